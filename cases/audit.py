@@ -1,0 +1,47 @@
+"""The audit log (OSL 26 kap.): every read of a case and every change, with a named action."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from .models import AuditAction, AuditEvent, Case
+
+
+def client_address(request) -> str | None:
+    if request is None:
+        return None
+    # Behind the production proxy REMOTE_ADDR is the proxy; gunicorn is configured
+    # with --forwarded-allow-ips so that REMOTE_ADDR is already the client's.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_log(
+    *,
+    user,
+    action: AuditAction | str,
+    case: Case | None = None,
+    request=None,
+    detail: str = "",
+    organisation=None,
+    without_assignment: bool | None = None,
+) -> AuditEvent:
+    """Append one event. `without_assignment` defaults to whether the user's unit
+    held an active assignment on the case at this moment (for logguppföljning)."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    unit_id = getattr(user, "unit_id", None)
+    if without_assignment is None:
+        without_assignment = bool(
+            case is not None
+            and (unit_id is None or not case.assignments.filter(unit_id=unit_id, ended_at__isnull=True).exists())
+        )
+    return AuditEvent.objects.create(
+        organisation=organisation or (case.organisation if case is not None else getattr(user, "organisation", None)),
+        user=user,
+        user_unit_id=unit_id,
+        case=case,
+        action=action,
+        detail=detail[:500],
+        without_assignment=without_assignment,
+        ip_address=client_address(request),
+        at=timezone.now(),
+    )

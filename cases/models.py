@@ -1,0 +1,628 @@
+"""Notices, households, cases and what the plan demands of them.
+
+The codes (TextChoices values) are the stable contract of ../shared/domain/codes.md:
+they appear in the database, the API, exports and imports. Labels may change.
+Invariants are database constraints, so no code path can break them.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import Organisation, Unit
+
+from . import routing
+
+
+class NoticeType(models.TextChoices):
+    RENT_ARREARS_TERMINATION = "RENT_ARREARS_TERMINATION", _("Uppsägning pga hyresskuld")
+    DISTURBANCE_WARNING = "DISTURBANCE_WARNING", _("Tillsägelse/rättelseanmaning pga störningar")
+    DISTURBANCE_TERMINATION = "DISTURBANCE_TERMINATION", _("Uppsägning pga störningar")
+    OTHER_TERMINATION = "OTHER_TERMINATION", _("Uppsägning av annat skäl")
+    EVICTION_APPLICATION = "EVICTION_APPLICATION", _("Ansökan om avhysning hos Kronofogden")
+    EVICTION_DATE = "EVICTION_DATE", _("Underrättelse om tidpunkt för avhysning")
+    EVICTION_CANCELLED = "EVICTION_CANCELLED", _("Avhysning återkallad/inställd")
+
+
+class SenderKind(models.TextChoices):
+    LANDLORD = "LANDLORD", _("Hyresvärd")
+    KRONOFOGDEN = "KRONOFOGDEN", _("Kronofogden")
+
+
+class NoticeChannel(models.TextChoices):
+    POST = "POST", _("Post")
+    EMAIL = "EMAIL", _("E-post")
+    PORTAL = "PORTAL", _("E-tjänst/portal")
+    API = "API", _("Integration (API)")
+    IMPORT = "IMPORT", _("Import")
+    OTHER = "OTHER", _("Annat")
+
+
+class HousingType(models.TextChoices):
+    ORDINARY = "ORDINARY", _("Förstahandskontrakt")
+    TRIAL_FLAT = "TRIAL_FLAT", _("Försökslägenhet")
+    TRAINING_FLAT = "TRAINING_FLAT", _("Träningslägenhet")
+    SHIS = "SHIS", _("SHIS-lägenhet")
+    OTHER = "OTHER", _("Annat")
+
+
+class MemberRole(models.TextChoices):
+    TENANT = "TENANT", _("Kontraktsinnehavare")
+    CO_TENANT = "CO_TENANT", _("Medkontraktsinnehavare")
+    CHILD = "CHILD", _("Barn")
+    OTHER_ADULT = "OTHER_ADULT", _("Annan vuxen")
+
+
+class ChildResidence(models.TextChoices):
+    LIVING = "LIVING", _("Bor i hushållet")
+    ALTERNATING = "ALTERNATING", _("Växelvis boende")
+    VISITING = "VISITING", _("Umgänge")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "OPEN", _("Öppet")
+    CLOSED = "CLOSED", _("Avslutat")
+
+
+class Outcome(models.TextChoices):
+    PREVENTED_PAID = "PREVENTED_PAID", _("Skulden betald / hyresrätten återvunnen")
+    PREVENTED_AGREEMENT = "PREVENTED_AGREEMENT", _("Avbetalningsplan/överenskommelse med hyresvärden")
+    PREVENTED_SOCIAL_SERVICES = "PREVENTED_SOCIAL_SERVICES", _("Betalningsförbindelse/ekonomiskt bistånd")
+    PREVENTED_WITHDRAWN = "PREVENTED_WITHDRAWN", _("Hyresvärden återtog uppsägningen")
+    MOVED = "MOVED", _("Flyttade självmant")
+    NEW_HOUSING = "NEW_HOUSING", _("Ny bostad ordnad")
+    EVICTED = "EVICTED", _("Avhysning verkställd")
+    OTHER = "OTHER", _("Annat")
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "LEAD", _("Ansvarig")
+    ASSIGNED = "ASSIGNED", _("Tilldelad")
+    COPY = "COPY", _("Kopia")
+
+
+class TaskKind(models.TextChoices):
+    SEND_LETTER = "SEND_LETTER", _("Skicka brev med hyresrådgivarens kontaktuppgifter")
+    PHONE_CONTACT = "PHONE_CONTACT", _("Ring hushållet")
+    NOTIFY_CHILD_INTAKE = "NOTIFY_CHILD_INTAKE", _("Kontakta Mottagningsenheten barn och unga")
+    REPORT_OF_CONCERN = "REPORT_OF_CONCERN", _("Gör en orosanmälan")
+    HOME_VISIT = "HOME_VISIT", _("Hembesök med Mottagningsenheten barn och unga")
+    HANDOVER_ADULT_INTAKE = "HANDOVER_ADULT_INTAKE", _("Överlämna till Mottagningsenheten vuxna")
+    CONTACT_ELDERLY_OUTREACH = "CONTACT_ELDERLY_OUTREACH", _("Be äldreomsorgens uppsökare söka kontakt")
+    COPY_TO_TENANCY_ADVISOR = "COPY_TO_TENANCY_ADVISOR", _("Kopia av underrättelsen till hyresrådgivaren")
+    HOUSING_ROUTINE = "HOUSING_ROUTINE", _("Särskild rutin för försöks-/träningslägenhet eller SHIS")
+    BOSAM_REVIEW = "BOSAM_REVIEW", _("Ta upp på nästa BOSAM")
+    # Kinds added by people rather than by the plan; these may repeat on a case.
+    CONSULT_TENANCY_ADVISOR = "CONSULT_TENANCY_ADVISOR", _("Samråd med hyresrådgivaren")
+    BOSAM_ACTIVITY = "BOSAM_ACTIVITY", _("Aktivitet beslutad på BOSAM")
+    MANUAL = "MANUAL", _("Manuell uppgift")
+
+
+REPEATABLE_TASK_KINDS = (TaskKind.CONSULT_TENANCY_ADVISOR, TaskKind.BOSAM_ACTIVITY, TaskKind.MANUAL)
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "OPEN", _("Öppen")
+    DONE = "DONE", _("Klar")
+    CANCELLED = "CANCELLED", _("Avbruten")
+
+
+class ContactChannel(models.TextChoices):
+    LETTER = "LETTER", _("Brev")
+    PHONE = "PHONE", _("Telefon")
+    VISIT = "VISIT", _("Hembesök")
+    MEETING = "MEETING", _("Möte")
+    OTHER = "OTHER", _("Annat")
+
+
+class ConsentRecipient(models.TextChoices):
+    LANDLORD = "LANDLORD", _("Hyresvärden")
+    KRONOFOGDEN = "KRONOFOGDEN", _("Kronofogden")
+    SHIS = "SHIS", _("SHIS")
+    BOSTADSFORMEDLINGEN = "BOSTADSFORMEDLINGEN", _("Bostadsförmedlingen")
+
+
+class DeviationKind(models.TextChoices):
+    TASK_OVERDUE = "TASK_OVERDUE", _("Obligatorisk uppgift försenad")
+    NO_REPORT_OF_CONCERN = "NO_REPORT_OF_CONCERN", _("Barnfamilj utan orosanmälan")
+    EVICTION_WITHOUT_CONTACT = "EVICTION_WITHOUT_CONTACT", _("Avhysningsdatum nått utan kontakt")
+    BOSAM_ABSENCE = "BOSAM_ABSENCE", _("Avdelning frånvarande på BOSAM")
+    ROUTING_OVERRIDE = "ROUTING_OVERRIDE", _("Planens beslut ändrat manuellt")
+    MANUAL = "MANUAL", _("Manuellt registrerad avvikelse")
+
+
+digits_4 = RegexValidator(r"^\d{4}$", _("Lägenhetsnumret ska ha fyra siffror."))
+postal_code_validator = RegexValidator(r"^\d{3} ?\d{2}$", _("Postnumret ska ha fem siffror."))
+pin_12 = RegexValidator(r"^\d{12}$", _("Personnumret ska lagras med tolv siffror."))
+
+
+class PlanConfiguration(models.Model):
+    """The plan's [interpretation] choices for one organisation, versioned (R10).
+
+    Exactly one active configuration per organisation; every routing decision
+    stores the version it used. Editing means adding a new version.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="plan_configurations", verbose_name=_("organisation"))
+    version = models.CharField(_("planversion"), max_length=40)
+    settings = models.JSONField(_("inställningar"), default=dict, blank=True, help_text=_("Tolkningar av planen: åldersgräns, kontaktfönster, företräde med mera."))
+    is_active = models.BooleanField(_("gällande"), default=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("planversion")
+        verbose_name_plural = _("planversioner")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "version"], name="plan_version_unique_per_organisation"),
+            models.UniqueConstraint(fields=["organisation"], condition=Q(is_active=True), name="one_active_plan_per_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.version}"
+
+    def as_plan_config(self) -> routing.PlanConfig:
+        return routing.PlanConfig.from_dict({**self.settings, "version": self.version})
+
+    def clean(self):
+        try:
+            routing.PlanConfig.from_dict(self.settings or {})
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({"settings": _("Ogiltiga inställningar: %(error)s") % {"error": exc}}) from exc
+
+
+class Landlord(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="landlords", verbose_name=_("organisation"))
+    name = models.CharField(_("namn"), max_length=200)
+    org_number = models.CharField(_("organisationsnummer"), max_length=11, help_text=_("NNNNNN-NNNN"))
+    contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+
+    class Meta:
+        verbose_name = _("hyresvärd")
+        verbose_name_plural = _("hyresvärdar")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "org_number"], name="landlord_org_number_unique_per_organisation")]
+
+    def __str__(self):
+        return f"{self.name} ({self.org_number})"
+
+    def clean(self):
+        from .identity import InvalidIdentityNumber, normalize_org_number
+
+        try:
+            self.org_number = normalize_org_number(self.org_number)
+        except InvalidIdentityNumber as exc:
+            raise ValidationError({"org_number": _("Ogiltigt organisationsnummer.")}) from exc
+
+
+class Household(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation"))
+    street_address = models.CharField(_("gatuadress"), max_length=200)
+    apartment_number = models.CharField(_("lägenhetsnummer"), max_length=4, blank=True, validators=[digits_4])
+    postal_code = models.CharField(_("postnummer"), max_length=6, blank=True, validators=[postal_code_validator])
+    city = models.CharField(_("ort"), max_length=100, blank=True)
+    area = models.CharField(_("område"), max_length=100, blank=True, help_text=_("Stadsdelsområde, t.ex. Årsta."))
+    housing_type = models.CharField(_("boendeform"), max_length=20, choices=HousingType.choices, default=HousingType.ORDINARY)
+    rooms = models.PositiveSmallIntegerField(_("antal rum"), null=True, blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    other_residents = models.TextField(_("övriga boende utan kontrakt"), blank=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hushåll")
+        verbose_name_plural = _("hushåll")
+        indexes = [models.Index(fields=["organisation", "street_address"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(apartment_number="") | Q(apartment_number__regex=r"^\d{4}$"), name="household_apartment_number_4_digits"),
+        ]
+
+    def __str__(self):
+        return self.designation
+
+    @property
+    def designation(self) -> str:
+        """Surname and initials of the first tenant, for lists: 'Testsson T.'"""
+        return household_designation(self.members.all())
+
+
+def household_designation(members) -> str:
+    tenants = [m for m in members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)] or list(members)
+    if not tenants:
+        return "–"
+    parts = tenants[0].name.split()
+    if not parts:
+        return "–"
+    initials = " ".join(f"{p[0]}." for p in parts[:-1])
+    return f"{parts[-1]} {initials}".strip()
+
+
+class Person(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("hushåll"))
+    name = models.CharField(_("namn"), max_length=200)
+    personal_identity_number = models.CharField(
+        _("personnummer/samordningsnummer"), max_length=12, blank=True, validators=[pin_12], db_index=True
+    )
+    birth_date = models.DateField(_("födelsedatum"), null=True, blank=True)
+    protected_identity = models.BooleanField(_("skyddade personuppgifter"), default=False)
+    role = models.CharField(_("roll"), max_length=20, choices=MemberRole.choices)
+    child_residence = models.CharField(_("barnets boende"), max_length=20, choices=ChildResidence.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("personer")
+        ordering = ["household", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(personal_identity_number="") | Q(personal_identity_number__regex=r"^\d{12}$"),
+                name="person_identity_number_12_digits",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="CHILD") | ~Q(personal_identity_number="") | Q(birth_date__isnull=False),
+                name="child_has_identity_number_or_birth_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def age_on(self, on_date):
+        from .deadlines import age_on
+
+        born = self.birth_date
+        if born is None and self.personal_identity_number:
+            from .identity import birth_date_from_identity_number
+
+            born = birth_date_from_identity_number(self.personal_identity_number)
+        return age_on(born, on_date) if born else None
+
+    @property
+    def masked_identity_number(self) -> str:
+        from .identity import mask_personal_identity_number
+
+        return mask_personal_identity_number(self.personal_identity_number) if self.personal_identity_number else ""
+
+
+class ActiveInvolvement(models.Model):
+    """The household (or one of its members) is 'aktuell' at a unit (R1)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="involvements", verbose_name=_("hushåll"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="involvements", verbose_name=_("enhet"))
+    case_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("handläggare")
+    )
+    started = models.DateField(_("från"), default=timezone.localdate)
+    ended = models.DateField(_("till"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("aktualitet")
+        verbose_name_plural = _("aktualiteter")
+        constraints = [
+            models.CheckConstraint(condition=Q(ended__isnull=True) | Q(ended__gte=F("started")), name="involvement_dates_in_order"),
+            models.UniqueConstraint(fields=["household", "unit"], condition=Q(ended__isnull=True), name="one_open_involvement_per_unit"),
+        ]
+
+
+class CaseNumberSequence(models.Model):
+    """Per organisation and year: the last case number given (2026-0042)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="case_number_sequence_unique")]
+
+
+class Case(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation"))
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases", verbose_name=_("hushåll"))
+    number = models.CharField(_("ärendenummer"), max_length=12)
+    status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    opened_at = models.DateTimeField(_("öppnat"), default=timezone.now)
+    closed_at = models.DateTimeField(_("avslutat"), null=True, blank=True)
+    contact_established_on = models.DateField(_("kontakt etablerad"), null=True, blank=True)
+    outcome = models.CharField(_("utfall"), max_length=30, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("kommentar till utfallet"), blank=True)
+    # Denormalised from the routing decision and the notices, for lists and agendas (kept by services).
+    lead_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ansvarig enhet"))
+    urgent = models.BooleanField(_("brådskande"), default=False)
+    recovery_deadline = models.DateField(_("återvinningsfrist"), null=True, blank=True)
+    eviction_date = models.DateField(_("avhysningsdatum"), null=True, blank=True)
+    next_due_date = models.DateField(_("nästa förfallodag"), null=True, blank=True)
+    children_count = models.PositiveSmallIntegerField(_("antal barn"), default=0)
+    debt_amount = models.DecimalField(_("skuld"), max_digits=12, decimal_places=2, null=True, blank=True)
+    latest_notice_type = models.CharField(_("senaste underrättelse"), max_length=40, choices=NoticeType.choices, blank=True)
+    plan_version = models.CharField(_("planversion"), max_length=40, blank=True)
+    explanation = models.JSONField(_("förklaring"), default=list, blank=True)
+    flags = models.JSONField(_("flaggor"), default=list, blank=True, help_text=_("T.ex. saknat delgivningsdatum."))
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Ökas vid varje ändring (optimistisk låsning)."))
+    updated_at = models.DateTimeField(_("ändrat"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ärende")
+        verbose_name_plural = _("ärenden")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="case_number_unique_per_organisation"),
+            models.UniqueConstraint(fields=["household"], condition=Q(status="OPEN"), name="one_open_case_per_household"),
+            models.CheckConstraint(condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("opened_at")), name="case_closed_after_opened"),
+            models.CheckConstraint(
+                condition=Q(status="OPEN", closed_at__isnull=True) | Q(status="CLOSED", closed_at__isnull=False),
+                name="case_closed_at_matches_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "next_due_date"]),
+            models.Index(fields=["organisation", "status", "urgent"]),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
+
+
+class Notice(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices", verbose_name=_("ärende"))
+    notice_type = models.CharField(_("typ av underrättelse"), max_length=40, choices=NoticeType.choices)
+    sender_kind = models.CharField(_("avsändare"), max_length=20, choices=SenderKind.choices, default=SenderKind.LANDLORD)
+    landlord = models.ForeignKey(Landlord, on_delete=models.PROTECT, null=True, blank=True, related_name="notices", verbose_name=_("hyresvärd"))
+    agent = models.CharField(_("ombud (t.ex. inkassobolag)"), max_length=200, blank=True)
+    landlord_reference = models.CharField(_("hyresvärdens referens"), max_length=100, blank=True)
+    kronofogden_reference = models.CharField(_("Kronofogdens målnummer"), max_length=100, blank=True)
+    channel = models.CharField(_("kanal"), max_length=20, choices=NoticeChannel.choices, default=NoticeChannel.POST)
+    document_date = models.DateField(_("handlingens datum"), null=True, blank=True)
+    received_date = models.DateField(_("inkom till socialtjänsten"))
+    served_date = models.DateField(_("delgivningsdatum"), null=True, blank=True)
+    termination_date = models.DateField(_("uppsägningsdatum"), null=True, blank=True)
+    eviction_date = models.DateField(_("avhysningsdatum"), null=True, blank=True)
+    eviction_time = models.TimeField(_("avhysningstid"), null=True, blank=True)
+    reply_deadline = models.DateField(_("svarsfrist till Kronofogden"), null=True, blank=True)
+    debt_amount = models.DecimalField(_("skuld (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    debt_months = models.PositiveSmallIntegerField(_("antal månader skuld"), null=True, blank=True)
+    recovery_amount = models.DecimalField(_("belopp för att återvinna hyresrätten (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    monthly_rent = models.DecimalField(_("månadshyra (kr)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    warning_date = models.DateField(_("datum för tillsägelse"), null=True, blank=True)
+    description = models.TextField(_("beskrivning"), blank=True)
+    attachment = models.FileField(_("inskannad handling (PDF)"), upload_to="notices/%Y/%m/", blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    registered_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("underrättelse")
+        verbose_name_plural = _("underrättelser")
+        ordering = ["received_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(document_date__isnull=True) | Q(document_date__lte=F("received_date")),
+                name="notice_document_date_not_after_received",
+            ),
+            models.CheckConstraint(condition=Q(debt_amount__isnull=True) | Q(debt_amount__gte=0), name="notice_debt_not_negative"),
+            models.CheckConstraint(
+                condition=Q(recovery_amount__isnull=True) | Q(recovery_amount__gte=0), name="notice_recovery_amount_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["received_date"])]
+
+    def __str__(self):
+        return f"{self.get_notice_type_display()} {self.received_date}"
+
+
+class RoutingDecision(models.Model):
+    """One evaluation of the plan for a case: what fired and why, with the plan version."""
+
+    class Trigger(models.TextChoices):
+        NOTICE = "NOTICE", _("Ny underrättelse")
+        CONTACT = "CONTACT", _("Kontakt registrerad")
+        TASK = "TASK", _("Uppgift klar")
+        DAILY = "DAILY", _("Daglig kontroll")
+        MANUAL = "MANUAL", _("Manuell omprövning")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    notice = models.ForeignKey(Notice, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    plan_version = models.CharField(max_length=40)
+    rules_fired = models.JSONField(default=list)
+    explanation = models.JSONField(default=list)
+    changes = models.JSONField(default=list, help_text=_("Vad beslutet ändrade: nya tilldelningar och uppgifter."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Assignment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("ärende"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("enhet"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments", verbose_name=_("handläggare"))
+    role = models.CharField(_("roll"), max_length=10, choices=AssignmentRole.choices)
+    rules = models.JSONField(_("regler"), default=list, blank=True)
+    plan_version = models.CharField(_("planversion"), max_length=40, blank=True)
+    decision = models.ForeignKey(RoutingDecision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    is_manual = models.BooleanField(_("manuell"), default=False)
+    reason = models.TextField(_("motivering"), blank=True)
+    created_at = models.DateTimeField(_("från"), default=timezone.now)
+    ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+    end_reason = models.CharField(_("anledning till avslut"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("tilldelning")
+        verbose_name_plural = _("tilldelningar")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "unit"], condition=Q(ended_at__isnull=True), name="one_active_assignment_per_unit"),
+            models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True, role="LEAD"), name="one_active_lead_per_case"),
+            models.CheckConstraint(condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("created_at")), name="assignment_dates_in_order"),
+        ]
+        indexes = [models.Index(fields=["unit", "ended_at"]), models.Index(fields=["user", "ended_at"])]
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class Task(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("ärende"))
+    kind = models.CharField(_("typ"), max_length=40, choices=TaskKind.choices)
+    title = models.CharField(_("beskrivning"), max_length=300, blank=True, help_text=_("För manuella uppgifter och BOSAM-aktiviteter."))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("enhet"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("handläggare"))
+    due_date = models.DateField(_("senast"))
+    status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    rules = models.JSONField(_("regler"), default=list, blank=True)
+    plan_version = models.CharField(_("planversion"), max_length=40, blank=True)
+    decision = models.ForeignKey(RoutingDecision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    completed_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    completion_note = models.TextField(_("anteckning"), blank=True)
+
+    class Meta:
+        verbose_name = _("uppgift")
+        verbose_name_plural = _("uppgifter")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(status="OPEN") & ~Q(kind__in=[k.value for k in REPEATABLE_TASK_KINDS]),
+                name="one_open_task_of_a_kind_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="OPEN", completed_at__isnull=True) | (~Q(status="OPEN") & Q(completed_at__isnull=False)),
+                name="task_completed_at_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "status", "due_date"]), models.Index(fields=["assignee", "status", "due_date"])]
+
+    def __str__(self):
+        return self.title or self.get_kind_display()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.get_kind_display()
+
+    def is_overdue(self, today=None) -> bool:
+        return self.status == TaskStatus.OPEN and self.due_date < (today or timezone.localdate())
+
+
+class Contact(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("ärende"))
+    date = models.DateField(_("datum"))
+    channel = models.CharField(_("kanal"), max_length=10, choices=ContactChannel.choices)
+    established = models.BooleanField(_("kontakt etablerad"), default=False)
+    note = models.TextField(_("anteckning"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kontakt")
+        verbose_name_plural = _("kontakter")
+        ordering = ["date", "id"]
+
+
+class Consent(models.Model):
+    """The person's consent to share with a party outside the social services (OSL 26 kap.)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents", verbose_name=_("ärende"))
+    recipient = models.CharField(_("mottagare"), max_length=30, choices=ConsentRecipient.choices)
+    given_on = models.DateField(_("samtycke lämnat"))
+    note = models.TextField(_("anteckning"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("samtycke")
+        verbose_name_plural = _("samtycken")
+        ordering = ["given_on", "id"]
+
+
+class Deviation(models.Model):
+    """A deviation from the plan (R8), reported to the styrgrupp för boendefrågor."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="deviations")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="deviations")
+    kind = models.CharField(_("typ"), max_length=30, choices=DeviationKind.choices)
+    description = models.TextField(_("beskrivning"))
+    automatic = models.BooleanField(_("automatisk"), default=True)
+    # Automatic deviations are raised at most once per cause (idempotent daily checks).
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    occurred_on = models.DateField(_("datum"), default=timezone.localdate)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("avvikelse")
+        verbose_name_plural = _("avvikelser")
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "dedupe_key"], condition=~Q(dedupe_key=""), name="deviation_raised_once_per_cause"),
+        ]
+        indexes = [models.Index(fields=["organisation", "occurred_on"])]
+
+
+class AuditAction(models.TextChoices):
+    CASE_VIEW = "CASE_VIEW", _("Läste ärendet")
+    CASE_VIEW_DENIED = "CASE_VIEW_DENIED", _("Nekades åtkomst till ärendet")
+    PIN_REVEAL = "PIN_REVEAL", _("Visade personnummer")
+    DOCUMENT_DOWNLOAD = "DOCUMENT_DOWNLOAD", _("Hämtade handling")
+    LETTER_DOWNLOAD = "LETTER_DOWNLOAD", _("Hämtade brev")
+    EXPORT = "EXPORT", _("Exporterade")
+    NOTICE_REGISTER = "NOTICE_REGISTER", _("Registrerade underrättelse")
+    CASE_CHANGE = "CASE_CHANGE", _("Ändrade ärendet")
+    TASK_COMPLETE = "TASK_COMPLETE", _("Slutförde uppgift")
+    TASK_CREATE = "TASK_CREATE", _("Skapade uppgift")
+    CONTACT_REGISTER = "CONTACT_REGISTER", _("Registrerade kontakt")
+    ASSIGNMENT_CHANGE = "ASSIGNMENT_CHANGE", _("Ändrade tilldelning")
+    CONSENT_RECORD = "CONSENT_RECORD", _("Registrerade samtycke")
+    CASE_CLOSE = "CASE_CLOSE", _("Avslutade ärendet")
+    CASE_REOPEN = "CASE_REOPEN", _("Öppnade ärendet igen")
+    AGENDA_VIEW = "AGENDA_VIEW", _("Läste BOSAM-dagordning")
+    API_READ = "API_READ", _("Läste via API")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did or read what, on which case, when, from where."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("användare"))
+    user_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("användarens enhet"))
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, related_name="audit_events", verbose_name=_("ärende"))
+    action = models.CharField(_("händelse"), max_length=30, choices=AuditAction.choices)
+    detail = models.CharField(_("detalj"), max_length=500, blank=True)
+    # True when the user's unit held no active assignment on the case at the time (for logguppföljning).
+    without_assignment = models.BooleanField(_("utan tilldelning"), default=False)
+    ip_address = models.GenericIPAddressField(_("adress"), null=True, blank=True)
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("logghändelse")
+        verbose_name_plural = _("logghändelser")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "at"]), models.Index(fields=["case", "at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")

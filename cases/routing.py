@@ -1,0 +1,561 @@
+"""Handlingsplanens regler – vem ansvarar och vad ska göras.
+The action plan's rules – who is responsible and what must be done.
+
+SVENSKA
+Den här filen är handlingsplanen (domain/handlingsplan.md) skriven som kod.
+Varje regel är en liten funktion med samma namn och id (R1, R2a, …) som i
+planen, så att en enhetschef kan läsa filen och planen sida vid sida.
+Funktionen ``decide`` tar allt som är känt om ett ärende (anmälningstyp,
+hushållet, var hushållet är aktuellt, boendeform, telefon, kontakt) och
+returnerar det ÖNSKADE läget: vilka enheter som är tilldelade (exakt en
+leder), vilka uppgifter planen kräver hittills, en förklaring på svenska där
+varje mening nämner regel-id, och vilka regler som slog till. Samma indata
+ger alltid samma beslut; den som anropar jämför med databasen och skapar
+bara det som saknas. Siffror, enheter och tidsfrister finns i ``PlanConfig``
+och sparas med varje beslut tillsammans med planversionen (R10).
+
+ENGLISH
+This file is the action plan written as code. Each rule is a small function
+named after the rule, with its id. ``decide`` returns the desired state for a
+case; it is pure (no database, no Django) and deterministic, and the caller
+reconciles it with the database idempotently.
+
+Tolkningar / interpretations (where the plan is silent; all configurable):
+- R1: several units have the household aktuell -> all are assigned, one leads
+  by ``PlanConfig.lead_precedence`` (units not in the list come after, in
+  alphabetical order). If the hyresrådgivning itself is aktuell, R1a adds
+  no copy (it already has the case).
+- R2d: the contact window is ``contact_window_working_days`` working days
+  after the letter was sent (or after the first notice was received, if no
+  letter is registered yet). Contact registered on the window's last day is
+  in time. The home visit is planned from the FIRST WORKING DAY AFTER the
+  window's last day (the "escalation date"); before that date the escalation
+  is only pending (``escalations_pending``). A Kronofogden notice
+  (EVICTION_APPLICATION / EVICTION_DATE) without contact escalates at once,
+  counting from today.
+- R3b/R3c: "proceeds to eviction" = a Kronofogden notice is on the case.
+  R3c replaces R3b when the oldest tenant/co-tenant is ``elderly_age_limit``
+  years or older (default 65).
+- R7: for special housing (``special_housing_lead``) the routine replaces
+  R1/R2/R3: the mapped unit leads, every aktuell unit (the resident's case
+  worker) is assigned, the hyresrådgivning gets a copy, and the lead unit gets
+  a HOUSING_ROUTINE task. No R2d/R3b/R3c escalations (the administration is
+  itself the landlord and knows the resident). For a family with children
+  R2c still applies – Mottagningsenheten barn och unga assigned, notify and
+  orosanmälan, as tasks for the lead unit – unless a child & youth unit
+  (MOTTAGNING_BARN_UNGA or BARN_UNGA) already has the family aktuell.
+- R1 for a family: the aktuell unit decides; R2c is not automatic (only R1a).
+- R4: every notice except EVICTION_CANCELLED puts the case on the next BOSAM
+  agenda; the task is due on the next meeting day, or, without a planned
+  meeting, ``task_due_working_days`` after the latest notice was received.
+- EVICTION_CANCELLED: nothing new. Tasks that already applied before the
+  cancellation stay in the list (the caller does not recreate existing kinds);
+  an R2d window that ends after the cancellation was received no longer
+  escalates.
+- Due dates: base tasks count working days from the day the FIRST notice on
+  the case was received; escalations from the escalation date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+from cases.workdays import add_working_days
+
+PLAN_VERSION_DEFAULT = "2019.1"
+
+# --- codes (domain/codes.md) -------------------------------------------------
+
+EVICTION_APPLICATION = "EVICTION_APPLICATION"
+EVICTION_DATE = "EVICTION_DATE"
+EVICTION_CANCELLED = "EVICTION_CANCELLED"
+KRONOFOGDEN_NOTICES = (EVICTION_APPLICATION, EVICTION_DATE)
+
+LEAD, ASSIGNED, COPY = "LEAD", "ASSIGNED", "COPY"
+FAMILY, INDIVIDUAL = "FAMILY", "INDIVIDUAL"
+CHILD_AND_YOUTH_UNITS = ("MOTTAGNING_BARN_UNGA", "BARN_UNGA")
+ADULT_AGE = 18
+
+# Swedish names used in explanations only (display names are configuration
+# elsewhere; an unknown code is shown as it is).
+UNIT_NAMES = {
+    "HYRESRADGIVNING": "Hyresrådgivningen",
+    "MOTTAGNING_BARN_UNGA": "Mottagningsenheten barn och unga",
+    "BARN_UNGA": "Barn och unga",
+    "MOTTAGNING_VUXNA": "Mottagningsenheten vuxna",
+    "VUXNA": "Vuxenenheten",
+    "EKONOMISKT_BISTAND": "Ekonomiskt bistånd",
+    "BOSTAD": "Bostadsenheten",
+    "AO_UPPSOKARE": "Uppsökare, äldreomsorg",
+    "AO_BISTAND": "Biståndsenheten äldreomsorg",
+    "FUNKTIONSNEDSATTNING": "Stöd och service, funktionsnedsättning",
+}
+HOUSING_NAMES = {
+    "TRIAL_FLAT": "försökslägenhet",
+    "TRAINING_FLAT": "träningslägenhet",
+    "SHIS": "SHIS-lägenhet",
+}
+
+# Order in which rule ids are listed in rules_fired.
+RULE_ORDER = ("R1", "R1a", "R1b", "R2", "R2a", "R2b", "R2c", "R2d", "R3", "R3a", "R3b", "R3c",
+              "R4", "R5", "R6", "R7", "R8", "R9", "R10")
+
+
+def unit_name(code: str) -> str:
+    return UNIT_NAMES.get(code, code)
+
+
+# --- configuration (R10) -------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlanConfig:
+    version: str = PLAN_VERSION_DEFAULT
+    elderly_age_limit: int = 65
+    contact_window_working_days: int = 10
+    urgency_fallback_days: int = 14
+    tenancy_advisor_unit: str = "HYRESRADGIVNING"
+    child_intake_unit: str = "MOTTAGNING_BARN_UNGA"
+    adult_intake_unit: str = "MOTTAGNING_VUXNA"
+    elderly_outreach_unit: str = "AO_UPPSOKARE"
+    housing_unit: str = "BOSTAD"
+    # R1 [interpretation]: child & youth before adult before elderly before disability before financial aid
+    lead_precedence: tuple[str, ...] = (
+        "MOTTAGNING_BARN_UNGA", "BARN_UNGA", "MOTTAGNING_VUXNA", "VUXNA", "AO_BISTAND",
+        "AO_UPPSOKARE", "FUNKTIONSNEDSATTNING", "EKONOMISKT_BISTAND", "BOSTAD", "HYRESRADGIVNING",
+    )
+    # R7 [interpretation]: housing types with a special routine -> the unit that leads
+    special_housing_lead: tuple[tuple[str, str], ...] = (
+        ("TRIAL_FLAT", "BOSTAD"), ("TRAINING_FLAT", "BOSTAD"), ("SHIS", "BOSTAD"),
+    )
+    # working days after the trigger date until a task is due, per task kind
+    task_due_working_days: tuple[tuple[str, int], ...] = (
+        ("SEND_LETTER", 1), ("PHONE_CONTACT", 2), ("NOTIFY_CHILD_INTAKE", 1), ("REPORT_OF_CONCERN", 1),
+        ("HOME_VISIT", 5), ("HANDOVER_ADULT_INTAKE", 1), ("CONTACT_ELDERLY_OUTREACH", 1),
+        ("COPY_TO_TENANCY_ADVISOR", 1), ("HOUSING_ROUTINE", 2), ("BOSAM_REVIEW", 10),
+    )
+
+    def to_dict(self) -> dict:
+        """Plain JSON-compatible dict (tuples become lists)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = [list(v) if isinstance(v, tuple) else v for v in value]
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict) -> PlanConfig:
+        """Inverse of to_dict: unknown keys are ignored, missing keys get the default."""
+        kwargs = {}
+        for f in fields(cls):
+            if f.name not in d:
+                continue
+            value = d[f.name]
+            if isinstance(value, list):
+                value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+            kwargs[f.name] = value
+        return cls(**kwargs)
+
+    def due_days(self, kind: str) -> int:
+        return dict(self.task_due_working_days).get(kind, 1)
+
+
+# --- input and output ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Member:
+    role: str            # "TENANT" | "CO_TENANT" | "CHILD" | "OTHER_ADULT"
+    age: int | None      # age on the notice date; None if unknown
+    residence: str = ""  # for children: "LIVING" | "ALTERNATING" | "VISITING" ("" otherwise)
+
+
+@dataclass(frozen=True)
+class ActiveUnit:
+    unit: str                   # unit code where the household is "aktuell"
+    user_id: int | None = None  # the case worker there, if known
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    notice_type: str                       # notice type of the latest notice (the trigger)
+    notice_types_on_case: tuple[str, ...]  # all notice types on the case, including this one
+    received_date: date                    # of the latest notice
+    first_received_date: date              # of the first notice on the open case
+    members: tuple[Member, ...]
+    active_units: tuple[ActiveUnit, ...]
+    housing_type: str
+    phone_known: bool
+    contact_established: bool
+    letter_sent_date: date | None          # date the SEND_LETTER task was completed, if it was
+    today: date
+    next_meeting_date: date | None = None  # next BOSAM meeting on/after today
+
+
+@dataclass(frozen=True)
+class PlannedAssignment:
+    unit: str
+    role: str  # "LEAD" | "ASSIGNED" | "COPY"
+    user_id: int | None
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlannedTask:
+    kind: str
+    unit: str
+    due_date: date
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    plan_version: str
+    assignments: tuple[PlannedAssignment, ...]  # the full desired set (exactly one LEAD)
+    tasks: tuple[PlannedTask, ...]              # every task the plan demands so far
+    explanation: tuple[str, ...]                # Swedish sentences, each naming rule ids
+    rules_fired: tuple[str, ...]
+    household_category: str                     # "FAMILY" | "INDIVIDUAL"
+    escalations_pending: tuple[str, ...] = ()   # e.g. ("R2d",) while the contact window runs
+
+
+# --- facts about the case -----------------------------------------------------
+
+def proceeds_to_eviction(notice_types) -> bool:
+    """A Kronofogden application or eviction date is on the case."""
+    return any(t in KRONOFOGDEN_NOTICES for t in notice_types)
+
+
+def is_child(member: Member) -> bool:
+    if member.age is None:
+        return member.role == "CHILD"
+    return member.age < ADULT_AGE
+
+
+def is_family_with_children(members) -> bool:
+    """Any member under 18 on the notice date, whatever the adults' ages (R2)."""
+    return any(is_child(m) for m in members)
+
+
+def number_of_children(members) -> int:
+    return sum(1 for m in members if is_child(m))
+
+
+def oldest_tenant_age(members) -> int | None:
+    ages = [m.age for m in members if m.role in ("TENANT", "CO_TENANT") and m.age is not None]
+    return max(ages) if ages else None
+
+
+def contact_window_end(inp: DecisionInput, config: PlanConfig) -> date:
+    """Last day on which contact counts as established in time (R2d)."""
+    start = inp.letter_sent_date or inp.first_received_date
+    return add_working_days(start, config.contact_window_working_days)
+
+
+def contact_escalation_date(inp: DecisionInput, config: PlanConfig) -> date:
+    """First working day after the contact window: the day R2d's home visit is planned from."""
+    return add_working_days(contact_window_end(inp, config), 1)
+
+
+def precedence_key(config: PlanConfig, unit: str):
+    order = config.lead_precedence
+    return (order.index(unit), "") if unit in order else (len(order), unit)
+
+
+# --- the plan being built (internal helper) -------------------------------------
+
+class _Plan:
+    """Collects assignments, tasks, explanation and rule ids while the rules run."""
+
+    def __init__(self, config: PlanConfig):
+        self.config = config
+        self.units: dict[str, dict] = {}   # unit -> {"role", "user_id", "rules"}
+        self.tasks: dict[str, PlannedTask] = {}
+        self.explanation: list[str] = []
+        self.rules: set[str] = set()
+        self.pending: list[str] = []
+
+    def fired(self, *rule_ids: str) -> None:
+        self.rules.update(rule_ids)
+
+    def say(self, sentence: str) -> None:
+        self.explanation.append(sentence)
+
+    def assign(self, unit: str, role: str, rule: str, user_id: int | None = None) -> None:
+        """Add a unit with a role. LEAD demotes the previous lead to ASSIGNED.
+        A unit already present keeps its stronger role unless made LEAD."""
+        if role == LEAD:
+            for entry in self.units.values():
+                if entry["role"] == LEAD:
+                    entry["role"] = ASSIGNED
+        entry = self.units.setdefault(unit, {"role": role, "user_id": user_id, "rules": []})
+        strength = {LEAD: 3, ASSIGNED: 2, COPY: 1}
+        if strength[role] > strength[entry["role"]]:
+            entry["role"] = role
+        if entry["user_id"] is None:
+            entry["user_id"] = user_id
+        if rule not in entry["rules"]:
+            entry["rules"].append(rule)
+
+    def demote(self, unit: str, role: str) -> None:
+        self.units[unit]["role"] = role
+
+    def task(self, kind: str, unit: str, trigger_date: date, rule: str) -> None:
+        due = add_working_days(trigger_date, self.config.due_days(kind))
+        self.task_due(kind, unit, due, rule)
+
+    def task_due(self, kind: str, unit: str, due_date: date, rule: str) -> None:
+        existing = self.tasks.get(kind)
+        if existing is not None:
+            if rule not in existing.rules:
+                self.tasks[kind] = PlannedTask(kind, existing.unit, existing.due_date, existing.rules + (rule,))
+            return
+        self.tasks[kind] = PlannedTask(kind, unit, due_date, (rule,))
+
+    def lead_unit(self) -> str | None:
+        return next((u for u, e in self.units.items() if e["role"] == LEAD), None)
+
+    def build(self, inp: DecisionInput, category: str, drop_tasks: bool) -> Decision:
+        role_order = {LEAD: 0, ASSIGNED: 1, COPY: 2}
+        assignments = sorted(
+            (PlannedAssignment(u, e["role"], e["user_id"], tuple(e["rules"])) for u, e in self.units.items()),
+            key=lambda a: (role_order[a.role], precedence_key(self.config, a.unit)),
+        )
+        tasks = () if drop_tasks else tuple(sorted(self.tasks.values(), key=lambda t: (t.due_date, t.kind)))
+        rules = tuple(r for r in RULE_ORDER if r in self.rules)
+        return Decision(
+            plan_version=self.config.version,
+            assignments=tuple(assignments),
+            tasks=tasks,
+            explanation=tuple(self.explanation),
+            rules_fired=rules,
+            household_category=category,
+            escalations_pending=tuple(self.pending),
+        )
+
+
+# --- the rules ------------------------------------------------------------------
+
+# R1 — household already aktuell (takes precedence over R2 and R3)
+def rule_already_aktuell(inp: DecisionInput, plan: _Plan) -> None:
+    units = sorted({a.unit for a in inp.active_units}, key=lambda u: precedence_key(plan.config, u))
+    for active in inp.active_units:
+        plan.assign(active.unit, ASSIGNED, "R1", active.user_id)
+    lead = units[0]
+    plan.assign(lead, LEAD, "R1")
+    plan.fired("R1")
+    if len(units) == 1:
+        plan.say(f"Hushållet är redan aktuellt hos {unit_name(lead)}, som ansvarar för ärendet (R1).")
+    else:
+        others = ", ".join(unit_name(u) for u in units[1:])
+        plan.say(f"Hushållet är aktuellt hos flera enheter: {unit_name(lead)} leder enligt planens "
+                 f"turordning och {others} är tilldelade (R1).")
+
+
+# R1a — family with children already aktuell: copy to the hyresrådgivare
+def rule_copy_to_tenancy_advisor(inp: DecisionInput, plan: _Plan) -> None:
+    advisor = plan.config.tenancy_advisor_unit
+    if advisor in plan.units:
+        plan.say("Familj med barn: hyresrådgivningen har redan ärendet, så ingen kopia behövs (R1a).")
+        return
+    plan.assign(advisor, COPY, "R1a")
+    plan.task("COPY_TO_TENANCY_ADVISOR", advisor, inp.first_received_date, "R1a")
+    plan.fired("R1a")
+    plan.say("Familj med barn: hyresrådgivaren får en kopia av anmälan (R1a).")
+
+
+# R2 — family with children, not aktuell: the hyresrådgivare is responsible
+def rule_family_not_aktuell(inp: DecisionInput, plan: _Plan) -> None:
+    plan.assign(plan.config.tenancy_advisor_unit, LEAD, "R2")
+    plan.fired("R2")
+    plan.say("Familj med barn som inte är aktuell: hyresrådgivaren ansvarar (R2).")
+
+
+# R2a / R3a — letter with the hyresrådgivare's contact details
+def rule_send_letter(inp: DecisionInput, plan: _Plan, rule_id: str) -> None:
+    plan.task("SEND_LETTER", plan.config.tenancy_advisor_unit, inp.first_received_date, rule_id)
+    plan.fired(rule_id)
+    plan.say(f"Brev med hyresrådgivarens kontaktuppgifter skickas när anmälan kommer in ({rule_id}).")
+
+
+# R2b — phone the family if a number is known
+def rule_phone_family(inp: DecisionInput, plan: _Plan) -> None:
+    if not inp.phone_known:
+        plan.say("Inget telefonnummer är känt, så familjen kan inte ringas upp (R2b).")
+        return
+    plan.task("PHONE_CONTACT", plan.config.tenancy_advisor_unit, inp.first_received_date, "R2b")
+    plan.fired("R2b")
+    plan.say("Hyresrådgivaren ringer familjen (R2b).")
+
+
+# R2c — always contact Mottagningsenheten barn och unga and file an orosanmälan
+def rule_child_intake(inp: DecisionInput, plan: _Plan, task_unit: str) -> None:
+    plan.assign(plan.config.child_intake_unit, ASSIGNED, "R2c")
+    plan.task("NOTIFY_CHILD_INTAKE", task_unit, inp.first_received_date, "R2c")
+    plan.task("REPORT_OF_CONCERN", task_unit, inp.first_received_date, "R2c")
+    plan.fired("R2c")
+    plan.say("Mottagningsenheten barn och unga kontaktas och en orosanmälan görs; "
+             "enheten tilldelas ärendet så att den ser det och kan agera (R2c).")
+
+
+# R2d — no contact with the family: home visit with Mottagningsenheten barn och unga
+def rule_home_visit(inp: DecisionInput, plan: _Plan) -> None:
+    config = plan.config
+    if inp.contact_established:
+        plan.say("Kontakt med familjen är etablerad, så inget hembesök behövs (R2d).")
+        return
+    window_end = contact_window_end(inp, config)
+    escalation = contact_escalation_date(inp, config)
+    cancelled = inp.notice_type == EVICTION_CANCELLED
+    window_passed = inp.today >= escalation and not (cancelled and escalation > inp.received_date)
+    if window_passed:
+        trigger = escalation
+        reason = (f"Ingen kontakt med familjen har registrerats inom {config.contact_window_working_days} "
+                  f"arbetsdagar (senast {window_end.isoformat()})")
+    elif proceeds_to_eviction(inp.notice_types_on_case):
+        trigger = inp.today
+        reason = "Ärendet har gått vidare till Kronofogden utan att kontakt med familjen etablerats"
+    else:
+        if not cancelled:
+            plan.pending.append("R2d")
+            plan.say(f"Om ingen kontakt med familjen registreras senast {window_end.isoformat()} görs "
+                     f"hembesök av hyresrådgivaren tillsammans med Mottagningsenheten barn och unga "
+                     f"från {escalation.isoformat()} (R2d).")
+        return
+    plan.task("HOME_VISIT", config.tenancy_advisor_unit, trigger, "R2d")
+    plan.fired("R2d")
+    plan.say(f"{reason}: hembesök av hyresrådgivaren tillsammans med en handläggare från "
+             f"Mottagningsenheten barn och unga (R2d).")
+
+
+# R3 — individual (no children), not aktuell: the hyresrådgivare is responsible
+def rule_individual_not_aktuell(inp: DecisionInput, plan: _Plan) -> None:
+    plan.assign(plan.config.tenancy_advisor_unit, LEAD, "R3")
+    plan.fired("R3")
+    plan.say("Enskild person utan barn som inte är aktuell: hyresrådgivaren ansvarar (R3).")
+
+
+# R3b — no contact and the case proceeds to eviction: hand over to Mottagningsenheten vuxna
+def rule_handover_adult_intake(inp: DecisionInput, plan: _Plan) -> None:
+    config = plan.config
+    plan.assign(config.adult_intake_unit, LEAD, "R3b")
+    plan.assign(config.tenancy_advisor_unit, ASSIGNED, "R3b")
+    plan.task("HANDOVER_ADULT_INTAKE", config.adult_intake_unit, inp.today, "R3b")
+    plan.fired("R3b")
+    plan.say("Ärendet går vidare till avhysning utan att kontakt etablerats: Mottagningsenheten vuxna "
+             "tar över och leder ärendet, hyresrådgivaren är kvar som tilldelad (R3b).")
+
+
+# R3c — person aged 65 or more: the äldreomsorg uppsökare instead of the hand-over
+def rule_elderly_outreach(inp: DecisionInput, plan: _Plan, age: int) -> None:
+    config = plan.config
+    plan.assign(config.elderly_outreach_unit, ASSIGNED, "R3c")
+    plan.task("CONTACT_ELDERLY_OUTREACH", config.elderly_outreach_unit, inp.today, "R3c")
+    plan.fired("R3c")
+    plan.say(f"Personen är {age} år ({config.elderly_age_limit} år eller äldre) och ärendet går vidare till "
+             f"avhysning utan att kontakt etablerats: uppsökaren inom äldreomsorgen kontaktas i stället för "
+             f"överlämning till Mottagningsenheten vuxna (R3b); hyresrådgivaren leder fortfarande (R3c).")
+
+
+def rule_no_contact_individual(inp: DecisionInput, plan: _Plan) -> None:
+    """R3b or R3c, whichever applies."""
+    if inp.contact_established:
+        plan.say("Kontakt med personen är etablerad, så ärendet lämnas inte över (R3b, R3c).")
+        return
+    if not proceeds_to_eviction(inp.notice_types_on_case):
+        plan.say("Går ärendet vidare till Kronofogden utan att kontakt etablerats lämnas det över till "
+                 "Mottagningsenheten vuxna (R3b) eller, för den som är "
+                 f"{plan.config.elderly_age_limit} år eller äldre, till äldreomsorgens uppsökare (R3c).")
+        return
+    age = oldest_tenant_age(inp.members)
+    if age is not None and age >= plan.config.elderly_age_limit:
+        rule_elderly_outreach(inp, plan, age)
+    else:
+        rule_handover_adult_intake(inp, plan)
+
+
+# R4 — every notice of termination or eviction goes on the next BOSAM agenda
+def rule_bosam_review(inp: DecisionInput, plan: _Plan) -> None:
+    advisor = plan.config.tenancy_advisor_unit
+    if inp.notice_type == EVICTION_CANCELLED:
+        if any(t != EVICTION_CANCELLED for t in inp.notice_types_on_case):
+            # already applied for the earlier notices; kept so the decision stays the full set
+            plan.task("BOSAM_REVIEW", advisor, inp.first_received_date, "R4")
+            plan.fired("R4")
+        plan.say("Den återkallade avhysningen läggs inte på BOSAM:s dagordning (R4).")
+        return
+    plan.fired("R4")
+    if inp.next_meeting_date is not None:
+        plan.task_due("BOSAM_REVIEW", advisor, inp.next_meeting_date, "R4")
+        plan.say(f"Ärendet tas upp på nästa BOSAM-möte {inp.next_meeting_date.isoformat()} (R4).")
+    else:
+        plan.task("BOSAM_REVIEW", advisor, inp.received_date, "R4")
+        due = plan.tasks["BOSAM_REVIEW"].due_date
+        plan.say(f"Ärendet tas upp på nästa BOSAM-möte; inget möte är planerat, så senast {due.isoformat()} (R4).")
+
+
+# R7 — special housing: trial and training flats, SHIS
+def rule_special_housing(inp: DecisionInput, plan: _Plan, family: bool) -> None:
+    config = plan.config
+    lead = dict(config.special_housing_lead)[inp.housing_type]
+    for active in inp.active_units:
+        plan.assign(active.unit, ASSIGNED, "R7", active.user_id)
+    plan.assign(lead, LEAD, "R7")
+    if lead != config.tenancy_advisor_unit:
+        plan.assign(config.tenancy_advisor_unit, COPY, "R7")
+    plan.task("HOUSING_ROUTINE", lead, inp.first_received_date, "R7")
+    plan.fired("R7")
+    housing = HOUSING_NAMES.get(inp.housing_type, inp.housing_type)
+    plan.say(f"Hushållet bor i en {housing}: särskild rutin där {unit_name(lead)} leder, den boendes "
+             f"handläggare tilldelas och hyresrådgivaren får en kopia (R7).")
+    if not family:
+        return
+    aktuell_child_units = [a.unit for a in inp.active_units if a.unit in CHILD_AND_YOUTH_UNITS]
+    if aktuell_child_units:
+        plan.say(f"Familjen är redan aktuell hos {unit_name(aktuell_child_units[0])}, så ingen ny kontakt med "
+                 f"Mottagningsenheten barn och unga behövs (R7, R2c).")
+    else:
+        rule_child_intake(inp, plan, task_unit=lead)
+
+
+# R9 — priority for children: the children are visible and counted
+def rule_children_visible(inp: DecisionInput, plan: _Plan) -> None:
+    plan.fired("R9")
+    plan.say(f"Hushållet har {number_of_children(inp.members)} barn (R9).")
+
+
+# --- the decision ---------------------------------------------------------------
+
+def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
+    """Apply the plan to what is known about a case; see the module docstring."""
+    plan = _Plan(config)
+    family = is_family_with_children(inp.members)
+
+    if inp.notice_type == EVICTION_CANCELLED:
+        plan.say("Avhysningen är återkallad eller inställd: inga nya uppgifter tillkommer; det som redan "
+                 "gällde före återkallelsen står kvar (R2d, R3b, R4).")
+
+    if inp.housing_type in dict(config.special_housing_lead):
+        rule_special_housing(inp, plan, family)
+    elif inp.active_units:
+        rule_already_aktuell(inp, plan)
+        if family:
+            rule_copy_to_tenancy_advisor(inp, plan)
+    elif family:
+        rule_family_not_aktuell(inp, plan)
+        rule_send_letter(inp, plan, "R2a")
+        rule_phone_family(inp, plan)
+        rule_child_intake(inp, plan, task_unit=config.tenancy_advisor_unit)
+        rule_home_visit(inp, plan)
+    else:
+        rule_individual_not_aktuell(inp, plan)
+        rule_send_letter(inp, plan, "R3a")
+        rule_no_contact_individual(inp, plan)
+
+    rule_bosam_review(inp, plan)
+    if family:
+        rule_children_visible(inp, plan)
+
+    only_cancellations = all(t == EVICTION_CANCELLED for t in inp.notice_types_on_case)
+    return plan.build(inp, FAMILY if family else INDIVIDUAL, drop_tasks=only_cancellations)

@@ -1,0 +1,25 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+from .roles import user_roles
+
+# (url name, label, roles that see it). Order is the order in the menu.
+NAVIGATION = [
+    ("cases:my_cases", _("Mina ärenden"), {Role.HANDLAGGARE, Role.HYRESRADGIVARE, Role.CHEF}),
+    ("cases:overview", _("Alla öppna ärenden"), {Role.HYRESRADGIVARE, Role.CHEF}),
+    ("cases:intake_search", _("Registrera underrättelse"), {Role.HYRESRADGIVARE}),
+    ("bosam:meeting_list", _("BOSAM"), {Role.BOSAM_ORDFORANDE, Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF}),
+    ("cases:audit_review", _("Logguppföljning"), {Role.CHEF}),
+    ("admin:index", _("Administration"), {Role.SYSTEMADMINISTRATOR}),
+]
+
+
+def navigation(request):
+    roles = user_roles(request.user) if hasattr(request, "user") else frozenset()
+    items = []
+    for url_name, label, allowed in NAVIGATION:
+        if roles & {r.value for r in allowed}:
+            url = reverse(url_name)
+            items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
+    return {"nav_items": items}

@@ -1,0 +1,100 @@
+"""Organisations (district administrations), their departments and units, and users.
+
+One installation may serve several district administrations, each its own
+authority under OSL: everything that holds case data points at one
+Organisation, and nothing is ever listed across that boundary.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    code = models.SlugField(_("kod"), max_length=60, unique=True)
+    name = models.CharField(_("namn"), max_length=200)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="departments", verbose_name=_("organisation"))
+    code = models.CharField(_("kod"), max_length=60, help_text=_("Stabil kod enligt codes.md, t.ex. IFO_VUXNA."))
+    name = models.CharField(_("namn"), max_length=200)
+
+    class Meta:
+        verbose_name = _("avdelning")
+        verbose_name_plural = _("avdelningar")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="department_code_unique_per_organisation")]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units", verbose_name=_("organisation"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="units", verbose_name=_("avdelning"))
+    code = models.CharField(_("kod"), max_length=60, help_text=_("Stabil kod enligt codes.md, t.ex. HYRESRADGIVNING."))
+    name = models.CharField(_("namn"), max_length=200)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("enhet")
+        verbose_name_plural = _("enheter")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="unit_code_unique_per_organisation")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.department_id and self.organisation_id and self.department.organisation_id != self.organisation_id:
+            raise ValidationError({"department": _("Avdelningen hör till en annan organisation.")})
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups with these names."""
+
+    HYRESRADGIVARE = "hyresradgivare", _("Hyresrådgivare")
+    HANDLAGGARE = "handlaggare", _("Handläggare")
+    BOSAM_ORDFORANDE = "bosam_ordforande", _("Ordförande i BOSAM")
+    CHEF = "chef", _("Chef")
+    SYSTEMADMINISTRATOR = "systemadministrator", _("Systemadministratör")
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("organisation")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("enhet"))
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    title = models.CharField(_("titel"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+
+    def clean(self):
+        super().clean()
+        if self.unit_id and self.organisation_id and self.unit.organisation_id != self.organisation_id:
+            raise ValidationError({"unit": _("Enheten hör till en annan organisation än användaren.")})
+
+    def save(self, *args, **kwargs):
+        # A user's organisation follows their unit: one less way to cross the boundary.
+        if self.unit_id and not self.organisation_id:
+            self.organisation_id = self.unit.organisation_id
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
