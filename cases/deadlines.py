@@ -10,7 +10,9 @@ RECOVERY_PERIOD_DAYS = 21
 
 
 def recovery_deadline(
-    served_date: date | None, received_date: date | None, days: int = RECOVERY_PERIOD_DAYS
+    served_date: date | None,
+    received_date: date | None,
+    days: int = RECOVERY_PERIOD_DAYS,
 ) -> date | None:
     """Later of (served, received by the social services) + days, moved past
     Saturdays, Sundays and holidays (lag 1930:173). None if served_date is
@@ -32,7 +34,11 @@ def is_urgent(
     """True if the recovery deadline or the eviction date falls before the next
     BOSAM meeting (or, with no meeting planned, within ``fallback_days`` of
     today). A date already passed (the case still being open) is urgent too."""
-    limit = next_meeting_date if next_meeting_date is not None else today + timedelta(days=fallback_days)
+    limit = (
+        next_meeting_date
+        if next_meeting_date is not None
+        else today + timedelta(days=fallback_days)
+    )
     for d in (recovery_deadline, eviction_date):
         if d is None:
             continue

@@ -62,7 +62,10 @@ def _real_day(day: int) -> int | None:
 
 def _birth_date(year: int, month: int, day_field: int) -> date:
     """Birth date from the number's fields; an unknown day gives the 1st of the month."""
-    if not 1 <= day_field <= 31 and not SAMORDNING_DAY_OFFSET <= day_field <= SAMORDNING_DAY_OFFSET + 31:
+    if (
+        not 1 <= day_field <= 31
+        and not SAMORDNING_DAY_OFFSET <= day_field <= SAMORDNING_DAY_OFFSET + 31
+    ):
         raise InvalidIdentityNumber("date")
     day = _real_day(day_field) or 1
     try:
@@ -87,7 +90,11 @@ def normalize_personal_identity_number(value: str, today: date | None = None) ->
         century = today.year // 100 * 100
         year = century + yy
         # latest century whose birth date is not in the future (unknown day counts as the 1st)
-        if (year, month, _real_day(day_field) or 1) > (today.year, today.month, today.day):
+        if (year, month, _real_day(day_field) or 1) > (
+            today.year,
+            today.month,
+            today.day,
+        ):
             year -= 100
         if separator == "+":
             year -= 100
@@ -129,7 +136,9 @@ def normalize_org_number(value: str) -> str:
     digits = text.replace("-", "")
     if len(digits) == 12 and digits.startswith("16"):
         digits = digits[2:]
-    if not re.fullmatch(r"\d{10}", digits) or not re.fullmatch(r"\d{6}-?\d{4}|(16)?\d{10}|16\d{6}-\d{4}", text):
+    if not re.fullmatch(r"\d{10}", digits) or not re.fullmatch(
+        r"\d{6}-?\d{4}|(16)?\d{10}|16\d{6}-\d{4}", text
+    ):
         raise InvalidIdentityNumber("org_format")
     try:
         stdnum_orgnr.validate(digits)

@@ -44,6 +44,8 @@ Tolkningar / interpretations (where the plan is silent; all configurable):
   R2c still applies – Mottagningsenheten barn och unga assigned, notify and
   orosanmälan, as tasks for the lead unit – unless a child & youth unit
   (MOTTAGNING_BARN_UNGA or BARN_UNGA) already has the family aktuell.
+- R3b/R3c once carried out (``escalations_done``) stay in force: contact
+  registered after the hand-over does not hand the case back.
 - R1 for a family: the aktuell unit decides; R2c is not automatic (only R1a).
 - R4: every notice except EVICTION_CANCELLED puts the case on the next BOSAM
   agenda; the task is due on the next meeting day, or, without a planned
@@ -98,8 +100,27 @@ HOUSING_NAMES = {
 }
 
 # Order in which rule ids are listed in rules_fired.
-RULE_ORDER = ("R1", "R1a", "R1b", "R2", "R2a", "R2b", "R2c", "R2d", "R3", "R3a", "R3b", "R3c",
-              "R4", "R5", "R6", "R7", "R8", "R9", "R10")
+RULE_ORDER = (
+    "R1",
+    "R1a",
+    "R1b",
+    "R2",
+    "R2a",
+    "R2b",
+    "R2c",
+    "R2d",
+    "R3",
+    "R3a",
+    "R3b",
+    "R3c",
+    "R4",
+    "R5",
+    "R6",
+    "R7",
+    "R8",
+    "R9",
+    "R10",
+)
 
 
 def unit_name(code: str) -> str:
@@ -107,6 +128,7 @@ def unit_name(code: str) -> str:
 
 
 # --- configuration (R10) -------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PlanConfig:
@@ -121,18 +143,35 @@ class PlanConfig:
     housing_unit: str = "BOSTAD"
     # R1 [interpretation]: child & youth before adult before elderly before disability before financial aid
     lead_precedence: tuple[str, ...] = (
-        "MOTTAGNING_BARN_UNGA", "BARN_UNGA", "MOTTAGNING_VUXNA", "VUXNA", "AO_BISTAND",
-        "AO_UPPSOKARE", "FUNKTIONSNEDSATTNING", "EKONOMISKT_BISTAND", "BOSTAD", "HYRESRADGIVNING",
+        "MOTTAGNING_BARN_UNGA",
+        "BARN_UNGA",
+        "MOTTAGNING_VUXNA",
+        "VUXNA",
+        "AO_BISTAND",
+        "AO_UPPSOKARE",
+        "FUNKTIONSNEDSATTNING",
+        "EKONOMISKT_BISTAND",
+        "BOSTAD",
+        "HYRESRADGIVNING",
     )
     # R7 [interpretation]: housing types with a special routine -> the unit that leads
     special_housing_lead: tuple[tuple[str, str], ...] = (
-        ("TRIAL_FLAT", "BOSTAD"), ("TRAINING_FLAT", "BOSTAD"), ("SHIS", "BOSTAD"),
+        ("TRIAL_FLAT", "BOSTAD"),
+        ("TRAINING_FLAT", "BOSTAD"),
+        ("SHIS", "BOSTAD"),
     )
     # working days after the trigger date until a task is due, per task kind
     task_due_working_days: tuple[tuple[str, int], ...] = (
-        ("SEND_LETTER", 1), ("PHONE_CONTACT", 2), ("NOTIFY_CHILD_INTAKE", 1), ("REPORT_OF_CONCERN", 1),
-        ("HOME_VISIT", 5), ("HANDOVER_ADULT_INTAKE", 1), ("CONTACT_ELDERLY_OUTREACH", 1),
-        ("COPY_TO_TENANCY_ADVISOR", 1), ("HOUSING_ROUTINE", 2), ("BOSAM_REVIEW", 10),
+        ("SEND_LETTER", 1),
+        ("PHONE_CONTACT", 2),
+        ("NOTIFY_CHILD_INTAKE", 1),
+        ("REPORT_OF_CONCERN", 1),
+        ("HOME_VISIT", 5),
+        ("HANDOVER_ADULT_INTAKE", 1),
+        ("CONTACT_ELDERLY_OUTREACH", 1),
+        ("COPY_TO_TENANCY_ADVISOR", 1),
+        ("HOUSING_ROUTINE", 2),
+        ("BOSAM_REVIEW", 10),
     )
 
     def to_dict(self) -> dict:
@@ -164,39 +203,54 @@ class PlanConfig:
 
 # --- input and output ---------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Member:
-    role: str            # "TENANT" | "CO_TENANT" | "CHILD" | "OTHER_ADULT"
-    age: int | None      # age on the notice date; None if unknown
-    residence: str = ""  # for children: "LIVING" | "ALTERNATING" | "VISITING" ("" otherwise)
+    # "TENANT" | "CO_TENANT" | "CHILD" | "OTHER_ADULT"
+    role: str
+    # age on the notice date; None if unknown
+    age: int | None
+    # for children: "LIVING" | "ALTERNATING" | "VISITING" ("" otherwise)
+    residence: str = ""
 
 
 @dataclass(frozen=True)
 class ActiveUnit:
-    unit: str                   # unit code where the household is "aktuell"
-    user_id: int | None = None  # the case worker there, if known
+    # unit code where the household is "aktuell"
+    unit: str
+    # the case worker there, if known
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)
 class DecisionInput:
-    notice_type: str                       # notice type of the latest notice (the trigger)
-    notice_types_on_case: tuple[str, ...]  # all notice types on the case, including this one
-    received_date: date                    # of the latest notice
-    first_received_date: date              # of the first notice on the open case
+    # notice type of the latest notice (the one that triggered this evaluation)
+    notice_type: str
+    # all notice types on the case, including this one
+    notice_types_on_case: tuple[str, ...]
+    # date the latest notice was received
+    received_date: date
+    # date the first notice on the open case was received
+    first_received_date: date
     members: tuple[Member, ...]
     active_units: tuple[ActiveUnit, ...]
     housing_type: str
     phone_known: bool
     contact_established: bool
-    letter_sent_date: date | None          # date the SEND_LETTER task was completed, if it was
+    # date the SEND_LETTER task was completed, if it was
+    letter_sent_date: date | None
     today: date
-    next_meeting_date: date | None = None  # next BOSAM meeting on/after today
+    # next BOSAM meeting on/after today
+    next_meeting_date: date | None = None
+    # task kinds of escalations already carried out on the case: a hand-over is not taken back
+    escalations_done: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class PlannedAssignment:
     unit: str
-    role: str  # "LEAD" | "ASSIGNED" | "COPY"
+    # "LEAD" | "ASSIGNED" | "COPY"
+    role: str
     user_id: int | None
     rules: tuple[str, ...]
 
@@ -212,15 +266,21 @@ class PlannedTask:
 @dataclass(frozen=True)
 class Decision:
     plan_version: str
-    assignments: tuple[PlannedAssignment, ...]  # the full desired set (exactly one LEAD)
-    tasks: tuple[PlannedTask, ...]              # every task the plan demands so far
-    explanation: tuple[str, ...]                # Swedish sentences, each naming rule ids
+    # the full desired set (exactly one LEAD)
+    assignments: tuple[PlannedAssignment, ...]
+    # every task the plan demands so far (the caller creates only missing kinds)
+    tasks: tuple[PlannedTask, ...]
+    # Swedish sentences, each naming rule ids
+    explanation: tuple[str, ...]
     rules_fired: tuple[str, ...]
-    household_category: str                     # "FAMILY" | "INDIVIDUAL"
-    escalations_pending: tuple[str, ...] = ()   # e.g. ("R2d",) while the contact window runs
+    # "FAMILY" | "INDIVIDUAL"
+    household_category: str
+    # e.g. ("R2d",) while the contact window runs (described in the explanation)
+    escalations_pending: tuple[str, ...] = ()
 
 
 # --- facts about the case -----------------------------------------------------
+
 
 def proceeds_to_eviction(notice_types) -> bool:
     """A Kronofogden application or eviction date is on the case."""
@@ -243,7 +303,11 @@ def number_of_children(members) -> int:
 
 
 def oldest_tenant_age(members) -> int | None:
-    ages = [m.age for m in members if m.role in ("TENANT", "CO_TENANT") and m.age is not None]
+    ages = [
+        m.age
+        for m in members
+        if m.role in ("TENANT", "CO_TENANT") and m.age is not None
+    ]
     return max(ages) if ages else None
 
 
@@ -265,12 +329,13 @@ def precedence_key(config: PlanConfig, unit: str):
 
 # --- the plan being built (internal helper) -------------------------------------
 
+
 class _Plan:
     """Collects assignments, tasks, explanation and rule ids while the rules run."""
 
     def __init__(self, config: PlanConfig):
         self.config = config
-        self.units: dict[str, dict] = {}   # unit -> {"role", "user_id", "rules"}
+        self.units: dict[str, dict] = {}  # unit -> {"role", "user_id", "rules"}
         self.tasks: dict[str, PlannedTask] = {}
         self.explanation: list[str] = []
         self.rules: set[str] = set()
@@ -282,14 +347,18 @@ class _Plan:
     def say(self, sentence: str) -> None:
         self.explanation.append(sentence)
 
-    def assign(self, unit: str, role: str, rule: str, user_id: int | None = None) -> None:
+    def assign(
+        self, unit: str, role: str, rule: str, user_id: int | None = None
+    ) -> None:
         """Add a unit with a role. LEAD demotes the previous lead to ASSIGNED.
         A unit already present keeps its stronger role unless made LEAD."""
         if role == LEAD:
             for entry in self.units.values():
                 if entry["role"] == LEAD:
                     entry["role"] = ASSIGNED
-        entry = self.units.setdefault(unit, {"role": role, "user_id": user_id, "rules": []})
+        entry = self.units.setdefault(
+            unit, {"role": role, "user_id": user_id, "rules": []}
+        )
         strength = {LEAD: 3, ASSIGNED: 2, COPY: 1}
         if strength[role] > strength[entry["role"]]:
             entry["role"] = role
@@ -309,7 +378,9 @@ class _Plan:
         existing = self.tasks.get(kind)
         if existing is not None:
             if rule not in existing.rules:
-                self.tasks[kind] = PlannedTask(kind, existing.unit, existing.due_date, existing.rules + (rule,))
+                self.tasks[kind] = PlannedTask(
+                    kind, existing.unit, existing.due_date, existing.rules + (rule,)
+                )
             return
         self.tasks[kind] = PlannedTask(kind, unit, due_date, (rule,))
 
@@ -319,10 +390,17 @@ class _Plan:
     def build(self, inp: DecisionInput, category: str, drop_tasks: bool) -> Decision:
         role_order = {LEAD: 0, ASSIGNED: 1, COPY: 2}
         assignments = sorted(
-            (PlannedAssignment(u, e["role"], e["user_id"], tuple(e["rules"])) for u, e in self.units.items()),
+            (
+                PlannedAssignment(u, e["role"], e["user_id"], tuple(e["rules"]))
+                for u, e in self.units.items()
+            ),
             key=lambda a: (role_order[a.role], precedence_key(self.config, a.unit)),
         )
-        tasks = () if drop_tasks else tuple(sorted(self.tasks.values(), key=lambda t: (t.due_date, t.kind)))
+        tasks = (
+            ()
+            if drop_tasks
+            else tuple(sorted(self.tasks.values(), key=lambda t: (t.due_date, t.kind)))
+        )
         rules = tuple(r for r in RULE_ORDER if r in self.rules)
         return Decision(
             plan_version=self.config.version,
@@ -337,27 +415,36 @@ class _Plan:
 
 # --- the rules ------------------------------------------------------------------
 
+
 # R1 — household already aktuell (takes precedence over R2 and R3)
 def rule_already_aktuell(inp: DecisionInput, plan: _Plan) -> None:
-    units = sorted({a.unit for a in inp.active_units}, key=lambda u: precedence_key(plan.config, u))
+    units = sorted(
+        {a.unit for a in inp.active_units}, key=lambda u: precedence_key(plan.config, u)
+    )
     for active in inp.active_units:
         plan.assign(active.unit, ASSIGNED, "R1", active.user_id)
     lead = units[0]
     plan.assign(lead, LEAD, "R1")
     plan.fired("R1")
     if len(units) == 1:
-        plan.say(f"Hushållet är redan aktuellt hos {unit_name(lead)}, som ansvarar för ärendet (R1).")
+        plan.say(
+            f"Hushållet är redan aktuellt hos {unit_name(lead)}, som ansvarar för ärendet (R1)."
+        )
     else:
         others = ", ".join(unit_name(u) for u in units[1:])
-        plan.say(f"Hushållet är aktuellt hos flera enheter: {unit_name(lead)} leder enligt planens "
-                 f"turordning och {others} är tilldelade (R1).")
+        plan.say(
+            f"Hushållet är aktuellt hos flera enheter: {unit_name(lead)} leder enligt planens "
+            f"turordning och {others} är tilldelade (R1)."
+        )
 
 
 # R1a — family with children already aktuell: copy to the hyresrådgivare
 def rule_copy_to_tenancy_advisor(inp: DecisionInput, plan: _Plan) -> None:
     advisor = plan.config.tenancy_advisor_unit
     if advisor in plan.units:
-        plan.say("Familj med barn: hyresrådgivningen har redan ärendet, så ingen kopia behövs (R1a).")
+        plan.say(
+            "Familj med barn: hyresrådgivningen har redan ärendet, så ingen kopia behövs (R1a)."
+        )
         return
     plan.assign(advisor, COPY, "R1a")
     plan.task("COPY_TO_TENANCY_ADVISOR", advisor, inp.first_received_date, "R1a")
@@ -374,9 +461,16 @@ def rule_family_not_aktuell(inp: DecisionInput, plan: _Plan) -> None:
 
 # R2a / R3a — letter with the hyresrådgivare's contact details
 def rule_send_letter(inp: DecisionInput, plan: _Plan, rule_id: str) -> None:
-    plan.task("SEND_LETTER", plan.config.tenancy_advisor_unit, inp.first_received_date, rule_id)
+    plan.task(
+        "SEND_LETTER",
+        plan.config.tenancy_advisor_unit,
+        inp.first_received_date,
+        rule_id,
+    )
     plan.fired(rule_id)
-    plan.say(f"Brev med hyresrådgivarens kontaktuppgifter skickas när anmälan kommer in ({rule_id}).")
+    plan.say(
+        f"Brev med hyresrådgivarens kontaktuppgifter skickas när anmälan kommer in ({rule_id})."
+    )
 
 
 # R2b — phone the family if a number is known
@@ -384,7 +478,12 @@ def rule_phone_family(inp: DecisionInput, plan: _Plan) -> None:
     if not inp.phone_known:
         plan.say("Inget telefonnummer är känt, så familjen kan inte ringas upp (R2b).")
         return
-    plan.task("PHONE_CONTACT", plan.config.tenancy_advisor_unit, inp.first_received_date, "R2b")
+    plan.task(
+        "PHONE_CONTACT",
+        plan.config.tenancy_advisor_unit,
+        inp.first_received_date,
+        "R2b",
+    )
     plan.fired("R2b")
     plan.say("Hyresrådgivaren ringer familjen (R2b).")
 
@@ -395,8 +494,10 @@ def rule_child_intake(inp: DecisionInput, plan: _Plan, task_unit: str) -> None:
     plan.task("NOTIFY_CHILD_INTAKE", task_unit, inp.first_received_date, "R2c")
     plan.task("REPORT_OF_CONCERN", task_unit, inp.first_received_date, "R2c")
     plan.fired("R2c")
-    plan.say("Mottagningsenheten barn och unga kontaktas och en orosanmälan görs; "
-             "enheten tilldelas ärendet så att den ser det och kan agera (R2c).")
+    plan.say(
+        "Mottagningsenheten barn och unga kontaktas och en orosanmälan görs; "
+        "enheten tilldelas ärendet så att den ser det och kan agera (R2c)."
+    )
 
 
 # R2d — no contact with the family: home visit with Mottagningsenheten barn och unga
@@ -408,32 +509,42 @@ def rule_home_visit(inp: DecisionInput, plan: _Plan) -> None:
     window_end = contact_window_end(inp, config)
     escalation = contact_escalation_date(inp, config)
     cancelled = inp.notice_type == EVICTION_CANCELLED
-    window_passed = inp.today >= escalation and not (cancelled and escalation > inp.received_date)
+    window_passed = inp.today >= escalation and not (
+        cancelled and escalation > inp.received_date
+    )
     if window_passed:
         trigger = escalation
-        reason = (f"Ingen kontakt med familjen har registrerats inom {config.contact_window_working_days} "
-                  f"arbetsdagar (senast {window_end.isoformat()})")
+        reason = (
+            f"Ingen kontakt med familjen har registrerats inom {config.contact_window_working_days} "
+            f"arbetsdagar (senast {window_end.isoformat()})"
+        )
     elif proceeds_to_eviction(inp.notice_types_on_case):
         trigger = inp.today
         reason = "Ärendet har gått vidare till Kronofogden utan att kontakt med familjen etablerats"
     else:
         if not cancelled:
             plan.pending.append("R2d")
-            plan.say(f"Om ingen kontakt med familjen registreras senast {window_end.isoformat()} görs "
-                     f"hembesök av hyresrådgivaren tillsammans med Mottagningsenheten barn och unga "
-                     f"från {escalation.isoformat()} (R2d).")
+            plan.say(
+                f"Om ingen kontakt med familjen registreras senast {window_end.isoformat()} görs "
+                f"hembesök av hyresrådgivaren tillsammans med Mottagningsenheten barn och unga "
+                f"från {escalation.isoformat()} (R2d)."
+            )
         return
     plan.task("HOME_VISIT", config.tenancy_advisor_unit, trigger, "R2d")
     plan.fired("R2d")
-    plan.say(f"{reason}: hembesök av hyresrådgivaren tillsammans med en handläggare från "
-             f"Mottagningsenheten barn och unga (R2d).")
+    plan.say(
+        f"{reason}: hembesök av hyresrådgivaren tillsammans med en handläggare från "
+        f"Mottagningsenheten barn och unga (R2d)."
+    )
 
 
 # R3 — individual (no children), not aktuell: the hyresrådgivare is responsible
 def rule_individual_not_aktuell(inp: DecisionInput, plan: _Plan) -> None:
     plan.assign(plan.config.tenancy_advisor_unit, LEAD, "R3")
     plan.fired("R3")
-    plan.say("Enskild person utan barn som inte är aktuell: hyresrådgivaren ansvarar (R3).")
+    plan.say(
+        "Enskild person utan barn som inte är aktuell: hyresrådgivaren ansvarar (R3)."
+    )
 
 
 # R3b — no contact and the case proceeds to eviction: hand over to Mottagningsenheten vuxna
@@ -443,30 +554,46 @@ def rule_handover_adult_intake(inp: DecisionInput, plan: _Plan) -> None:
     plan.assign(config.tenancy_advisor_unit, ASSIGNED, "R3b")
     plan.task("HANDOVER_ADULT_INTAKE", config.adult_intake_unit, inp.today, "R3b")
     plan.fired("R3b")
-    plan.say("Ärendet går vidare till avhysning utan att kontakt etablerats: Mottagningsenheten vuxna "
-             "tar över och leder ärendet, hyresrådgivaren är kvar som tilldelad (R3b).")
+    plan.say(
+        "Ärendet går vidare till avhysning utan att kontakt etablerats: Mottagningsenheten vuxna "
+        "tar över och leder ärendet, hyresrådgivaren är kvar som tilldelad (R3b)."
+    )
 
 
 # R3c — person aged 65 or more: the äldreomsorg uppsökare instead of the hand-over
 def rule_elderly_outreach(inp: DecisionInput, plan: _Plan, age: int) -> None:
     config = plan.config
     plan.assign(config.elderly_outreach_unit, ASSIGNED, "R3c")
-    plan.task("CONTACT_ELDERLY_OUTREACH", config.elderly_outreach_unit, inp.today, "R3c")
+    plan.task(
+        "CONTACT_ELDERLY_OUTREACH", config.elderly_outreach_unit, inp.today, "R3c"
+    )
     plan.fired("R3c")
-    plan.say(f"Personen är {age} år ({config.elderly_age_limit} år eller äldre) och ärendet går vidare till "
-             f"avhysning utan att kontakt etablerats: uppsökaren inom äldreomsorgen kontaktas i stället för "
-             f"överlämning till Mottagningsenheten vuxna (R3b); hyresrådgivaren leder fortfarande (R3c).")
+    plan.say(
+        f"Personen är {age} år ({config.elderly_age_limit} år eller äldre) och ärendet går vidare till "
+        f"avhysning utan att kontakt etablerats: uppsökaren inom äldreomsorgen kontaktas i stället för "
+        f"överlämning till Mottagningsenheten vuxna (R3b); hyresrådgivaren leder fortfarande (R3c)."
+    )
 
 
 def rule_no_contact_individual(inp: DecisionInput, plan: _Plan) -> None:
     """R3b or R3c, whichever applies."""
+    if "HANDOVER_ADULT_INTAKE" in inp.escalations_done:
+        rule_handover_adult_intake(inp, plan)  # already handed over: it stays so
+        return
+    if "CONTACT_ELDERLY_OUTREACH" in inp.escalations_done:
+        rule_elderly_outreach(inp, plan, oldest_tenant_age(inp.members) or plan.config.elderly_age_limit)
+        return
     if inp.contact_established:
-        plan.say("Kontakt med personen är etablerad, så ärendet lämnas inte över (R3b, R3c).")
+        plan.say(
+            "Kontakt med personen är etablerad, så ärendet lämnas inte över (R3b, R3c)."
+        )
         return
     if not proceeds_to_eviction(inp.notice_types_on_case):
-        plan.say("Går ärendet vidare till Kronofogden utan att kontakt etablerats lämnas det över till "
-                 "Mottagningsenheten vuxna (R3b) eller, för den som är "
-                 f"{plan.config.elderly_age_limit} år eller äldre, till äldreomsorgens uppsökare (R3c).")
+        plan.say(
+            "Går ärendet vidare till Kronofogden utan att kontakt etablerats lämnas det över till "
+            "Mottagningsenheten vuxna (R3b) eller, för den som är "
+            f"{plan.config.elderly_age_limit} år eller äldre, till äldreomsorgens uppsökare (R3c)."
+        )
         return
     age = oldest_tenant_age(inp.members)
     if age is not None and age >= plan.config.elderly_age_limit:
@@ -488,11 +615,15 @@ def rule_bosam_review(inp: DecisionInput, plan: _Plan) -> None:
     plan.fired("R4")
     if inp.next_meeting_date is not None:
         plan.task_due("BOSAM_REVIEW", advisor, inp.next_meeting_date, "R4")
-        plan.say(f"Ärendet tas upp på nästa BOSAM-möte {inp.next_meeting_date.isoformat()} (R4).")
+        plan.say(
+            f"Ärendet tas upp på nästa BOSAM-möte {inp.next_meeting_date.isoformat()} (R4)."
+        )
     else:
         plan.task("BOSAM_REVIEW", advisor, inp.received_date, "R4")
         due = plan.tasks["BOSAM_REVIEW"].due_date
-        plan.say(f"Ärendet tas upp på nästa BOSAM-möte; inget möte är planerat, så senast {due.isoformat()} (R4).")
+        plan.say(
+            f"Ärendet tas upp på nästa BOSAM-möte; inget möte är planerat, så senast {due.isoformat()} (R4)."
+        )
 
 
 # R7 — special housing: trial and training flats, SHIS
@@ -507,14 +638,20 @@ def rule_special_housing(inp: DecisionInput, plan: _Plan, family: bool) -> None:
     plan.task("HOUSING_ROUTINE", lead, inp.first_received_date, "R7")
     plan.fired("R7")
     housing = HOUSING_NAMES.get(inp.housing_type, inp.housing_type)
-    plan.say(f"Hushållet bor i en {housing}: särskild rutin där {unit_name(lead)} leder, den boendes "
-             f"handläggare tilldelas och hyresrådgivaren får en kopia (R7).")
+    plan.say(
+        f"Hushållet bor i en {housing}: särskild rutin där {unit_name(lead)} leder, den boendes "
+        f"handläggare tilldelas och hyresrådgivaren får en kopia (R7)."
+    )
     if not family:
         return
-    aktuell_child_units = [a.unit for a in inp.active_units if a.unit in CHILD_AND_YOUTH_UNITS]
+    aktuell_child_units = [
+        a.unit for a in inp.active_units if a.unit in CHILD_AND_YOUTH_UNITS
+    ]
     if aktuell_child_units:
-        plan.say(f"Familjen är redan aktuell hos {unit_name(aktuell_child_units[0])}, så ingen ny kontakt med "
-                 f"Mottagningsenheten barn och unga behövs (R7, R2c).")
+        plan.say(
+            f"Familjen är redan aktuell hos {unit_name(aktuell_child_units[0])}, så ingen ny kontakt med "
+            f"Mottagningsenheten barn och unga behövs (R7, R2c)."
+        )
     else:
         rule_child_intake(inp, plan, task_unit=lead)
 
@@ -527,14 +664,17 @@ def rule_children_visible(inp: DecisionInput, plan: _Plan) -> None:
 
 # --- the decision ---------------------------------------------------------------
 
+
 def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
     """Apply the plan to what is known about a case; see the module docstring."""
     plan = _Plan(config)
     family = is_family_with_children(inp.members)
 
     if inp.notice_type == EVICTION_CANCELLED:
-        plan.say("Avhysningen är återkallad eller inställd: inga nya uppgifter tillkommer; det som redan "
-                 "gällde före återkallelsen står kvar (R2d, R3b, R4).")
+        plan.say(
+            "Avhysningen är återkallad eller inställd: inga nya uppgifter tillkommer; det som redan "
+            "gällde före återkallelsen står kvar (R2d, R3b, R4)."
+        )
 
     if inp.housing_type in dict(config.special_housing_lead):
         rule_special_housing(inp, plan, family)
@@ -558,4 +698,6 @@ def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
         rule_children_visible(inp, plan)
 
     only_cancellations = all(t == EVICTION_CANCELLED for t in inp.notice_types_on_case)
-    return plan.build(inp, FAMILY if family else INDIVIDUAL, drop_tasks=only_cancellations)
+    return plan.build(
+        inp, FAMILY if family else INDIVIDUAL, drop_tasks=only_cancellations
+    )

@@ -307,6 +307,7 @@ def notice_register(
     if attachment is not None:
         notice_obj.attachment.save(f"underrattelse-{notice_obj.pk}.pdf", attachment, save=True)
     case_reevaluate(case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj)
+    case.refresh_from_db()
     audit_log(user=user, action=AuditAction.NOTICE_REGISTER, case=case, request=request, detail=notice.notice_type, without_assignment=False)
     return notice_obj
 
@@ -339,6 +340,7 @@ def decision_input_for(case: Case, *, today: dt.date, next_meeting: dt.date | No
         letter_sent_date=timezone.localdate(letter.completed_at) if letter else None,
         today=today,
         next_meeting_date=next_meeting,
+        escalations_done=tuple(case.tasks.filter(kind__in=ESCALATION_TASK_KINDS).values_list("kind", flat=True)),
     )
 
 

@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401
+"""Case URLs, one list per area so each stays readable."""
+
+from .intake_urls import urlpatterns as intake_urlpatterns
+from .workspace_urls import urlpatterns as workspace_urlpatterns
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = intake_urlpatterns + workspace_urlpatterns

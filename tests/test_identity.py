@@ -46,16 +46,31 @@ def test_known_test_number_is_valid_in_stdnum():
         ("860314-9801", "198603149801"),
         ("8603149801", "198603149801"),
         (" 860314 - 9801 ", "198603149801"),
-        ("860314+9801", "188603149801"),                          # '+': 100 years or older
-        (make_pnr("100101"), "20" + make_pnr("100101")),          # latest century not in the future
-        (make_pnr("260316"), "20" + make_pnr("260316")),          # born today
-        (make_pnr("260317"), "19" + make_pnr("260317")),          # tomorrow in 2026 -> 1926
-        (make_pnr("260317")[:6] + "+" + make_pnr("260317")[6:], "18" + make_pnr("260317")),
-        (make_pnr("200229"), "20" + make_pnr("200229")),          # leap day
-        ("19" + make_pnr("860374"), "19" + make_pnr("860374")),   # samordningsnummer, day 14 + 60
+        ("860314+9801", "188603149801"),  # '+': 100 years or older
+        (
+            make_pnr("100101"),
+            "20" + make_pnr("100101"),
+        ),  # latest century not in the future
+        (make_pnr("260316"), "20" + make_pnr("260316")),  # born today
+        (make_pnr("260317"), "19" + make_pnr("260317")),  # tomorrow in 2026 -> 1926
+        (
+            make_pnr("260317")[:6] + "+" + make_pnr("260317")[6:],
+            "18" + make_pnr("260317"),
+        ),
+        (make_pnr("200229"), "20" + make_pnr("200229")),  # leap day
+        (
+            "19" + make_pnr("860374"),
+            "19" + make_pnr("860374"),
+        ),  # samordningsnummer, day 14 + 60
         (make_pnr("860374"), "19" + make_pnr("860374")),
-        (make_pnr("860360"), "19" + make_pnr("860360")),          # samordningsnummer, unknown day
-        (make_pnr("260360"), "20" + make_pnr("260360")),          # unknown day this month: not in the future
+        (
+            make_pnr("860360"),
+            "19" + make_pnr("860360"),
+        ),  # samordningsnummer, unknown day
+        (
+            make_pnr("260360"),
+            "20" + make_pnr("260360"),
+        ),  # unknown day this month: not in the future
     ],
 )
 def test_normalize_valid(value, expected):
@@ -74,13 +89,13 @@ def test_normalize_valid(value, expected):
         ("1986031498011", "format"),
         ("86-0314-9801", "format"),
         ("", "format"),
-        (make_pnr("861314"), "date"),            # month 13
-        (make_pnr("860230"), "date"),            # 30 February
-        (make_pnr("860332"), "date"),            # day 32
-        (make_pnr("860392"), "date"),            # samordningsnummer day 32 + 60
-        (make_pnr("860300"), "date"),            # day 0
-        (make_pnr("210229"), "date"),            # 2021 and 1921 are not leap years
-        ("20" + make_pnr("260317"), "date"),     # 12 digits in the future
+        (make_pnr("861314"), "date"),  # month 13
+        (make_pnr("860230"), "date"),  # 30 February
+        (make_pnr("860332"), "date"),  # day 32
+        (make_pnr("860392"), "date"),  # samordningsnummer day 32 + 60
+        (make_pnr("860300"), "date"),  # day 0
+        (make_pnr("210229"), "date"),  # 2021 and 1921 are not leap years
+        ("20" + make_pnr("260317"), "date"),  # 12 digits in the future
     ],
 )
 def test_normalize_invalid(value, code):
@@ -103,7 +118,11 @@ def test_messages_are_swedish():
         ("198603149801", date(1986, 3, 14), False),
         ("19" + make_pnr("860374"), date(1986, 3, 14), True),
         ("19" + make_pnr("860391"), date(1986, 3, 31), True),
-        ("19" + make_pnr("860360"), date(1986, 3, 1), True),   # unknown day -> 1st of the month
+        (
+            "19" + make_pnr("860360"),
+            date(1986, 3, 1),
+            True,
+        ),  # unknown day -> 1st of the month
     ],
 )
 def test_birth_date_and_samordning(pnr12, born, samordning):
@@ -121,7 +140,7 @@ def test_format_and_mask():
     [
         ("556012-3456", "556012-3456"),
         ("5560123456", "556012-3456"),
-        ("202100-5489", "202100-5489"),   # Stockholms stad
+        ("202100-5489", "202100-5489"),  # Stockholms stad
         ("2021005489", "202100-5489"),
         ("162021005489", "202100-5489"),  # with the 16 prefix
     ],

@@ -26,7 +26,12 @@ RECEIVED = date(2026, 3, 2)  # a Monday
 
 ADULT_40 = (Member("TENANT", 40),)
 ADULT_70 = (Member("TENANT", 70),)
-FAMILY_2 = (Member("TENANT", 35), Member("CO_TENANT", 37), Member("CHILD", 4, "LIVING"), Member("CHILD", 9, "ALTERNATING"))
+FAMILY_2 = (
+    Member("TENANT", 35),
+    Member("CO_TENANT", 37),
+    Member("CHILD", 4, "LIVING"),
+    Member("CHILD", 9, "ALTERNATING"),
+)
 
 
 def make_input(**overrides) -> DecisionInput:
@@ -68,143 +73,209 @@ def task(decision, kind):
     return next(t for t in decision.tasks if t.kind == kind)
 
 
-EVICTION = {"notice_type": "EVICTION_APPLICATION",
-                "notice_types_on_case": ("RENT_ARREARS_TERMINATION", "EVICTION_APPLICATION"),
-                "received_date": date(2026, 4, 20), "today": date(2026, 4, 20)}
+EVICTION = {
+    "notice_type": "EVICTION_APPLICATION",
+    "notice_types_on_case": ("RENT_ARREARS_TERMINATION", "EVICTION_APPLICATION"),
+    "received_date": date(2026, 4, 20),
+    "today": date(2026, 4, 20),
+}
 
 SCENARIOS = [
     pytest.param(
-        {"members": FAMILY_2, "active_units": (ActiveUnit("VUXNA", 7), ActiveUnit("EKONOMISKT_BISTAND", 8),
-                                             ActiveUnit("BARN_UNGA", 9))},
-        {("BARN_UNGA", "LEAD"), ("VUXNA", "ASSIGNED"), ("EKONOMISKT_BISTAND", "ASSIGNED"),
-         ("HYRESRADGIVNING", "COPY")},
+        {
+            "members": FAMILY_2,
+            "active_units": (
+                ActiveUnit("VUXNA", 7),
+                ActiveUnit("EKONOMISKT_BISTAND", 8),
+                ActiveUnit("BARN_UNGA", 9),
+            ),
+        },
+        {
+            ("BARN_UNGA", "LEAD"),
+            ("VUXNA", "ASSIGNED"),
+            ("EKONOMISKT_BISTAND", "ASSIGNED"),
+            ("HYRESRADGIVNING", "COPY"),
+        },
         {"COPY_TO_TENANCY_ADVISOR", "BOSAM_REVIEW"},
-        ("R1", "R1a", "R4", "R9"), "FAMILY",
+        ("R1", "R1a", "R4", "R9"),
+        "FAMILY",
         id="aktuell-family-several-units-precedence",
     ),
     pytest.param(
         {"active_units": (ActiveUnit("EKONOMISKT_BISTAND", 8),)},
         {("EKONOMISKT_BISTAND", "LEAD")},
         {"BOSAM_REVIEW"},
-        ("R1", "R4"), "INDIVIDUAL",
+        ("R1", "R4"),
+        "INDIVIDUAL",
         id="aktuell-individual",
     ),
     pytest.param(
         {"members": FAMILY_2},
         {("HYRESRADGIVNING", "LEAD"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED")},
-        {"SEND_LETTER", "PHONE_CONTACT", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN", "BOSAM_REVIEW"},
-        ("R2", "R2a", "R2b", "R2c", "R4", "R9"), "FAMILY",
+        {
+            "SEND_LETTER",
+            "PHONE_CONTACT",
+            "NOTIFY_CHILD_INTAKE",
+            "REPORT_OF_CONCERN",
+            "BOSAM_REVIEW",
+        },
+        ("R2", "R2a", "R2b", "R2c", "R4", "R9"),
+        "FAMILY",
         id="family-not-aktuell-with-phone",
     ),
     pytest.param(
         {"members": FAMILY_2, "phone_known": False},
         {("HYRESRADGIVNING", "LEAD"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED")},
         {"SEND_LETTER", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN", "BOSAM_REVIEW"},
-        ("R2", "R2a", "R2c", "R4", "R9"), "FAMILY",
+        ("R2", "R2a", "R2c", "R4", "R9"),
+        "FAMILY",
         id="family-not-aktuell-without-phone",
     ),
     pytest.param(
         dict(members=FAMILY_2, **EVICTION),
         {("HYRESRADGIVNING", "LEAD"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED")},
-        {"SEND_LETTER", "PHONE_CONTACT", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN", "HOME_VISIT", "BOSAM_REVIEW"},
-        ("R2", "R2a", "R2b", "R2c", "R2d", "R4", "R9"), "FAMILY",
+        {
+            "SEND_LETTER",
+            "PHONE_CONTACT",
+            "NOTIFY_CHILD_INTAKE",
+            "REPORT_OF_CONCERN",
+            "HOME_VISIT",
+            "BOSAM_REVIEW",
+        },
+        ("R2", "R2a", "R2b", "R2c", "R2d", "R4", "R9"),
+        "FAMILY",
         id="family-kronofogden-without-contact-home-visit-at-once",
     ),
     pytest.param(
         dict(members=FAMILY_2, contact_established=True, **EVICTION),
         {("HYRESRADGIVNING", "LEAD"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED")},
-        {"SEND_LETTER", "PHONE_CONTACT", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN", "BOSAM_REVIEW"},
-        ("R2", "R2a", "R2b", "R2c", "R4", "R9"), "FAMILY",
+        {
+            "SEND_LETTER",
+            "PHONE_CONTACT",
+            "NOTIFY_CHILD_INTAKE",
+            "REPORT_OF_CONCERN",
+            "BOSAM_REVIEW",
+        },
+        ("R2", "R2a", "R2b", "R2c", "R4", "R9"),
+        "FAMILY",
         id="family-kronofogden-contact-established-no-visit",
     ),
     pytest.param(
         {},
         {("HYRESRADGIVNING", "LEAD")},
         {"SEND_LETTER", "BOSAM_REVIEW"},
-        ("R3", "R3a", "R4"), "INDIVIDUAL",
+        ("R3", "R3a", "R4"),
+        "INDIVIDUAL",
         id="individual-not-aktuell",
     ),
     pytest.param(
         dict(**EVICTION),
         {("MOTTAGNING_VUXNA", "LEAD"), ("HYRESRADGIVNING", "ASSIGNED")},
         {"SEND_LETTER", "HANDOVER_ADULT_INTAKE", "BOSAM_REVIEW"},
-        ("R3", "R3a", "R3b", "R4"), "INDIVIDUAL",
+        ("R3", "R3a", "R3b", "R4"),
+        "INDIVIDUAL",
         id="individual-40-eviction-handover",
     ),
     pytest.param(
         dict(members=(Member("TENANT", 64),), **EVICTION),
         {("MOTTAGNING_VUXNA", "LEAD"), ("HYRESRADGIVNING", "ASSIGNED")},
         {"SEND_LETTER", "HANDOVER_ADULT_INTAKE", "BOSAM_REVIEW"},
-        ("R3", "R3a", "R3b", "R4"), "INDIVIDUAL",
+        ("R3", "R3a", "R3b", "R4"),
+        "INDIVIDUAL",
         id="individual-64-eviction-handover",
     ),
     pytest.param(
         dict(members=ADULT_70, **EVICTION),
         {("HYRESRADGIVNING", "LEAD"), ("AO_UPPSOKARE", "ASSIGNED")},
         {"SEND_LETTER", "CONTACT_ELDERLY_OUTREACH", "BOSAM_REVIEW"},
-        ("R3", "R3a", "R3c", "R4"), "INDIVIDUAL",
+        ("R3", "R3a", "R3c", "R4"),
+        "INDIVIDUAL",
         id="individual-70-eviction-elderly-outreach",
     ),
     pytest.param(
         dict(members=(Member("TENANT", 65), Member("CO_TENANT", 60)), **EVICTION),
         {("HYRESRADGIVNING", "LEAD"), ("AO_UPPSOKARE", "ASSIGNED")},
         {"SEND_LETTER", "CONTACT_ELDERLY_OUTREACH", "BOSAM_REVIEW"},
-        ("R3", "R3a", "R3c", "R4"), "INDIVIDUAL",
+        ("R3", "R3a", "R3c", "R4"),
+        "INDIVIDUAL",
         id="couple-oldest-65-eviction-elderly-outreach",
     ),
     pytest.param(
         dict(contact_established=True, **EVICTION),
         {("HYRESRADGIVNING", "LEAD")},
         {"SEND_LETTER", "BOSAM_REVIEW"},
-        ("R3", "R3a", "R4"), "INDIVIDUAL",
+        ("R3", "R3a", "R4"),
+        "INDIVIDUAL",
         id="individual-eviction-contact-established-no-handover",
     ),
     pytest.param(
         dict(members=ADULT_70, contact_established=True, **EVICTION),
         {("HYRESRADGIVNING", "LEAD")},
         {"SEND_LETTER", "BOSAM_REVIEW"},
-        ("R3", "R3a", "R4"), "INDIVIDUAL",
+        ("R3", "R3a", "R4"),
+        "INDIVIDUAL",
         id="individual-70-eviction-contact-established",
     ),
     pytest.param(
         {"members": FAMILY_2, "housing_type": "TRAINING_FLAT"},
-        {("BOSTAD", "LEAD"), ("HYRESRADGIVNING", "COPY"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED")},
+        {
+            ("BOSTAD", "LEAD"),
+            ("HYRESRADGIVNING", "COPY"),
+            ("MOTTAGNING_BARN_UNGA", "ASSIGNED"),
+        },
         {"HOUSING_ROUTINE", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN", "BOSAM_REVIEW"},
-        ("R2c", "R4", "R7", "R9"), "FAMILY",
+        ("R2c", "R4", "R7", "R9"),
+        "FAMILY",
         id="family-training-flat",
     ),
     pytest.param(
         {"housing_type": "TRAINING_FLAT", "active_units": (ActiveUnit("VUXNA", 5),)},
         {("BOSTAD", "LEAD"), ("VUXNA", "ASSIGNED"), ("HYRESRADGIVNING", "COPY")},
         {"HOUSING_ROUTINE", "BOSAM_REVIEW"},
-        ("R4", "R7"), "INDIVIDUAL",
+        ("R4", "R7"),
+        "INDIVIDUAL",
         id="individual-training-flat-aktuell",
     ),
     pytest.param(
         dict(housing_type="TRIAL_FLAT", **EVICTION),
         {("BOSTAD", "LEAD"), ("HYRESRADGIVNING", "COPY")},
         {"HOUSING_ROUTINE", "BOSAM_REVIEW"},
-        ("R4", "R7"), "INDIVIDUAL",
+        ("R4", "R7"),
+        "INDIVIDUAL",
         id="individual-trial-flat-eviction-no-r3b",
     ),
     pytest.param(
-        {"members": FAMILY_2, "housing_type": "SHIS", "active_units": (ActiveUnit("BARN_UNGA", 9),)},
+        {
+            "members": FAMILY_2,
+            "housing_type": "SHIS",
+            "active_units": (ActiveUnit("BARN_UNGA", 9),),
+        },
         {("BOSTAD", "LEAD"), ("BARN_UNGA", "ASSIGNED"), ("HYRESRADGIVNING", "COPY")},
         {"HOUSING_ROUTINE", "BOSAM_REVIEW"},
-        ("R4", "R7", "R9"), "FAMILY",
+        ("R4", "R7", "R9"),
+        "FAMILY",
         id="family-shis-child-unit-aktuell-no-r2c",
     ),
     pytest.param(
         {"members": (Member("TENANT", 70), Member("CHILD", 12, "VISITING"))},
         {("HYRESRADGIVNING", "LEAD"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED")},
-        {"SEND_LETTER", "PHONE_CONTACT", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN", "BOSAM_REVIEW"},
-        ("R2", "R2a", "R2b", "R2c", "R4", "R9"), "FAMILY",
+        {
+            "SEND_LETTER",
+            "PHONE_CONTACT",
+            "NOTIFY_CHILD_INTAKE",
+            "REPORT_OF_CONCERN",
+            "BOSAM_REVIEW",
+        },
+        ("R2", "R2a", "R2b", "R2c", "R4", "R9"),
+        "FAMILY",
         id="elderly-with-child-is-family",
     ),
 ]
 
 
-@pytest.mark.parametrize("overrides, expected_roles, expected_kinds, expected_rules, category", SCENARIOS)
+@pytest.mark.parametrize(
+    "overrides, expected_roles, expected_kinds, expected_rules, category", SCENARIOS
+)
 def test_scenarios(overrides, expected_roles, expected_kinds, expected_rules, category):
     inp = make_input(**overrides)
     decision = decide(inp)
@@ -221,15 +292,26 @@ def test_scenarios(overrides, expected_roles, expected_kinds, expected_rules, ca
 
 
 def test_r1_precedence_and_user_ids():
-    inp = make_input(members=FAMILY_2, active_units=(
-        ActiveUnit("ZZ_NEW_UNIT", 1), ActiveUnit("AA_NEW_UNIT", 2), ActiveUnit("VUXNA", 7),
-        ActiveUnit("EKONOMISKT_BISTAND", 8), ActiveUnit("MOTTAGNING_BARN_UNGA", 9)))
+    inp = make_input(
+        members=FAMILY_2,
+        active_units=(
+            ActiveUnit("ZZ_NEW_UNIT", 1),
+            ActiveUnit("AA_NEW_UNIT", 2),
+            ActiveUnit("VUXNA", 7),
+            ActiveUnit("EKONOMISKT_BISTAND", 8),
+            ActiveUnit("MOTTAGNING_BARN_UNGA", 9),
+        ),
+    )
     decision = decide(inp)
     assert [(a.unit, a.role, a.user_id) for a in decision.assignments] == [
         ("MOTTAGNING_BARN_UNGA", "LEAD", 9),
         ("VUXNA", "ASSIGNED", 7),
         ("EKONOMISKT_BISTAND", "ASSIGNED", 8),
-        ("AA_NEW_UNIT", "ASSIGNED", 2),   # units outside the precedence list: after, alphabetically
+        (
+            "AA_NEW_UNIT",
+            "ASSIGNED",
+            2,
+        ),  # units outside the precedence list: after, alphabetically
         ("ZZ_NEW_UNIT", "ASSIGNED", 1),
         ("HYRESRADGIVNING", "COPY", None),
     ]
@@ -239,29 +321,51 @@ def test_r1_precedence_and_user_ids():
 
 def test_r1_configurable_precedence():
     config = PlanConfig(lead_precedence=("EKONOMISKT_BISTAND", "VUXNA"))
-    decision = decide(make_input(active_units=(ActiveUnit("VUXNA", 7), ActiveUnit("EKONOMISKT_BISTAND", 8))),
-                      config)
+    decision = decide(
+        make_input(
+            active_units=(ActiveUnit("VUXNA", 7), ActiveUnit("EKONOMISKT_BISTAND", 8))
+        ),
+        config,
+    )
     assert lead(decision) == "EKONOMISKT_BISTAND"
 
 
 def test_r1a_no_copy_when_tenancy_advisor_already_aktuell():
-    decision = decide(make_input(members=FAMILY_2, active_units=(ActiveUnit("HYRESRADGIVNING", 3),)))
+    decision = decide(
+        make_input(members=FAMILY_2, active_units=(ActiveUnit("HYRESRADGIVNING", 3),))
+    )
     assert roles(decision) == {("HYRESRADGIVNING", "LEAD")}
     assert "COPY_TO_TENANCY_ADVISOR" not in kinds(decision)
 
 
 def test_r2_explanation_and_r9_children_count():
     decision = decide(make_input(members=FAMILY_2))
-    assert "Familj med barn som inte är aktuell: hyresrådgivaren ansvarar (R2)." in decision.explanation
+    assert (
+        "Familj med barn som inte är aktuell: hyresrådgivaren ansvarar (R2)."
+        in decision.explanation
+    )
     assert "Hushållet har 2 barn (R9)." in decision.explanation
     assert decision.escalations_pending == ("R2d",)
 
 
 def test_r2c_and_r2d_task_units():
-    decision = decide(make_input(members=FAMILY_2, **dict(EVICTION, first_received_date=date(2026, 4, 14))))
-    for kind in ("SEND_LETTER", "PHONE_CONTACT", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN", "HOME_VISIT"):
+    decision = decide(
+        make_input(
+            members=FAMILY_2, **dict(EVICTION, first_received_date=date(2026, 4, 14))
+        )
+    )
+    for kind in (
+        "SEND_LETTER",
+        "PHONE_CONTACT",
+        "NOTIFY_CHILD_INTAKE",
+        "REPORT_OF_CONCERN",
+        "HOME_VISIT",
+    ):
         assert task(decision, kind).unit == "HYRESRADGIVNING"
-    assert any("Mottagningsenheten barn och unga" in s and "(R2d)" in s for s in decision.explanation)
+    assert any(
+        "Mottagningsenheten barn och unga" in s and "(R2d)" in s
+        for s in decision.explanation
+    )
     # window still running (ends 2026-04-28): the Kronofogden notice escalates at once,
     # counting from today 2026-04-20 (Mon) + 5 working days
     assert task(decision, "HOME_VISIT").due_date == date(2026, 4, 27)
@@ -303,31 +407,45 @@ def test_r7_family_tasks_belong_to_lead_unit():
 
 
 def test_r7_lead_unit_aktuell_keeps_its_case_worker():
-    decision = decide(make_input(housing_type="SHIS", active_units=(ActiveUnit("BOSTAD", 11),)))
+    decision = decide(
+        make_input(housing_type="SHIS", active_units=(ActiveUnit("BOSTAD", 11),))
+    )
     assert [(a.unit, a.role, a.user_id) for a in decision.assignments] == [
-        ("BOSTAD", "LEAD", 11), ("HYRESRADGIVNING", "COPY", None)]
+        ("BOSTAD", "LEAD", 11),
+        ("HYRESRADGIVNING", "COPY", None),
+    ]
 
 
 # --- R2d: the contact window, across Christmas 2026 ------------------------------
 
-LETTER_SENT = date(2026, 12, 14)  # Monday; 10 working days later = Wednesday 30 December
+LETTER_SENT = date(
+    2026, 12, 14
+)  # Monday; 10 working days later = Wednesday 30 December
 
 
 @pytest.mark.parametrize(
     "today, visit",
     [
         (date(2026, 12, 29), False),
-        (date(2026, 12, 30), False),  # last day of the window: contact today is still in time
+        (
+            date(2026, 12, 30),
+            False,
+        ),  # last day of the window: contact today is still in time
         (date(2026, 12, 31), False),  # Nyårsafton
-        (date(2027, 1, 1), False),    # Nyårsdagen
-        (date(2027, 1, 3), False),    # Sunday
-        (date(2027, 1, 4), True),     # first working day after the window
+        (date(2027, 1, 1), False),  # Nyårsdagen
+        (date(2027, 1, 3), False),  # Sunday
+        (date(2027, 1, 4), True),  # first working day after the window
         (date(2027, 1, 5), True),
     ],
 )
 def test_r2d_escalates_on_first_working_day_after_window(today, visit):
-    inp = make_input(members=FAMILY_2, received_date=date(2026, 12, 11), first_received_date=date(2026, 12, 11),
-                     letter_sent_date=LETTER_SENT, today=today)
+    inp = make_input(
+        members=FAMILY_2,
+        received_date=date(2026, 12, 11),
+        first_received_date=date(2026, 12, 11),
+        letter_sent_date=LETTER_SENT,
+        today=today,
+    )
     assert contact_window_end(inp, PlanConfig()) == date(2026, 12, 30)
     decision = decide(inp)
     assert ("HOME_VISIT" in kinds(decision)) is visit
@@ -337,12 +455,20 @@ def test_r2d_escalates_on_first_working_day_after_window(today, visit):
         # counts from the escalation date 2027-01-04: 5 working days over Trettondedag jul
         assert task(decision, "HOME_VISIT").due_date == date(2027, 1, 12)
     else:
-        assert any("2026-12-30" in s and "2027-01-04" in s for s in decision.explanation)
+        assert any(
+            "2026-12-30" in s and "2027-01-04" in s for s in decision.explanation
+        )
 
 
 def test_r2d_contact_established_stops_escalation():
-    decision = decide(make_input(members=FAMILY_2, letter_sent_date=LETTER_SENT, today=date(2027, 2, 1),
-                                 contact_established=True))
+    decision = decide(
+        make_input(
+            members=FAMILY_2,
+            letter_sent_date=LETTER_SENT,
+            today=date(2027, 2, 1),
+            contact_established=True,
+        )
+    )
     assert "HOME_VISIT" not in kinds(decision)
     assert decision.escalations_pending == ()
 
@@ -350,16 +476,23 @@ def test_r2d_contact_established_stops_escalation():
 def test_r2d_window_counts_from_first_notice_without_letter():
     inp = make_input(members=FAMILY_2, first_received_date=date(2026, 12, 14))
     assert contact_window_end(inp, PlanConfig()) == date(2026, 12, 30)
-    assert contact_window_end(inp, PlanConfig(contact_window_working_days=5)) == date(2026, 12, 21)
+    assert contact_window_end(inp, PlanConfig(contact_window_working_days=5)) == date(
+        2026, 12, 21
+    )
 
 
 # --- due dates, R4 ----------------------------------------------------------------
 
+
 def test_base_task_due_dates_count_from_first_notice():
-    inp = make_input(members=FAMILY_2, first_received_date=date(2026, 12, 23),
-                     notice_type="DISTURBANCE_TERMINATION",
-                     notice_types_on_case=("DISTURBANCE_WARNING", "DISTURBANCE_TERMINATION"),
-                     received_date=date(2027, 1, 11), today=date(2027, 1, 11))
+    inp = make_input(
+        members=FAMILY_2,
+        first_received_date=date(2026, 12, 23),
+        notice_type="DISTURBANCE_TERMINATION",
+        notice_types_on_case=("DISTURBANCE_WARNING", "DISTURBANCE_TERMINATION"),
+        received_date=date(2027, 1, 11),
+        today=date(2027, 1, 11),
+    )
     decision = decide(inp)
     assert task(decision, "SEND_LETTER").due_date == date(2026, 12, 28)
     assert task(decision, "PHONE_CONTACT").due_date == date(2026, 12, 29)
@@ -377,23 +510,40 @@ def test_r4_due_on_next_meeting():
 
 # --- EVICTION_CANCELLED ------------------------------------------------------------
 
-CANCELLED = {"notice_type": "EVICTION_CANCELLED",
-                 "notice_types_on_case": ("RENT_ARREARS_TERMINATION", "EVICTION_APPLICATION", "EVICTION_CANCELLED")}
+CANCELLED = {
+    "notice_type": "EVICTION_CANCELLED",
+    "notice_types_on_case": (
+        "RENT_ARREARS_TERMINATION",
+        "EVICTION_APPLICATION",
+        "EVICTION_CANCELLED",
+    ),
+}
 
 
 def test_cancelled_adds_nothing_new():
     before = decide(make_input(members=FAMILY_2, **EVICTION))
-    after = decide(make_input(members=FAMILY_2, received_date=date(2026, 5, 4), today=date(2026, 5, 4),
-                              **CANCELLED))
+    after = decide(
+        make_input(
+            members=FAMILY_2,
+            received_date=date(2026, 5, 4),
+            today=date(2026, 5, 4),
+            **CANCELLED,
+        )
+    )
     assert kinds(after) <= kinds(before)
     assert roles(after) == roles(before)
     assert any("återkallad" in s for s in after.explanation)
 
 
 def test_cancelled_window_ending_after_cancellation_does_not_escalate():
-    inp = make_input(members=FAMILY_2, notice_type="EVICTION_CANCELLED",
-                     notice_types_on_case=("RENT_ARREARS_TERMINATION", "EVICTION_CANCELLED"),
-                     letter_sent_date=LETTER_SENT, received_date=date(2026, 12, 21), today=date(2027, 1, 20))
+    inp = make_input(
+        members=FAMILY_2,
+        notice_type="EVICTION_CANCELLED",
+        notice_types_on_case=("RENT_ARREARS_TERMINATION", "EVICTION_CANCELLED"),
+        letter_sent_date=LETTER_SENT,
+        received_date=date(2026, 12, 21),
+        today=date(2027, 1, 20),
+    )
     decision = decide(inp)
     assert "HOME_VISIT" not in kinds(decision)
     assert decision.escalations_pending == ()
@@ -409,6 +559,7 @@ def test_case_with_only_a_cancellation_has_no_tasks():
 
 
 # --- helpers, config, purity -----------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "types, expected",
@@ -441,11 +592,16 @@ def test_is_family_with_children(members, expected):
 
 
 def test_plan_config_round_trip_through_json():
-    config = PlanConfig(version="2026.1", elderly_age_limit=67,
-                        special_housing_lead=(("SHIS", "BOSTAD"),))
+    config = PlanConfig(
+        version="2026.1",
+        elderly_age_limit=67,
+        special_housing_lead=(("SHIS", "BOSTAD"),),
+    )
     stored = json.loads(json.dumps(config.to_dict()))
     assert PlanConfig.from_dict(stored) == config
-    assert PlanConfig.from_dict({"version": "x", "unknown_key": 1}) == PlanConfig(version="x")
+    assert PlanConfig.from_dict({"version": "x", "unknown_key": 1}) == PlanConfig(
+        version="x"
+    )
     assert PlanConfig.from_dict({}) == PlanConfig()
 
 
@@ -455,8 +611,10 @@ def test_decision_records_config_version():
 
 
 def test_configured_housing_routine_and_due_days():
-    config = PlanConfig(special_housing_lead=(("OTHER", "VUXNA"),),
-                        task_due_working_days=(("SEND_LETTER", 3),))
+    config = PlanConfig(
+        special_housing_lead=(("OTHER", "VUXNA"),),
+        task_due_working_days=(("SEND_LETTER", 3),),
+    )
     decision = decide(make_input(housing_type="OTHER"), config)
     assert lead(decision) == "VUXNA"
     ordinary = decide(make_input(), config)
@@ -465,7 +623,9 @@ def test_configured_housing_routine_and_due_days():
 
 
 def test_pure_modules_import_without_django():
-    code = ("import sys; import cases.routing, cases.workdays, cases.deadlines, cases.identity; "
-            "assert 'django' not in sys.modules")
+    code = (
+        "import sys; import cases.routing, cases.workdays, cases.deadlines, cases.identity; "
+        "assert 'django' not in sys.modules"
+    )
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)

@@ -1,0 +1,94 @@
+"""Shared fixtures: the default organisation, one user per role, a second
+organisation (for boundary tests), and Playwright on Debian's Chromium."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which(CHROMIUM) is None and not os.path.exists(CHROMIUM):
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} saknas: installera Debians paket med 'apt-get install chromium' för webbläsartesterna")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+    database_url = os.environ.get("DATABASE_URL", "")
+    broker_url = os.environ.get("CELERY_BROKER_URL", "")
+    for item in items:
+        if "postgres" in item.keywords and not database_url.startswith(("postgres://", "postgresql://")):
+            item.add_marker(pytest.mark.skip(reason="DATABASE_URL pekar inte på PostgreSQL (sätt DATABASE_URL=postgres://…)"))
+        if "redis" in item.keywords and not broker_url.startswith("redis://"):
+            item.add_marker(pytest.mark.skip(reason="CELERY_BROKER_URL pekar inte på Redis (sätt CELERY_BROKER_URL=redis://…)"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def organisation(db):
+    from organisation.models import Organisation
+
+    return Organisation.objects.get(code="enskede-arsta-vantor")
+
+
+@pytest.fixture
+def units(organisation):
+    return {u.code: u for u in organisation.units.all()}
+
+
+@pytest.fixture
+def make_user(organisation, units):
+    from django.contrib.auth.models import Group
+
+    from organisation.models import User
+
+    def make(username, role, unit_code=None, org=None, **extra):
+        org = org or organisation
+        unit = org.units.get(code=unit_code) if unit_code else None
+        user = User.objects.create_user(
+            username=username, password="test-password-123", organisation=org, unit=unit,
+            first_name=extra.pop("first_name", username.capitalize()), last_name=extra.pop("last_name", "Testsson"), **extra,
+        )
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def personas(make_user):
+    """One user per demo role, in the units the demo uses."""
+    return {
+        "hyresradgivare": make_user("hyresradgivare", "hyresradgivare", "HYRESRADGIVNING", phone="08-508 14 000", email="hr@example.se"),
+        "barn": make_user("barn", "handlaggare", "MOTTAGNING_BARN_UNGA"),
+        "vuxna": make_user("vuxna", "handlaggare", "MOTTAGNING_VUXNA"),
+        "aldre": make_user("aldre", "handlaggare", "AO_UPPSOKARE"),
+        "ekbistand": make_user("ekbistand", "handlaggare", "EKONOMISKT_BISTAND"),
+        "ordforande": make_user("ordforande", "bosam_ordforande", "HYRESRADGIVNING"),
+        "chef": make_user("chef", "chef", "MOTTAGNING_BARN_UNGA"),
+        "admin": make_user("admin", "systemadministrator", None, is_staff=True),
+    }
+
+
+@pytest.fixture
+def other_organisation(db):
+    """A second district administration: nothing of it may ever show in the first."""
+    from organisation.defaults import create_organisation
+    from organisation.models import Department, Organisation, Unit
+
+    return create_organisation(Organisation, Department, Unit, code="skarholmen", name="Skärholmens stadsdelsförvaltning")
