@@ -1,0 +1,406 @@
+"""The intake form: one notice, its household and members, and where the household is aktuell.
+
+The forms validate and return domain values (services.NoticeData / HouseholdData);
+crispy's FormHelper only lays them out. Every message is Swedish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.core.validators import MinValueValidator, RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import Organisation, Unit
+
+from . import services
+from .identity import (
+    InvalidIdentityNumber,
+    normalize_org_number,
+    normalize_personal_identity_number,
+)
+from .models import ChildResidence, Household, HousingType, MemberRole, NoticeChannel, NoticeType, SenderKind
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+PDF_CONTENT_TYPES = ("application/pdf", "application/x-pdf")
+
+# The identity module is Django-free; its messages are translated here by code.
+IDENTITY_MESSAGES = {
+    "format": _("Personnumret ska ha 10 eller 12 siffror."),
+    "date": _("Ogiltigt datum i personnumret."),
+    "checksum": _("Kontrollsiffran stämmer inte."),
+    "org_format": _("Organisationsnumret ska ha 10 siffror."),
+}
+ORG_CHECKSUM_MESSAGE = _("Organisationsnumret är ogiltigt: kontrollsiffran stämmer inte.")
+
+not_negative = MinValueValidator(0, message=_("Beloppet kan inte vara negativt."))
+apartment_validator = RegexValidator(r"^\d{4}$", _("Lägenhetsnumret ska ha fyra siffror."))
+postal_code_validator = RegexValidator(r"^\d{3} ?\d{2}$", _("Postnumret ska ha fem siffror."))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+def _amount(label):
+    return forms.DecimalField(
+        label=label, required=False, max_digits=12, decimal_places=2, validators=[not_negative],
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
+
+
+class IntakeForm(forms.Form):
+    """The notice and the household (members are the MemberFormSet, alongside)."""
+
+    # --- the notice
+    notice_type = forms.ChoiceField(label=_("Typ av underrättelse"), choices=NoticeType.choices)
+    sender_kind = forms.ChoiceField(label=_("Avsändare"), choices=SenderKind.choices, initial=SenderKind.LANDLORD)
+    channel = forms.ChoiceField(label=_("Kanal"), choices=NoticeChannel.choices, initial=NoticeChannel.POST)
+    landlord_name = forms.CharField(label=_("Hyresvärdens namn"), max_length=200, required=False)
+    landlord_org_number = forms.CharField(
+        label=_("Hyresvärdens organisationsnummer"), max_length=20, required=False, help_text=_("NNNNNN-NNNN")
+    )
+    landlord_reference = forms.CharField(label=_("Hyresvärdens referens"), max_length=100, required=False)
+    agent = forms.CharField(label=_("Ombud (t.ex. inkassobolag)"), max_length=200, required=False)
+    kronofogden_reference = forms.CharField(label=_("Kronofogdens målnummer"), max_length=100, required=False)
+    document_date = forms.DateField(label=_("Handlingens datum"), required=False, widget=DateInput)
+    received_date = forms.DateField(label=_("Inkom till socialtjänsten"), widget=DateInput)
+    served_date = forms.DateField(
+        label=_("Delgivningsdatum"), required=False, widget=DateInput,
+        help_text=_("Dagen hyresgästen delgavs uppsägningen. Lämna tomt om det inte är känt."),
+    )
+    termination_date = forms.DateField(label=_("Uppsägningsdatum"), required=False, widget=DateInput)
+    warning_date = forms.DateField(label=_("Datum för tillsägelse"), required=False, widget=DateInput)
+    eviction_date = forms.DateField(label=_("Avhysningsdatum"), required=False, widget=DateInput)
+    eviction_time = forms.TimeField(label=_("Avhysningstid"), required=False, widget=TimeInput)
+    reply_deadline = forms.DateField(label=_("Svarsfrist till Kronofogden"), required=False, widget=DateInput)
+    debt_amount = _amount(_("Skuld (kr)"))
+    debt_months = forms.IntegerField(label=_("Antal månader skuld"), required=False, min_value=0, max_value=120)
+    recovery_amount = _amount(_("Belopp för att återvinna hyresrätten (kr)"))
+    monthly_rent = _amount(_("Månadshyra (kr)"))
+    description = forms.CharField(label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    attachment = forms.FileField(
+        label=_("Inskannad handling (PDF)"), required=False, help_text=_("Högst 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    # --- the household
+    street_address = forms.CharField(label=_("Gatuadress"), max_length=200, required=False)
+    apartment_number = forms.CharField(
+        label=_("Lägenhetsnummer"), max_length=4, required=False, validators=[apartment_validator],
+        help_text=_("Fyra siffror."), widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Postnummer"), max_length=6, required=False, validators=[postal_code_validator],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    city = forms.CharField(label=_("Ort"), max_length=100, required=False)
+    area = forms.CharField(label=_("Område"), max_length=100, required=False, help_text=_("Stadsdelsområde, t.ex. Årsta."))
+    housing_type = forms.ChoiceField(label=_("Boendeform"), choices=HousingType.choices, initial=HousingType.ORDINARY)
+    rooms = forms.IntegerField(label=_("Antal rum"), required=False, min_value=1, max_value=20)
+    phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
+    other_residents = forms.CharField(
+        label=_("Övriga boende utan kontrakt"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    active_units = forms.ModelMultipleChoiceField(
+        label=_("Hushållet är aktuellt hos"), queryset=Unit.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kryssa för de enheter där hushållet eller någon i det redan har en pågående kontakt."),
+    )
+
+    def __init__(self, *args, organisation: Organisation, joining: bool = False, today: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.joining = joining
+        self.today = today or timezone.localdate()
+        self.fields["active_units"].queryset = Unit.objects.filter(organisation=organisation, is_active=True).order_by("name")
+        # A joined household already has its address; a new one needs it.
+        self.fields["street_address"].required = not joining
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Underrättelsen"),
+                Div(Div("notice_type", css_class="col-md-6"), Div("sender_kind", css_class="col-md-3"),
+                    Div("channel", css_class="col-md-3"), css_class="row"),
+                Div(Div("landlord_name", css_class="col-md-4"), Div("landlord_org_number", css_class="col-md-4"),
+                    Div("landlord_reference", css_class="col-md-4"), css_class="row"),
+                Div(Div("agent", css_class="col-md-6"), Div("kronofogden_reference", css_class="col-md-6"), css_class="row"),
+            ),
+            Fieldset(
+                _("Datum"),
+                Div(Div("received_date", css_class="col-md-4"), Div("document_date", css_class="col-md-4"),
+                    Div("served_date", css_class="col-md-4"), css_class="row"),
+                Div(Div("termination_date", css_class="col-md-4"), Div("warning_date", css_class="col-md-4"),
+                    Div("reply_deadline", css_class="col-md-4"), css_class="row"),
+                Div(Div("eviction_date", css_class="col-md-4"), Div("eviction_time", css_class="col-md-4"), css_class="row"),
+            ),
+            Fieldset(
+                _("Belopp"),
+                Div(Div("debt_amount", css_class="col-md-3"), Div("debt_months", css_class="col-md-3"),
+                    Div("recovery_amount", css_class="col-md-3"), Div("monthly_rent", css_class="col-md-3"), css_class="row"),
+                "description",
+                "attachment",
+            ),
+            Fieldset(
+                _("Hushållet"),
+                Div(Div("street_address", css_class="col-md-6"), Div("apartment_number", css_class="col-md-2"),
+                    Div("postal_code", css_class="col-md-2"), Div("city", css_class="col-md-2"), css_class="row"),
+                Div(Div("area", css_class="col-md-4"), Div("housing_type", css_class="col-md-4"),
+                    Div("rooms", css_class="col-md-2"), Div("phone", css_class="col-md-2"), css_class="row"),
+                "other_residents",
+            ),
+        )
+        # Units are rendered after the members, with their own helper (same <form>).
+        self.units_helper = FormHelper()
+        self.units_helper.form_tag = False
+        self.units_helper.disable_csrf = True
+        self.units_helper.layout = Layout(Fieldset(_("Aktuell vid enhet"), "active_units"))
+
+    # --- field cleaning
+
+    def clean_received_date(self):
+        value = self.cleaned_data["received_date"]
+        if value > self.today:
+            raise forms.ValidationError(_("Datumet då underrättelsen inkom kan inte ligga i framtiden."))
+        return value
+
+    def clean_landlord_org_number(self):
+        value = self.cleaned_data["landlord_org_number"].strip()
+        if not value:
+            return ""
+        try:
+            return normalize_org_number(value)
+        except InvalidIdentityNumber as exc:
+            raise forms.ValidationError(ORG_CHECKSUM_MESSAGE if exc.code == "checksum" else IDENTITY_MESSAGES["org_format"]) from exc
+
+    def clean_postal_code(self):
+        return self.cleaned_data["postal_code"].replace(" ", "")
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return None
+        if upload.size > MAX_ATTACHMENT_BYTES:
+            raise forms.ValidationError(_("Filen är för stor: högst 10 MB."))
+        if (upload.content_type or "").split(";")[0].strip().lower() not in PDF_CONTENT_TYPES:
+            raise forms.ValidationError(_("Handlingen måste vara en PDF-fil."))
+        upload.seek(0)
+        head = upload.read(len(PDF_MAGIC))
+        upload.seek(0)
+        # The browser's content type is only a claim; the file must begin like a PDF.
+        if head != PDF_MAGIC:
+            raise forms.ValidationError(_("Filen är inte en giltig PDF."))
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        received = cleaned.get("received_date")
+        document = cleaned.get("document_date")
+        if received and document and document > received:
+            self.add_error("document_date", _("Handlingens datum kan inte vara senare än datumet då den inkom."))
+        served = cleaned.get("served_date")
+        if served and served > self.today:
+            self.add_error("served_date", _("Delgivningsdatumet kan inte ligga i framtiden."))
+        name = (cleaned.get("landlord_name") or "").strip()
+        org_number = cleaned.get("landlord_org_number")
+        if cleaned.get("sender_kind") == SenderKind.LANDLORD and not name and "landlord_name" not in self.errors:
+            self.add_error("landlord_name", _("Ange hyresvärdens namn."))
+        if name and not org_number and "landlord_org_number" not in self.errors:
+            self.add_error("landlord_org_number", _("Ange hyresvärdens organisationsnummer."))
+        if org_number and not name and "landlord_name" not in self.errors:
+            self.add_error("landlord_name", _("Ange hyresvärdens namn."))
+        return cleaned
+
+    # --- domain values
+
+    def notice_data(self) -> services.NoticeData:
+        c = self.cleaned_data
+        landlord = None
+        if c["landlord_name"] and c["landlord_org_number"]:
+            landlord = services.LandlordData(
+                name=c["landlord_name"].strip(), org_number=c["landlord_org_number"], reference=c["landlord_reference"].strip()
+            )
+        return services.NoticeData(
+            notice_type=c["notice_type"],
+            received_date=c["received_date"],
+            sender_kind=c["sender_kind"],
+            landlord=landlord,
+            agent=c["agent"].strip(),
+            kronofogden_reference=c["kronofogden_reference"].strip(),
+            channel=c["channel"],
+            document_date=c["document_date"],
+            served_date=c["served_date"],
+            termination_date=c["termination_date"],
+            eviction_date=c["eviction_date"],
+            eviction_time=c["eviction_time"],
+            reply_deadline=c["reply_deadline"],
+            debt_amount=c["debt_amount"],
+            debt_months=c["debt_months"],
+            recovery_amount=c["recovery_amount"],
+            monthly_rent=c["monthly_rent"],
+            warning_date=c["warning_date"],
+            description=c["description"].strip(),
+        )
+
+    def household_data(self, members: list[services.MemberData]) -> services.HouseholdData:
+        c = self.cleaned_data
+        return services.HouseholdData(
+            street_address=c["street_address"].strip(),
+            members=members,
+            apartment_number=c["apartment_number"],
+            postal_code=c["postal_code"],
+            city=c["city"].strip(),
+            area=c["area"].strip(),
+            housing_type=c["housing_type"],
+            rooms=c["rooms"],
+            phone=c["phone"].strip(),
+            other_residents=c["other_residents"].strip(),
+            active_units=[services.ActiveUnitData(unit_code=unit.code) for unit in c["active_units"]],
+        )
+
+    @staticmethod
+    def initial_from_household(household: Household, *, show_address: bool) -> dict:
+        """Prefill when the notice joins an open case. The address is left out for a
+        household with protected identity (it is already stored and is never shown)."""
+        initial = {
+            "area": household.area,
+            "housing_type": household.housing_type,
+            "rooms": household.rooms,
+            "phone": household.phone,
+            "other_residents": household.other_residents,
+            "active_units": list(household.involvements.filter(ended__isnull=True).values_list("unit_id", flat=True)),
+        }
+        if show_address:
+            initial.update(
+                street_address=household.street_address,
+                apartment_number=household.apartment_number,
+                postal_code=household.postal_code,
+                city=household.city,
+            )
+        return initial
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("Namn"), max_length=200, required=False)
+    personal_identity_number = forms.CharField(
+        label=_("Personnummer/samordningsnummer"), max_length=20, required=False,
+        help_text=_("ÅÅÅÅMMDD-NNNN"), widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Födelsedatum"), required=False, widget=DateInput, help_text=_("Om personnummer saknas.")
+    )
+    role = forms.ChoiceField(label=_("Roll"), choices=[("", _("Välj roll"))] + list(MemberRole.choices), required=False)
+    protected_identity = forms.BooleanField(label=_("Skyddade personuppgifter"), required=False)
+    child_residence = forms.ChoiceField(
+        label=_("Barnets boende"), choices=[("", _("Ej barn"))] + list(ChildResidence.choices), required=False
+    )
+
+    def __init__(self, *args, today: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Div(Div("name", css_class="col-md-4"), Div("personal_identity_number", css_class="col-md-4"),
+                Div("birth_date", css_class="col-md-4"), css_class="row"),
+            Div(Div("role", css_class="col-md-4"), Div("child_residence", css_class="col-md-4"),
+                Div("protected_identity", css_class="col-md-4 pt-md-4"), css_class="row"),
+        )
+
+    def clean_personal_identity_number(self):
+        value = self.cleaned_data["personal_identity_number"].strip()
+        if not value:
+            return ""
+        try:
+            return normalize_personal_identity_number(value, today=self.today)
+        except InvalidIdentityNumber as exc:
+            raise forms.ValidationError(IDENTITY_MESSAGES[exc.code], code=exc.code) from exc
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.has_changed():
+            return cleaned
+        if not (cleaned.get("name") or "").strip():
+            self.add_error("name", _("Ange personens namn."))
+        role = cleaned.get("role")
+        if not role:
+            self.add_error("role", _("Välj personens roll i hushållet."))
+        birth = cleaned.get("birth_date")
+        if birth and birth > self.today:
+            self.add_error("birth_date", _("Födelsedatumet kan inte ligga i framtiden."))
+        if role == MemberRole.CHILD:
+            if not cleaned.get("personal_identity_number") and not birth and "personal_identity_number" not in self.errors:
+                self.add_error("personal_identity_number", _("Ett barn behöver personnummer eller födelsedatum."))
+            if not cleaned.get("child_residence"):
+                self.add_error("child_residence", _("Ange var barnet bor."))
+        return cleaned
+
+    def member_data(self) -> services.MemberData:
+        c = self.cleaned_data
+        return services.MemberData(
+            name=c["name"].strip(),
+            role=c["role"],
+            personal_identity_number=c["personal_identity_number"],
+            birth_date=c["birth_date"],
+            protected_identity=c["protected_identity"],
+            child_residence=c["child_residence"] if c["role"] == MemberRole.CHILD else "",
+        )
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def __init__(self, *args, require_tenant: bool = True, today: dt.date | None = None, **kwargs):
+        self.require_tenant = require_tenant
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "today": self.today}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True, use_required_attribute=False,
+            renderer=self.renderer, today=self.today,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def filled_forms(self) -> list[MemberForm]:
+        return [
+            f for f in self.forms
+            if f.has_changed() and not (self.can_delete and self._should_delete_form(f))
+        ]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        filled = self.filled_forms()
+        if self.require_tenant and not any(f.cleaned_data.get("role") == MemberRole.TENANT for f in filled):
+            raise forms.ValidationError(_("Hushållet måste ha minst en kontraktsinnehavare."), code="no_tenant")
+        numbers = [f.cleaned_data["personal_identity_number"] for f in filled if f.cleaned_data.get("personal_identity_number")]
+        if len(numbers) != len(set(numbers)):
+            raise forms.ValidationError(_("Samma personnummer finns på flera personer."), code="duplicate")
+
+    def members_data(self) -> list[services.MemberData]:
+        return [f.member_data() for f in self.filled_forms()]
+
+
+MemberFormSet = forms.formset_factory(MemberForm, formset=BaseMemberFormSet, extra=3, can_delete=True, max_num=30, validate_max=True)

@@ -1,0 +1,301 @@
+"""The REST API's request and response shapes (issue 3, "REST API"): a contract with integrations.
+
+Field names and codes follow ../shared/domain/codes.md and must not change.
+Request serializers only parse and validate; they turn the body into the
+services' input dataclasses (NoticeData, HouseholdData) and never write.
+Every error is keyed by the field's name, nested the way DRF nests them, so an
+integration can point at the exact field (a bad personnummer of the first
+member is ``{"household": {"members": [{"personal_identity_number": [...]}]}}``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from organisation.models import Unit
+
+from . import services
+from .identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
+from .models import (
+    AssignmentRole,
+    CaseStatus,
+    ChildResidence,
+    ContactChannel,
+    HousingType,
+    MemberRole,
+    NoticeChannel,
+    NoticeType,
+    SenderKind,
+    TaskKind,
+    TaskStatus,
+)
+
+# The Swedish texts of identity.MESSAGES, marked for translation (identity.py is Django-free).
+IDENTITY_ERRORS = {
+    "format": _("Personnumret ska ha 10 eller 12 siffror."),
+    "date": _("Ogiltigt datum i personnumret."),
+    "checksum": _("Kontrollsiffran stämmer inte."),
+    "org_format": _("Organisationsnumret ska ha 10 siffror."),
+}
+
+# Dates outside this range are typing errors, and far-future dates would overflow date arithmetic.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+
+MAX_MEMBERS = 30
+MAX_ACTIVE_UNITS = 20
+MAX_TEXT = 10_000
+
+KRONOFOGDEN_NOTICE_TYPES = (NoticeType.EVICTION_APPLICATION, NoticeType.EVICTION_DATE)
+
+
+class BoundedDateField(serializers.DateField):
+    """A YYYY-MM-DD date between 1900 and 2199."""
+
+    default_error_messages = {"out_of_range": _("Datumet måste ligga mellan {earliest} och {latest}.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        date = super().to_internal_value(value)
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            self.fail("out_of_range", earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
+        return date
+
+
+def _optional_date(**kwargs):
+    return BoundedDateField(required=False, allow_null=True, **kwargs)
+
+
+def _text(max_length: int, **kwargs):
+    return serializers.CharField(max_length=max_length, required=False, allow_blank=True, default="", **kwargs)
+
+
+# --- requests ----------------------------------------------------------------------
+
+
+class MemberSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    personal_identity_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default="",
+        help_text=_("Personnummer eller samordningsnummer, 10 eller 12 siffror, med eller utan - eller +."),
+    )
+    birth_date = _optional_date(help_text=_("När personnummer saknas."))
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+    protected_identity = serializers.BooleanField(required=False, default=False)
+    child_residence = serializers.ChoiceField(choices=ChildResidence.choices, required=False, allow_blank=True, default="")
+
+    def validate_personal_identity_number(self, value: str) -> str:
+        if not value.strip():
+            return ""
+        try:
+            return normalize_personal_identity_number(value, today=timezone.localdate())
+        except InvalidIdentityNumber as exc:
+            raise serializers.ValidationError(IDENTITY_ERRORS[exc.code]) from exc
+
+    def validate_birth_date(self, value):
+        if value is not None and value > timezone.localdate():
+            raise serializers.ValidationError(_("Födelsedatumet kan inte ligga i framtiden."))
+        return value
+
+    def validate(self, attrs):
+        if attrs["role"] == MemberRole.CHILD and not attrs.get("personal_identity_number") and not attrs.get("birth_date"):
+            raise serializers.ValidationError({"birth_date": _("Ange personnummer eller födelsedatum för barnet.")})
+        return attrs
+
+
+class ActiveUnitSerializer(serializers.Serializer):
+    unit = serializers.CharField(max_length=60, help_text=_("Enhetskod enligt codes.md, t.ex. EKONOMISKT_BISTAND."))
+
+    def validate_unit(self, value: str) -> str:
+        organisation = self.context["organisation"]
+        if not Unit.objects.filter(organisation=organisation, code=value, is_active=True).exists():
+            raise serializers.ValidationError(_("Okänd enhet: %(code)s.") % {"code": value})
+        return value
+
+
+class HouseholdSerializer(serializers.Serializer):
+    street_address = serializers.CharField(max_length=200)
+    apartment_number = serializers.CharField(
+        max_length=4, required=False, allow_blank=True, default="",
+        validators=[RegexValidator(r"^\d{4}$", _("Lägenhetsnumret ska ha fyra siffror."))],
+    )
+    postal_code = serializers.CharField(
+        max_length=6, required=False, allow_blank=True, default="",
+        validators=[RegexValidator(r"^\d{3} ?\d{2}$", _("Postnumret ska ha fem siffror."))],
+    )
+    city = _text(100)
+    area = _text(100)
+    housing_type = serializers.ChoiceField(choices=HousingType.choices)
+    rooms = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
+    phone = _text(40)
+    other_residents = _text(MAX_TEXT)
+    members = MemberSerializer(many=True, min_length=1, max_length=MAX_MEMBERS)
+    active_units = ActiveUnitSerializer(many=True, required=False, default=list, max_length=MAX_ACTIVE_UNITS)
+
+    def validate_members(self, members):
+        if not any(m["role"] in (MemberRole.TENANT, MemberRole.CO_TENANT) for m in members):
+            raise serializers.ValidationError(_("Ange minst en kontraktsinnehavare."))
+        return members
+
+
+class LandlordSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    org_number = serializers.CharField(max_length=20, help_text=_("Organisationsnummer, NNNNNN-NNNN."))
+    reference = _text(100)
+    contact_name = _text(200)
+    phone = _text(40)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+    def validate_org_number(self, value: str) -> str:
+        try:
+            return normalize_org_number(value)
+        except InvalidIdentityNumber as exc:
+            raise serializers.ValidationError(IDENTITY_ERRORS[exc.code]) from exc
+
+
+def _amount(max_digits: int = 12):
+    return serializers.DecimalField(max_digits=max_digits, decimal_places=2, min_value=0, required=False, allow_null=True)
+
+
+class NoticeCreateSerializer(serializers.Serializer):
+    notice_type = serializers.ChoiceField(choices=NoticeType.choices)
+    received_date = BoundedDateField(help_text=_("Dagen då socialtjänsten tog emot underrättelsen; inte i framtiden."))
+    document_date = _optional_date()
+    served_date = _optional_date()
+    termination_date = _optional_date()
+    eviction_date = _optional_date()
+    eviction_time = serializers.TimeField(required=False, allow_null=True)
+    reply_deadline = _optional_date()
+    warning_date = _optional_date()
+    debt_amount = _amount()
+    debt_months = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+    recovery_amount = _amount()
+    monthly_rent = _amount(10)
+    description = _text(MAX_TEXT)
+    kronofogden_reference = _text(100)
+    agent = _text(200)
+    sender_kind = serializers.ChoiceField(
+        choices=SenderKind.choices, required=False,
+        help_text=_("Standard: KRONOFOGDEN för EVICTION_APPLICATION och EVICTION_DATE, annars LANDLORD."),
+    )
+    channel = serializers.ChoiceField(choices=NoticeChannel.choices, required=False, default=NoticeChannel.API)
+    landlord = LandlordSerializer(required=False, allow_null=True)
+    household = HouseholdSerializer()
+
+    def validate_received_date(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("Mottagningsdatumet kan inte ligga i framtiden."))
+        return value
+
+    def validate(self, attrs):
+        received = attrs["received_date"]
+        document = attrs.get("document_date")
+        if document is not None and document > received:
+            raise serializers.ValidationError({"document_date": _("Handlingens datum kan inte vara senare än mottagningsdatumet.")})
+        return attrs
+
+    # -> the services' input (only after is_valid())
+
+    def notice_data(self) -> services.NoticeData:
+        data = self.validated_data
+        landlord = data.get("landlord")
+        sender = data.get("sender_kind") or (
+            SenderKind.KRONOFOGDEN if data["notice_type"] in KRONOFOGDEN_NOTICE_TYPES else SenderKind.LANDLORD
+        )
+        return services.NoticeData(
+            notice_type=data["notice_type"],
+            received_date=data["received_date"],
+            sender_kind=sender,
+            landlord=services.LandlordData(**landlord) if landlord else None,
+            agent=data["agent"],
+            kronofogden_reference=data["kronofogden_reference"],
+            channel=data["channel"],
+            document_date=data.get("document_date"),
+            served_date=data.get("served_date"),
+            termination_date=data.get("termination_date"),
+            eviction_date=data.get("eviction_date"),
+            eviction_time=data.get("eviction_time"),
+            reply_deadline=data.get("reply_deadline"),
+            debt_amount=data.get("debt_amount"),
+            debt_months=data.get("debt_months"),
+            recovery_amount=data.get("recovery_amount"),
+            monthly_rent=data.get("monthly_rent"),
+            warning_date=data.get("warning_date"),
+            description=data["description"],
+        )
+
+    def household_data(self) -> services.HouseholdData:
+        data = dict(self.validated_data["household"])
+        members = [
+            services.MemberData(
+                name=m["name"], role=m["role"], personal_identity_number=m["personal_identity_number"],
+                birth_date=m.get("birth_date"), protected_identity=m["protected_identity"], child_residence=m["child_residence"],
+            )
+            for m in data.pop("members")
+        ]
+        active_units = [services.ActiveUnitData(unit_code=a["unit"]) for a in data.pop("active_units")]
+        return services.HouseholdData(members=members, active_units=active_units, **data)
+
+
+class ContactCreateSerializer(serializers.Serializer):
+    date = BoundedDateField()
+    channel = serializers.ChoiceField(choices=ContactChannel.choices)
+    established = serializers.BooleanField()
+    note = _text(MAX_TEXT)
+
+    def validate_date(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("Kontakten kan inte ha ägt rum i framtiden."))
+        return value
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    note = _text(MAX_TEXT)
+
+
+# --- responses ------------------------------------------------------------------------
+
+
+class AssignmentOutSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="unit.code")
+    user = serializers.CharField(source="user.username", allow_null=True, default=None)
+    role = serializers.ChoiceField(choices=AssignmentRole.choices)
+    rules = serializers.ListField(child=serializers.CharField())
+
+
+class TaskOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=TaskKind.choices)
+    unit = serializers.CharField(source="unit.code")
+    due_date = serializers.DateField()
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    rules = serializers.ListField(child=serializers.CharField())
+
+
+class CaseOutSerializer(serializers.Serializer):
+    """<case>. Expects the case from api.case_for_response (active assignments and tasks prefetched)."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    lead_unit = serializers.CharField(source="lead_unit.code", allow_null=True, default=None)
+    urgent = serializers.BooleanField()
+    recovery_deadline = serializers.DateField(allow_null=True)
+    children_count = serializers.IntegerField()
+    assignments = AssignmentOutSerializer(many=True, source="active_assignments")
+    tasks = TaskOutSerializer(many=True, source="task_list")
+    explanation = serializers.ListField(child=serializers.CharField())
+    plan_version = serializers.CharField()
+
+
+class NoticeCreatedSerializer(serializers.Serializer):
+    notice_id = serializers.IntegerField()
+    case = CaseOutSerializer()

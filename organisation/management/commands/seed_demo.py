@@ -1,0 +1,173 @@
+"""Demo data for `make run`: the default organisation, demo users (password "demo",
+only while DEBUG is on), landlords, households and notices in every state, and
+BOSAM meetings. Idempotent: running it twice changes nothing."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from cases import services
+from cases.identity import normalize_personal_identity_number
+from cases.models import Case, Landlord, Outcome, TaskKind, TaskStatus
+from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
+from organisation.models import Department, Organisation, Role, Unit, User
+
+DEMO_PASSWORD = "demo"  # noqa: S105 (demo users exist only while DEBUG is on)
+
+# username, role, unit code, first name, last name, phone
+DEMO_USERS = [
+    ("hyresradgivare", Role.HYRESRADGIVARE, "HYRESRADGIVNING", "Hanna", "Rådgivare", "08-508 14 552"),
+    ("barn", Role.HANDLAGGARE, "MOTTAGNING_BARN_UNGA", "Björn", "Barnsson", "08-508 14 600"),
+    ("vuxna", Role.HANDLAGGARE, "MOTTAGNING_VUXNA", "Vera", "Vuxendahl", "08-508 14 700"),
+    ("aldre", Role.HANDLAGGARE, "AO_UPPSOKARE", "Åke", "Uppsökare", "08-508 14 800"),
+    ("ekbistand", Role.HANDLAGGARE, "EKONOMISKT_BISTAND", "Elin", "Ekonomi", "08-508 14 900"),
+    ("ordforande", Role.BOSAM_ORDFORANDE, "HYRESRADGIVNING", "Olof", "Ordförande", "08-508 14 500"),
+    ("chef", Role.CHEF, "MOTTAGNING_BARN_UNGA", "Cecilia", "Chef", "08-508 14 100"),
+    ("admin", Role.SYSTEMADMINISTRATOR, None, "Adam", "Admin", ""),
+]
+
+LANDLORDS = [
+    ("AB Familjebostäder", "556035-8672"),
+    ("AB Stockholmshem", "556035-6940"),
+    ("AB Svenska Bostäder", "556043-6429"),
+    ("Årsta Fastigheter AB (privat)", "556670-0455"),
+    ("Vantörs Hyreshus AB (privat)", "556065-9608"),
+]
+
+
+def _pin(birth: str, serial: str) -> str:
+    """A test personnummer in the 98xx series with its check digit, e.g. _pin('19860314', '980')."""
+    nine = birth[2:] + serial
+    total = 0
+    for i, ch in enumerate(nine):
+        product = int(ch) * (2 if i % 2 == 0 else 1)
+        total += product - 9 if product > 9 else product
+    return normalize_personal_identity_number(f"{birth}{serial}{(10 - total % 10) % 10}")
+
+
+class Command(BaseCommand):
+    help = "Skapar demodata: organisation, demoanvändare (lösenord 'demo'), hyresvärdar, ärenden och BOSAM-möten."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--today", help="Datum att bygga demot kring (YYYY-MM-DD); standard: i dag.")
+
+    def handle(self, *args, **options):
+        today = dt.date.fromisoformat(options["today"]) if options.get("today") else timezone.localdate()
+        organisation = create_organisation(Organisation, Department, Unit, **DEFAULT_ORGANISATION)
+        with transaction.atomic():
+            users = self._users(organisation)
+            self._landlords(organisation)
+            created = self._cases(organisation, users, today)
+        from bosam.demo import seed_demo_meetings
+
+        seed_demo_meetings(organisation, today)
+        self.stdout.write(self.style.SUCCESS(f"Demodata klar ({created} nya ärenden)."))
+
+    def _users(self, organisation):
+        users = {}
+        for username, role, unit_code, first, last, phone in DEMO_USERS:
+            unit = organisation.units.get(code=unit_code) if unit_code else None
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "organisation": organisation, "unit": unit, "first_name": first, "last_name": last, "phone": phone,
+                    "email": f"{username}@example.se", "is_staff": role == Role.SYSTEMADMINISTRATOR,
+                },
+            )
+            if created:
+                if settings.DEMO_USERS_ENABLED:
+                    user.set_password(DEMO_PASSWORD)
+                else:
+                    user.set_unusable_password()
+                user.save()
+            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+            users[username] = user
+        if not settings.DEMO_USERS_ENABLED:
+            raise CommandError("Demoanvändare skapas bara när DEBUG är på.")
+        return users
+
+    def _landlords(self, organisation):
+        for name, org_number in LANDLORDS:
+            Landlord.objects.get_or_create(organisation=organisation, org_number=org_number, defaults={"name": name})
+
+    def _cases(self, organisation, users, today) -> int:
+        if Case.objects.filter(organisation=organisation).exists():
+            return 0
+        advisor = users["hyresradgivare"]
+        days = dt.timedelta
+        scenarios = [
+            # (surname, tenant birth, serial, children birth dates, phone, housing, aktuell units, notices, follow-up)
+            ("Andersson", "19860314", "980", ["2015-09-16", "2019-02-03"], "070-1234567", "ORDINARY", [],
+             [("RENT_ARREARS_TERMINATION", -3, "Sockenvägen 290", None)], None),
+            ("Berg", "19790621", "981", ["2012-05-10"], "", "ORDINARY", [],
+             [("RENT_ARREARS_TERMINATION", -25, "Huddingevägen 12", None)], None),
+            ("Carlsson", "19920101", "982", ["2020-11-30"], "073-5550101", "ORDINARY", ["EKONOMISKT_BISTAND", "BARN_UNGA"],
+             [("RENT_ARREARS_TERMINATION", -6, "Årstavägen 5", None)], None),
+            ("Dahl", "19840909", "983", [], "072-5550102", "ORDINARY", [],
+             [("RENT_ARREARS_TERMINATION", -40, "Enskedevägen 88", None), ("EVICTION_APPLICATION", -5, "Enskedevägen 88", None)], None),
+            ("Ekström", "19560412", "984", [], "", "ORDINARY", [],
+             [("RENT_ARREARS_TERMINATION", -45, "Bägerstavägen 3", None), ("EVICTION_DATE", -2, "Bägerstavägen 3", 9)], None),
+            ("Fors", "19950717", "985", [], "076-5550103", "TRAINING_FLAT", ["VUXNA"],
+             [("DISTURBANCE_WARNING", -10, "Bandhagsplan 2", None)], None),
+            ("Gustafsson", "19880228", "986", ["2016-08-08"], "070-5550104", "ORDINARY", [],
+             [("DISTURBANCE_TERMINATION", -12, "Högdalsgången 7", None)], "contact"),
+            ("Holm", "19700505", "987", [], "070-5550105", "ORDINARY", [],
+             [("RENT_ARREARS_TERMINATION", -60, "Sköntorpsvägen 21", None)], "closed"),
+            ("Isaksson", "19900303", "988", ["2018-04-04"], "", "SHIS", [],
+             [("OTHER_TERMINATION", -2, "Trollesundsvägen 40", None)], "protected"),
+        ]
+        landlords = list(Landlord.objects.filter(organisation=organisation).order_by("pk"))
+        created = 0
+        for i, (surname, birth, serial, children, phone, housing, aktuell, notices, follow_up) in enumerate(scenarios):
+            landlord = landlords[i % len(landlords)]
+            for notice_type, offset, street, eviction_in in notices:
+                received = today + days(offset)
+                members = [services.MemberData(
+                    name=f"{'Sara' if i % 2 else 'Johan'} {surname}", role="TENANT",
+                    personal_identity_number=_pin(birth, serial), protected_identity=follow_up == "protected",
+                )]
+                members += [
+                    services.MemberData(name=f"Barn{n + 1} {surname}", role="CHILD", birth_date=dt.date.fromisoformat(b), child_residence="LIVING")
+                    for n, b in enumerate(children)
+                ]
+                kronofogden = notice_type in ("EVICTION_APPLICATION", "EVICTION_DATE")
+                services.notice_register(
+                    organisation=organisation, user=advisor, today=received,
+                    notice=services.NoticeData(
+                        notice_type=notice_type, received_date=received, document_date=received - days(2),
+                        served_date=received - days(1) if notice_type == "RENT_ARREARS_TERMINATION" else None,
+                        eviction_date=today + days(eviction_in) if eviction_in else None,
+                        debt_amount=Decimal(12000 + 1450 * i), recovery_amount=Decimal(12000 + 1450 * i),
+                        sender_kind="KRONOFOGDEN" if kronofogden else "LANDLORD",
+                        landlord=None if kronofogden else services.LandlordData(name=landlord.name, org_number=landlord.org_number, reference=f"H-{1000 + i}"),
+                        kronofogden_reference=f"KFM-{2026}-{4400 + i}" if kronofogden else "",
+                        description="Upprepade klagomål på störande ljud nattetid." if "DISTURBANCE" in notice_type else "",
+                    ),
+                    household=services.HouseholdData(
+                        street_address=street, apartment_number=f"{1101 + i}", postal_code="12050", city="Stockholm",
+                        area=["Årsta", "Enskede", "Bandhagen", "Högdalen", "Rågsved"][i % 5], housing_type=housing, phone=phone,
+                        members=members, active_units=[services.ActiveUnitData(unit_code=code) for code in aktuell],
+                    ),
+                )
+            created += 1
+            case = Case.objects.get(organisation=organisation, household__members__personal_identity_number=_pin(birth, serial))
+            self._follow_up(case, follow_up, users, today)
+        services.run_daily_checks(today=today, organisation=organisation)
+        return created
+
+    def _follow_up(self, case, follow_up, users, today):
+        advisor = users["hyresradgivare"]
+        if follow_up == "contact":
+            for task in case.tasks.filter(status=TaskStatus.OPEN, kind__in=[TaskKind.SEND_LETTER, TaskKind.PHONE_CONTACT]):
+                services.task_complete(task=task, user=advisor, note="Klart.", today=today)
+            services.contact_register(case=case, user=advisor, date=today - dt.timedelta(days=3), channel="PHONE", established=True,
+                                      note="Familjen nåddes per telefon; möte bokat.", today=today)
+        elif follow_up == "closed":
+            services.contact_register(case=case, user=advisor, date=today - dt.timedelta(days=30), channel="MEETING", established=True,
+                                      note="Avbetalningsplan upprättad med hyresvärden.", today=today)
+            services.case_close(case=case, user=advisor, outcome=Outcome.PREVENTED_AGREEMENT, note="Avbetalningsplan, hyresvärden återtog uppsägningen.")
