@@ -1,11 +1,310 @@
-"""Reads on BOSAM that other apps may use."""
+"""Reads on BOSAM. The only place where bosam/ reads case facts (cases.models, read-only).
+
+`next_meeting_date` and `case_ids_on_agendas` are used by cases/ (urgency, the
+chair's read access). `agenda_content` is the one description of an agenda:
+the web page, the PDF, its cache key and the frozen minutes all come from it,
+so the same agenda always renders the same text.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cases.deadlines import is_urgent
+from cases.models import Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus, household_designation
+from organisation.models import Department, Organisation, Role, User
+
+from .models import Activity, AgendaItem, AgendaSection, Attendance, Meeting, MeetingStatus
+
+# Section 1 groups, most serious first: the meeting reads the eviction dates before the warnings.
+NOTICE_TYPE_ORDER = [
+    NoticeType.EVICTION_DATE,
+    NoticeType.EVICTION_APPLICATION,
+    NoticeType.RENT_ARREARS_TERMINATION,
+    NoticeType.DISTURBANCE_TERMINATION,
+    NoticeType.OTHER_TERMINATION,
+    NoticeType.DISTURBANCE_WARNING,
+]
+ACTIVE_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.STARTED)
+# Roles that take part in BOSAM and may read its agendas (the chair and the departments' staff).
+PARTICIPANT_ROLES = (Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF)
 
 
-def next_meeting_date(organisation, today: dt.date) -> dt.date | None:
-    return None
+# --- used by cases/ ------------------------------------------------------------------
 
 
-def case_ids_on_agendas(organisation):
-    return []
+def next_meeting_date(organisation: Organisation, today: dt.date) -> dt.date | None:
+    """The next planned (or running) meeting on or after today."""
+    return (
+        Meeting.objects.filter(organisation=organisation, date__gte=today, status__in=ACTIVE_STATUSES)
+        .order_by("date", "time")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def case_ids_on_agendas(organisation: Organisation) -> QuerySet:
+    """Ids of cases on any (not struck) agenda item of the organisation's meetings; usable in `pk__in`."""
+    return AgendaItem.objects.filter(meeting__organisation=organisation, removed_at__isnull=True).values("case_id")
+
+
+# --- meetings ----------------------------------------------------------------------
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(series_id=meeting.series_id, date__lt=meeting.date)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("-date", "-time")
+        .first()
+    )
+
+
+def agenda_since(meeting: Meeting) -> dt.date:
+    """Section 1 and 5 cover what happened after the previous meeting (or one interval back)."""
+    previous = previous_meeting(meeting)
+    return previous.date if previous else meeting.date - dt.timedelta(days=meeting.series.interval_days)
+
+
+def meetings_to_prepare(today: dt.date) -> QuerySet[Meeting]:
+    """Planned meetings today or later (the agenda date is checked per series' lead time by the service)."""
+    return Meeting.objects.filter(status=MeetingStatus.PLANNED, date__gte=today).select_related("series", "organisation")
+
+
+def case_by_number(organisation: Organisation, number: str) -> Case | None:
+    return Case.objects.filter(organisation=organisation, number=number.strip()).first()
+
+
+def participant_addresses(meeting: Meeting) -> list[str]:
+    """Who is told that the agenda is ready: staff of the participating departments, the chairs, and extra addresses."""
+    series = meeting.series
+    staff = User.objects.filter(
+        organisation_id=meeting.organisation_id, is_active=True,
+        unit__department__in=series.departments.all(), groups__name__in=[r.value for r in PARTICIPANT_ROLES],
+    )
+    chairs = User.objects.filter(organisation_id=meeting.organisation_id, is_active=True, groups__name=Role.BOSAM_ORDFORANDE)
+    addresses = set(staff.exclude(email="").values_list("email", flat=True))
+    addresses |= set(chairs.exclude(email="").values_list("email", flat=True))
+    addresses |= set(series.recipient_addresses())
+    return sorted(addresses)
+
+
+# --- the agenda: candidates --------------------------------------------------------
+
+
+def _key_date(case: Case) -> dt.date:
+    dates = [d for d in (case.eviction_date, case.recovery_deadline) if d]
+    return min(dates) if dates else dt.date.max
+
+
+def _rank(notice_type: str) -> int:
+    return NOTICE_TYPE_ORDER.index(notice_type) if notice_type in NOTICE_TYPE_ORDER else len(NOTICE_TYPE_ORDER)
+
+
+def agenda_sort_key(section: str, notice_type: str, children: int, urgent: bool, case: Case) -> tuple:
+    """Families with children first in every section (R9); section 1 then by notice type;
+    then urgent first, the nearest eviction date or recovery deadline first, the case number last."""
+    group = _rank(notice_type) if section == AgendaSection.NEW_NOTICES else 0
+    return (children == 0, group, not urgent, _key_date(case), case.number)
+
+
+def agenda_candidates(meeting: Meeting, *, today: dt.date) -> list[dict]:
+    """The cases the agenda should hold (sections 1 and 2), in their natural order.
+
+    Section 1: open cases with a notice received since the previous meeting (R4),
+    grouped by the type of the latest such notice. Section 2: the other open
+    cases still under threat (latest notice not a cancellation)."""
+    since = agenda_since(meeting)
+    new_types: dict[int, str] = {}
+    notices = (
+        Notice.objects.filter(
+            case__organisation_id=meeting.organisation_id, case__status=CaseStatus.OPEN,
+            received_date__gt=since, received_date__lte=max(today, meeting.date),
+        )
+        .exclude(notice_type=NoticeType.EVICTION_CANCELLED)
+        .order_by("received_date", "id")
+        .values_list("case_id", "notice_type")
+    )
+    for case_id, notice_type in notices:
+        new_types[case_id] = notice_type  # the latest wins
+    cases = (
+        Case.objects.filter(organisation_id=meeting.organisation_id, status=CaseStatus.OPEN)
+        .filter(Q(pk__in=list(new_types)) | ~Q(latest_notice_type__in=["", NoticeType.EVICTION_CANCELLED]))
+        .only("id", "number", "children_count", "eviction_date", "recovery_deadline", "latest_notice_type")
+    )
+    result = []
+    for case in cases:
+        section = AgendaSection.NEW_NOTICES if case.pk in new_types else AgendaSection.AT_RISK
+        notice_type = new_types.get(case.pk, case.latest_notice_type)
+        urgent = is_urgent(
+            today=today, recovery_deadline=case.recovery_deadline, eviction_date=case.eviction_date, next_meeting_date=meeting.date,
+        )
+        result.append({
+            "case_id": case.pk, "section": section, "notice_type": notice_type, "urgent": urgent,
+            "children_count": case.children_count,
+            "sort_key": agenda_sort_key(section, notice_type, case.children_count, urgent, case),
+        })
+    result.sort(key=lambda c: (c["section"] != AgendaSection.NEW_NOTICES, c["sort_key"]))
+    return result
+
+
+# --- the agenda: its content -------------------------------------------------------
+
+
+def format_kronor(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    return f"{int(amount.quantize(Decimal('1'))):,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
+def _iso(d: dt.date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def _activity_entry(activity: Activity, meeting_date: dt.date | None = None) -> dict:
+    task = activity.task
+    return {
+        "id": activity.pk,
+        "case_id": activity.case_id,
+        "number": activity.case.number,
+        "what": task.title,
+        "unit": task.unit.name,
+        "unit_code": task.unit.code,
+        "department": task.unit.department.name,
+        "due_date": _iso(task.due_date),
+        "status": task.status,
+        "status_label": str(task.get_status_display()),
+        "overdue": bool(meeting_date and task.status == TaskStatus.OPEN and task.due_date < meeting_date),
+        "decided_on": _iso(activity.meeting.date),
+    }
+
+
+def _item_entry(item: AgendaItem, activities: list[Activity]) -> dict:
+    case = item.case
+    members = list(case.household.members.all())
+    # Nothing about where a person with protected identity lives: not even the area.
+    protected = any(m.protected_identity for m in members)
+    return {
+        "item_id": item.pk,
+        "case_id": case.pk,
+        "number": case.number,
+        "designation": household_designation(members),
+        "area": "" if protected else case.household.area,
+        "children_count": item.children_count,
+        "notice_type": item.notice_type,
+        "notice_type_label": str(NoticeType(item.notice_type).label) if item.notice_type in NoticeType.values else "",
+        "debt": format_kronor(case.debt_amount),
+        "recovery_deadline": _iso(case.recovery_deadline),
+        "eviction_date": _iso(case.eviction_date),
+        "lead_unit": case.lead_unit.name if case.lead_unit else "",
+        "urgent": item.urgent,
+        "added_by_chair": item.added_by_chair,
+        "added_reason": item.added_reason,
+        "note": item.note,
+        "activities": [_activity_entry(a) for a in activities],
+    }
+
+
+def agenda_content(meeting: Meeting) -> dict:
+    """Everything the agenda (and, once closed, the minutes) shows, as plain JSON-able data.
+
+    Data minimisation: case number, household designation (initials), area,
+    children, notice type, debt, key dates and responsible unit. Never a
+    personnummer or a street address; no area for a household with protected identity."""
+    if meeting.status == MeetingStatus.CLOSED and meeting.minutes:
+        return meeting.minutes
+    series = meeting.series
+    since = agenda_since(meeting)
+    items = list(
+        meeting.items.select_related("case__household", "case__lead_unit")
+        .prefetch_related("case__household__members")
+        .order_by("section", "position", "id")
+    )
+    activities_by_item: dict[int, list[Activity]] = defaultdict(list)
+    for activity in meeting.activities.select_related("task__unit__department", "case", "meeting").order_by("id"):
+        activities_by_item[activity.item_id].append(activity)
+
+    sections = []
+    for section in AgendaSection:
+        entries = [_item_entry(i, activities_by_item[i.pk]) for i in items if i.section == section and not i.is_removed]
+        sections.append({"code": section.value, "title": str(section.label), "items": entries})
+    live = [e for s in sections for e in s["items"]]
+    with_children = [e for e in live if e["children_count"]]
+
+    since_start = timezone.make_aware(dt.datetime.combine(since + dt.timedelta(days=1), dt.time.min))
+    follow = (
+        Activity.objects.filter(meeting__organisation_id=meeting.organisation_id, meeting__date__lt=meeting.date)
+        .filter(Q(task__status=TaskStatus.OPEN) | Q(task__completed_at__gte=since_start))
+        .select_related("task__unit__department", "case", "meeting")
+        .order_by("task__unit__department__name", "task__due_date", "id")
+    )
+    follow_up: dict[str, list] = {}
+    for activity in follow:
+        follow_up.setdefault(activity.task.unit.department.name, []).append(_activity_entry(activity, meeting.date))
+
+    deviations = []
+    for deviation in (
+        # From the previous meeting's own day on: an absence there is dated that day.
+        Deviation.objects.filter(organisation_id=meeting.organisation_id, occurred_on__gte=since, occurred_on__lte=meeting.date)
+        .select_related("case")
+        .order_by("occurred_on", "id")
+    ):
+        deviations.append({
+            "date": _iso(deviation.occurred_on),
+            "kind": str(deviation.get_kind_display()),
+            "number": deviation.case.number if deviation.case else "",
+            # Free-text descriptions may name people; only BOSAM's own (department names) are shown.
+            "description": deviation.description if deviation.kind == DeviationKind.BOSAM_ABSENCE else "",
+        })
+
+    recorded = {a.department_id: a for a in meeting.attendance.all()}
+    attendance = []
+    for department in Department.objects.filter(pk__in=series.departments.values("pk")).order_by("name"):
+        row = recorded.get(department.pk)
+        attendance.append({
+            "department_id": department.pk,
+            "department": department.name,
+            "present": None if row is None else row.present,
+            "representative": row.representative if row else "",
+        })
+
+    removed = [
+        {"number": i.case.number, "reason": i.removed_reason} for i in items if i.is_removed
+    ]
+    return {
+        "meeting": {
+            "id": meeting.pk,
+            "date": _iso(meeting.date),
+            "time": meeting.time.strftime("%H:%M"),
+            "place": meeting.place,
+            "series": series.name,
+            "status": meeting.status,
+            "status_label": str(MeetingStatus(meeting.status).label),
+            "since": _iso(since),
+        },
+        "sections": sections,
+        "children": {
+            "cases": len(with_children),
+            "children": sum(e["children_count"] for e in with_children),
+            "numbers": [e["number"] for e in with_children],
+        },
+        "urgent_count": sum(1 for e in live if e["urgent"]),
+        "case_count": len(live),
+        "follow_up": [{"department": name, "activities": entries} for name, entries in follow_up.items()],
+        "deviations": deviations,
+        "attendance": attendance,
+        "removed": removed,
+    }
+
+
+def meeting_activities(meeting: Meeting) -> QuerySet[Activity]:
+    return meeting.activities.select_related("task__unit", "case").order_by("id")
+
+
+def meeting_attendance(meeting: Meeting) -> dict[int, Attendance]:
+    return {a.department_id: a for a in meeting.attendance.all()}

@@ -41,7 +41,9 @@ from .serializers import (
 ERROR_400 = OpenApiResponse(description="Ogiltig indata: fel per fält, nycklade på fältets namn (nästlat som i anropet).")
 ERROR_401 = OpenApiResponse(description="Ingen eller ogiltig inloggning/token.")
 ERROR_403 = OpenApiResponse(description="Rollen saknar behörighet.")
-ERROR_404 = OpenApiResponse(description="Finns inte, eller så saknar användaren behörighet (samma svar, för att inte röja att ärendet finns).")
+ERROR_404 = OpenApiResponse(
+    description="Finns inte, eller så saknar användaren behörighet (samma svar, för att inte röja att ärendet finns)."
+)
 
 
 class IsTenancyAdvisor(BasePermission):

@@ -68,7 +68,9 @@ class IntakeForm(forms.Form):
     """The notice and the household (members are the MemberFormSet, alongside)."""
 
     # --- the notice
-    notice_type = forms.ChoiceField(label=_("Typ av underrättelse"), choices=NoticeType.choices)
+    notice_type = forms.ChoiceField(
+        label=_("Typ av underrättelse"), choices=NoticeType.choices, error_messages={"required": _("Välj typ av underrättelse.")}
+    )
     sender_kind = forms.ChoiceField(label=_("Avsändare"), choices=SenderKind.choices, initial=SenderKind.LANDLORD)
     channel = forms.ChoiceField(label=_("Kanal"), choices=NoticeChannel.choices, initial=NoticeChannel.POST)
     landlord_name = forms.CharField(label=_("Hyresvärdens namn"), max_length=200, required=False)
@@ -79,7 +81,10 @@ class IntakeForm(forms.Form):
     agent = forms.CharField(label=_("Ombud (t.ex. inkassobolag)"), max_length=200, required=False)
     kronofogden_reference = forms.CharField(label=_("Kronofogdens målnummer"), max_length=100, required=False)
     document_date = forms.DateField(label=_("Handlingens datum"), required=False, widget=DateInput)
-    received_date = forms.DateField(label=_("Inkom till socialtjänsten"), widget=DateInput)
+    received_date = forms.DateField(
+        label=_("Inkom till socialtjänsten"), widget=DateInput,
+        error_messages={"required": _("Ange datumet då underrättelsen inkom till socialtjänsten.")},
+    )
     served_date = forms.DateField(
         label=_("Delgivningsdatum"), required=False, widget=DateInput,
         help_text=_("Dagen hyresgästen delgavs uppsägningen. Lämna tomt om det inte är känt."),
@@ -100,7 +105,9 @@ class IntakeForm(forms.Form):
     )
 
     # --- the household
-    street_address = forms.CharField(label=_("Gatuadress"), max_length=200, required=False)
+    street_address = forms.CharField(
+        label=_("Gatuadress"), max_length=200, required=False, error_messages={"required": _("Ange hushållets gatuadress.")}
+    )
     apartment_number = forms.CharField(
         label=_("Lägenhetsnummer"), max_length=4, required=False, validators=[apartment_validator],
         help_text=_("Fyra siffror."), widget=forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -167,11 +174,7 @@ class IntakeForm(forms.Form):
                 "other_residents",
             ),
         )
-        # Units are rendered after the members, with their own helper (same <form>).
-        self.units_helper = FormHelper()
-        self.units_helper.form_tag = False
-        self.units_helper.disable_csrf = True
-        self.units_helper.layout = Layout(Fieldset(_("Aktuell vid enhet"), "active_units"))
+        # active_units is left out of the layout: the template renders it after the members.
 
     # --- field cleaning
 
@@ -324,6 +327,8 @@ class MemberForm(forms.Form):
             Div(Div("role", css_class="col-md-4"), Div("child_residence", css_class="col-md-4"),
                 Div("protected_identity", css_class="col-md-4 pt-md-4"), css_class="row"),
         )
+        # The formset's DELETE box is not in the layout; render it after the fields (JS turns it into a button).
+        self.helper.render_unmentioned_fields = True
 
     def clean_personal_identity_number(self):
         value = self.cleaned_data["personal_identity_number"].strip()
@@ -370,6 +375,11 @@ class BaseMemberFormSet(forms.BaseFormSet):
         self.require_tenant = require_tenant
         self.today = today
         super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Ta bort personen")
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "today": self.today}

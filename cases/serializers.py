@@ -81,6 +81,18 @@ def _text(max_length: int, **kwargs):
 # --- requests ----------------------------------------------------------------------
 
 
+class ListOfObjects(serializers.ListSerializer):
+    """DRF's list of nested objects, with Swedish messages for the length limits (DRF has none translated).
+
+    Errors inside items are keyed by the item's index, DRF's current format:
+    ``{"members": {"0": {"personal_identity_number": ["…"]}}}``."""
+
+    default_error_messages = {
+        "max_length": _("Högst {max_length} poster."),
+        "min_length": _("Minst {min_length} poster."),
+    }
+
+
 class MemberSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     personal_identity_number = serializers.CharField(
@@ -91,6 +103,9 @@ class MemberSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=MemberRole.choices)
     protected_identity = serializers.BooleanField(required=False, default=False)
     child_residence = serializers.ChoiceField(choices=ChildResidence.choices, required=False, allow_blank=True, default="")
+
+    class Meta:
+        list_serializer_class = ListOfObjects
 
     def validate_personal_identity_number(self, value: str) -> str:
         if not value.strip():
@@ -113,6 +128,9 @@ class MemberSerializer(serializers.Serializer):
 
 class ActiveUnitSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=60, help_text=_("Enhetskod enligt codes.md, t.ex. EKONOMISKT_BISTAND."))
+
+    class Meta:
+        list_serializer_class = ListOfObjects
 
     def validate_unit(self, value: str) -> str:
         organisation = self.context["organisation"]
@@ -137,7 +155,7 @@ class HouseholdSerializer(serializers.Serializer):
     rooms = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     phone = _text(40)
     other_residents = _text(MAX_TEXT)
-    members = MemberSerializer(many=True, min_length=1, max_length=MAX_MEMBERS)
+    members = MemberSerializer(many=True, max_length=MAX_MEMBERS)
     active_units = ActiveUnitSerializer(many=True, required=False, default=list, max_length=MAX_ACTIVE_UNITS)
 
     def validate_members(self, members):

@@ -706,3 +706,13 @@ def deviation_record(*, organisation: Organisation, user, description: str, case
         organisation=organisation, case=case, kind=DeviationKind.MANUAL, automatic=False, description=description,
         occurred_on=occurred_on or timezone.localdate(), created_by=user,
     )
+
+
+def deviation_raise_once(
+    *, organisation: Organisation, kind: str, key: str, description: str, case: Case | None = None, occurred_on: dt.date | None = None,
+) -> bool:
+    """An automatic deviation (R8) raised at most once per `key`; for other apps (BOSAM absence). True if new."""
+    return _deviation_once(
+        organisation_id=organisation.pk, case_id=case.pk if case else None, kind=kind, key=key, description=description,
+        today=occurred_on or timezone.localdate(),
+    )

@@ -86,11 +86,10 @@ def overview_cases(user) -> QuerySet[Case]:
     return visible_cases(user)
 
 
-def case_list_rows(queryset: QuerySet[Case], user, *, today: dt.date | None = None) -> QuerySet[Case]:
+def case_list_rows(queryset: QuerySet[Case], *, today: dt.date | None = None) -> QuerySet[Case]:
     """What a list row shows, in a fixed number of queries whatever the number of rows:
-    the case with its lead unit and household (one join), members and the open tasks
-    of the user or the user's unit (two prefetches), nearest deadline and overdue flag
-    (subqueries)."""
+    the case with its lead unit and household (one join), members and open tasks
+    (two prefetches), nearest deadline and overdue flag (subqueries)."""
     today = today or timezone.localdate()
     open_tasks = Task.objects.filter(case=OuterRef("pk"), status=TaskStatus.OPEN)
     next_task_due = Subquery(open_tasks.order_by("due_date").values("due_date")[:1], output_field=DateField())
@@ -110,8 +109,8 @@ def case_list_rows(queryset: QuerySet[Case], user, *, today: dt.date | None = No
             Prefetch("household__members", queryset=Person.objects.order_by("id")),
             Prefetch(
                 "tasks",
-                queryset=Task.objects.filter(_open_tasks_for(user), status=TaskStatus.OPEN).order_by("due_date", "id"),
-                to_attr="my_open_tasks",
+                queryset=Task.objects.filter(status=TaskStatus.OPEN).select_related("unit").order_by("due_date", "id"),
+                to_attr="open_tasks",
             ),
         )
     )

@@ -1,1 +1,23 @@
-urlpatterns: list = []
+"""The workspace: my cases, the overview, the case page and its actions, logguppföljning (mounted at /arenden/)."""
+
+from django.urls import path
+
+from . import workspace_views as views
+
+urlpatterns = [
+    path("", views.my_cases, name="my_cases"),
+    path("alla/", views.overview, name="overview"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/person/<int:person_pk>/visa-personnummer/", views.reveal_pin, name="reveal_pin"),
+    path("<int:pk>/uppgifter/<int:task_pk>/klar/", views.task_complete, name="task_complete"),
+    path("<int:pk>/uppgifter/ny/", views.task_create, name="task_create"),
+    path("<int:pk>/kontakt/", views.contact_register, name="contact_register"),
+    path("<int:pk>/tilldelning/", views.assignment_change, name="assignment_change"),
+    path("<int:pk>/samrad/", views.consult, name="consult"),
+    path("<int:pk>/samtycke/", views.consent_record, name="consent_record"),
+    path("<int:pk>/avsluta/", views.case_close, name="case_close"),
+    path("<int:pk>/ateroppna/", views.case_reopen, name="case_reopen"),
+    path("underrattelse/<int:notice_pk>/handling.pdf", views.attachment, name="attachment"),
+    path("logguppfoljning/", views.audit_review, name="audit_review"),
+    path("logguppfoljning/utskrift/", views.audit_review_print, name="audit_review_print"),
+]

@@ -1,0 +1,68 @@
+"""Agenda and minutes as A4 PDFs (WeasyPrint), cached by a hash of their content.
+
+The content is `selectors.agenda_content(meeting)`; together with the template,
+the print stylesheet and the language it decides the cache key. A request
+gets the cached bytes when nothing changed; the beat task renders the agenda
+ahead of time, so the chair's download does not wait for WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db import IntegrityError, transaction
+from django.template.loader import get_template, render_to_string
+from django.utils.translation import get_language
+
+from .models import Meeting, MeetingDocument
+from .selectors import agenda_content
+
+TEMPLATE = "bosam/pdf/meeting.html"
+STYLESHEET = "css/print.css"
+
+
+def _stylesheet_path() -> str:
+    return finders.find(STYLESHEET) or str(Path(settings.BASE_DIR) / "static" / STYLESHEET)
+
+
+def content_hash(kind: str, content: dict) -> str:
+    layout = get_template(TEMPLATE).template.source + Path(_stylesheet_path()).read_text(encoding="utf-8")
+    payload = json.dumps({"kind": kind, "content": content, "language": get_language(), "layout": layout}, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def render_pdf(kind: str, content: dict) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = render_to_string(TEMPLATE, {"kind": kind, "c": content, "minutes": kind == MeetingDocument.Kind.MINUTES})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[CSS(filename=_stylesheet_path())])
+
+
+def document_pdf(meeting: Meeting, kind: str) -> bytes:
+    """The PDF bytes, from the cache when the content is unchanged; rendered and stored otherwise."""
+    content = agenda_content(meeting)
+    digest = content_hash(kind, content)
+    cached = MeetingDocument.objects.filter(meeting=meeting, kind=kind).first()
+    if cached is not None and cached.content_hash == digest:
+        return bytes(cached.pdf)
+    started = time.perf_counter()
+    pdf = render_pdf(kind, content)
+    seconds = time.perf_counter() - started
+    try:
+        with transaction.atomic():
+            MeetingDocument.objects.update_or_create(
+                meeting=meeting, kind=kind, defaults={"content_hash": digest, "pdf": pdf, "render_seconds": seconds},
+            )
+    except IntegrityError:  # rendered at the same moment by another request; theirs is as good
+        pass
+    return pdf
+
+
+def pdf_filename(meeting: Meeting, kind: str) -> str:
+    prefix = "bosam-dagordning" if kind == MeetingDocument.Kind.AGENDA else "bosam-protokoll"
+    return f"{prefix}-{meeting.date:%Y-%m-%d}.pdf"

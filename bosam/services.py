@@ -1,0 +1,436 @@
+"""Writes on BOSAM: planning meetings, preparing agendas, the meeting itself.
+
+Case data is changed only through cases.services (tasks, assignments,
+deviations); this module owns meetings, agenda items, attendance and activities.
+Every service is safe to run twice: planning relies on the unique
+(series, scheduled_date), preparing on comparing with what is there, the
+e-mail on the `agenda_notified_at` guard, closing on the status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import services as case_services
+from cases.audit import audit_log
+from cases.models import AssignmentRole, AuditAction, Case, DeviationKind, Task, TaskKind, TaskStatus
+from cases.workdays import add_working_days, next_working_day_on_or_after
+from organisation.models import Department, Organisation, Unit
+
+from . import selectors
+from .models import Activity, AgendaItem, AgendaSection, Attendance, Meeting, MeetingSeries, MeetingStatus
+
+logger = logging.getLogger(__name__)
+
+PLANNING_HORIZON_WEEKS = 12
+POSITION_STEP = 10
+
+
+class MeetingLocked(Exception):
+    """The change is no longer allowed: the agenda is fixed once the meeting started, the minutes once closed."""
+
+
+# --- planning ------------------------------------------------------------------------
+
+
+def in_pause(series: MeetingSeries, day: dt.date) -> bool:
+    """Is the day in the summer pause (ISO weeks, inclusive; a pause may run over New Year)?"""
+    if series.pause_from_week is None or series.pause_to_week is None:
+        return False
+    week = day.isocalendar().week
+    if series.pause_from_week <= series.pause_to_week:
+        return series.pause_from_week <= week <= series.pause_to_week
+    return week >= series.pause_from_week or week <= series.pause_to_week
+
+
+def series_dates(series: MeetingSeries, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """(nominal date, actual date) of the series' meetings with a nominal date in [start, end].
+
+    The nominal dates are every `interval_days` from the first chosen weekday on or
+    after the start date. A nominal date on a holiday or de-facto holiday moves to
+    the next working day; a meeting in the pause (nominal or moved) is skipped."""
+    anchor = series.start_date + dt.timedelta(days=(series.weekday - series.start_date.weekday()) % 7)
+    step = series.interval_days
+    skipped = max(0, -(-(start - anchor).days // step))  # ceiling division: the first nominal date >= start
+    day = anchor + dt.timedelta(days=skipped * step)
+    result = []
+    while day <= end:
+        actual = next_working_day_on_or_after(day)
+        if not (in_pause(series, day) or in_pause(series, actual)):
+            result.append((day, actual))
+        day += dt.timedelta(days=step)
+    return result
+
+
+def plan_meetings(*, today: dt.date | None = None, organisation: Organisation | None = None, weeks: int = PLANNING_HORIZON_WEEKS) -> dict:
+    """Keep the next `weeks` weeks of meetings planned for every series. Idempotent.
+
+    Never moves a meeting the chair edited, one that started or took place, or a
+    cancelled one (it stays cancelled: the unique nominal date stops it coming back)."""
+    today = today or timezone.localdate()
+    end = today + dt.timedelta(weeks=weeks)
+    series_qs = MeetingSeries.objects.all()
+    if organisation is not None:
+        series_qs = series_qs.filter(organisation=organisation)
+    created = moved = removed = 0
+    for series in series_qs:
+        # A week back, so that a holiday meeting moved forward into the window is kept.
+        dates = [(n, a) for n, a in series_dates(series, today - dt.timedelta(days=7), end) if a >= today] if series.is_active else []
+        for nominal, actual in dates:
+            meeting = Meeting.objects.filter(series=series, scheduled_date=nominal).first()
+            if meeting is None:
+                try:
+                    with transaction.atomic():
+                        Meeting.objects.create(
+                            organisation_id=series.organisation_id, series=series, scheduled_date=nominal,
+                            date=actual, time=series.time, place=series.place,
+                        )
+                    created += 1
+                except IntegrityError:  # planned by a concurrent run
+                    pass
+                continue
+            if meeting.status != MeetingStatus.PLANNED or meeting.edited_by_chair or meeting.date < today:
+                continue
+            if (meeting.date, meeting.time, meeting.place) != (actual, series.time, series.place):
+                meeting.date, meeting.time, meeting.place = actual, series.time, series.place
+                meeting.save(update_fields=["date", "time", "place"])
+                moved += 1
+        # The series was changed (or paused): untouched future meetings that no longer fit go away.
+        stale = Meeting.objects.filter(
+            series=series, status=MeetingStatus.PLANNED, edited_by_chair=False, date__gte=today, scheduled_date__lte=end,
+        ).exclude(scheduled_date__in=[n for n, _a in dates])
+        for meeting in stale:
+            if not meeting.activities.exists() and not meeting.attendance.exists():
+                meeting.delete()
+                removed += 1
+    return {"created": created, "moved": moved, "removed": removed}
+
+
+# --- the agenda ----------------------------------------------------------------------
+
+
+def agenda_date(meeting: Meeting) -> dt.date:
+    """The day the agenda is prepared and sent: N working days before the meeting."""
+    return add_working_days(meeting.date, -meeting.series.agenda_lead_working_days)
+
+
+def _fallback_key(item: AgendaItem) -> tuple:
+    # Items the chair added that the rules would not pick: last in their section.
+    return (True, 99, True, dt.date.max, item.case.number)
+
+
+def _renumber(meeting: Meeting, sort_keys: dict[int, tuple]) -> int:
+    """Positions 10, 20, 30 … per section in the natural order. Returns how many changed."""
+    changed = []
+    items = list(meeting.items.filter(removed_at__isnull=True).select_related("case"))
+    for section in AgendaSection:
+        in_section = [i for i in items if i.section == section]
+        in_section.sort(key=lambda i: sort_keys.get(i.case_id) or _fallback_key(i))
+        for index, item in enumerate(in_section, start=1):
+            if item.position != index * POSITION_STEP:
+                item.position = index * POSITION_STEP
+                changed.append(item)
+    AgendaItem.objects.bulk_update(changed, ["position"])
+    return len(changed)
+
+
+@transaction.atomic
+def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user=None) -> dict:
+    """Build or refresh the agenda (sections 1 and 2) from the cases as they are now.
+
+    Keeps what the chair did: struck items stay struck, added items stay, and once
+    the chair has reordered, new items go to the end of their section."""
+    today = today or timezone.localdate()
+    meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+    if not meeting.agenda_editable:
+        raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
+    candidates = selectors.agenda_candidates(meeting, today=today)
+    wanted = {c["case_id"]: c for c in candidates}
+    existing = {i.case_id: i for i in meeting.items.all()}
+    added = updated = dropped = 0
+    for case_id, item in existing.items():
+        # A case that left the rules' selection (closed, cancelled) leaves the agenda unless the chair put it there or worked on it.
+        if case_id not in wanted and not item.added_by_chair and not item.is_removed and not item.note and not item.activities.exists():
+            item.delete()
+            dropped += 1
+    next_position = {s: (max([i.position for i in existing.values() if i.section == s], default=0)) for s in AgendaSection}
+    for candidate in candidates:
+        item = existing.get(candidate["case_id"])
+        if item is None:
+            next_position[candidate["section"]] += POSITION_STEP
+            AgendaItem.objects.create(
+                meeting=meeting, case_id=candidate["case_id"], section=candidate["section"],
+                notice_type=candidate["notice_type"], urgent=candidate["urgent"], children_count=candidate["children_count"],
+                position=next_position[candidate["section"]],
+            )
+            added += 1
+            continue
+        facts = {
+            "notice_type": candidate["notice_type"], "urgent": candidate["urgent"], "children_count": candidate["children_count"],
+        }
+        if not item.added_by_chair:
+            facts["section"] = candidate["section"]
+        if any(getattr(item, name) != value for name, value in facts.items()):
+            for name, value in facts.items():
+                setattr(item, name, value)
+            item.save(update_fields=list(facts))
+            updated += 1
+    reordered = 0 if meeting.order_edited else _renumber(meeting, {c["case_id"]: c["sort_key"] for c in candidates})
+    if meeting.agenda_prepared_at is None or added or updated or dropped or reordered:
+        meeting.agenda_prepared_at = timezone.now()
+        meeting.save(update_fields=["agenda_prepared_at"])
+    return {"added": added, "updated": updated, "dropped": dropped, "reordered": reordered}
+
+
+def agenda_notify(*, meeting: Meeting) -> bool:
+    """Tell the participants once that the agenda is ready. No personal data in the e-mail:
+    only the meeting, counts and a link (the agenda itself is behind the login)."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+        if meeting.agenda_notified_at is not None or meeting.agenda_prepared_at is None:
+            return False
+        recipients = selectors.participant_addresses(meeting)
+        items = meeting.items.filter(removed_at__isnull=True)
+        context = {
+            "series": meeting.series.name,
+            "date": meeting.date.isoformat(),
+            "time": meeting.time.strftime("%H:%M"),
+            "place": meeting.place,
+            "count": items.count(),
+            "children": items.filter(children_count__gt=0).count(),
+            "urgent": items.filter(urgent=True).count(),
+            "link": getattr(settings, "SITE_URL", "").rstrip("/") + reverse("bosam:meeting_detail", args=[meeting.pk]),
+        }
+        subject = _("%(series)s %(date)s: dagordningen är klar") % context
+        body = _(
+            "Dagordningen för %(series)s den %(date)s kl. %(time)s (%(place)s) är klar.\n\n"
+            "Ärenden: %(count)s, varav %(children)s barnfamiljer och %(urgent)s brådskande.\n\n"
+            "Logga in för att läsa dagordningen: %(link)s\n\n"
+            "Dagordningen omfattas av sekretess enligt OSL 26 kap. 1 § och skickas därför inte med e-post."
+        ) % context
+        if recipients:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        meeting.agenda_notified_at = timezone.now()
+        meeting.save(update_fields=["agenda_notified_at"])
+        return True
+
+
+def prepare_agendas(*, today: dt.date | None = None, organisation: Organisation | None = None, render_pdf: bool = True) -> dict:
+    """The beat task: for every planned meeting whose agenda date has come, prepare
+    (or refresh) the agenda, tell the participants once, and render the PDF into the cache."""
+    from .pdf import document_pdf
+
+    today = today or timezone.localdate()
+    meetings = selectors.meetings_to_prepare(today)
+    if organisation is not None:
+        meetings = meetings.filter(organisation=organisation)
+    prepared = notified = 0
+    for meeting in meetings:
+        if agenda_date(meeting) > today:
+            continue
+        agenda_prepare(meeting=meeting, today=today)
+        prepared += 1
+        notified += agenda_notify(meeting=meeting)
+        if render_pdf:
+            try:
+                document_pdf(Meeting.objects.get(pk=meeting.pk), "AGENDA")
+            except Exception:  # the PDF is rendered again on request; a failure here must not stop the other meetings
+                logger.exception("Could not pre-render the agenda PDF of meeting %s", meeting.pk)
+    return {"prepared": prepared, "notified": notified}
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+
+
+@transaction.atomic
+def agenda_item_add(*, meeting: Meeting, user, case: Case, section: str, reason: str, request=None) -> AgendaItem:
+    meeting = _lock(meeting)
+    if not meeting.agenda_editable:
+        raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
+    if case.organisation_id != meeting.organisation_id:
+        raise ValueError("case of another organisation")
+    item = meeting.items.filter(case=case).first()
+    last = max(meeting.items.filter(section=section).values_list("position", flat=True), default=0)
+    if item is None:
+        item = AgendaItem.objects.create(
+            meeting=meeting, case=case, section=section, position=last + POSITION_STEP, notice_type=case.latest_notice_type,
+            children_count=case.children_count, added_by_chair=True, added_reason=reason[:300],
+        )
+    else:  # struck earlier: the chair puts it back
+        item.section, item.position, item.added_by_chair, item.added_reason = section, last + POSITION_STEP, True, reason[:300]
+        item.removed_at, item.removed_reason = None, ""
+        item.save()
+    audit_log(user=user, action=AuditAction.CASE_CHANGE, case=case, request=request,
+              detail=f"BOSAM {meeting.date}: lagd på dagordningen: {reason}")
+    return item
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, user, reason: str, request=None) -> AgendaItem:
+    meeting = _lock(item.meeting)
+    if not meeting.agenda_editable:
+        raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
+    item = AgendaItem.objects.select_related("case").get(pk=item.pk)
+    item.removed_at = timezone.now()
+    item.removed_reason = reason[:300]
+    item.save(update_fields=["removed_at", "removed_reason"])
+    audit_log(user=user, action=AuditAction.CASE_CHANGE, case=item.case, request=request,
+              detail=f"BOSAM {meeting.date}: struken från dagordningen: {reason}")
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, user, direction: str) -> None:
+    """Swap the item with its neighbour above ("up") or below ("down") in its section."""
+    meeting = _lock(item.meeting)
+    if not meeting.agenda_editable:
+        raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
+    siblings = list(meeting.items.filter(section=item.section, removed_at__isnull=True).order_by("position", "id"))
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        sibling.position = position * POSITION_STEP
+    AgendaItem.objects.bulk_update(siblings, ["position"])
+    if not meeting.order_edited:
+        meeting.order_edited = True
+        meeting.save(update_fields=["order_edited"])
+
+
+# --- the meeting ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_reschedule(*, meeting: Meeting, user, date: dt.date, time: dt.time, place: str) -> Meeting:
+    meeting = _lock(meeting)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise MeetingLocked(_("Bara ett planerat möte kan flyttas."))
+    meeting.date, meeting.time, meeting.place = date, time, place
+    meeting.edited_by_chair = True  # planning leaves it alone from now on
+    meeting.save(update_fields=["date", "time", "place", "edited_by_chair"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, user, reason: str) -> Meeting:
+    meeting = _lock(meeting)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise MeetingLocked(_("Bara ett planerat möte kan ställas in."))
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancel_reason = reason[:300]
+    meeting.edited_by_chair = True
+    meeting.save(update_fields=["status", "cancel_reason", "edited_by_chair"])
+    return meeting
+
+
+def _start(meeting: Meeting) -> None:
+    """The meeting starts with the first thing recorded at it: from then on the agenda is fixed."""
+    if meeting.status == MeetingStatus.PLANNED:
+        meeting.status = MeetingStatus.STARTED
+        meeting.started_at = timezone.now()
+        meeting.save(update_fields=["status", "started_at"])
+
+
+def _check_minutes_editable(meeting: Meeting) -> None:
+    if not meeting.minutes_editable:
+        raise MeetingLocked(_("Protokollet är låst; mötet kan inte längre ändras."))
+
+
+@transaction.atomic
+def meeting_start(*, meeting: Meeting, user) -> Meeting:
+    meeting = _lock(meeting)
+    _check_minutes_editable(meeting)
+    _start(meeting)
+    return meeting
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, user, rows: list[tuple[Department, bool, str]]) -> Meeting:
+    """R5: present or not, per participating department. Absences become deviations when the minutes close."""
+    meeting = _lock(meeting)
+    _check_minutes_editable(meeting)
+    allowed = set(meeting.series.departments.values_list("pk", flat=True))
+    for department, present, representative in rows:
+        if department.pk not in allowed:
+            raise ValueError("department does not take part in the series")
+        Attendance.objects.update_or_create(
+            meeting=meeting, department=department, defaults={"present": present, "representative": representative[:200]},
+        )
+    _start(meeting)
+    return meeting
+
+
+@transaction.atomic
+def item_note_save(*, item: AgendaItem, user, note: str) -> AgendaItem:
+    meeting = _lock(item.meeting)
+    _check_minutes_editable(meeting)
+    AgendaItem.objects.filter(pk=item.pk).update(note=note)
+    _start(meeting)
+    item.note = note
+    return item
+
+
+@transaction.atomic
+def activity_create(*, item: AgendaItem, user, what: str, unit: Unit, due_date: dt.date, request=None) -> Activity:
+    """A decision (R6): a BOSAM_ACTIVITY task for the unit on the case, so its case workers see it.
+    A unit not yet on the case is assigned to it; otherwise its staff could not open the case."""
+    meeting = _lock(item.meeting)
+    _check_minutes_editable(meeting)
+    if unit.organisation_id != meeting.organisation_id:
+        raise ValueError("unit of another organisation")
+    case = Case.objects.get(pk=item.case_id)
+    task = case_services.task_create(
+        case=case, user=user, kind=TaskKind.BOSAM_ACTIVITY, unit=unit, due_date=due_date, title=what[:300], request=request,
+    )
+    if not case.assignments.filter(unit=unit, ended_at__isnull=True).exists():
+        case_services.assignment_change(
+            case=case, user=user, unit=unit, role=AssignmentRole.ASSIGNED, request=request,
+            reason=_("Aktivitet beslutad på BOSAM %(date)s") % {"date": meeting.date.isoformat()},
+        )
+    activity = Activity.objects.create(meeting=meeting, item=item, case=case, task=task, created_by=user)
+    _start(meeting)
+    return activity
+
+
+@transaction.atomic
+def meeting_close(*, meeting: Meeting, user, request=None) -> Meeting:
+    """Close the minutes: freeze the whole content, raise a deviation for every absent
+    department (R5, R8), and mark the discussed cases' BOSAM review (R4) done. Idempotent."""
+    meeting = _lock(meeting)
+    if meeting.status == MeetingStatus.CLOSED:
+        return meeting
+    _check_minutes_editable(meeting)
+    now = timezone.now()
+    meeting.status = MeetingStatus.CLOSED
+    meeting.minutes = None
+    if meeting.started_at is None:
+        meeting.started_at = now
+    meeting.minutes = selectors.agenda_content(meeting)
+    meeting.closed_at = now
+    meeting.closed_by = user if getattr(user, "is_authenticated", False) else None
+    meeting.save(update_fields=["status", "minutes", "started_at", "closed_at", "closed_by"])
+
+    present = set(meeting.attendance.filter(present=True).values_list("department_id", flat=True))
+    for department in meeting.series.departments.exclude(pk__in=present).order_by("name"):
+        case_services.deviation_raise_once(
+            organisation=meeting.organisation, kind=DeviationKind.BOSAM_ABSENCE,
+            key=f"bosam-absence-{meeting.pk}-{department.pk}", occurred_on=meeting.date,
+            description=_("%(department)s var inte närvarande på BOSAM-mötet %(date)s.") % {
+                "department": department.name, "date": meeting.date.isoformat()},
+        )
+    note = _("Behandlat på BOSAM %(date)s.") % {"date": meeting.date.isoformat()}
+    discussed = meeting.items.filter(removed_at__isnull=True).values("case_id")
+    for task in Task.objects.filter(case_id__in=discussed, kind=TaskKind.BOSAM_REVIEW, status=TaskStatus.OPEN):
+        case_services.task_complete(task=task, user=user, note=note, request=request)
+    return meeting

@@ -1,0 +1,24 @@
+"""Celery beat tasks (see CELERY_BEAT_SCHEDULE in settings). Small and idempotent: each calls one service."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+def _day(today: str | None) -> dt.date:
+    return dt.date.fromisoformat(today) if today else timezone.localdate()
+
+
+@shared_task(name="bosam.tasks.plan_meetings_task")
+def plan_meetings_task(today: str | None = None) -> dict:
+    """Keep the next 12 weeks of meetings planned."""
+    return services.plan_meetings(today=_day(today))
+
+
+@shared_task(name="bosam.tasks.prepare_agendas_task")
+def prepare_agendas_task(today: str | None = None) -> dict:
+    """Prepare the agendas whose day has come, e-mail the participants once, render the PDFs."""
+    return services.prepare_agendas(today=_day(today))

@@ -1,0 +1,235 @@
+"""BOSAM in the browser: thin views. Parse, authorise (bosam/access.py), call one service, render or redirect."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.audit import audit_log
+from cases.models import AuditAction
+
+from . import services
+from .access import can_view_meetings, is_chair, meeting_get_for_user, visible_meetings
+from .forms import ActivityForm, AddItemForm, AttendanceForm, NoteForm, ReasonForm, RescheduleForm
+from .models import AgendaItem, MeetingStatus
+from .selectors import agenda_content, meeting_attendance
+
+
+def _item(meeting, item_pk) -> AgendaItem:
+    return get_object_or_404(AgendaItem.objects.select_related("case", "meeting"), pk=item_pk, meeting=meeting)
+
+
+def _locked(request, exc, meeting):
+    messages.error(request, str(exc))
+    return redirect("bosam:meeting_detail", pk=meeting.pk)
+
+
+@require_GET
+def meeting_list(request):
+    if not can_view_meetings(request.user):
+        raise Http404
+    meetings = visible_meetings(request.user)
+    today = timezone.localdate()
+    upcoming = list(meetings.filter(date__gte=today).order_by("date", "time"))
+    past = list(meetings.filter(date__lt=today).order_by("-date", "-time")[:12])
+    next_meeting = next((m for m in upcoming if m.status != MeetingStatus.CANCELLED), None)
+    return render(request, "bosam/meeting_list.html", {
+        "upcoming": upcoming, "past": past, "next_meeting": next_meeting, "is_chair": is_chair(request.user),
+        "can_configure": request.user.has_perm("bosam.view_meetingseries"),
+    })
+
+
+def _detail(request, meeting, *, status=200, **forms):
+    chair = is_chair(request.user)
+    context = {
+        "meeting": meeting,
+        "c": agenda_content(meeting),
+        "is_chair": chair,
+        "agenda_date": services.agenda_date(meeting),
+    }
+    if chair:
+        context["reschedule_form"] = forms.get("reschedule_form") or RescheduleForm(
+            initial={"date": meeting.date, "time": meeting.time, "place": meeting.place})
+        context["cancel_form"] = forms.get("cancel_form") or ReasonForm(prefix="cancel")
+        context["add_form"] = forms.get("add_form") or AddItemForm(prefix="add", organisation=meeting.organisation)
+        context["attendance_form"] = forms.get("attendance_form") or AttendanceForm(
+            prefix="att", departments=meeting.series.departments.order_by("name"), recorded=meeting_attendance(meeting))
+    return render(request, "bosam/meeting_detail.html", context, status=status)
+
+
+@require_GET
+def meeting_detail(request, pk):
+    meeting = meeting_get_for_user(request.user, pk)
+    audit_log(user=request.user, action=AuditAction.AGENDA_VIEW, organisation=meeting.organisation, request=request,
+              detail=f"meeting={meeting.pk} {meeting.date}")
+    return _detail(request, meeting)
+
+
+@require_POST
+def meeting_reschedule(request, pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, meeting, status=400, reschedule_form=form)
+    try:
+        services.meeting_reschedule(meeting=meeting, user=request.user, **form.cleaned_data)
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Mötet är ändrat. Planeringen flyttar det inte längre automatiskt."))
+    return redirect("bosam:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    form = ReasonForm(request.POST, prefix="cancel")
+    if not form.is_valid():
+        return _detail(request, meeting, status=400, cancel_form=form)
+    try:
+        services.meeting_cancel(meeting=meeting, user=request.user, reason=form.cleaned_data["reason"])
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Mötet är inställt."))
+    return redirect("bosam:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+def agenda_regenerate(request, pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    try:
+        result = services.agenda_prepare(meeting=meeting, user=request.user)
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Dagordningen är uppdaterad: %(added)s nya, %(updated)s ändrade, %(dropped)s borttagna punkter.") % result)
+    return redirect("bosam:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+def item_add(request, pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    form = AddItemForm(request.POST, prefix="add", organisation=meeting.organisation)
+    if not form.is_valid():
+        return _detail(request, meeting, status=400, add_form=form)
+    try:
+        services.agenda_item_add(meeting=meeting, user=request.user, case=form.cleaned_data["case"],
+                                 section=form.cleaned_data["section"], reason=form.cleaned_data["reason"], request=request)
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Ärendet är lagt på dagordningen."))
+    return redirect("bosam:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+def item_move(request, pk, item_pk, direction):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    if direction not in ("up", "down"):
+        raise Http404
+    try:
+        services.agenda_item_move(item=_item(meeting, item_pk), user=request.user, direction=direction)
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    return redirect(reverse("bosam:meeting_detail", args=[meeting.pk]) + f"#punkt-{item_pk}")
+
+
+def _item_page(request, meeting, item, *, status=200, **forms):
+    chair = is_chair(request.user)
+    entry = next((e for s in agenda_content(meeting)["sections"] for e in s["items"] if e["item_id"] == item.pk), None)
+    context = {"meeting": meeting, "item": item, "entry": entry, "is_chair": chair}
+    if chair:
+        context["note_form"] = forms.get("note_form") or NoteForm(initial={"note": item.note})
+        context["activity_form"] = forms.get("activity_form") or ActivityForm(organisation=meeting.organisation)
+        context["remove_form"] = forms.get("remove_form") or ReasonForm(prefix="remove")
+    return render(request, "bosam/item_detail.html", context, status=status)
+
+
+@require_GET
+def item_detail(request, pk, item_pk):
+    meeting = meeting_get_for_user(request.user, pk)
+    item = _item(meeting, item_pk)
+    audit_log(user=request.user, action=AuditAction.AGENDA_VIEW, case=item.case, request=request,
+              detail=f"meeting={meeting.pk} item={item.pk}")
+    return _item_page(request, meeting, item)
+
+
+@require_POST
+def item_note(request, pk, item_pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    item = _item(meeting, item_pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, meeting, item, status=400, note_form=form)
+    try:
+        services.item_note_save(item=item, user=request.user, note=form.cleaned_data["note"])
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Anteckningen är sparad."))
+    return redirect("bosam:item_detail", pk=meeting.pk, item_pk=item.pk)
+
+
+@require_POST
+def activity_add(request, pk, item_pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    item = _item(meeting, item_pk)
+    form = ActivityForm(request.POST, organisation=meeting.organisation)
+    if not form.is_valid():
+        return _item_page(request, meeting, item, status=400, activity_form=form)
+    try:
+        services.activity_create(item=item, user=request.user, request=request, **form.cleaned_data)
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Aktiviteten är beslutad och lagd som uppgift för %(unit)s.") % {"unit": form.cleaned_data["unit"].name})
+    return redirect("bosam:item_detail", pk=meeting.pk, item_pk=item.pk)
+
+
+@require_POST
+def item_remove(request, pk, item_pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    item = _item(meeting, item_pk)
+    form = ReasonForm(request.POST, prefix="remove")
+    if not form.is_valid():
+        return _item_page(request, meeting, item, status=400, remove_form=form)
+    try:
+        services.agenda_item_remove(item=item, user=request.user, reason=form.cleaned_data["reason"], request=request)
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Ärendet är struket från dagordningen."))
+    return redirect("bosam:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+def attendance(request, pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    form = AttendanceForm(request.POST, prefix="att", departments=meeting.series.departments.order_by("name"))
+    if not form.is_valid():
+        return _detail(request, meeting, status=400, attendance_form=form)
+    try:
+        services.attendance_record(meeting=meeting, user=request.user, rows=form.rows())
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Närvaron är sparad."))
+    return redirect(reverse("bosam:meeting_detail", args=[meeting.pk]) + "#narvaro")
+
+
+@require_POST
+def meeting_start(request, pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    try:
+        services.meeting_start(meeting=meeting, user=request.user)
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Mötet har startat. Dagordningen är nu fast."))
+    return redirect("bosam:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+def meeting_close(request, pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    try:
+        services.meeting_close(meeting=meeting, user=request.user, request=request)
+    except services.MeetingLocked as exc:
+        return _locked(request, exc, meeting)
+    messages.success(request, _("Protokollet är låst och kan skrivas ut."))
+    return redirect("bosam:meeting_detail", pk=meeting.pk)

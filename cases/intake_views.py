@@ -1,0 +1,196 @@
+"""Intake in the browser: search the household, register the notice, see the decision, print the letter.
+
+Thin views: parse, authorise (role, then cases/access.py), call one service, render or redirect.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from organisation.models import Role
+from organisation.roles import has_role
+
+from . import selectors, services
+from .access import case_get_for_user
+from .audit import audit_log
+from .intake_forms import IntakeForm, MemberFormSet
+from .letters import render_letter_pdf
+from .models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind
+
+FLAG_TEXTS = {
+    "SERVED_DATE_MISSING": gettext_lazy("Delgivningsdatum saknas: återvinningsfristen är okänd, fråga hyresvärden."),
+    "DISTURBANCE_WITHOUT_WARNING": gettext_lazy(
+        "Uppsägning pga störningar utan registrerad tillsägelse: kontrollera att socialnämnden underrättades först (JB 12 kap. 42 §)."
+    ),
+}
+
+
+def _require_advisor(request) -> None:
+    # Only the hyresrådgivare registers notices; everyone else gets 403.
+    if not has_role(request.user, Role.HYRESRADGIVARE):
+        raise PermissionDenied(_("Endast hyresrådgivare kan registrera underrättelser."))
+
+
+@require_http_methods(["GET", "POST"])
+def intake_search(request):
+    """Step 1: is the household already known? Avoids a second household for the same people.
+
+    The query is POSTed: a personnummer must not end up in URLs, access logs or browser history."""
+    _require_advisor(request)
+    result = selectors.intake_search(organisation=request.user.organisation, query=request.POST.get("q", ""))
+    # Seeing a case number and a masked personnummer in the result is a read of that case.
+    for match in result.open_matches:
+        audit_log(user=request.user, action=AuditAction.CASE_VIEW, case=match.open_case, request=request, detail="intake_search")
+    return render(request, "cases/intake_search.html", {"result": result})
+
+
+def _error_summary(form, formset) -> list[dict]:
+    """Every error with a link to its field, for the summary at the top of the page."""
+    items = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        anchor = f"#{form[name].auto_id}" if field is not None else "#intake-form"
+        label = field.label if field is not None else _("Formuläret")
+        items.extend({"label": label, "message": error, "anchor": anchor} for error in errors)
+    for error in formset.non_form_errors():
+        items.append({"label": _("Personer i hushållet"), "message": error, "anchor": "#members"})
+    for index, member_form in enumerate(formset.forms, start=1):
+        for name, errors in member_form.errors.items():
+            field = member_form.fields.get(name)
+            label = f"{_('Person')} {index}: {field.label if field is not None else ''}"
+            anchor = f"#{member_form[name].auto_id}" if field is not None else "#members"
+            items.extend({"label": label, "message": error, "anchor": anchor} for error in errors)
+    return items
+
+
+@require_http_methods(["GET", "POST"])
+def intake_new(request):
+    """Step 2: the notice, the household, its members and where it is aktuell — one form, one service call."""
+    _require_advisor(request)
+    organisation = request.user.organisation
+    today = timezone.localdate()
+    join_case = None
+    if request.GET.get("case"):
+        try:
+            case_pk = int(request.GET["case"])
+        except ValueError as exc:
+            raise Http404 from exc
+        join_case = case_get_for_user(request.user, case_pk, write=True, request=request)
+        if not join_case.is_open:
+            messages.error(request, _("Ärende %(number)s är avslutat. Registrera underrättelsen som ett nytt hushåll.") % {
+                "number": join_case.number})
+            return redirect("cases:intake_search")
+    existing_members: list[Person] = list(join_case.household.members.all()) if join_case else []
+    show_address = not any(m.protected_identity for m in existing_members)
+
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES, organisation=organisation, joining=join_case is not None, today=today)
+        formset = MemberFormSet(request.POST, prefix="members", require_tenant=join_case is None, today=today)
+        if form.is_valid() and formset.is_valid():
+            try:
+                notice = services.notice_register(
+                    organisation=organisation,
+                    user=request.user,
+                    notice=form.notice_data(),
+                    household=form.household_data(formset.members_data()),
+                    join_case=join_case,
+                    attachment=form.cleaned_data.get("attachment"),
+                    request=request,
+                )
+            except Case.DoesNotExist:
+                # The case was closed by someone else between loading the form and saving it.
+                form.add_error(None, _("Ärendet avslutades medan du fyllde i formuläret. Sök fram hushållet igen."))
+            else:
+                if notice.case.notices.count() > 1:
+                    messages.success(request, _("Underrättelsen lades till i det öppna ärendet %(number)s.") % {
+                        "number": notice.case.number})
+                else:
+                    messages.success(request, _("Ärende %(number)s är registrerat.") % {"number": notice.case.number})
+                return redirect("cases:decision", pk=notice.case_id)
+    else:
+        initial = IntakeForm.initial_from_household(join_case.household, show_address=show_address) if join_case else {}
+        initial.setdefault("received_date", today)
+        form = IntakeForm(initial=initial, organisation=organisation, joining=join_case is not None, today=today)
+        formset = MemberFormSet(prefix="members", require_tenant=join_case is None, today=today)
+
+    errors = _error_summary(form, formset) if form.is_bound else []
+    return render(
+        request,
+        "cases/intake_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "join_case": join_case,
+            "existing_members": existing_members,
+            "show_address": show_address,
+            "error_summary": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _case_detail_url(case: Case) -> str | None:
+    # The case page belongs to the workspace area; link to it once it exists.
+    try:
+        return reverse("cases:detail", args=[case.pk])
+    except NoReverseMatch:
+        return None
+
+
+@require_GET
+def decision(request, pk: int):
+    """What the plan decided for the case, and why."""
+    case = case_get_for_user(request.user, pk, request=request, log_view=True)
+    assignments = list(
+        Assignment.objects.filter(case=case, ended_at__isnull=True).select_related("unit", "user").order_by("role", "created_at")
+    )
+    role_order = {"LEAD": 0, "ASSIGNED": 1, "COPY": 2}
+    assignments.sort(key=lambda a: role_order.get(a.role, 9))
+    tasks = list(case.tasks.select_related("unit", "assignee").order_by("due_date", "id"))
+    members = list(case.household.members.all())
+    protected = any(m.protected_identity for m in members)
+    notices = list(case.notices.select_related("landlord").order_by("received_date", "id"))
+    return render(
+        request,
+        "cases/decision.html",
+        {
+            "case": case,
+            "household": case.household,
+            "designation": case.household.designation,
+            "assignments": assignments,
+            "lead": next((a for a in assignments if a.role == "LEAD"), None),
+            "tasks": tasks,
+            "letter_kind": TaskKind.SEND_LETTER,
+            "protected": protected,
+            "flags": [FLAG_TEXTS.get(flag, flag) for flag in case.flags],
+            "served_date_missing": "SERVED_DATE_MISSING" in case.flags,
+            "notices": notices,
+            "tenants": [m for m in members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)],
+            "case_url": _case_detail_url(case),
+        },
+    )
+
+
+@require_GET
+def letter_pdf(request, task_pk: int):
+    """The letter for a SEND_LETTER task, access-checked and logged."""
+    case_id = Task.objects.filter(pk=task_pk, kind=TaskKind.SEND_LETTER).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise Http404(_("Brevet finns inte."))
+    case = case_get_for_user(request.user, case_id, request=request)
+    task = Task.objects.select_related("unit", "case__organisation", "case__household").get(pk=task_pk, case=case)
+    pdf = render_letter_pdf(task, request.user)
+    audit_log(user=request.user, action=AuditAction.LETTER_DOWNLOAD, case=case, request=request, detail=f"task={task.pk}")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="brev-{case.number}.pdf"'
+    # A secret document: never kept in a shared cache.
+    response["Cache-Control"] = "no-store"
+    return response

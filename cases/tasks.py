@@ -1,0 +1,27 @@
+"""Celery tasks for cases: each takes plain values, not model instances, and calls one service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+# The checks walk every open case; a district has at most a few thousand. The soft limit
+# leaves time to finish the case in hand; what is left is picked up by the next run (idempotent).
+DAILY_CHECKS_SOFT_TIME_LIMIT = 15 * 60
+DAILY_CHECKS_TIME_LIMIT = 20 * 60
+
+
+@shared_task(name="cases.tasks.run_daily_checks_task", soft_time_limit=DAILY_CHECKS_SOFT_TIME_LIMIT, time_limit=DAILY_CHECKS_TIME_LIMIT)
+def run_daily_checks_task(date_iso: str | None = None) -> dict:
+    """The morning run (CELERY_BEAT_SCHEDULE): escalations whose window has passed, urgency,
+    automatic deviations. `date_iso` (YYYY-MM-DD) replays a given day; default today.
+
+    Returns the summary {"date", "evaluated", "changed", "deviations"}; running it twice
+    for the same day changes nothing the second time."""
+    today = dt.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
+    summary = services.run_daily_checks(today=today)
+    return {"date": today.isoformat(), **summary}

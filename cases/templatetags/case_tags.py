@@ -1,0 +1,97 @@
+"""Presentation helpers for case lists and the case page: days left, badges, masked numbers.
+
+Badges always carry text (never colour alone, WCAG 1.4.1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from cases.identity import format_personal_identity_number, mask_personal_identity_number
+from cases.models import household_designation
+
+register = template.Library()
+
+# Stands for "no date" in the list's sort annotation (see workspace_selectors._NO_DATE).
+_NO_DATE = dt.date(9999, 12, 31)
+
+
+@register.filter
+def days_left(value: dt.date | None, today: dt.date | None = None) -> int | None:
+    if not value or value == _NO_DATE:
+        return None
+    return (value - (today or timezone.localdate())).days
+
+
+@register.simple_tag
+def deadline(value: dt.date | None, today: dt.date | None = None):
+    """'2026-12-11 (om 5 dagar)'; passed dates say how long ago, in words."""
+    days = days_left(value, today)
+    if days is None:
+        return format_html('<span class="text-body-secondary">{}</span>', _("ingen frist"))
+    when = date_format(value, "Y-m-d")
+    if days == 0:
+        text, css = _("i dag"), "fw-bold text-danger-emphasis"
+    elif days > 0:
+        text, css = ngettext("om %(n)d dag", "om %(n)d dagar", days) % {"n": days}, "fw-bold" if days <= 7 else ""
+    else:
+        text, css = ngettext("%(n)d dag sedan", "%(n)d dagar sedan", -days) % {"n": -days}, "fw-bold text-danger-emphasis"
+    return format_html('<time datetime="{}">{}</time> <span class="{}">({})</span>', value.isoformat(), when, css, text)
+
+
+@register.simple_tag
+def children_badge(count: int):
+    if not count:
+        return ""
+    label = ngettext("%(n)d barn", "%(n)d barn", count) % {"n": count}
+    return format_html('<span class="badge badge-children">{}</span>', label)
+
+
+@register.simple_tag
+def urgent_badge(urgent: bool):
+    return format_html('<span class="badge badge-urgent">{}</span>', _("Brådskande")) if urgent else ""
+
+
+@register.simple_tag
+def overdue_badge(overdue: bool):
+    return format_html('<span class="badge text-bg-warning">{}</span>', _("Försenad")) if overdue else ""
+
+
+@register.simple_tag
+def protected_badge(members):
+    if any(m.protected_identity for m in members):
+        return format_html('<span class="badge text-bg-dark">{}</span>', _("Skyddade personuppgifter"))
+    return ""
+
+
+@register.filter
+def has_protected_member(members) -> bool:
+    return any(m.protected_identity for m in members)
+
+
+@register.filter
+def designation(household) -> str:
+    """Surname and initials; uses the prefetched members (no query per row)."""
+    return household_designation(household.members.all())
+
+
+@register.filter
+def masked_pin(value: str) -> str:
+    return mask_personal_identity_number(value) if value else ""
+
+
+@register.filter
+def full_pin(value: str) -> str:
+    return format_personal_identity_number(value) if value else ""
+
+
+@register.filter
+def age_on(person, on_date):
+    return person.age_on(on_date)

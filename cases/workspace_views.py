@@ -1,0 +1,328 @@
+"""The case workers' workspace: my cases, the overview, the case page and its actions, the audit review.
+
+Each view: parse → authorise through cases.access → one service or selector → render or redirect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from organisation.models import Role
+from organisation.roles import has_role
+
+from . import services
+from . import workspace_forms as forms
+from . import workspace_selectors as selectors
+from .access import can_write, case_get_for_user
+from .audit import audit_log
+from .models import AuditAction, Case, Notice
+from .services import ConcurrentChange
+
+CASES_PER_PAGE = 25
+EVENTS_PER_PAGE = 50
+PRINT_LIMIT = 5000
+
+
+# --- lists ---------------------------------------------------------------------
+
+
+def _case_list(request, queryset, *, title: str, intro: str, overview: bool):
+    form = forms.CaseFilterForm(request.GET or None, units=selectors.case_units(request.user), areas=selectors.case_list_areas(queryset))
+    filters = form.to_filters()
+    rows = selectors.case_list_filter(selectors.case_list_rows(queryset), filters)
+    page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/my_cases.html", {
+        "title": title, "intro": intro, "overview": overview, "form": form, "filters": filters, "page": page,
+        "filtered": bool(request.GET.keys() - {"page", "sort"}), "querystring": query.urlencode(), "today": timezone.localdate(),
+    })
+
+
+@require_GET
+def my_cases(request):
+    if not selectors.works_cases(request.user):
+        raise PermissionDenied
+    return _case_list(
+        request, selectors.my_cases(request.user), title=_("Mina ärenden"), overview=False,
+        intro=_("Ärenden där du eller din enhet har en tilldelning eller en öppen uppgift."),
+    )
+
+
+@require_GET
+def overview(request):
+    if not selectors.can_see_overview(request.user):
+        raise PermissionDenied
+    intro = (
+        _("Alla ärenden i förvaltningen.") if has_role(request.user, Role.HYRESRADGIVARE)
+        else _("Ärenden där en enhet i din avdelning har eller har haft en tilldelning.")
+    )
+    return _case_list(request, selectors.overview_cases(request.user), title=_("Alla öppna ärenden"), intro=intro, overview=True)
+
+
+# --- the case page ---------------------------------------------------------------
+
+
+def _action_forms(case: Case, bound: dict | None = None) -> dict:
+    """One unbound form per action, each carrying the case version; `bound` replaces the one the user sent."""
+    initial = {"version": case.version}
+    today = timezone.localdate()
+    org = case.organisation
+    result = {
+        "contact": forms.ContactForm(initial={**initial, "date": today}, prefix="contact"),
+        "task_create": forms.ManualTaskForm(initial=initial, organisation=org, prefix="task"),
+        "assignment": forms.AssignmentForm(initial=initial, organisation=org, prefix="assignment"),
+        "consult": forms.ConsultForm(initial=initial, prefix="consult"),
+        "consent": forms.ConsentForm(initial={**initial, "given_on": today}, prefix="consent"),
+        "close": forms.CloseForm(initial=initial, prefix="close"),
+        "reopen": forms.ReopenForm(initial=initial, prefix="reopen"),
+    }
+    result.update({k: v for k, v in (bound or {}).items() if not k.startswith("complete-")})
+    return result
+
+
+def _render_case(request, case: Case, *, bound: dict | None = None, conflict: str = "", status: int = 200):
+    bound = bound or {}
+    data = selectors.case_page_data(case)
+    writable = can_write(request.user, case)
+    for task in data["open_tasks"]:
+        key = f"complete-{task.pk}"
+        task.complete_form = bound.get(key) or forms.TaskCompleteForm(initial={"version": case.version}, prefix=key)
+    revealed = request.session.pop(f"revealed-pin-{case.pk}", None)
+    return render(request, "cases/case_detail.html", {
+        "case": case, **data, "writable": writable and case.is_open, "can_reopen": writable and not case.is_open,
+        "forms": _action_forms(case, bound), "conflict": conflict, "revealed_person_pk": revealed,
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+@require_GET
+def case_detail(request, pk: int):
+    case = case_get_for_user(request.user, pk, request=request, log_view=True)
+    return _render_case(request, case)
+
+
+def _case_action(
+    request, pk: int, *, key: str, form_factory: Callable, perform: Callable, success: str, anchor: str = "",
+    needs_open: bool = True, check_version: bool = False,
+):
+    """The shared shape of every action: authorise for writing, validate, call one service, redirect.
+
+    Bad input and conflicts re-render the case page with the user's input kept.
+    `check_version` is for services that take no expected_version (additive actions):
+    the case was just loaded, so comparing here is the same check."""
+    case = case_get_for_user(request.user, pk, write=True, request=request)
+    if case.is_open != needs_open:
+        messages.error(request, _("Ärendet är avslutat.") if needs_open else _("Ärendet är redan öppet."))
+        return redirect("cases:detail", pk=case.pk)
+    form = form_factory(request.POST, case)
+    if not form.is_valid():
+        audit_log(user=request.user, action=AuditAction.CASE_VIEW, case=case, request=request, detail="formulärfel")
+        return _render_case(request, case, bound={key: form}, status=400)
+    try:
+        if check_version and form.cleaned_data["version"] != case.version:
+            raise ConcurrentChange(_("Ärendet har ändrats av någon annan sedan du öppnade det. Ladda om sidan och försök igen."))
+        perform(case, form.cleaned_data)
+    except ConcurrentChange as exc:
+        # Show the case as it is now, with the user's text kept and the new version, so that saving again works.
+        case = Case.objects.select_related("household", "lead_unit", "organisation").get(pk=case.pk)
+        data = request.POST.copy()
+        data[form.add_prefix("version")] = str(case.version)
+        audit_log(user=request.user, action=AuditAction.CASE_VIEW, case=case, request=request, detail="konflikt")
+        return _render_case(request, case, bound={key: form_factory(data, case)}, conflict=str(exc), status=409)
+    except IntegrityError:
+        messages.error(request, _("Åtgärden kunde inte genomföras: hushållet har redan ett annat öppet ärende."))
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(request, success)
+    return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + anchor)
+
+
+@require_POST
+def task_complete(request, pk: int, task_pk: int):
+    key = f"complete-{task_pk}"
+
+    def perform(case, data):
+        task = case.tasks.filter(pk=task_pk, status="OPEN").first()
+        if task is None:
+            raise Http404
+        services.task_complete(task=task, user=request.user, note=data["note"], request=request, expected_version=data["version"])
+
+    return _case_action(
+        request, pk, key=key, form_factory=lambda data, case: forms.TaskCompleteForm(data, prefix=key), perform=perform,
+        success=_("Uppgiften är markerad som klar."), anchor="#uppgifter",
+    )
+
+
+@require_POST
+def contact_register(request, pk: int):
+    def perform(case, data):
+        services.contact_register(
+            case=case, user=request.user, date=data["date"], channel=data["channel"], established=data["established"],
+            note=data["note"], request=request, expected_version=data["version"],
+        )
+
+    return _case_action(
+        request, pk, key="contact", form_factory=lambda data, case: forms.ContactForm(data, prefix="contact"), perform=perform,
+        success=_("Kontakten är registrerad."), anchor="#tidslinje",
+    )
+
+
+@require_POST
+def task_create(request, pk: int):
+    def perform(case, data):
+        services.task_create(
+            case=case, user=request.user, kind="MANUAL", unit=data["unit"], due_date=data["due_date"], title=data["title"],
+            assignee=data["assignee"], request=request,
+        )
+
+    return _case_action(
+        request, pk, key="task_create", check_version=True,
+        form_factory=lambda data, case: forms.ManualTaskForm(data, organisation=case.organisation, prefix="task"),
+        perform=perform, success=_("Uppgiften är skapad."), anchor="#uppgifter",
+    )
+
+
+@require_POST
+def assignment_change(request, pk: int):
+    def perform(case, data):
+        services.assignment_change(
+            case=case, user=request.user, unit=data["unit"], role=data["role"], reason=data["reason"], request=request,
+            expected_version=data["version"],
+        )
+
+    return _case_action(
+        request, pk, key="assignment",
+        form_factory=lambda data, case: forms.AssignmentForm(data, organisation=case.organisation, prefix="assignment"),
+        perform=perform, success=_("Tilldelningen är ändrad."), anchor="#tilldelningar",
+    )
+
+
+@require_POST
+def consult(request, pk: int):
+    def perform(case, data):
+        services.consult_tenancy_advisor(case=case, user=request.user, question=data["question"], request=request)
+
+    return _case_action(
+        request, pk, key="consult", check_version=True, form_factory=lambda data, case: forms.ConsultForm(data, prefix="consult"),
+        perform=perform, success=_("Hyresrådgivningen har fått en samrådsuppgift."), anchor="#uppgifter",
+    )
+
+
+@require_POST
+def consent_record(request, pk: int):
+    def perform(case, data):
+        services.consent_record(
+            case=case, user=request.user, recipient=data["recipient"], given_on=data["given_on"], note=data["note"], request=request,
+        )
+
+    return _case_action(
+        request, pk, key="consent", check_version=True, form_factory=lambda data, case: forms.ConsentForm(data, prefix="consent"),
+        perform=perform, success=_("Samtycket är registrerat."), anchor="#tidslinje",
+    )
+
+
+@require_POST
+def case_close(request, pk: int):
+    def perform(case, data):
+        services.case_close(
+            case=case, user=request.user, outcome=data["outcome"], note=data["note"], request=request, expected_version=data["version"],
+        )
+
+    return _case_action(
+        request, pk, key="close", form_factory=lambda data, case: forms.CloseForm(data, prefix="close"), perform=perform,
+        success=_("Ärendet är avslutat."),
+    )
+
+
+@require_POST
+def case_reopen(request, pk: int):
+    def perform(case, data):
+        services.case_reopen(case=case, user=request.user, reason=data["reason"], request=request)
+
+    return _case_action(
+        request, pk, key="reopen", needs_open=False, check_version=True,
+        form_factory=lambda data, case: forms.ReopenForm(data, prefix="reopen"), perform=perform, success=_("Ärendet är öppnat igen."),
+    )
+
+
+@require_POST
+def reveal_pin(request, pk: int, person_pk: int):
+    """Show one member's full personnummer once, on the next load of the case page; the reveal is logged."""
+    case = case_get_for_user(request.user, pk, request=request)
+    person = selectors.household_member(case, person_pk)
+    if person is None or not person.personal_identity_number:
+        raise Http404
+    audit_log(user=request.user, action=AuditAction.PIN_REVEAL, case=case, request=request, detail=f"person_id={person.pk}")
+    request.session[f"revealed-pin-{case.pk}"] = person.pk
+    return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#hushall")
+
+
+@require_GET
+def attachment(request, notice_pk: int):
+    """The scanned notice, through the access gate; every download is logged."""
+    case_id = Notice.objects.filter(pk=notice_pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise Http404
+    case = case_get_for_user(request.user, case_id, request=request)
+    notice = selectors.notice_with_attachment(case, notice_pk)
+    if notice is None:
+        raise Http404
+    audit_log(user=request.user, action=AuditAction.DOCUMENT_DOWNLOAD, case=case, request=request, detail=f"notice_id={notice.pk}")
+    response = FileResponse(notice.attachment.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"underrattelse-{case.number}-{notice.pk}.pdf")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- logguppföljning ---------------------------------------------------------------
+
+
+def _audit_review_query(request):
+    if not has_role(request.user, Role.CHEF) or request.user.organisation_id is None:
+        raise PermissionDenied
+    organisation = request.user.organisation
+    form = forms.AuditReviewForm(request.GET or None, organisation=organisation)
+    data = form.cleaned_data if form.is_valid() else {}
+    month = data.get("month") or selectors.previous_month(timezone.localdate())
+    events = selectors.audit_events_for_review(
+        organisation, month=month, user=data.get("user"), unit=data.get("unit"), action=data.get("action", ""),
+        only_highlighted=bool(data.get("highlighted")),
+    )
+    if not form.is_bound:
+        form = forms.AuditReviewForm(initial={"month": month}, organisation=organisation)
+    return form, month, events
+
+
+@require_GET
+def audit_review(request):
+    form, month, events = _audit_review_query(request)
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/audit_review.html", {
+        "form": form, "month": month, "page": page, "summary": selectors.audit_review_summary(events),
+        "querystring": query.urlencode(),
+    })
+
+
+@require_GET
+def audit_review_print(request):
+    form, month, events = _audit_review_query(request)
+    # A printed review leaves the application: it is an export of log data and logged as one.
+    audit_log(user=request.user, action=AuditAction.EXPORT, request=request, detail=f"logguppföljning {month:%Y-%m}",
+              without_assignment=False)
+    return render(request, "cases/audit_review_print.html", {
+        "form": form, "month": month, "events": events[:PRINT_LIMIT], "summary": selectors.audit_review_summary(events),
+        "limit": PRINT_LIMIT, "printed_at": timezone.localtime(),
+    })

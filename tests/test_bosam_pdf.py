@@ -1,0 +1,107 @@
+"""The agenda and minutes PDFs, read back with pypdf: what must be there, what must never be, and how fast."""
+
+import datetime as dt
+import io
+import re
+import time
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from bosam import pdf, services
+from bosam.models import MeetingDocument
+from cases.models import Case, Household, MemberRole, Person
+from tests.test_bosam_scenario import STREET, D, build_scenario, make_series
+
+
+def text_of(data: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+@pytest.fixture
+def scenario(organisation, personas):
+    return build_scenario(organisation, personas)
+
+
+def test_agenda_pdf_has_the_cases_and_no_address_or_personnummer(scenario):
+    data = pdf.document_pdf(scenario.meeting, MeetingDocument.Kind.AGENDA)
+    assert data.startswith(b"%PDF")
+    text, pages = text_of(data)
+    c = scenario.cases
+    for key in "ABCDE":
+        assert c[key].number in text
+    for key in "FG":  # cancelled, closed
+        assert c[key].number not in text
+    assert "Sekretess enligt OSL 26 kap. 1 §" in text
+    assert f"Sida 1 av {pages}" in text
+    assert "2026-12-01" in text
+    assert "★" in text and "2 barn" in text  # children: a symbol and words, not colour
+    assert "BRÅDSKANDE" in text
+    compact = re.sub(r"\s+", "", text)
+    assert STREET not in text and "Sockenvägen" not in compact
+    assert "Bandhagen" not in compact  # protected identity: no area
+    for pin in scenario.pins:
+        assert pin not in compact and pin[2:] not in compact and f"{pin[2:8]}-{pin[8:]}" not in compact
+    for heading in ("1. Nya underrättelser", "2. Öppna ärenden", "3. Barnfamiljer", "4. Uppföljning", "5. Avvikelser", "6. Närvaro"):
+        assert heading in text
+
+
+def test_same_agenda_same_text_and_cached(scenario, monkeypatch, personas):
+    first = pdf.document_pdf(scenario.meeting, MeetingDocument.Kind.AGENDA)
+    content = pdf.agenda_content(scenario.meeting)
+    assert text_of(pdf.render_pdf("AGENDA", content))[0] == text_of(first)[0]
+
+    def fail(*args, **kwargs):
+        raise AssertionError("rendered again although nothing changed")
+
+    monkeypatch.setattr(pdf, "render_pdf", fail)
+    assert pdf.document_pdf(scenario.meeting, MeetingDocument.Kind.AGENDA) == first
+    monkeypatch.undo()
+    # A change to the agenda gives a new PDF.
+    services.agenda_item_remove(item=scenario.meeting.items.get(case=scenario.cases["B"]), user=personas["ordforande"], reason="Betald")
+    changed, _pages = text_of(pdf.document_pdf(scenario.meeting, MeetingDocument.Kind.AGENDA))
+    assert "Strukna från dagordningen" in changed and "Betald" in changed
+
+
+def test_minutes_pdf_has_attendance_and_decisions(scenario):
+    text, _pages = text_of(pdf.document_pdf(scenario.first, MeetingDocument.Kind.MINUTES))
+    compact = re.sub(r"\s+", " ", text)
+    assert "Protokoll" in text
+    assert "Pröva ekonomiskt bistånd för hyresskulden" in compact
+    assert "Nej – avvikelse" in text  # Äldreomsorg absent
+    assert scenario.cases["D"].number in text
+
+
+def _bulk_cases(organisation, n: int, received: dt.date) -> None:
+    """n open cases straight into the tables (the routing is not what this measures)."""
+    unit = organisation.units.get(code="HYRESRADGIVNING")
+    for i in range(n):
+        household = Household.objects.create(organisation=organisation, street_address=f"Testgatan {i}", area="Årsta")
+        Person.objects.create(household=household, name=f"Test Testsson{i}", role=MemberRole.TENANT)
+        if i % 3 == 0:
+            Person.objects.create(household=household, name=f"Barn Testsson{i}", role=MemberRole.CHILD, birth_date=D("2016-01-01"))
+        case = Case.objects.create(
+            organisation=organisation, household=household, number=f"2026-{9000 + i}", lead_unit=unit,
+            children_count=1 if i % 3 == 0 else 0, debt_amount=Decimal("12345.00") + i,
+            recovery_deadline=received + dt.timedelta(days=i % 40), latest_notice_type="RENT_ARREARS_TERMINATION",
+        )
+        case.notices.create(notice_type="RENT_ARREARS_TERMINATION", received_date=received - dt.timedelta(days=i % 20))
+
+
+def test_150_case_agenda_renders_well_under_10_seconds(organisation, capsys):
+    make_series(organisation)
+    services.plan_meetings(today=D("2026-11-16"), organisation=organisation)
+    meeting = organisation.meetings.get(date=D("2026-12-01"))
+    _bulk_cases(organisation, 150, D("2026-11-27"))
+    services.agenda_prepare(meeting=meeting, today=D("2026-11-27"))
+    assert meeting.items.count() == 150
+    started = time.perf_counter()
+    data = pdf.document_pdf(meeting, MeetingDocument.Kind.AGENDA)
+    seconds = time.perf_counter() - started
+    text, pages = text_of(data)
+    with capsys.disabled():
+        print(f"\n[bosam] agenda PDF, 150 cases, {pages} pages: {seconds:.2f} s (content + WeasyPrint)")
+    assert "2026-9149" in text and f"Sida {pages} av {pages}" in text
+    assert seconds < 10
