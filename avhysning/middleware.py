@@ -15,3 +15,17 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class SwedishFirstMiddleware:
+    """Swedish unless the user chose English with the language switcher (a cookie).
+
+    The browser's Accept-Language is ignored on purpose: staff machines in the city
+    often run English browsers, and the application's working language is Swedish."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

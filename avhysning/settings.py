@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "avhysning.middleware.SwedishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -250,6 +251,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Underrättelser, ärenden och BOSAM-möten. Koderna följer codes.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status" or "role" field; name each enum after its codes (codes.md) so the schema is stable.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "TaskStatusEnum": "cases.models.TaskStatus",
+        "AssignmentRoleEnum": "cases.models.AssignmentRole",
+        "MemberRoleEnum": "cases.models.MemberRole",
+        "MeetingStatusEnum": "bosam.models.MeetingStatus",
+    },
 }
 
 LOGGING = {

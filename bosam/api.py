@@ -45,7 +45,7 @@ class MeetingListView(APIView):
         try:
             start = dt.date.fromisoformat(raw) if raw else timezone.localdate()
         except ValueError as exc:
-            raise ValidationError({"from": _("Ange datumet som ÅÅÅÅ-MM-DD.")}) from exc
+            raise ValidationError({"from": [_("Ange datumet som ÅÅÅÅ-MM-DD.")]}) from exc
         meetings = visible_meetings(request.user).filter(date__gte=start).order_by("date", "time")
         return Response(MeetingListSerializer(meetings, many=True).data)
 

@@ -48,7 +48,9 @@ def seed_demo_meetings(organisation: Organisation, today: dt.date | None = None)
 
 def _closed_past_meeting(series: MeetingSeries, today: dt.date) -> None:
     chair = User.objects.filter(organisation=series.organisation, groups__name=Role.BOSAM_ORDFORANDE).order_by("pk").first()
-    past = _working_day_on_or_before(today - dt.timedelta(days=14))
+    # The series' latest date before today, if it has one this month; else two weeks ago.
+    earlier = [a for _n, a in services.series_dates(series, series.start_date, today - dt.timedelta(days=1)) if a < today]
+    past = earlier[-1] if earlier else _working_day_on_or_before(today - dt.timedelta(days=14))
     meeting, _created = Meeting.objects.get_or_create(
         series=series, scheduled_date=past,
         defaults={"organisation": series.organisation, "date": past, "time": series.time, "place": series.place, "edited_by_chair": True},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from django.utils.translation import get_language
 
 from .models import Meeting, MeetingDocument
 from .selectors import agenda_content
+
+# WeasyPrint logs every rendering step at INFO; the beat task's log needs none of it.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATE = "bosam/pdf/meeting.html"
 STYLESHEET = "css/print.css"

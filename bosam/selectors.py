@@ -31,6 +31,10 @@ NOTICE_TYPE_ORDER = [
     NoticeType.DISTURBANCE_WARNING,
 ]
 ACTIVE_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.STARTED)
+# Deviations whose description the application writes from a fixed text (no names, no addresses).
+GENERATED_DEVIATION_KINDS = (
+    DeviationKind.BOSAM_ABSENCE, DeviationKind.TASK_OVERDUE, DeviationKind.NO_REPORT_OF_CONCERN, DeviationKind.EVICTION_WITHOUT_CONTACT,
+)
 # Roles that take part in BOSAM and may read its agendas (the chair and the departments' staff).
 PARTICIPANT_ROLES = (Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF)
 
@@ -258,8 +262,8 @@ def agenda_content(meeting: Meeting) -> dict:
             "date": _iso(deviation.occurred_on),
             "kind": str(deviation.get_kind_display()),
             "number": deviation.case.number if deviation.case else "",
-            # Free-text descriptions may name people; only BOSAM's own (department names) are shown.
-            "description": deviation.description if deviation.kind == DeviationKind.BOSAM_ABSENCE else "",
+            # Manual deviations and overrides carry free text that may name people; only generated descriptions are shown.
+            "description": deviation.description if deviation.kind in GENERATED_DEVIATION_KINDS else "",
         })
 
     recorded = {a.department_id: a for a in meeting.attendance.all()}

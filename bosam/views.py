@@ -38,7 +38,7 @@ def meeting_list(request):
     next_meeting = next((m for m in upcoming if m.status != MeetingStatus.CANCELLED), None)
     return render(request, "bosam/meeting_list.html", {
         "upcoming": upcoming, "past": past, "next_meeting": next_meeting, "is_chair": is_chair(request.user),
-        "can_configure": request.user.has_perm("bosam.view_meetingseries"),
+        "can_configure": request.user.is_staff and request.user.has_perm("bosam.view_meetingseries"),
     })
 
 

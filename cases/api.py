@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,9 +58,20 @@ class IsTenancyAdvisor(BasePermission):
         return bool(user and user.is_authenticated and user.organisation_id and has_role(user, Role.HYRESRADGIVARE))
 
 
+class SafeJSONParser(JSONParser):
+    """JSON only; a body nested too deeply for Python's parser is a 400 like any other bad JSON, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("JSON-data är för djupt nästlad.")) from None
+
+
 class ApiView(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
+    parser_classes = [SafeJSONParser]
 
 
 def case_for_response(case_id: int) -> Case:

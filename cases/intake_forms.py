@@ -15,7 +15,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organisation.models import Organisation, Unit
+from organisation.models import Organisation, Unit, User
 
 from . import services
 from .identity import (
@@ -62,6 +62,11 @@ def _amount(label):
         label=label, required=False, max_digits=12, decimal_places=2, validators=[not_negative],
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
     )
+
+
+class WorkerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
 
 
 class IntakeForm(forms.Form):
@@ -126,7 +131,7 @@ class IntakeForm(forms.Form):
     )
     active_units = forms.ModelMultipleChoiceField(
         label=_("Hushållet är aktuellt hos"), queryset=Unit.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("Kryssa för de enheter där hushållet eller någon i det redan har en pågående kontakt."),
     )
 
@@ -135,7 +140,22 @@ class IntakeForm(forms.Form):
         self.organisation = organisation
         self.joining = joining
         self.today = today or timezone.localdate()
-        self.fields["active_units"].queryset = Unit.objects.filter(organisation=organisation, is_active=True).order_by("name")
+        units = list(Unit.objects.filter(organisation=organisation, is_active=True).order_by("name"))
+        self.fields["active_units"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("name")
+        # Optional: the case worker who has the household at each unit (R1 assigns them by name).
+        workers = User.objects.filter(organisation=organisation, is_active=True, unit__isnull=False).order_by("first_name", "last_name")
+        by_unit: dict[int, list] = {}
+        for worker in workers:
+            by_unit.setdefault(worker.unit_id, []).append(worker)
+        self.worker_field_names: dict[int, str] = {}
+        for unit in units:
+            name = f"case_worker_{unit.pk}"
+            self.worker_field_names[unit.pk] = name
+            self.fields[name] = WorkerChoiceField(
+                queryset=User.objects.filter(pk__in=[w.pk for w in by_unit.get(unit.pk, [])]).order_by("first_name", "last_name"),
+                required=False, label=_("Handläggare hos %(unit)s") % {"unit": unit.name}, empty_label=_("Okänd handläggare"),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
         # A joined household already has its address; a new one needs it.
         self.fields["street_address"].required = not joining
         self.helper = FormHelper()
@@ -175,6 +195,14 @@ class IntakeForm(forms.Form):
             ),
         )
         # active_units is left out of the layout: the template renders it after the members.
+
+    def unit_rows(self) -> list[tuple]:
+        """(checkbox, case worker field) per unit, for the template."""
+        rows = []
+        for checkbox in self["active_units"]:
+            unit_pk = int(str(checkbox.data["value"]))
+            rows.append((checkbox, self[self.worker_field_names[unit_pk]]))
+        return rows
 
     # --- field cleaning
 
@@ -229,6 +257,10 @@ class IntakeForm(forms.Form):
             self.add_error("landlord_org_number", _("Ange hyresvärdens organisationsnummer."))
         if org_number and not name and "landlord_name" not in self.errors:
             self.add_error("landlord_name", _("Ange hyresvärdens namn."))
+        chosen = {unit.pk for unit in cleaned.get("active_units") or []}
+        for unit_pk, field_name in self.worker_field_names.items():
+            if cleaned.get(field_name) and unit_pk not in chosen:
+                self.add_error(field_name, _("Kryssa i enheten, eller välj ingen handläggare för den."))
         return cleaned
 
     # --- domain values
@@ -275,20 +307,25 @@ class IntakeForm(forms.Form):
             rooms=c["rooms"],
             phone=c["phone"].strip(),
             other_residents=c["other_residents"].strip(),
-            active_units=[services.ActiveUnitData(unit_code=unit.code) for unit in c["active_units"]],
+            active_units=[
+                services.ActiveUnitData(unit_code=unit.code, case_worker_id=getattr(c.get(self.worker_field_names[unit.pk]), "pk", None))
+                for unit in c["active_units"]
+            ],
         )
 
     @staticmethod
     def initial_from_household(household: Household, *, show_address: bool) -> dict:
         """Prefill when the notice joins an open case. The address is left out for a
         household with protected identity (it is already stored and is never shown)."""
+        involvements = list(household.involvements.filter(ended__isnull=True))
         initial = {
             "area": household.area,
             "housing_type": household.housing_type,
             "rooms": household.rooms,
             "phone": household.phone,
             "other_residents": household.other_residents,
-            "active_units": list(household.involvements.filter(ended__isnull=True).values_list("unit_id", flat=True)),
+            "active_units": [i.unit_id for i in involvements],
+            **{f"case_worker_{i.unit_id}": i.case_worker_id for i in involvements if i.case_worker_id},
         }
         if show_address:
             initial.update(

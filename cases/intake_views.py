@@ -83,7 +83,8 @@ def intake_new(request):
             case_pk = int(request.GET["case"])
         except ValueError as exc:
             raise Http404 from exc
-        join_case = case_get_for_user(request.user, case_pk, write=True, request=request)
+        # Showing the form shows the household: a read of the case (saving is logged by the service).
+        join_case = case_get_for_user(request.user, case_pk, write=True, request=request, log_view=request.method == "GET")
         if not join_case.is_open:
             messages.error(request, _("Ärende %(number)s är avslutat. Registrera underrättelsen som ett nytt hushåll.") % {
                 "number": join_case.number})

@@ -428,8 +428,9 @@ def _case_facts_refresh(case: Case, decision: routing.Decision, *, today: dt.dat
     eviction_date = max(eviction_dates) if eviction_dates and not cancelled else None
     latest = max(notices, key=lambda n: (n.received_date, n.id))
     debts = [n for n in notices if n.debt_amount is not None]
-    lead = next((a for a in decision.assignments if a.role == AssignmentRole.LEAD), None)
-    case.lead_unit = units_by_id.get(lead.unit) if lead else None
+    # The active LEAD assignment, not the plan's: a lead overridden by hand (R8) stays the case's lead.
+    lead = case.assignments.filter(ended_at__isnull=True, role=AssignmentRole.LEAD).select_related("unit").first()
+    case.lead_unit = lead.unit if lead else None
     case.recovery_deadline = deadline
     case.eviction_date = eviction_date
     case.children_count = routing.number_of_children(decision_members(case, latest.received_date))

@@ -10,5 +10,6 @@ class OrganisationConfig(AppConfig):
     def ready(self):
         from .roles import sync_role_permissions
 
-        # Model permissions exist only after migrate has run, so the roles get theirs here.
-        post_migrate.connect(sync_role_permissions, sender=self)
+        # Model permissions exist only after migrate has run, so the roles get theirs here. Not
+        # sender=self: cases/ and bosam/ come after organisation/ and their permissions would not exist yet.
+        post_migrate.connect(sync_role_permissions, dispatch_uid="organisation-sync-role-permissions")

@@ -24,5 +24,9 @@ def navigation(request):
                 url = reverse(url_name)
             except NoReverseMatch:  # an area not installed in this deployment
                 continue
-            items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
+            items.append({"url": url, "label": label, "active": False})
+    # The menu item with the longest address that the current page starts with is the active one.
+    matching = [item for item in items if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}

@@ -41,9 +41,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def organisation(db):
-    from organisation.models import Organisation
+    from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
+    from organisation.models import Department, Organisation, Unit
 
-    return Organisation.objects.get(code="enskede-arsta-vantor")
+    # Normally loaded by the data migration; a transactional (browser) test flushes it away, and
+    # serialized_rollback does not help under Playwright's greenlets, so recreate it (idempotent).
+    return create_organisation(Organisation, Department, Unit, **DEFAULT_ORGANISATION)
 
 
 @pytest.fixture

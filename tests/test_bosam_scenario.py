@@ -16,7 +16,8 @@ from bosam import services
 from bosam.models import Meeting, MeetingSeries
 from cases import services as case_services
 from cases.models import Case
-from tests.factories import household_data, notice_data, register, test_pin
+from tests.factories import household_data, notice_data, register
+from tests.factories import test_pin as make_pin
 
 D = dt.date.fromisoformat
 STREET = "Sockenvägen 290"
@@ -43,7 +44,7 @@ def _register(organisation, user, key, pins, *, notice, serial, children=(), pro
     household = household_data(serial=serial, surname=f"Efternamn{key}", children=children, protected=protected, street=STREET)
     if area is not None:
         household.area = area
-    pins.append(test_pin("19860314", serial))
+    pins.append(make_pin("19860314", serial))
     return register(organisation, user, notice=notice, household=household).case if join is None else join
 
 

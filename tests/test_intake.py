@@ -141,6 +141,27 @@ def test_aktuell_household_gets_the_aktuell_unit_as_lead(advisor_client, units):
     assert case.household.involvements.filter(unit__code="EKONOMISKT_BISTAND", ended__isnull=True).exists()
 
 
+def test_case_worker_at_the_aktuell_unit_is_assigned(advisor_client, units, make_user):
+    worker = make_user("eb", "handlaggare", "EKONOMISKT_BISTAND", first_name="Eva", last_name="Bistånd")
+    unit = units["EKONOMISKT_BISTAND"]
+    page = advisor_client.get(NEW_URL).content.decode()
+    assert f'name="case_worker_{unit.pk}"' in page and "Eva Bistånd" in page
+    data = form_data(members=[{"name": "Ensam Person", "personal_identity_number": TENANT_PIN, "role": "TENANT"}])
+    data.update({"active_units": [str(unit.pk)], f"case_worker_{unit.pk}": str(worker.pk)})
+    assert advisor_client.post(NEW_URL, data).status_code == 302
+    lead = Assignment.objects.get(role="LEAD", ended_at__isnull=True)
+    assert (lead.unit, lead.user) == (unit, worker)
+
+
+def test_case_worker_without_the_unit_ticked_is_an_error(advisor_client, units, make_user):
+    worker = make_user("eb", "handlaggare", "EKONOMISKT_BISTAND")
+    unit = units["EKONOMISKT_BISTAND"]
+    response = advisor_client.post(NEW_URL, form_data(**{f"case_worker_{unit.pk}": str(worker.pk)}))
+    assert response.status_code == 400
+    assert "Kryssa i enheten, eller välj ingen handläggare för den." in response.content.decode()
+    assert Case.objects.count() == 0
+
+
 def test_served_date_missing_is_flagged_on_the_decision_page(advisor_client):
     response = advisor_client.post(NEW_URL, form_data(served_date=""))
     case = Case.objects.get()
@@ -254,6 +275,7 @@ def test_second_notice_joins_by_explicit_choice(advisor_client, organisation, ad
     page = advisor_client.get(url)
     assert page.status_code == 200
     assert 'value="Sockenvägen 290"' in page.content.decode()  # the household is prefilled
+    assert AuditEvent.objects.filter(case=first, action=AuditAction.CASE_VIEW, user=advisor).exists()
     data = form_data(members=[], notice_type="EVICTION_APPLICATION", sender_kind="KRONOFOGDEN",
                      landlord_name="", landlord_org_number="", kronofogden_reference="KFM-1", served_date="")
     response = advisor_client.post(url, data)
@@ -265,7 +287,8 @@ def test_second_notice_joins_by_explicit_choice(advisor_client, organisation, ad
 
 
 def test_second_notice_joins_by_personnummer(advisor_client, organisation, advisor):
-    first = register(organisation, advisor, today=RECEIVED, notice=notice_data(received=RECEIVED.isoformat(), served=SERVED.isoformat())).case
+    notice = notice_data(received=RECEIVED.isoformat(), served=SERVED.isoformat())
+    first = register(organisation, advisor, today=RECEIVED, notice=notice).case
     # The factory's tenant has test_pin("19860314", 801); the form gives it in 10-digit form.
     ten_digit = TENANT_PIN[2:8] + "-" + TENANT_PIN[8:]
     response = advisor_client.post(NEW_URL, form_data(**{"members-0-personal_identity_number": ten_digit}))
@@ -383,3 +406,12 @@ def test_decision_page_needs_case_access(client, personas, organisation):
     assert AuditEvent.objects.filter(action=AuditAction.CASE_VIEW_DENIED, user=personas["aldre"]).exists()
     client.force_login(personas["barn"])  # not assigned for an individual either
     assert client.get(url).status_code == 404
+
+
+def test_decision_page_query_count_does_not_grow_with_the_case(advisor_client, advisor, organisation, django_assert_max_num_queries):
+    case = register(organisation, advisor, today=RECEIVED, children=("2015-09-16", "2017-01-01"),
+                    notice=notice_data(received=RECEIVED.isoformat())).case
+    register(organisation, advisor, today=RECEIVED, notice=notice_data("EVICTION_APPLICATION", received=RECEIVED.isoformat()))
+    assert case.notices.count() == 2 and case.tasks.count() >= 5
+    with django_assert_max_num_queries(25):
+        assert advisor_client.get(reverse("cases:decision", args=[case.pk])).status_code == 200

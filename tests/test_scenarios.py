@@ -33,6 +33,12 @@ from tests.factories import household_data, notice_data
 D = dt.date.fromisoformat
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The personas are created with real passwords in every test; a fast hasher keeps the suite quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # --- the steps of a scenario -------------------------------------------------------
 
 
@@ -440,3 +446,23 @@ def test_daily_checks_leave_closed_cases_and_other_organisations_alone(organisat
     assert mine.case.tasks.filter(kind="HOME_VISIT").exists()
     assert not theirs.case.tasks.filter(kind="HOME_VISIT").exists()
     assert Notice.objects.count() == 2
+
+
+def test_a_lead_overridden_by_hand_stays_through_re_evaluation(organisation, personas, units):
+    """R8: the plan adds units after a manual hand-over but does not take the lead back (nor its denormalised copy)."""
+    user = personas["hyresradgivare"]
+    case = services.notice_register(
+        organisation=organisation, user=user, notice=notice_data(received="2026-11-02"), household=household_data(), today=D("2026-11-02"),
+    ).case
+    services.assignment_change(case=case, user=user, unit=units["MOTTAGNING_VUXNA"], role="LEAD", reason="Känd hos vuxna.")
+    assert Deviation.objects.filter(case=case, kind=DeviationKind.ROUTING_OVERRIDE).count() == 1
+
+    services.run_daily_checks(today=D("2026-11-30"), organisation=organisation)
+    services.notice_register(
+        organisation=organisation, user=user, notice=notice_data("EVICTION_APPLICATION", received="2026-12-01"), household=household_data(),
+        today=D("2026-12-01"),
+    )
+    case.refresh_from_db()
+    assert case.lead_unit.code == "MOTTAGNING_VUXNA"
+    assert ("MOTTAGNING_VUXNA", "LEAD") in active_roles(case)
+    assert_no_duplicates(case)

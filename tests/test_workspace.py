@@ -442,7 +442,8 @@ def test_concurrent_change_shows_a_conflict_and_keeps_the_input(client, personas
     stale_version = Case.objects.get(pk=family_case.pk).version
     # Someone else saves in between.
     other = login(type(client)(), personas["hyresradgivare"])
-    assert post_action(other, family_case, "consent_record", {"recipient": "LANDLORD", "given_on": TODAY.isoformat()}, "consent").status_code == 302
+    saved = post_action(other, family_case, "consent_record", {"recipient": "LANDLORD", "given_on": TODAY.isoformat()}, "consent")
+    assert saved.status_code == 302
     response = post_action(client, family_case, "contact_register",
                            {"date": TODAY.isoformat(), "channel": "PHONE", "note": "Min viktiga anteckning", "version": stale_version},
                            "contact")

@@ -1,8 +1,4 @@
-"""The hyresrådgivare registers notices through the real form in Chromium, and sees the plan's decision.
-
-serialized_rollback: these tests flush the database afterwards; the default organisation
-and its units come from a data migration and must be restored for the next test.
-"""
+"""The hyresrådgivare registers notices through the real form in Chromium, and sees the plan's decision."""
 
 import datetime as dt
 import re
@@ -12,7 +8,7 @@ from django.utils import timezone
 
 from tests.factories import test_pin as make_pin
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "test-password-123"
 RECEIVED = timezone.localdate() - dt.timedelta(days=1)
