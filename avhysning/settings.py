@@ -209,11 +209,12 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _celery_queue_dir = VAR_DIR / "celery" / "queue"
 _celery_results_dir = VAR_DIR / "celery" / "results"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in (_celery_queue_dir, _celery_results_dir):
+    for _folder in (_celery_queue_dir, _celery_results_dir, VAR_DIR / "celery" / "control"):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_queue_dir),
         "data_folder_out": str(_celery_queue_dir),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
     CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", f"file://{_celery_results_dir}")
 else:
@@ -238,8 +239,9 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first, so that an anonymous caller gets 401 with WWW-Authenticate: Token.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

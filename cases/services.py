@@ -216,7 +216,9 @@ def _household_update(household: Household, data: HouseholdData) -> None:
         if value and not getattr(household, name):
             setattr(household, name, value)
             changed.append(name)
-    if data.housing_type and data.housing_type != household.housing_type:
+    # A later notice (often from Kronofogden) may not know the contract type: only a
+    # special housing type is news, "ordinary" never overwrites what is known.
+    if data.housing_type and data.housing_type != "ORDINARY" and data.housing_type != household.housing_type:
         household.housing_type = data.housing_type
         changed.append("housing_type")
     if changed:

@@ -76,7 +76,7 @@ class Command(BaseCommand):
                 username=username,
                 defaults={
                     "organisation": organisation, "unit": unit, "first_name": first, "last_name": last, "phone": phone,
-                    "email": f"{username}@example.se", "is_staff": role == Role.SYSTEMADMINISTRATOR,
+                    "email": f"{username}@example.se", "is_staff": role in (Role.SYSTEMADMINISTRATOR, Role.BOSAM_ORDFORANDE),
                 },
             )
             if created:
