@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Underrättelser, ärenden och BOSAM-möten. Koderna följer codes.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is for integrators with an account; nothing is open without a login.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Several models have a "status" or "role" field; name each enum after its codes (codes.md) so the schema is stable.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.CaseStatus",

@@ -14,8 +14,8 @@ def luhn_digit(nine: str) -> str:
     return str((10 - total % 10) % 10)
 
 
-def test_pin(birth: str, serial: int = 980) -> str:
-    """A valid test personnummer YYYYMMDDNNNC in the 9800–9999 test series, e.g. test_pin('19860314')."""
+def pin_for(birth: str, serial: int = 980) -> str:
+    """A valid test personnummer YYYYMMDDNNNC in the 9800–9999 test series, e.g. pin_for('19860314')."""
     yymmdd = birth[2:]
     nnn = f"{serial:03d}" if serial < 1000 else str(serial)[-3:]
     nine = yymmdd + ("9" + nnn[-2:] if serial < 1000 else nnn)
@@ -25,7 +25,7 @@ def test_pin(birth: str, serial: int = 980) -> str:
 def household_data(*, tenant_birth="19860314", children=(), phone="070-1234567", housing_type="ORDINARY",
                    active_units=(), protected=False, serial=801, surname="Testsson", street="Sockenvägen 290"):
     members = [services.MemberData(name=f"Test {surname}", role="TENANT",
-                                   personal_identity_number=test_pin(tenant_birth, serial), protected_identity=protected)]
+                                   personal_identity_number=pin_for(tenant_birth, serial), protected_identity=protected)]
     for i, birth in enumerate(children):
         members.append(services.MemberData(name=f"Barn{i + 1} {surname}", role="CHILD",
                                            birth_date=dt.date.fromisoformat(birth), child_residence="LIVING"))

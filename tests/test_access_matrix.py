@@ -24,9 +24,8 @@ pytestmark = pytest.mark.django_db
 
 PERSONAS = ("hyresradgivare", "barn", "vuxna", "aldre", "ekbistand", "ordforande", "chef", "admin")
 
-# Answer an anonymous user with content on purpose: the login pages, the language switch, and the
-# OpenAPI schema (it describes the API's shape, no data; integrators read it before they have a token).
-ANONYMOUS_ALLOWED = {"login", "set_language", "admin:login", "api-schema"}
+# Answer an anonymous user with content on purpose: the login pages and the language switch.
+ANONYMOUS_ALLOWED = {"login", "set_language", "admin:login"}
 # Not walked at all: logging out would end the test client's session; no static URLs are mounted (whitenoise serves them).
 NOT_WALKED = {"logout", "admin:logout"}
 

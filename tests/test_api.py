@@ -20,7 +20,7 @@ from cases import services
 from cases.identity import MESSAGES
 from cases.models import AuditAction, AuditEvent, Case, Contact, Household, Landlord, Notice, Person, Task, TaskStatus
 from tests.factories import register
-from tests.factories import test_pin as make_pin
+from tests.factories import pin_for as make_pin
 from tests.test_scenarios import SCENARIOS, ContactStep, DailyStep, NoticeStep
 
 D = dt.date.fromisoformat

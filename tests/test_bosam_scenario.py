@@ -17,7 +17,7 @@ from bosam.models import Meeting, MeetingSeries
 from cases import services as case_services
 from cases.models import Case
 from tests.factories import household_data, notice_data, register
-from tests.factories import test_pin as make_pin
+from tests.factories import pin_for as make_pin
 
 D = dt.date.fromisoformat
 STREET = "Sockenvägen 290"

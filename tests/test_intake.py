@@ -21,7 +21,7 @@ from cases.models import (
     Task,
 )
 from tests.factories import household_data, notice_data, register
-from tests.factories import test_pin as make_pin
+from tests.factories import pin_for as make_pin
 
 TODAY = timezone.localdate()
 RECEIVED = TODAY - dt.timedelta(days=2)
@@ -289,7 +289,7 @@ def test_second_notice_joins_by_explicit_choice(advisor_client, organisation, ad
 def test_second_notice_joins_by_personnummer(advisor_client, organisation, advisor):
     notice = notice_data(received=RECEIVED.isoformat(), served=SERVED.isoformat())
     first = register(organisation, advisor, today=RECEIVED, notice=notice).case
-    # The factory's tenant has test_pin("19860314", 801); the form gives it in 10-digit form.
+    # The factory's tenant has pin_for("19860314", 801); the form gives it in 10-digit form.
     ten_digit = TENANT_PIN[2:8] + "-" + TENANT_PIN[8:]
     response = advisor_client.post(NEW_URL, form_data(**{"members-0-personal_identity_number": ten_digit}))
     assert response.status_code == 302

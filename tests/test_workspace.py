@@ -137,7 +137,7 @@ def test_search_by_case_number_name_and_personnummer(client, personas, family_ca
     assert case_numbers(client.get(url, {"q": family_case.number})) == [family_case.number]
     assert case_numbers(client.get(url, {"q": "ensamsson"})) == [single_case.number]
     assert case_numbers(client.get(url, {"q": "Barn1"})) == [family_case.number]
-    pin = factories.test_pin("19860314", 802)  # the single case's tenant
+    pin = factories.pin_for("19860314", 802)  # the single case's tenant
     ten_digits_with_dash = f"{pin[2:8]}-{pin[8:]}"
     assert case_numbers(client.get(url, {"q": ten_digits_with_dash})) == [single_case.number]
     assert case_numbers(client.get(url, {"q": pin})) == [single_case.number]

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.factories import test_pin as make_pin
+from tests.factories import pin_for as make_pin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
