@@ -21,7 +21,8 @@ importable without Django); the Django layer may translate them by ``code``.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum, ValidationError
@@ -34,6 +35,7 @@ MESSAGES: dict[str, str] = {
     "org_format": "Organisationsnumret ska ha 10 siffror.",
 }
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SAMORDNING_DAY_OFFSET = 60
 
 _PNR_RE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
@@ -76,7 +78,7 @@ def _birth_date(year: int, month: int, day_field: int) -> date:
 
 def normalize_personal_identity_number(value: str, today: date | None = None) -> str:
     """Return the 12-digit form ``YYYYMMDDNNNC`` or raise InvalidIdentityNumber."""
-    today = today or date.today()
+    today = today or datetime.now(tz=STOCKHOLM).date()
     text = re.sub(r"\s", "", str(value or ""))
     match = _PNR_RE.match(text)
     if not match:

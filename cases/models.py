@@ -147,9 +147,13 @@ class PlanConfiguration(models.Model):
     stores the version it used. Editing means adding a new version.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="plan_configurations", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="plan_configurations", verbose_name=_("organisation")
+    )
     version = models.CharField(_("planversion"), max_length=40)
-    settings = models.JSONField(_("inställningar"), default=dict, blank=True, help_text=_("Tolkningar av planen: åldersgräns, kontaktfönster, företräde med mera."))
+    settings = models.JSONField(
+        _("inställningar"), default=dict, blank=True, help_text=_("Tolkningar av planen: åldersgräns, kontaktfönster, företräde med mera.")
+    )
     is_active = models.BooleanField(_("gällande"), default=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
 
@@ -219,7 +223,9 @@ class Household(models.Model):
         verbose_name_plural = _("hushåll")
         indexes = [models.Index(fields=["organisation", "street_address"])]
         constraints = [
-            models.CheckConstraint(condition=Q(apartment_number="") | Q(apartment_number__regex=r"^\d{4}$"), name="household_apartment_number_4_digits"),
+            models.CheckConstraint(
+                condition=Q(apartment_number="") | Q(apartment_number__regex=r"^\d{4}$"), name="household_apartment_number_4_digits"
+            ),
         ]
 
     def __str__(self):
@@ -307,6 +313,9 @@ class ActiveInvolvement(models.Model):
             models.UniqueConstraint(fields=["household", "unit"], condition=Q(ended__isnull=True), name="one_open_involvement_per_unit"),
         ]
 
+    def __str__(self):
+        return f"{self.unit} ({self.started}–{self.ended or ''})"
+
 
 class CaseNumberSequence(models.Model):
     """Per organisation and year: the last case number given (2026-0042)."""
@@ -317,6 +326,9 @@ class CaseNumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="case_number_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.organisation_id}/{self.year}: {self.last}"
 
 
 class Case(models.Model):
@@ -374,7 +386,9 @@ class Notice(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices", verbose_name=_("ärende"))
     notice_type = models.CharField(_("typ av underrättelse"), max_length=40, choices=NoticeType.choices)
     sender_kind = models.CharField(_("avsändare"), max_length=20, choices=SenderKind.choices, default=SenderKind.LANDLORD)
-    landlord = models.ForeignKey(Landlord, on_delete=models.PROTECT, null=True, blank=True, related_name="notices", verbose_name=_("hyresvärd"))
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, null=True, blank=True, related_name="notices", verbose_name=_("hyresvärd")
+    )
     agent = models.CharField(_("ombud (t.ex. inkassobolag)"), max_length=200, blank=True)
     landlord_reference = models.CharField(_("hyresvärdens referens"), max_length=100, blank=True)
     kronofogden_reference = models.CharField(_("Kronofogdens målnummer"), max_length=100, blank=True)
@@ -388,7 +402,9 @@ class Notice(models.Model):
     reply_deadline = models.DateField(_("svarsfrist till Kronofogden"), null=True, blank=True)
     debt_amount = models.DecimalField(_("skuld (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
     debt_months = models.PositiveSmallIntegerField(_("antal månader skuld"), null=True, blank=True)
-    recovery_amount = models.DecimalField(_("belopp för att återvinna hyresrätten (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    recovery_amount = models.DecimalField(
+        _("belopp för att återvinna hyresrätten (kr)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     monthly_rent = models.DecimalField(_("månadshyra (kr)"), max_digits=10, decimal_places=2, null=True, blank=True)
     warning_date = models.DateField(_("datum för tillsägelse"), null=True, blank=True)
     description = models.TextField(_("beskrivning"), blank=True)
@@ -438,11 +454,21 @@ class RoutingDecision(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self):
+        return f"{self.case_id} {self.trigger} {self.plan_version}"
+
 
 class Assignment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("ärende"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("enhet"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments", verbose_name=_("handläggare"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("handläggare"),
+    )
     role = models.CharField(_("roll"), max_length=10, choices=AssignmentRole.choices)
     rules = models.JSONField(_("regler"), default=list, blank=True)
     plan_version = models.CharField(_("planversion"), max_length=40, blank=True)
@@ -464,6 +490,9 @@ class Assignment(models.Model):
         ]
         indexes = [models.Index(fields=["unit", "ended_at"]), models.Index(fields=["user", "ended_at"])]
 
+    def __str__(self):
+        return f"{self.unit} ({self.get_role_display()})"
+
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
@@ -474,7 +503,9 @@ class Task(models.Model):
     kind = models.CharField(_("typ"), max_length=40, choices=TaskKind.choices)
     title = models.CharField(_("beskrivning"), max_length=300, blank=True, help_text=_("För manuella uppgifter och BOSAM-aktiviteter."))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("enhet"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("handläggare"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("handläggare")
+    )
     due_date = models.DateField(_("senast"))
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     rules = models.JSONField(_("regler"), default=list, blank=True)
@@ -528,6 +559,9 @@ class Contact(models.Model):
         verbose_name_plural = _("kontakter")
         ordering = ["date", "id"]
 
+    def __str__(self):
+        return f"{self.date} {self.get_channel_display()}"
+
 
 class Consent(models.Model):
     """The person's consent to share with a party outside the social services (OSL 26 kap.)."""
@@ -543,6 +577,9 @@ class Consent(models.Model):
         verbose_name = _("samtycke")
         verbose_name_plural = _("samtycken")
         ordering = ["given_on", "id"]
+
+    def __str__(self):
+        return f"{self.get_recipient_display()} {self.given_on}"
 
 
 class Deviation(models.Model):
@@ -564,9 +601,14 @@ class Deviation(models.Model):
         verbose_name_plural = _("avvikelser")
         ordering = ["-occurred_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "dedupe_key"], condition=~Q(dedupe_key=""), name="deviation_raised_once_per_cause"),
+            models.UniqueConstraint(
+                fields=["organisation", "dedupe_key"], condition=~Q(dedupe_key=""), name="deviation_raised_once_per_cause"
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "occurred_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_on}"
 
 
 class AuditAction(models.TextChoices):
@@ -618,6 +660,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("logghändelser")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["organisation", "at"]), models.Index(fields=["case", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

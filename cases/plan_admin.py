@@ -32,7 +32,9 @@ def _text_to_pairs(text: str, *, value_type=str, field_name: str) -> tuple:
         try:
             pairs.append((key.strip(), value_type(value.strip())))
         except ValueError as exc:
-            raise forms.ValidationError(_("Rad %(n)s i %(field)s: värdet ska vara ett heltal."), params={"n": number, "field": field_name}) from exc
+            raise forms.ValidationError(
+                _("Rad %(n)s i %(field)s: värdet ska vara ett heltal."), params={"n": number, "field": field_name}
+            ) from exc
     return tuple(pairs)
 
 
@@ -43,15 +45,18 @@ class PlanConfigurationForm(forms.ModelForm):
         label=_("Brådskande inom så många dagar när inget BOSAM-möte är planerat"), min_value=1, max_value=60
     )
     lead_precedence = forms.CharField(
-        label=_("Turordning för ansvarig enhet (R1)"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Turordning för ansvarig enhet (R1)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Enhetskoder, en per rad eller kommaseparerade; först i listan leder."),
     )
     special_housing_lead = forms.CharField(
-        label=_("Särskilda boendeformer och ansvarig enhet (R7)"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Särskilda boendeformer och ansvarig enhet (R7)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("En rad per boendeform: BOENDEFORM=ENHETSKOD, t.ex. TRAINING_FLAT=BOSTAD."),
     )
     task_due_working_days = forms.CharField(
-        label=_("Arbetsdagar till förfallodag per uppgiftstyp"), widget=forms.Textarea(attrs={"rows": 10}),
+        label=_("Arbetsdagar till förfallodag per uppgiftstyp"),
+        widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("En rad per uppgiftstyp: UPPGIFTSTYP=ANTAL, t.ex. SEND_LETTER=1."),
     )
 

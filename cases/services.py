@@ -264,9 +264,7 @@ def notice_register(
     units = _units_by_code(organisation)
     case = join_case
     if case is None:
-        tenant_numbers = [
-            m.personal_identity_number for m in household.members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)
-        ]
+        tenant_numbers = [m.personal_identity_number for m in household.members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)]
         case = open_case_for_identity_numbers(organisation, tenant_numbers)
     if case is not None:
         case = Case.objects.select_for_update().get(pk=case.pk, organisation=organisation, status=CaseStatus.OPEN)
@@ -306,11 +304,14 @@ def notice_register(
         description=notice.description,
         registered_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    if attachment is not None:
-        notice_obj.attachment.save(f"underrattelse-{notice_obj.pk}.pdf", attachment, save=True)
     case_reevaluate(case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj)
     case.refresh_from_db()
-    audit_log(user=user, action=AuditAction.NOTICE_REGISTER, case=case, request=request, detail=notice.notice_type, without_assignment=False)
+    audit_log(
+        user=user, action=AuditAction.NOTICE_REGISTER, case=case, request=request, detail=notice.notice_type, without_assignment=False
+    )
+    # The scan is written last: a failure earlier in the transaction leaves no stray file behind.
+    if attachment is not None:
+        notice_obj.attachment.save(f"underrattelse-{notice_obj.pk}.pdf", attachment, save=True)
     return notice_obj
 
 
@@ -321,8 +322,7 @@ def decision_input_for(case: Case, *, today: dt.date, next_meeting: dt.date | No
     notices = list(case.notices.order_by("received_date", "id"))
     latest = notices[-1]
     members = tuple(
-        routing.Member(role=p.role, age=p.age_on(latest.received_date), residence=p.child_residence)
-        for p in case.household.members.all()
+        routing.Member(role=p.role, age=p.age_on(latest.received_date), residence=p.child_residence) for p in case.household.members.all()
     )
     active_units = tuple(
         routing.ActiveUnit(unit=i.unit.code, user_id=i.case_worker_id)
@@ -353,7 +353,10 @@ def _reconcile_assignments(case: Case, decision: routing.Decision, units: dict[s
     planned = {p.unit: p for p in decision.assignments if p.unit in units}
     if manual_lead:
         # A person overrode the plan's lead (R8); the plan adds units but does not take the lead back.
-        planned = {code: p if p.role != AssignmentRole.LEAD else routing.PlannedAssignment(p.unit, AssignmentRole.ASSIGNED, p.user_id, p.rules) for code, p in planned.items()}
+        planned = {
+            code: p if p.role != AssignmentRole.LEAD else routing.PlannedAssignment(p.unit, AssignmentRole.ASSIGNED, p.user_id, p.rules)
+            for code, p in planned.items()
+        }
 
     new_lead = next((p.unit for p in planned.values() if p.role == AssignmentRole.LEAD), None)
     # Two phases, so that the one-lead constraint holds throughout: end every
@@ -381,8 +384,14 @@ def _reconcile_assignments(case: Case, decision: routing.Decision, units: dict[s
             to_create.append((units[code], plan.user_id, plan.role, list(plan.rules)))
     for unit, user_id, role, rules in to_create:
         Assignment.objects.create(
-            case=case, unit=unit, user_id=user_id, role=role, rules=rules,
-            plan_version=decision.plan_version, decision=record, created_at=now,
+            case=case,
+            unit=unit,
+            user_id=user_id,
+            role=role,
+            rules=rules,
+            plan_version=decision.plan_version,
+            decision=record,
+            created_at=now,
         )
         changes.append(f"ASSIGN {unit.code} {role}")
     return changes
@@ -398,8 +407,15 @@ def _reconcile_tasks(case: Case, decision: routing.Decision, units: dict[str, Un
         if plan.kind in existing_kinds or plan.unit not in units:
             continue
         Task.objects.create(
-            case=case, kind=plan.kind, unit=units[plan.unit], assignee_id=assignee_by_unit.get(plan.unit),
-            due_date=plan.due_date, rules=list(plan.rules), plan_version=decision.plan_version, decision=record, created_at=now,
+            case=case,
+            kind=plan.kind,
+            unit=units[plan.unit],
+            assignee_id=assignee_by_unit.get(plan.unit),
+            due_date=plan.due_date,
+            rules=list(plan.rules),
+            plan_version=decision.plan_version,
+            decision=record,
+            created_at=now,
         )
         existing_kinds.add(plan.kind)
         changes.append(f"TASK {plan.kind}")
@@ -444,7 +460,10 @@ def _case_facts_refresh(case: Case, decision: routing.Decision, *, today: dt.dat
     open_dues = case.tasks.filter(status=TaskStatus.OPEN).order_by("due_date").values_list("due_date", flat=True)[:1]
     case.next_due_date = open_dues[0] if open_dues else None
     case.urgent = is_urgent(
-        today=today, recovery_deadline=deadline, eviction_date=eviction_date, next_meeting_date=next_meeting,
+        today=today,
+        recovery_deadline=deadline,
+        eviction_date=eviction_date,
+        next_meeting_date=next_meeting,
     )
 
 
@@ -452,9 +471,7 @@ def decision_members(case: Case, on_date: dt.date) -> tuple[routing.Member, ...]
     return tuple(routing.Member(role=p.role, age=p.age_on(on_date), residence=p.child_residence) for p in case.household.members.all())
 
 
-def case_reevaluate(
-    case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None
-) -> RoutingDecision | None:
+def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None) -> RoutingDecision | None:
     """Run the plan on the case as it is now and bring assignments and tasks in line.
 
     Returns the recorded decision, or None when a daily check found nothing new
@@ -470,15 +487,36 @@ def case_reevaluate(
         units = _units_by_code(case.organisation)
         now = timezone.now()
         record = RoutingDecision(
-            case=case, notice=notice, trigger=trigger, plan_version=decision.plan_version,
-            rules_fired=list(decision.rules_fired), explanation=list(decision.explanation), created_at=now,
+            case=case,
+            notice=notice,
+            trigger=trigger,
+            plan_version=decision.plan_version,
+            rules_fired=list(decision.rules_fired),
+            explanation=list(decision.explanation),
+            created_at=now,
         )
         record.save()
         changes = _reconcile_assignments(case, decision, units, record, now)
         changes += _reconcile_tasks(case, decision, units, record, now)
-        before = (case.lead_unit_id, case.urgent, case.recovery_deadline, case.eviction_date, case.next_due_date, case.children_count, case.explanation)
+        before = (
+            case.lead_unit_id,
+            case.urgent,
+            case.recovery_deadline,
+            case.eviction_date,
+            case.next_due_date,
+            case.children_count,
+            case.explanation,
+        )
         _case_facts_refresh(case, decision, today=today, next_meeting=meeting, units_by_id=units)
-        after = (case.lead_unit_id, case.urgent, case.recovery_deadline, case.eviction_date, case.next_due_date, case.children_count, case.explanation)
+        after = (
+            case.lead_unit_id,
+            case.urgent,
+            case.recovery_deadline,
+            case.eviction_date,
+            case.next_due_date,
+            case.children_count,
+            case.explanation,
+        )
         if trigger == RoutingDecision.Trigger.DAILY and not changes and before == after:
             record.delete()
             return None
@@ -535,14 +573,18 @@ def raise_automatic_deviations(*, today: dt.date, organisation: Organisation | N
         evictions = evictions.filter(organisation=organisation)
     for task in overdue.select_related("case").only("id", "kind", "due_date", "case__id", "case__organisation_id", "case__number"):
         created += _deviation_once(
-            organisation_id=task.case.organisation_id, case_id=task.case_id, kind=DeviationKind.TASK_OVERDUE,
+            organisation_id=task.case.organisation_id,
+            case_id=task.case_id,
+            kind=DeviationKind.TASK_OVERDUE,
             key=f"task-overdue-{task.pk}",
             description=_("%(task)s skulle vara klar %(date)s.") % {"task": task.get_kind_display(), "date": task.due_date},
             today=today,
         )
     for case in evictions.only("id", "organisation_id", "eviction_date"):
         created += _deviation_once(
-            organisation_id=case.organisation_id, case_id=case.pk, kind=DeviationKind.EVICTION_WITHOUT_CONTACT,
+            organisation_id=case.organisation_id,
+            case_id=case.pk,
+            kind=DeviationKind.EVICTION_WITHOUT_CONTACT,
             key=f"eviction-without-contact-{case.pk}",
             description=_("Avhysningsdatumet %(date)s nåddes utan etablerad kontakt.") % {"date": case.eviction_date},
             today=today,
@@ -563,7 +605,9 @@ def _touch(case: Case) -> None:
 
 
 @transaction.atomic
-def task_complete(*, task: Task, user, note: str = "", request=None, expected_version: int | None = None, today: dt.date | None = None) -> Task:
+def task_complete(
+    *, task: Task, user, note: str = "", request=None, expected_version: int | None = None, today: dt.date | None = None
+) -> Task:
     case = Case.objects.select_for_update().get(pk=task.case_id)
     _check_version(case, expected_version)
     task = Task.objects.select_for_update().get(pk=task.pk)
@@ -582,8 +626,16 @@ def task_complete(*, task: Task, user, note: str = "", request=None, expected_ve
 
 @transaction.atomic
 def contact_register(
-    *, case: Case, user, date: dt.date, channel: str, established: bool, note: str = "", request=None,
-    expected_version: int | None = None, today: dt.date | None = None,
+    *,
+    case: Case,
+    user,
+    date: dt.date,
+    channel: str,
+    established: bool,
+    note: str = "",
+    request=None,
+    expected_version: int | None = None,
+    today: dt.date | None = None,
 ) -> Contact:
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_version(case, expected_version)
@@ -599,10 +651,24 @@ def contact_register(
 
 @transaction.atomic
 def task_create(
-    *, case: Case, user, kind: str, unit: Unit, due_date: dt.date, title: str = "", assignee=None, request=None,
+    *,
+    case: Case,
+    user,
+    kind: str,
+    unit: Unit,
+    due_date: dt.date,
+    title: str = "",
+    assignee=None,
+    request=None,
 ) -> Task:
     task = Task.objects.create(
-        case=case, kind=kind, unit=unit, assignee=assignee, due_date=due_date, title=title, created_by=user,
+        case=case,
+        kind=kind,
+        unit=unit,
+        assignee=assignee,
+        due_date=due_date,
+        title=title,
+        created_by=user,
     )
     audit_log(user=user, action=AuditAction.TASK_CREATE, case=case, request=request, detail=kind)
     _touch(case)
@@ -616,8 +682,13 @@ def consult_tenancy_advisor(*, case: Case, user, question: str, request=None, to
 
     unit = Unit.objects.get(organisation=case.organisation, code=plan_config_for(case.organisation).tenancy_advisor_unit)
     task = Task.objects.create(
-        case=case, kind=TaskKind.CONSULT_TENANCY_ADVISOR, unit=unit, title=question[:300], rules=["R1b"],
-        due_date=add_working_days(today or timezone.localdate(), 3), created_by=user,
+        case=case,
+        kind=TaskKind.CONSULT_TENANCY_ADVISOR,
+        unit=unit,
+        title=question[:300],
+        rules=["R1b"],
+        due_date=add_working_days(today or timezone.localdate(), 3),
+        created_by=user,
     )
     audit_log(user=user, action=AuditAction.TASK_CREATE, case=case, request=request, detail="CONSULT_TENANCY_ADVISOR")
     _touch(case)
@@ -626,7 +697,15 @@ def consult_tenancy_advisor(*, case: Case, user, question: str, request=None, to
 
 @transaction.atomic
 def assignment_change(
-    *, case: Case, user, unit: Unit, role: str, reason: str, case_worker=None, request=None, expected_version: int | None = None,
+    *,
+    case: Case,
+    user,
+    unit: Unit,
+    role: str,
+    reason: str,
+    case_worker=None,
+    request=None,
+    expected_version: int | None = None,
 ) -> Assignment:
     """Reassign or add a unit by hand. Overriding the plan's lead records a deviation (R8)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -640,16 +719,32 @@ def assignment_change(
             existing.save(update_fields=["ended_at", "end_reason"])
             if existing.role == AssignmentRole.LEAD and existing.unit_id != unit.pk:
                 Assignment.objects.create(
-                    case=case, unit=existing.unit, user=existing.user, role=AssignmentRole.ASSIGNED, rules=existing.rules,
-                    plan_version=existing.plan_version, is_manual=True, reason=reason, created_at=now,
+                    case=case,
+                    unit=existing.unit,
+                    user=existing.user,
+                    role=AssignmentRole.ASSIGNED,
+                    rules=existing.rules,
+                    plan_version=existing.plan_version,
+                    is_manual=True,
+                    reason=reason,
+                    created_at=now,
                 )
     assignment = Assignment.objects.create(
-        case=case, unit=unit, user=case_worker, role=role, is_manual=True, reason=reason, created_at=now,
+        case=case,
+        unit=unit,
+        user=case_worker,
+        role=role,
+        is_manual=True,
+        reason=reason,
+        created_at=now,
     )
     if role == AssignmentRole.LEAD:
         Case.objects.filter(pk=case.pk).update(lead_unit=unit)
         Deviation.objects.create(
-            organisation=case.organisation, case=case, kind=DeviationKind.ROUTING_OVERRIDE, automatic=True,
+            organisation=case.organisation,
+            case=case,
+            kind=DeviationKind.ROUTING_OVERRIDE,
+            automatic=True,
             description=_("Ansvaret flyttades manuellt till %(unit)s: %(reason)s") % {"unit": unit.name, "reason": reason},
             created_by=user,
         )
@@ -704,18 +799,35 @@ def case_reopen(*, case: Case, user, reason: str, request=None, today: dt.date |
 
 
 @transaction.atomic
-def deviation_record(*, organisation: Organisation, user, description: str, case: Case | None = None, occurred_on: dt.date | None = None) -> Deviation:
+def deviation_record(
+    *, organisation: Organisation, user, description: str, case: Case | None = None, occurred_on: dt.date | None = None
+) -> Deviation:
     return Deviation.objects.create(
-        organisation=organisation, case=case, kind=DeviationKind.MANUAL, automatic=False, description=description,
-        occurred_on=occurred_on or timezone.localdate(), created_by=user,
+        organisation=organisation,
+        case=case,
+        kind=DeviationKind.MANUAL,
+        automatic=False,
+        description=description,
+        occurred_on=occurred_on or timezone.localdate(),
+        created_by=user,
     )
 
 
 def deviation_raise_once(
-    *, organisation: Organisation, kind: str, key: str, description: str, case: Case | None = None, occurred_on: dt.date | None = None,
+    *,
+    organisation: Organisation,
+    kind: str,
+    key: str,
+    description: str,
+    case: Case | None = None,
+    occurred_on: dt.date | None = None,
 ) -> bool:
     """An automatic deviation (R8) raised at most once per `key`; for other apps (BOSAM absence). True if new."""
     return _deviation_once(
-        organisation_id=organisation.pk, case_id=case.pk if case else None, kind=kind, key=key, description=description,
+        organisation_id=organisation.pk,
+        case_id=case.pk if case else None,
+        kind=kind,
+        key=key,
+        description=description,
         today=occurred_on or timezone.localdate(),
     )

@@ -19,17 +19,13 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.identity import MESSAGES
 from cases.models import AuditAction, AuditEvent, Case, Contact, Household, Landlord, Notice, Person, Task, TaskStatus
-from tests.factories import register
 from tests.factories import pin_for as make_pin
+from tests.factories import register
 from tests.test_scenarios import SCENARIOS, ContactStep, DailyStep, NoticeStep
 
 D = dt.date.fromisoformat
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas are created with real passwords in every test; a fast hasher keeps the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NOTICES = "/api/v1/notices/"
 
 

@@ -20,12 +20,6 @@ from tests.factories import household_data, notice_data
 D = dt.date.fromisoformat
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas are created with real passwords in every test; a fast hasher keeps the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def family_case(organisation, personas):
     """Received Fri 2026-12-18, not aktuell, no contact: R2d's home visit is due from Mon 2027-01-11."""

@@ -59,11 +59,23 @@ def test_default_organisation_has_the_units_and_departments_of_codes_md():
     organisation = Organisation.objects.get(code="enskede-arsta-vantor")
     codes = set(Unit.objects.filter(organisation=organisation).values_list("code", flat=True))
     assert codes == {
-        "HYRESRADGIVNING", "MOTTAGNING_BARN_UNGA", "BARN_UNGA", "MOTTAGNING_VUXNA", "VUXNA",
-        "EKONOMISKT_BISTAND", "BOSTAD", "AO_UPPSOKARE", "AO_BISTAND", "FUNKTIONSNEDSATTNING",
+        "HYRESRADGIVNING",
+        "MOTTAGNING_BARN_UNGA",
+        "BARN_UNGA",
+        "MOTTAGNING_VUXNA",
+        "VUXNA",
+        "EKONOMISKT_BISTAND",
+        "BOSTAD",
+        "AO_UPPSOKARE",
+        "AO_BISTAND",
+        "FUNKTIONSNEDSATTNING",
     }
     assert set(organisation.departments.values_list("code", flat=True)) == {
-        "IFO_BARN_UNGA", "IFO_VUXNA", "ALDREOMSORG", "FUNKTIONSNEDSATTNING", "ADMINISTRATION",
+        "IFO_BARN_UNGA",
+        "IFO_VUXNA",
+        "ALDREOMSORG",
+        "FUNKTIONSNEDSATTNING",
+        "ADMINISTRATION",
     }
     assert Unit.objects.get(organisation=organisation, code="AO_UPPSOKARE").department.code == "ALDREOMSORG"
 
@@ -122,8 +134,15 @@ def _manage(*args, env_extra=None):
 
 def test_check_deploy_passes_with_production_settings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        env_extra={"DEBUG": "false", "SECRET_KEY": "x" * 20 + "-production-like-secret-key-" + "y" * 20, "ALLOWED_HOSTS": "avhysning.example.se"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_extra={
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 20 + "-production-like-secret-key-" + "y" * 20,
+            "ALLOWED_HOSTS": "avhysning.example.se",
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

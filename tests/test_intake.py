@@ -62,12 +62,6 @@ def counts():
     }
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Users are created in every test; the real hasher would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def advisor(make_user):
     return make_user("hyresradgivare", "hyresradgivare", "HYRESRADGIVNING", phone="08-508 14 000", email="hr@example.se")

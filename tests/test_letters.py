@@ -30,11 +30,6 @@ def swedish_date(value: dt.date) -> str:
         return date_format(value, "j F Y")
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def advisor(make_user):
     return make_user("radgivare", "hyresradgivare", "HYRESRADGIVNING", first_name="Hanna", last_name="Rådgivare",

@@ -33,12 +33,6 @@ from tests.factories import household_data, notice_data
 D = dt.date.fromisoformat
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas are created with real passwords in every test; a fast hasher keeps the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- the steps of a scenario -------------------------------------------------------
 
 

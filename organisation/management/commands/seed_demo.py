@@ -75,8 +75,13 @@ class Command(BaseCommand):
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={
-                    "organisation": organisation, "unit": unit, "first_name": first, "last_name": last, "phone": phone,
-                    "email": f"{username}@example.se", "is_staff": role in (Role.SYSTEMADMINISTRATOR, Role.BOSAM_ORDFORANDE),
+                    "organisation": organisation,
+                    "unit": unit,
+                    "first_name": first,
+                    "last_name": last,
+                    "phone": phone,
+                    "email": f"{username}@example.se",
+                    "is_staff": role in (Role.SYSTEMADMINISTRATOR, Role.BOSAM_ORDFORANDE),
                 },
             )
             if created:
@@ -102,24 +107,105 @@ class Command(BaseCommand):
         days = dt.timedelta
         scenarios = [
             # (surname, tenant birth, serial, children birth dates, phone, housing, aktuell units, notices, follow-up)
-            ("Andersson", "19860314", "980", ["2015-09-16", "2019-02-03"], "070-1234567", "ORDINARY", [],
-             [("RENT_ARREARS_TERMINATION", -3, "Sockenvägen 290", None)], None),
-            ("Berg", "19790621", "981", ["2012-05-10"], "", "ORDINARY", [],
-             [("RENT_ARREARS_TERMINATION", -25, "Huddingevägen 12", None)], None),
-            ("Carlsson", "19920101", "982", ["2020-11-30"], "073-5550101", "ORDINARY", ["EKONOMISKT_BISTAND", "BARN_UNGA"],
-             [("RENT_ARREARS_TERMINATION", -6, "Årstavägen 5", None)], None),
-            ("Dahl", "19840909", "983", [], "072-5550102", "ORDINARY", [],
-             [("RENT_ARREARS_TERMINATION", -40, "Enskedevägen 88", None), ("EVICTION_APPLICATION", -5, "Enskedevägen 88", None)], None),
-            ("Ekström", "19560412", "984", [], "", "ORDINARY", [],
-             [("RENT_ARREARS_TERMINATION", -45, "Bägerstavägen 3", None), ("EVICTION_DATE", -2, "Bägerstavägen 3", 9)], None),
-            ("Fors", "19950717", "985", [], "076-5550103", "TRAINING_FLAT", ["VUXNA"],
-             [("DISTURBANCE_WARNING", -10, "Bandhagsplan 2", None)], None),
-            ("Gustafsson", "19880228", "986", ["2016-08-08"], "070-5550104", "ORDINARY", [],
-             [("DISTURBANCE_TERMINATION", -12, "Högdalsgången 7", None)], "contact"),
-            ("Holm", "19700505", "987", [], "070-5550105", "ORDINARY", [],
-             [("RENT_ARREARS_TERMINATION", -60, "Sköntorpsvägen 21", None)], "closed"),
-            ("Isaksson", "19900303", "988", ["2018-04-04"], "", "SHIS", [],
-             [("OTHER_TERMINATION", -2, "Trollesundsvägen 40", None)], "protected"),
+            (
+                "Andersson",
+                "19860314",
+                "980",
+                ["2015-09-16", "2019-02-03"],
+                "070-1234567",
+                "ORDINARY",
+                [],
+                [("RENT_ARREARS_TERMINATION", -3, "Sockenvägen 290", None)],
+                None,
+            ),
+            (
+                "Berg",
+                "19790621",
+                "981",
+                ["2012-05-10"],
+                "",
+                "ORDINARY",
+                [],
+                [("RENT_ARREARS_TERMINATION", -25, "Huddingevägen 12", None)],
+                None,
+            ),
+            (
+                "Carlsson",
+                "19920101",
+                "982",
+                ["2020-11-30"],
+                "073-5550101",
+                "ORDINARY",
+                ["EKONOMISKT_BISTAND", "BARN_UNGA"],
+                [("RENT_ARREARS_TERMINATION", -6, "Årstavägen 5", None)],
+                None,
+            ),
+            (
+                "Dahl",
+                "19840909",
+                "983",
+                [],
+                "072-5550102",
+                "ORDINARY",
+                [],
+                [("RENT_ARREARS_TERMINATION", -40, "Enskedevägen 88", None), ("EVICTION_APPLICATION", -5, "Enskedevägen 88", None)],
+                None,
+            ),
+            (
+                "Ekström",
+                "19560412",
+                "984",
+                [],
+                "",
+                "ORDINARY",
+                [],
+                [("RENT_ARREARS_TERMINATION", -45, "Bägerstavägen 3", None), ("EVICTION_DATE", -2, "Bägerstavägen 3", 9)],
+                None,
+            ),
+            (
+                "Fors",
+                "19950717",
+                "985",
+                [],
+                "076-5550103",
+                "TRAINING_FLAT",
+                ["VUXNA"],
+                [("DISTURBANCE_WARNING", -10, "Bandhagsplan 2", None)],
+                None,
+            ),
+            (
+                "Gustafsson",
+                "19880228",
+                "986",
+                ["2016-08-08"],
+                "070-5550104",
+                "ORDINARY",
+                [],
+                [("DISTURBANCE_TERMINATION", -12, "Högdalsgången 7", None)],
+                "contact",
+            ),
+            (
+                "Holm",
+                "19700505",
+                "987",
+                [],
+                "070-5550105",
+                "ORDINARY",
+                [],
+                [("RENT_ARREARS_TERMINATION", -60, "Sköntorpsvägen 21", None)],
+                "closed",
+            ),
+            (
+                "Isaksson",
+                "19900303",
+                "988",
+                ["2018-04-04"],
+                "",
+                "SHIS",
+                [],
+                [("OTHER_TERMINATION", -2, "Trollesundsvägen 40", None)],
+                "protected",
+            ),
         ]
         landlords = list(Landlord.objects.filter(organisation=organisation).order_by("pk"))
         created = 0
@@ -127,31 +213,50 @@ class Command(BaseCommand):
             landlord = landlords[i % len(landlords)]
             for notice_type, offset, street, eviction_in in notices:
                 received = today + days(offset)
-                members = [services.MemberData(
-                    name=f"{'Sara' if i % 2 else 'Johan'} {surname}", role="TENANT",
-                    personal_identity_number=_pin(birth, serial), protected_identity=follow_up == "protected",
-                )]
+                members = [
+                    services.MemberData(
+                        name=f"{'Sara' if i % 2 else 'Johan'} {surname}",
+                        role="TENANT",
+                        personal_identity_number=_pin(birth, serial),
+                        protected_identity=follow_up == "protected",
+                    )
+                ]
                 members += [
-                    services.MemberData(name=f"Barn{n + 1} {surname}", role="CHILD", birth_date=dt.date.fromisoformat(b), child_residence="LIVING")
+                    services.MemberData(
+                        name=f"Barn{n + 1} {surname}", role="CHILD", birth_date=dt.date.fromisoformat(b), child_residence="LIVING"
+                    )
                     for n, b in enumerate(children)
                 ]
                 kronofogden = notice_type in ("EVICTION_APPLICATION", "EVICTION_DATE")
                 services.notice_register(
-                    organisation=organisation, user=advisor, today=received,
+                    organisation=organisation,
+                    user=advisor,
+                    today=received,
                     notice=services.NoticeData(
-                        notice_type=notice_type, received_date=received, document_date=received - days(2),
+                        notice_type=notice_type,
+                        received_date=received,
+                        document_date=received - days(2),
                         served_date=received - days(1) if notice_type == "RENT_ARREARS_TERMINATION" else None,
                         eviction_date=today + days(eviction_in) if eviction_in else None,
-                        debt_amount=Decimal(12000 + 1450 * i), recovery_amount=Decimal(12000 + 1450 * i),
+                        debt_amount=Decimal(12000 + 1450 * i),
+                        recovery_amount=Decimal(12000 + 1450 * i),
                         sender_kind="KRONOFOGDEN" if kronofogden else "LANDLORD",
-                        landlord=None if kronofogden else services.LandlordData(name=landlord.name, org_number=landlord.org_number, reference=f"H-{1000 + i}"),
+                        landlord=None
+                        if kronofogden
+                        else services.LandlordData(name=landlord.name, org_number=landlord.org_number, reference=f"H-{1000 + i}"),
                         kronofogden_reference=f"KFM-{2026}-{4400 + i}" if kronofogden else "",
                         description="Upprepade klagomål på störande ljud nattetid." if "DISTURBANCE" in notice_type else "",
                     ),
                     household=services.HouseholdData(
-                        street_address=street, apartment_number=f"{1101 + i}", postal_code="12050", city="Stockholm",
-                        area=["Årsta", "Enskede", "Bandhagen", "Högdalen", "Rågsved"][i % 5], housing_type=housing, phone=phone,
-                        members=members, active_units=[services.ActiveUnitData(unit_code=code) for code in aktuell],
+                        street_address=street,
+                        apartment_number=f"{1101 + i}",
+                        postal_code="12050",
+                        city="Stockholm",
+                        area=["Årsta", "Enskede", "Bandhagen", "Högdalen", "Rågsved"][i % 5],
+                        housing_type=housing,
+                        phone=phone,
+                        members=members,
+                        active_units=[services.ActiveUnitData(unit_code=code) for code in aktuell],
                     ),
                 )
             created += 1
@@ -165,9 +270,25 @@ class Command(BaseCommand):
         if follow_up == "contact":
             for task in case.tasks.filter(status=TaskStatus.OPEN, kind__in=[TaskKind.SEND_LETTER, TaskKind.PHONE_CONTACT]):
                 services.task_complete(task=task, user=advisor, note="Klart.", today=today)
-            services.contact_register(case=case, user=advisor, date=today - dt.timedelta(days=3), channel="PHONE", established=True,
-                                      note="Familjen nåddes per telefon; möte bokat.", today=today)
+            services.contact_register(
+                case=case,
+                user=advisor,
+                date=today - dt.timedelta(days=3),
+                channel="PHONE",
+                established=True,
+                note="Familjen nåddes per telefon; möte bokat.",
+                today=today,
+            )
         elif follow_up == "closed":
-            services.contact_register(case=case, user=advisor, date=today - dt.timedelta(days=30), channel="MEETING", established=True,
-                                      note="Avbetalningsplan upprättad med hyresvärden.", today=today)
-            services.case_close(case=case, user=advisor, outcome=Outcome.PREVENTED_AGREEMENT, note="Avbetalningsplan, hyresvärden återtog uppsägningen.")
+            services.contact_register(
+                case=case,
+                user=advisor,
+                date=today - dt.timedelta(days=30),
+                channel="MEETING",
+                established=True,
+                note="Avbetalningsplan upprättad med hyresvärden.",
+                today=today,
+            )
+            services.case_close(
+                case=case, user=advisor, outcome=Outcome.PREVENTED_AGREEMENT, note="Avbetalningsplan, hyresvärden återtog uppsägningen."
+            )
