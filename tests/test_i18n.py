@@ -242,3 +242,13 @@ def test_signed_in_workspace_is_english_with_the_cookie(client, personas):
     assert _lang(html) == "en"
     assert "My cases" in html and "Log out" in html
     assert "Mina ärenden" not in html and "Logga ut" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "expected"), [("sv", "Kontrollsiffran stämmer inte."), ("en", "The check digit does not match.")])
+def test_identity_number_error_follows_the_language(client, personas, language, expected):
+    """The search's error comes from cases/identity.py (Django-free, Swedish); the template translates it."""
+    client.force_login(personas["hyresradgivare"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.post(reverse("cases:intake_search"), {"q": "19860314-9802"}).content.decode()  # POSTed: no personnummer in URLs
+    assert expected in html
