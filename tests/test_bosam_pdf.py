@@ -37,6 +37,8 @@ def test_agenda_pdf_has_the_cases_and_no_address_or_personnummer(scenario):
     assert "Sekretess enligt OSL 26 kap. 1 §" in text
     assert f"Sida 1 av {pages}" in text
     assert "2026-12-01" in text
+    # The running header repeats the title on every page, in plain text (no escape sequences).
+    assert text.count(str(scenario.meeting.series)) >= pages and "\\u00" not in text
     assert "★" in text and "2 barn" in text  # children: a symbol and words, not colour
     assert "BRÅDSKANDE" in text
     compact = re.sub(r"\s+", "", text)
