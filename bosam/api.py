@@ -8,7 +8,7 @@ import datetime as dt
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -21,6 +21,13 @@ from .access import meeting_get_for_user, visible_meetings
 from .models import MeetingDocument, MeetingStatus
 from .pdf import document_pdf, pdf_filename
 from .serializers import MeetingDetailSerializer, MeetingListSerializer
+
+# Documented so that integrations (and the schemathesis fuzz test) know every answer they can get.
+ERROR_400 = OpenApiResponse(description="Ogiltig indata: fel per fält, nycklade på fältets namn.")
+ERROR_401 = OpenApiResponse(description="Ingen eller ogiltig inloggning/token.")
+ERROR_404 = OpenApiResponse(
+    description="Finns inte, eller så saknar användaren behörighet (samma svar, för att inte röja att mötet finns)."
+)
 
 
 class PDFRenderer(renderers.BaseRenderer):
@@ -38,7 +45,7 @@ class PDFRenderer(renderers.BaseRenderer):
 class MeetingListView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("from", str, description="YYYY-MM-DD; standard: i dag")],
-        responses=MeetingListSerializer(many=True),
+        responses={200: MeetingListSerializer(many=True), 400: ERROR_400, 401: ERROR_401},
     )
     def get(self, request):
         raw = request.query_params.get("from")
@@ -51,7 +58,7 @@ class MeetingListView(APIView):
 
 
 class MeetingDetailView(APIView):
-    @extend_schema(responses=MeetingDetailSerializer)
+    @extend_schema(responses={200: MeetingDetailSerializer, 401: ERROR_401, 404: ERROR_404})
     def get(self, request, pk):
         meeting = meeting_get_for_user(request.user, pk)
         audit_log(user=request.user, action=AuditAction.AGENDA_VIEW, organisation=meeting.organisation, request=request,
@@ -63,7 +70,7 @@ class _PdfView(APIView):
     renderer_classes = [PDFRenderer, renderers.JSONRenderer]
     kind = MeetingDocument.Kind.AGENDA
 
-    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @extend_schema(responses={(200, "application/pdf"): bytes, 401: ERROR_401, 404: ERROR_404})
     def get(self, request, pk):
         meeting = meeting_get_for_user(request.user, pk)
         if self.kind == MeetingDocument.Kind.MINUTES and meeting.status != MeetingStatus.CLOSED:

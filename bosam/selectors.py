@@ -245,6 +245,8 @@ def agenda_content(meeting: Meeting) -> dict:
         Activity.objects.filter(meeting__organisation_id=meeting.organisation_id, meeting__date__lt=meeting.date)
         .filter(Q(task__status=TaskStatus.OPEN) | Q(task__completed_at__gte=since_start))
         .select_related("task__unit__department", "case", "meeting")
+        # Only the earlier meeting's date is shown: its frozen minutes (large JSON) and the cases' JSON fields stay in the database.
+        .defer("meeting__minutes", "case__explanation", "case__flags")
         .order_by("task__unit__department__name", "task__due_date", "id")
     )
     follow_up: dict[str, list] = {}

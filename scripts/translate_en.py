@@ -659,7 +659,7 @@ TRANSLATIONS.update({
     "Ställ in": "Cancel meeting",
     "★ = barnfamilj (står först i varje avsnitt, R9). Brådskande = återvinningsfristen eller avhysningen infaller före detta möte.": "★ = family with children (listed first in each section, R9). Urgent = the recovery deadline or the eviction falls before this meeting.",
     "Ärende": "Case",
-    "Mötet": "Meeting",
+    "Mötet": "At the meeting",
     "Övrigt": "Other",
     "%(n)s barn": ("%(n)s child", "%(n)s children"),
     "Behandla": "Handle",
