@@ -395,7 +395,7 @@ def _append_markdown(args, rows, result, before, after, new_notices, checks, pas
         f"- Load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f}.",
     ]
     if args.note:
-        section.append(f"- Note: {args.note}")
+        section.append(f"- Note: {args.note.rstrip('.')}.")
     section += [
         "",
         markdown_table(rows),

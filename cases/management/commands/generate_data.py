@@ -121,8 +121,8 @@ STAFF = [
 ]
 
 NOTICES_PER_DISTRICT_YEAR = 1500
-# Measured average (seed 1, 20,000 households): the benchmark turns a notice count into households with it.
-NOTICES_PER_HOUSEHOLD = 2.3
+# Measured average (seed 1, 20,000 households: 1.66): the benchmark turns a notice count into households with it.
+NOTICES_PER_HOUSEHOLD = 1.7
 BOSAM_HISTORY_DAYS = 365
 CHUNK_HOUSEHOLDS = 10_000
 ESCALATIONS = ("HOME_VISIT", "HANDOVER_ADULT_INTAKE", "CONTACT_ELDERLY_OUTREACH")
@@ -277,7 +277,7 @@ class Command(BaseCommand):
     help = "Skapar syntetiska testdata i stor skala (endast testpersonnummer) för prestandamätningar."
 
     def add_arguments(self, parser):
-        parser.add_argument("--households", type=int, required=True, help="Antal hushåll (ca 2,3 underrättelser per hushåll).")
+        parser.add_argument("--households", type=int, required=True, help="Antal hushåll (ca 1,7 underrättelser per hushåll).")
         parser.add_argument("--seed", type=int, default=1, help="Slumpfrö; samma frö ger samma data.")
         parser.add_argument("--organisations", type=int, default=13, help="Antal stadsdelsförvaltningar (högst 13).")
         parser.add_argument("--reset", action="store_true", help="Töm alla ärende- och BOSAM-tabeller först (bara i en testdatabas!).")

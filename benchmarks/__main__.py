@@ -1,0 +1,363 @@
+"""Benchmark the pages and services that must stay fast at city scale (issue 6).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/avh_bench python -m benchmarks \
+        --sizes 10000,100000,1000000 --requests 50
+
+For each size (notices): empty the database's case tables, generate the data
+(`manage.py generate_data --reset`), then measure in-process with Django's test
+Client (real middleware, templates, audit log) the server time p50/p95 and the
+number of database queries per request. For the lists and the case page the
+captured SQL is replayed alone on a raw cursor: "server / SQL" says how far the
+page is from the database's own limit. The table goes to docs/benchmarks.md
+(regenerated) and to stdout.
+
+PostgreSQL only: the figures mean nothing on SQLite. The database named by
+DATABASE_URL is emptied: give it one of its own (createdb avh_bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "docs" / "benchmarks.md"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Mät sidor och tjänster vid olika datamängder (PostgreSQL i DATABASE_URL; databasen töms).",
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="Antal underrättelser per körning, kommaseparerat.")
+    parser.add_argument("--requests", type=int, default=50, help="Anrop per mätpunkt (minst 50 för p95).")
+    parser.add_argument("--pdf-requests", type=int, default=10, help="Renderingar av dagordningens PDF (WeasyPrint, sekunder per styck).")
+    parser.add_argument("--daily-requests", type=int, default=5, help="Körningar av run_daily_checks för en förvaltning.")
+    parser.add_argument("--seed", type=int, default=1, help="Slumpfrö för generate_data och urvalet av ärenden.")
+    parser.add_argument("--organisations", type=int, default=13, help="Antal förvaltningar i testdata.")
+    parser.add_argument("--skip-generate", action="store_true", help="Mät befintliga data (en storlek) utan att generera om.")
+    parser.add_argument("--output", default=str(OUTPUT), help="Markdown-fil att skriva (standard docs/benchmarks.md).")
+    return parser.parse_args(argv)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = (len(ordered) - 1) * p
+    low = int(k)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+class Result:
+    def __init__(self, name: str):
+        self.name = name
+        self.times: list[float] = []
+        self.queries: list[int] = []
+        self.sql_times: list[float] = []
+        self.statuses: set[int] = set()
+
+    def row(self) -> dict:
+        p50 = percentile(self.times, 0.5) * 1000
+        sql50 = percentile(self.sql_times, 0.5) * 1000 if self.sql_times else None
+        return {
+            "name": self.name, "n": len(self.times), "p50": p50, "p95": percentile(self.times, 0.95) * 1000,
+            "queries": (min(self.queries), max(self.queries)) if self.queries else (0, 0),
+            "sql50": sql50, "ratio": (p50 / sql50) if sql50 else None, "statuses": sorted(self.statuses),
+        }
+
+
+def replay_sql(captured) -> float:
+    """The captured statements alone, on a raw cursor, rolled back afterwards (the case page writes an audit event)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        raw = connection.cursor().cursor
+        started = time.perf_counter()
+        for query in captured:
+            sql = query["sql"]
+            if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+                continue
+            raw.execute(sql)
+            if raw.description is not None:
+                raw.fetchall()
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def timed(result: Result, call, *, replay: bool = False):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        value = call()
+        elapsed = time.perf_counter() - started
+    result.times.append(elapsed)
+    result.queries.append(len(ctx.captured_queries))
+    status = getattr(value, "status_code", None)
+    if status is not None:
+        result.statuses.add(status)
+    if replay:
+        result.sql_times.append(replay_sql(ctx.captured_queries))
+    return value
+
+
+def unused_pin(rng: random.Random) -> str:
+    """A test personnummer (serial 98x/99x, Luhn) that no one in the database has: a new household per intake."""
+    from stdnum import luhn
+
+    from cases.models import Person
+
+    while True:
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(20000))
+        nine = f"{born:%y%m%d}{rng.randint(980, 999)}"
+        pin = f"{born.year // 100}{nine}{luhn.calc_check_digit(nine)}"
+        if not Person.objects.filter(personal_identity_number=pin).exists():
+            return pin
+
+
+def intake_form_data(pin: str, today: dt.date, rng: random.Random) -> dict:
+    received = today - dt.timedelta(days=1)
+    data = {
+        "notice_type": "RENT_ARREARS_TERMINATION", "sender_kind": "LANDLORD", "channel": "POST",
+        "landlord_name": "AB Familjebostäder", "landlord_org_number": "556035-8672", "landlord_reference": "H-1234",
+        "received_date": received.isoformat(), "document_date": (received - dt.timedelta(days=2)).isoformat(),
+        "served_date": (received - dt.timedelta(days=1)).isoformat(), "debt_amount": "18450.00", "recovery_amount": "18450.00",
+        "street_address": f"Sockenvägen {rng.randint(1, 300)}", "apartment_number": "1102", "postal_code": "120 40", "city": "Stockholm",
+        "area": "Årsta", "housing_type": "ORDINARY", "phone": "070-1234567",
+        "members-TOTAL_FORMS": "3", "members-INITIAL_FORMS": "0", "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "30",
+        "members-0-name": "Test Testsson", "members-0-personal_identity_number": pin, "members-0-role": "TENANT",
+        "members-1-name": "Barn Testsson", "members-1-birth_date": "2016-09-16", "members-1-role": "CHILD",
+        "members-1-child_residence": "LIVING",
+    }
+    return data
+
+
+def api_body(pin: str, today: dt.date) -> dict:
+    received = today - dt.timedelta(days=1)
+    return {
+        "notice_type": "RENT_ARREARS_TERMINATION", "received_date": received.isoformat(),
+        "document_date": (received - dt.timedelta(days=2)).isoformat(), "served_date": received.isoformat(),
+        "debt_amount": "18450.00", "recovery_amount": "18450.00",
+        "landlord": {"name": "AB Exempelbostäder", "org_number": "556035-8672", "reference": "H-1234"},
+        "household": {
+            "street_address": "Sockenvägen 290", "apartment_number": "1102", "postal_code": "12040", "city": "Stockholm",
+            "housing_type": "ORDINARY", "phone": "070-1234567",
+            "members": [{"name": "Test Testsson", "personal_identity_number": f"{pin[:8]}-{pin[8:]}", "role": "TENANT"}],
+            "active_units": [{"unit": "EKONOMISKT_BISTAND"}],
+        },
+    }
+
+
+def measure(args, size: int, rng: random.Random) -> list[dict]:
+    import json
+
+    from django.db import transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from bosam import services as bosam_services
+    from bosam.models import Meeting, MeetingDocument, MeetingStatus
+    from bosam.pdf import document_pdf
+    from cases import services
+    from cases.models import Case
+    from organisation.models import Organisation, User
+
+    org = Organisation.objects.get(code="enskede-arsta-vantor")
+    advisor = User.objects.get(username=f"gen-{org.code}-hr1")
+    worker = User.objects.get(username=f"gen-{org.code}-mv1")
+    today = timezone.localdate()
+    n = args.requests
+    results = []
+
+    def client_for(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    advisor_client, worker_client = client_for(advisor), client_for(worker)
+
+    lists = [
+        ("Mina ärenden (hyresrådgivare)", advisor_client, "/arenden/"),
+        ("Mina ärenden (handläggare, Mottagningsenheten vuxna)", worker_client, "/arenden/"),
+        ("Översikt: barnfamiljer, närmaste frist", advisor_client, "/arenden/alla/?children=yes&sort=deadline"),
+        ("Översikt: alla statusar, avhysningsdatum, senast öppnade", advisor_client,
+         "/arenden/alla/?status=alla&notice_type=EVICTION_DATE&sort=-opened"),
+        ("Översikt: sök på namn, alla statusar", advisor_client, "/arenden/alla/?status=alla&q=Lindberg"),
+    ]
+    for name, client, url in lists:
+        result = Result(f"GET {url.split('?')[0]} – {name}")
+        client.get(url)  # warm-up: templates and translations compiled once
+        for _ in range(n):
+            timed(result, lambda c=client, u=url: c.get(u), replay=True)
+        results.append(result)
+
+    ids = list(Case.objects.filter(organisation=org).values_list("pk", flat=True))
+    result = Result("GET /arenden/<id>/ – ärendesidan (slumpvalda ärenden)")
+    advisor_client.get(f"/arenden/{ids[0]}/")
+    for case_id in rng.sample(ids, min(n, len(ids))):
+        timed(result, lambda c=case_id: advisor_client.get(f"/arenden/{c}/"), replay=True)
+    results.append(result)
+
+    result = Result("POST /arenden/registrera/ny/ – registrering med routing (formulär)")
+    for _ in range(n):
+        data = intake_form_data(unused_pin(rng), today, rng)
+        timed(result, lambda d=data: advisor_client.post("/arenden/registrera/ny/", d))
+    results.append(result)
+
+    result = Result("POST /api/v1/notices/ – registrering med routing (API)")
+    for _ in range(n):
+        body = json.dumps(api_body(unused_pin(rng), today))
+        timed(result, lambda b=body: advisor_client.post("/api/v1/notices/", data=b, content_type="application/json"))
+    results.append(result)
+
+    meeting = Meeting.objects.filter(organisation=org, status=MeetingStatus.PLANNED, date__gte=today).order_by("date").first()
+    result = Result("bosam.services.agenda_prepare – nästa möte (ny dagordning)")
+    for _ in range(n):
+        with transaction.atomic():
+            timed(result, lambda: bosam_services.agenda_prepare(meeting=meeting, today=today))
+            items = meeting.items.count()
+            transaction.set_rollback(True)
+    result.name += f", {items} ärenden"
+    results.append(result)
+
+    bosam_services.agenda_prepare(meeting=meeting, today=today)
+    result = Result(f"bosam.pdf.document_pdf – dagordningens PDF, {meeting.items.count()} ärenden (ej cachad)")
+    for _ in range(args.pdf_requests):
+        with transaction.atomic():
+            MeetingDocument.objects.filter(meeting=meeting).delete()
+            timed(result, lambda: document_pdf(Meeting.objects.get(pk=meeting.pk), "AGENDA"))
+            transaction.set_rollback(True)
+    results.append(result)
+
+    open_cases = Case.objects.filter(organisation=org, status="OPEN").count()
+    result = Result(f"cases.services.run_daily_checks – en förvaltning ({open_cases} öppna ärenden)")
+    for _ in range(args.daily_requests):
+        timed(result, lambda: services.run_daily_checks(organisation=org))
+    results.append(result)
+    return [r.row() for r in results]
+
+
+def counts() -> dict:
+    from bosam.models import AgendaItem
+    from cases.models import AuditEvent, Case, Household, Notice, Person, Task
+
+    return {m.__name__: m.objects.count() for m in (Notice, Case, Household, Person, Task, AuditEvent, AgendaItem)}
+
+
+def machine() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory = f"{kb / 1024 / 1024:.1f} GB"
+    import django
+
+    return {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "cpus": os.cpu_count(), "memory": memory,
+            "postgresql": pg, "python": platform.python_version(), "django": django.get_version(), "platform": platform.platform()}
+
+
+NOTES = Path(__file__).with_name("notes.md")
+
+
+def render(info: dict, runs: list[dict], args) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `python -m benchmarks` (see `benchmarks/__main__.py`; do not edit by hand — the notes at the end come from",
+        "`benchmarks/notes.md`).",
+        "",
+        f"- Date: {info['date']}",
+        f"- Machine: {info['cpus']} CPUs (`nproc`), {info['memory']} memory, {info['platform']}; shared with other work while measured",
+        f"- PostgreSQL {info['postgresql']}, Python {info['python']}, Django {info['django']}",
+        f"- Requests per measurement: {args.requests} (agenda PDF {args.pdf_requests}, daily checks {args.daily_requests}); "
+        "server time = in-process Django test Client, real middleware, templates and audit log; no network.",
+        "- \"SQL\" = the same captured statements replayed alone on a raw cursor; \"server / SQL\" = p50 server time ÷ p50 SQL time.",
+        "",
+    ]
+    for run in runs:
+        c = run["counts"]
+        lines += [
+            f"## {run['size']:,} notices".replace(",", " "),
+            "",
+            f"Generated in {run['generate_seconds']:.0f} s ({run['households']:,} households). Data: ".replace(",", " ")
+            + ", ".join(f"{k} {v:,}".replace(",", " ") for k, v in c.items()) + ".",
+            "",
+            "| Measurement | n | p50 ms | p95 ms | queries | SQL p50 ms | server / SQL | HTTP |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for r in run["rows"]:
+            q = r["queries"]
+            queries = str(q[0]) if q[0] == q[1] else f"{q[0]}–{q[1]}"
+            sql = f"{r['sql50']:.1f}" if r["sql50"] is not None else ""
+            ratio = f"{r['ratio']:.1f}×" if r["ratio"] is not None else ""
+            lines.append(f"| {r['name']} | {r['n']} | {r['p50']:.1f} | {r['p95']:.1f} | {queries} | {sql} | {ratio} | "
+                         f"{', '.join(map(str, r['statuses']))} |")
+        lines.append("")
+    if len(runs) > 1:
+        lines += ["## Across sizes", "", "| Measurement | " + " | ".join(f"p95 ms at {r['size']:,}".replace(",", " ") for r in runs)
+                  + " | queries (all sizes) |", "| --- |" + " ---: |" * len(runs) + " --- |"]
+        for index, row in enumerate(runs[0]["rows"]):
+            p95s = [run["rows"][index]["p95"] for run in runs]
+            queries = sorted({q for run in runs for q in run["rows"][index]["queries"]})
+            same = "identical" if len(queries) == 1 else "differ: " + ", ".join(map(str, queries))
+            lines.append(f"| {row['name'].split(',')[0]} | " + " | ".join(f"{p:.1f}" for p in p95s) + f" | {same} |")
+        lines.append("")
+    if NOTES.exists():
+        lines += [NOTES.read_text(encoding="utf-8").rstrip(), ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avhysning.settings")
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        print("DATABASE_URL måste peka på en PostgreSQL-databas som får tömmas, t.ex. postgres://postgres@127.0.0.1:5432/avh_bench",
+              file=sys.stderr)
+        return 2
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    from cases.management.commands.generate_data import NOTICES_PER_HOUSEHOLD
+
+    setup_test_environment()  # 'testserver' allowed, e-mail to memory
+    call_command("migrate", verbosity=0)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    runs = []
+    for size in sizes:
+        households = max(1, round(size / NOTICES_PER_HOUSEHOLD))
+        started = time.perf_counter()
+        if not args.skip_generate:
+            print(f"== {size} underrättelser: generate_data --households {households}", flush=True)
+            call_command("generate_data", households=households, seed=args.seed, organisations=args.organisations, reset=True)
+        generated = time.perf_counter() - started
+        data = counts()
+        print(f"== mäter ({data})", flush=True)
+        rows = measure(args, size, random.Random(args.seed))  # noqa: S311
+        runs.append({"size": size, "households": households, "generate_seconds": generated, "counts": data, "rows": rows})
+        text = render(machine(), runs, args)
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(text, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
