@@ -43,6 +43,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--organisations", type=int, default=13, help="Antal förvaltningar i testdata.")
     parser.add_argument("--skip-generate", action="store_true", help="Mät befintliga data (en storlek) utan att generera om.")
     parser.add_argument("--output", default=str(OUTPUT), help="Markdown-fil att skriva (standard docs/benchmarks.md).")
+    parser.add_argument("--render-only", action="store_true",
+                        help="Skriv bara om tabellen från senaste körningens mätvärden (var/benchmarks.json), t.ex. efter ändrade noter.")
     return parser.parse_args(argv)
 
 
@@ -322,8 +324,20 @@ def render(info: dict, runs: list[dict], args) -> str:
     return "\n".join(lines)
 
 
+RESULTS = ROOT / "var" / "benchmarks.json"
+
+
 def main(argv=None) -> int:
+    import json
+
     args = parse_args(argv)
+    if args.render_only:
+        saved = json.loads(RESULTS.read_text(encoding="utf-8"))
+        args.requests, args.pdf_requests, args.daily_requests = saved["requests"]
+        text = render(saved["machine"], saved["runs"], args)
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(text)
+        return 0
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avhysning.settings")
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
@@ -336,25 +350,26 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.test.utils import setup_test_environment
 
-    from cases.management.commands.generate_data import NOTICES_PER_HOUSEHOLD
-
     setup_test_environment()  # 'testserver' allowed, e-mail to memory
     call_command("migrate", verbosity=0)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     runs = []
     for size in sizes:
-        households = max(1, round(size / NOTICES_PER_HOUSEHOLD))
         started = time.perf_counter()
         if not args.skip_generate:
-            print(f"== {size} underrättelser: generate_data --households {households}", flush=True)
-            call_command("generate_data", households=households, seed=args.seed, organisations=args.organisations, reset=True)
+            print(f"== {size} underrättelser: generate_data --notices {size}", flush=True)
+            call_command("generate_data", notices=size, seed=args.seed, organisations=args.organisations, reset=True)
         generated = time.perf_counter() - started
         data = counts()
         print(f"== mäter ({data})", flush=True)
         rows = measure(args, size, random.Random(args.seed))  # noqa: S311
-        runs.append({"size": size, "households": households, "generate_seconds": generated, "counts": data, "rows": rows})
-        text = render(machine(), runs, args)
+        runs.append({"size": size, "households": data["Household"], "generate_seconds": generated, "counts": data, "rows": rows})
+        info = machine()
+        text = render(info, runs, args)
         Path(args.output).write_text(text, encoding="utf-8")
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps({"machine": info, "runs": runs,
+                                       "requests": [args.requests, args.pdf_requests, args.daily_requests]}), encoding="utf-8")
         print(text, flush=True)
     return 0
 

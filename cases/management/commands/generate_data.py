@@ -277,7 +277,9 @@ class Command(BaseCommand):
     help = "Skapar syntetiska testdata i stor skala (endast testpersonnummer) för prestandamätningar."
 
     def add_arguments(self, parser):
-        parser.add_argument("--households", type=int, required=True, help="Antal hushåll (ca 1,7 underrättelser per hushåll).")
+        size = parser.add_mutually_exclusive_group(required=True)
+        size.add_argument("--households", type=int, help="Antal hushåll (ca 1,7 underrättelser per hushåll).")
+        size.add_argument("--notices", type=int, help="Skapa hushåll tills så många underrättelser finns (i stället för --households).")
         parser.add_argument("--seed", type=int, default=1, help="Slumpfrö; samma frö ger samma data.")
         parser.add_argument("--organisations", type=int, default=13, help="Antal stadsdelsförvaltningar (högst 13).")
         parser.add_argument("--reset", action="store_true", help="Töm alla ärende- och BOSAM-tabeller först (bara i en testdatabas!).")
@@ -286,8 +288,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not 1 <= options["organisations"] <= len(DISTRICTS):
             raise CommandError(f"--organisations ska vara 1–{len(DISTRICTS)}.")
-        if options["households"] < 1:
-            raise CommandError("--households ska vara minst 1.")
+        if (options["households"] or options["notices"] or 0) < 1:
+            raise CommandError("Ange --households eller --notices, minst 1.")
         today = dt.date.fromisoformat(options["today"]) if options.get("today") else timezone.localdate()
         started = time.perf_counter()
         if options["reset"]:
@@ -298,7 +300,8 @@ class Command(BaseCommand):
         routing.add_working_days = functools.lru_cache(maxsize=200_000)(workdays.add_working_days)
         try:
             generator = Generator(
-                households=options["households"], seed=options["seed"], organisations=options["organisations"], today=today,
+                households=options["households"], notices=options["notices"], seed=options["seed"],
+                organisations=options["organisations"], today=today,
                 progress=lambda text: self.stdout.write(f"[{time.perf_counter() - started:7.1f} s] {text}"),
             )
             totals = generator.run()
@@ -312,6 +315,8 @@ def reset_tables() -> None:
     tables = [t if isinstance(t, str) else t._meta.db_table for t in RESET_TABLES]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Inside an outer transaction (a test) the deferred foreign-key checks must run before TRUNCATE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         else:
             for table in tables:
@@ -319,8 +324,10 @@ def reset_tables() -> None:
 
 
 class Generator:
-    def __init__(self, *, households: int, seed: int, organisations: int, today: dt.date, progress):
-        self.n = households
+    def __init__(self, *, households: int | None, notices: int | None, seed: int, organisations: int, today: dt.date, progress):
+        # With a notice target the household count is estimated for the time span, then households are made until it is met.
+        self.target_notices = notices
+        self.n = households or max(1, round(notices / NOTICES_PER_HOUSEHOLD))
         self.rng = random.Random(seed)  # noqa: S311 (synthetic data, reproducible by seed)
         self.today = today
         self.progress = progress
@@ -398,13 +405,16 @@ class Generator:
         self.setup_organisations()
         self.progress(f"{len(self.orgs)} organisationer, tidsspann {self.span_days} dagar, {self.n} hushåll")
         self.writer = Writer()
-        for index in range(self.n):
+        first_notice = self.writer.next_id[Notice]
+        index = 0
+        while (index < self.n) if self.target_notices is None else (self.writer.next_id[Notice] - first_notice < self.target_notices):
             self.household(self.orgs[index % len(self.orgs)])
-            if (index + 1) % CHUNK_HOUSEHOLDS == 0:
+            index += 1
+            if index % CHUNK_HOUSEHOLDS == 0:
                 self.writer.flush()
-                self.progress(f"{index + 1} hushåll, {self.writer.totals[Notice]} underrättelser")
+                self.progress(f"{index} hushåll, {self.writer.totals[Notice]} underrättelser")
         self.writer.flush()
-        self.progress(f"{self.n} hushåll, {self.writer.totals[Notice]} underrättelser; BOSAM-historik …")
+        self.progress(f"{index} hushåll, {self.writer.totals[Notice]} underrättelser; BOSAM-historik …")
         sequences = [CaseNumberSequence(organisation_id=org_id, year=year, last=last) for (org_id, year), last in self.case_numbers.items()]
         CaseNumberSequence.objects.bulk_create(sequences, batch_size=1000)
         self.bosam_history()
