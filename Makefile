@@ -37,10 +37,10 @@ check-deploy: $(VENV)/.installed-dev
 	DEBUG=false SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-but-long-enough-for-django ALLOWED_HOSTS=avhysning.example.se \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-## make messages: refresh the English translation catalogue (needs gettext).
+## make messages: refresh the English catalogue (needs gettext); new strings go into scripts/translate_en.py.
 messages: $(VENV)/.installed-dev
-	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var
-	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
+	$(BIN)/python scripts/translate_en.py --compile
 
 clean:
 	rm -rf var/

@@ -334,7 +334,7 @@ class Generator:
         self.config = routing.PlanConfig()
         self.pins = PinAllocator()
         self.districts = DISTRICTS[:organisations]
-        per_org = households / organisations
+        per_org = self.n / organisations
         households_per_year = NOTICES_PER_DISTRICT_YEAR / NOTICES_PER_HOUSEHOLD
         self.span_days = max(120, int(per_org / households_per_year * 365))
         self.case_numbers: dict[tuple, int] = defaultdict(int)
