@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
 from django.template.loader import get_template, render_to_string
+from django.utils import translation
 from django.utils.translation import get_language
 
 from .models import Meeting, MeetingDocument
@@ -48,7 +49,15 @@ def render_pdf(kind: str, content: dict) -> bytes:
 
 
 def document_pdf(meeting: Meeting, kind: str) -> bytes:
-    """The PDF bytes, from the cache when the content is unchanged; rendered and stored otherwise."""
+    """The PDF bytes, from the cache when the content is unchanged; rendered and stored otherwise.
+
+    Always in the administration's language: the agenda and minutes are official
+    documents, and one cached copy serves everyone whatever language their screen shows."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _document_pdf(meeting, kind)
+
+
+def _document_pdf(meeting: Meeting, kind: str) -> bytes:
     content = agenda_content(meeting)
     digest = content_hash(kind, content)
     cached = MeetingDocument.objects.filter(meeting=meeting, kind=kind).first()

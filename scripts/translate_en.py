@@ -46,6 +46,12 @@ HEADER = {
 
 TRANSLATIONS: dict[str, str | tuple[str, str]] = {}
 
+# Words that need two English words get a context (msgctxt); the key is "context\x04msgid".
+TRANSLATIONS.update({
+    "kolumn: avhysningsdatum\x04Avhysning": "Eviction",
+    "kolumn: antal barn\x04Barn": "Children",
+})
+
 # --- settings, admin site, BOSAM ---
 TRANSLATIONS.update({
     "Svenska": "Swedish",
