@@ -363,7 +363,9 @@ def main(argv=None) -> int:
     setup_test_environment()  # 'testserver' allowed, e-mail to memory
     call_command("migrate", verbosity=0)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    runs = []
+    # Sizes measured earlier stay in the table, so one size can be (re)measured on its own.
+    previous = json.loads(RESULTS.read_text(encoding="utf-8"))["runs"] if RESULTS.exists() else []
+    runs = [run for run in previous if run["size"] not in sizes]
     for size in sizes:
         started = time.perf_counter()
         if not args.skip_generate:
@@ -374,6 +376,7 @@ def main(argv=None) -> int:
         print(f"== mäter ({data})", flush=True)
         rows = measure(args, size, random.Random(args.seed))  # noqa: S311
         runs.append({"size": size, "households": data["Household"], "generate_seconds": generated, "counts": data, "rows": rows})
+        runs.sort(key=lambda run: run["size"])
         info = machine()
         text = render(info, runs, args)
         Path(args.output).write_text(text, encoding="utf-8")
