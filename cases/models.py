@@ -221,7 +221,7 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("hushåll")
         verbose_name_plural = _("hushåll")
-        indexes = [models.Index(fields=["organisation", "street_address"])]
+        indexes = [models.Index(fields=["organisation", "street_address"]), models.Index(fields=["organisation", "area"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(apartment_number="") | Q(apartment_number__regex=r"^\d{4}$"), name="household_apartment_number_4_digits"

@@ -38,7 +38,9 @@ PRINT_LIMIT = 5000
 
 
 def _case_list(request, queryset, *, title: str, intro: str, overview: bool):
-    form = forms.CaseFilterForm(request.GET or None, units=selectors.case_units(request.user), areas=selectors.case_list_areas(queryset))
+    form = forms.CaseFilterForm(
+        request.GET or None, units=selectors.case_units(request.user), areas=selectors.case_list_areas(request.user)
+    )
     filters = form.to_filters()
     rows = selectors.case_list_filter(selectors.case_list_rows(queryset), filters)
     page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
