@@ -155,23 +155,24 @@ def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user=None)
     candidates = selectors.agenda_candidates(meeting, today=today)
     wanted = {c["case_id"]: c for c in candidates}
     existing = {i.case_id: i for i in meeting.items.all()}
-    added = updated = dropped = 0
+    dropped = 0
     for case_id, item in existing.items():
         # A case that left the rules' selection (closed, cancelled) leaves the agenda unless the chair put it there or worked on it.
         if case_id not in wanted and not item.added_by_chair and not item.is_removed and not item.note and not item.activities.exists():
             item.delete()
             dropped += 1
     next_position = {s: (max([i.position for i in existing.values() if i.section == s], default=0)) for s in AgendaSection}
+    # Written in bulk: the query count stays the same however many cases the agenda has.
+    to_create, to_update = [], []
     for candidate in candidates:
         item = existing.get(candidate["case_id"])
         if item is None:
             next_position[candidate["section"]] += POSITION_STEP
-            AgendaItem.objects.create(
+            to_create.append(AgendaItem(
                 meeting=meeting, case_id=candidate["case_id"], section=candidate["section"],
                 notice_type=candidate["notice_type"], urgent=candidate["urgent"], children_count=candidate["children_count"],
                 position=next_position[candidate["section"]],
-            )
-            added += 1
+            ))
             continue
         facts = {
             "notice_type": candidate["notice_type"], "urgent": candidate["urgent"], "children_count": candidate["children_count"],
@@ -181,8 +182,10 @@ def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user=None)
         if any(getattr(item, name) != value for name, value in facts.items()):
             for name, value in facts.items():
                 setattr(item, name, value)
-            item.save(update_fields=list(facts))
-            updated += 1
+            to_update.append(item)
+    AgendaItem.objects.bulk_create(to_create)
+    AgendaItem.objects.bulk_update(to_update, ["notice_type", "urgent", "children_count", "section"])
+    added, updated = len(to_create), len(to_update)
     reordered = 0 if meeting.order_edited else _renumber(meeting, {c["case_id"]: c["sort_key"] for c in candidates})
     if meeting.agenda_prepared_at is None or added or updated or dropped or reordered:
         meeting.agenda_prepared_at = timezone.now()

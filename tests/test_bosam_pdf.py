@@ -108,3 +108,23 @@ def test_150_case_agenda_renders_well_under_10_seconds(organisation, capsys):
     assert "2026-9149" in text and f"Sida {pages} av {pages}" in text
     # CPU time: the wall clock also counts whatever else the machine runs (parallel test suites on a shared box).
     assert cpu_seconds < 10
+
+
+def _agenda_prepare_queries(organisation, n: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    meeting = organisation.meetings.get(date=D("2026-12-01"))
+    _bulk_cases(organisation, n, D("2026-11-27"))
+    with CaptureQueriesContext(connection) as queries:
+        services.agenda_prepare(meeting=meeting, today=D("2026-11-27"))
+    assert meeting.items.count() == Case.objects.filter(organisation=organisation).count()
+    return len(queries)
+
+
+def test_agenda_preparation_queries_do_not_grow_with_the_number_of_cases(organisation, other_organisation):
+    """The agenda is written in bulk: 5 cases and 40 cases cost the same number of queries."""
+    for org in (organisation, other_organisation):
+        make_series(org)
+        services.plan_meetings(today=D("2026-11-16"), organisation=org)
+    assert _agenda_prepare_queries(organisation, 5) == _agenda_prepare_queries(other_organisation, 40)
