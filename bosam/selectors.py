@@ -314,3 +314,16 @@ def meeting_activities(meeting: Meeting) -> QuerySet[Activity]:
 
 def meeting_attendance(meeting: Meeting) -> dict[int, Attendance]:
     return {a.department_id: a for a in meeting.attendance.all()}
+
+
+def case_discussions(case) -> list:
+    """The case's BOSAM agenda items with their notes and activities, for the case page's timeline.
+    Struck items are left out; two queries whatever the number of meetings."""
+    from .models import AgendaItem
+
+    return list(
+        AgendaItem.objects.filter(case=case, removed_at__isnull=True)
+        .select_related("meeting")
+        .prefetch_related("activities__task__unit")
+        .order_by("meeting__date")
+    )

@@ -196,7 +196,7 @@ def works_cases(user) -> bool:
 @dataclass
 class TimelineEntry:
     at: dt.datetime
-    kind: str  # notice | decision | assignment | assignment_end | task | task_done | contact | consent | deviation
+    kind: str  # notice | decision | assignment | assignment_end | task | task_done | contact | consent | deviation | bosam
     obj: object
 
 
@@ -232,6 +232,12 @@ def case_page_data(case: Case) -> dict:
     timeline += [TimelineEntry(c.created_at, "contact", c) for c in contacts]
     timeline += [TimelineEntry(c.recorded_at, "consent", c) for c in consents]
     timeline += [TimelineEntry(d.created_at, "deviation", d) for d in deviations]
+    # BOSAM answers for its agenda items (imported here: cases/ must load without bosam/).
+    from bosam.selectors import case_discussions
+
+    for item in case_discussions(case):
+        at = timezone.make_aware(dt.datetime.combine(item.meeting.date, item.meeting.time or dt.time.min))
+        timeline.append(TimelineEntry(at, "bosam", item))
     order = {"notice": 0, "decision": 1, "assignment_end": 2, "assignment": 3, "task": 4, "task_done": 5}
     timeline.sort(key=lambda e: (e.at, order.get(e.kind, 9)), reverse=True)
 

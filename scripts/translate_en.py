@@ -50,6 +50,8 @@ TRANSLATIONS: dict[str, str | tuple[str, str]] = {}
 TRANSLATIONS.update({
     "kolumn: avhysningsdatum\x04Avhysning": "Eviction",
     "kolumn: antal barn\x04Barn": "Children",
+    "BOSAM %(date)s": "BOSAM %(date)s",
+    "Beslutad aktivitet: %(what)s – %(unit)s, senast %(due)s (%(status)s)": "Decided activity: %(what)s – %(unit)s, due %(due)s (%(status)s)",
 })
 
 # --- settings, admin site, BOSAM ---

@@ -495,3 +495,23 @@ def test_household_designation_in_list_is_surname_and_initials(client, organisat
     html = login(client, personas["hyresradgivare"]).get(reverse("cases:my_cases")).content.decode()
     assert "Långnamn A. M." in html and "Anna Maria" not in html
     assert case.number in html
+
+
+def test_case_timeline_shows_bosam_discussion_and_decided_activities(client, organisation, personas, family_case):
+    from bosam import services as bosam_services
+    from tests.test_bosam_scenario import make_series
+
+    make_series(organisation)
+    bosam_services.plan_meetings(today=dt.date(2026, 11, 16), organisation=organisation)
+    meeting = organisation.meetings.get(date=dt.date(2026, 12, 1))
+    bosam_services.agenda_prepare(meeting=meeting, today=dt.date(2026, 11, 27))
+    item = meeting.items.get(case=family_case)
+    chair = personas["ordforande"]
+    bosam_services.item_note_save(item=item, user=chair, note="Familjen har fått tid hos budgetrådgivningen.")
+    bosam_services.activity_create(item=item, user=chair, what="Följ upp avbetalningsplanen",
+                                   unit=organisation.units.get(code="MOTTAGNING_BARN_UNGA"), due_date=dt.date(2026, 12, 8))
+
+    html = login(client, personas["barn"]).get(reverse("cases:detail", args=[family_case.pk])).content.decode()
+    assert "BOSAM 2026-12-01" in html
+    assert "Familjen har fått tid hos budgetrådgivningen." in html
+    assert "Beslutad aktivitet: Följ upp avbetalningsplanen – Mottagningsenheten barn och unga, senast 2026-12-08" in html
