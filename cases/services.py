@@ -471,6 +471,12 @@ def decision_members(case: Case, on_date: dt.date) -> tuple[routing.Member, ...]
     return tuple(routing.Member(role=p.role, age=p.age_on(on_date), residence=p.child_residence) for p in case.household.members.all())
 
 
+def _case_facts(case: Case) -> tuple:
+    """The denormalised facts a re-evaluation may change (to tell whether a daily check changed anything)."""
+    return (case.lead_unit_id, case.urgent, case.recovery_deadline, case.eviction_date, case.next_due_date,
+            case.children_count, case.explanation)
+
+
 def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None) -> RoutingDecision | None:
     """Run the plan on the case as it is now and bring assignments and tasks in line.
 
@@ -498,25 +504,9 @@ def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, n
         record.save()
         changes = _reconcile_assignments(case, decision, units, record, now)
         changes += _reconcile_tasks(case, decision, units, record, now)
-        before = (
-            case.lead_unit_id,
-            case.urgent,
-            case.recovery_deadline,
-            case.eviction_date,
-            case.next_due_date,
-            case.children_count,
-            case.explanation,
-        )
+        before = _case_facts(case)
         _case_facts_refresh(case, decision, today=today, next_meeting=meeting, units_by_id=units)
-        after = (
-            case.lead_unit_id,
-            case.urgent,
-            case.recovery_deadline,
-            case.eviction_date,
-            case.next_due_date,
-            case.children_count,
-            case.explanation,
-        )
+        after = _case_facts(case)
         if trigger == RoutingDecision.Trigger.DAILY and not changes and before == after:
             record.delete()
             return None
