@@ -157,22 +157,45 @@ def at(day: dt.date, rng: random.Random, hour_from: int = 8, hour_to: int = 16) 
 
 
 class PinAllocator:
-    """Unique test personnummer: serials 980–999 per birth date (samordningsnummer, day + 60, for a few)."""
+    """Unique test personnummer: serials 980–999 per birth date; when a date's 20 are used, its
+    samordningsnummer (day + 60), then the next date with free serials.
 
-    def __init__(self):
+    Full dates point onwards to the next date tried (path compression), so finding a free date
+    stays cheap when millions of people fill the calendar: a plain day-by-day walk made the
+    generator slow down quadratically near 600 000 people."""
+
+    EARLIEST = dt.date(1920, 1, 1)
+
+    def __init__(self, latest: dt.date | None = None):
         self.next_serial: dict[tuple, int] = {}
+        self.onwards: dict[dt.date, dt.date] = {}
+        # No birth date after this: past it the search goes on from EARLIEST (a number must never lie in the future).
+        self.latest = latest or timezone.localdate()
+
+    def _free(self, key) -> bool:
+        return self.next_serial.get(key, 980) <= 999
+
+    def _first_day_with_room(self, day: dt.date) -> dt.date:
+        path = []
+        while not (self._free((day, False)) or self._free((day, True))):
+            path.append(day)
+            day = self.onwards.get(day, day + dt.timedelta(days=1))
+            if day > self.latest:
+                day = self.EARLIEST
+        for full in path:
+            self.onwards[full] = day
+        return day
 
     def take(self, born: dt.date, samordning: bool = False) -> tuple[str, dt.date]:
-        day = born
-        while True:
-            key = (day, samordning)
-            serial = self.next_serial.get(key, 980)
-            if serial <= 999:
-                self.next_serial[key] = serial + 1
-                day_field = day.day + 60 if samordning else day.day
-                ten = luhn_pin(f"{day:%y%m}{day_field:02d}", serial)
-                return f"{day.year // 100:02d}{ten}", day
-            day += dt.timedelta(days=1)
+        day = self._first_day_with_room(born)
+        if not self._free((day, samordning)):
+            samordning = not samordning
+        key = (day, samordning)
+        serial = self.next_serial.get(key, 980)
+        self.next_serial[key] = serial + 1
+        day_field = day.day + 60 if samordning else day.day
+        ten = luhn_pin(f"{day:%y%m}{day_field:02d}", serial)
+        return f"{day.year // 100:02d}{ten}", day
 
 
 class Writer:
@@ -332,7 +355,7 @@ class Generator:
         self.today = today
         self.progress = progress
         self.config = routing.PlanConfig()
-        self.pins = PinAllocator()
+        self.pins = PinAllocator(latest=today)
         self.districts = DISTRICTS[:organisations]
         per_org = self.n / organisations
         households_per_year = NOTICES_PER_DISTRICT_YEAR / NOTICES_PER_HOUSEHOLD
