@@ -227,6 +227,10 @@ def meeting_start(request, pk):
 @require_POST
 def meeting_close(request, pk):
     meeting = meeting_get_for_user(request.user, pk, edit=True)
+    # Closing freezes the minutes and raises the absence deviations: it cannot be undone, so it is confirmed.
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Kryssa i att du vill låsa protokollet. Det går inte att ändra efteråt."))
+        return _detail(request, meeting, status=400)
     try:
         services.meeting_close(meeting=meeting, user=request.user, request=request)
     except services.MeetingLocked as exc:

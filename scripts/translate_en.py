@@ -51,6 +51,8 @@ TRANSLATIONS.update({
     "kolumn: avhysningsdatum\x04Avhysning": "Eviction",
     "kolumn: antal barn\x04Barn": "Children",
     "BOSAM %(date)s": "BOSAM %(date)s",
+    "Kryssa i att du vill låsa protokollet. Det går inte att ändra efteråt.": "Tick the box to lock the minutes. They cannot be changed afterwards.",
+    "Jag bekräftar: protokollet låses och kan inte ändras efteråt.": "I confirm: the minutes will be locked and cannot be changed afterwards.",
     "Beslutad aktivitet: %(what)s – %(unit)s, senast %(due)s (%(status)s)": "Decided activity: %(what)s – %(unit)s, due %(due)s (%(status)s)",
 })
 

@@ -87,7 +87,13 @@ def test_chair_runs_the_meeting(scenario, personas, organisation):
     assert Task.objects.filter(case=scenario.cases["A"], kind=TaskKind.BOSAM_ACTIVITY, unit=unit, title="Hembesök med familjen").exists()
     response = client.post(reverse("bosam:item_note", args=[meeting.pk, item.pk]), {"note": "Familjen har kontakt med skolan."})
     assert response.status_code == 302
-    response = client.post(reverse("bosam:meeting_close", args=[meeting.pk]), follow=True)
+    # Closing cannot be undone: without the confirmation nothing happens.
+    response = client.post(reverse("bosam:meeting_close", args=[meeting.pk]))
+    assert response.status_code == 400
+    assert "Kryssa i att du vill låsa protokollet" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status != MeetingStatus.CLOSED
+    response = client.post(reverse("bosam:meeting_close", args=[meeting.pk]), {"confirm": "yes"}, follow=True)
     assert "Protokollet är låst" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CLOSED
