@@ -31,6 +31,22 @@ class NoticeType(models.TextChoices):
 class SenderKind(models.TextChoices):
     LANDLORD = "LANDLORD", _("Hyresvärd")
     KRONOFOGDEN = "KRONOFOGDEN", _("Kronofogden")
+    RENT_TRIBUNAL = "RENT_TRIBUNAL", _("Hyresnämnden")
+
+
+class NoticeGround(models.TextChoices):
+    """The ground of a Kronofogden notice (EVICTION_APPLICATION, EVICTION_DATE); codes.md."""
+
+    RENT_ARREARS = "RENT_ARREARS", _("Hyresskuld")
+    DISTURBANCE = "DISTURBANCE", _("Störningar")
+    OTHER = "OTHER", _("Annat")
+
+
+class LandlordKind(models.TextChoices):
+    MUNICIPAL = "MUNICIPAL", _("Allmännyttan")
+    PRIVATE = "PRIVATE", _("Privat hyresvärd")
+    HOUSING_COOPERATIVE = "HOUSING_COOPERATIVE", _("Bostadsrättsförening")
+    OTHER = "OTHER", _("Annan")
 
 
 class NoticeChannel(models.TextChoices):
@@ -100,6 +116,13 @@ class TaskKind(models.TextChoices):
     CONSULT_TENANCY_ADVISOR = "CONSULT_TENANCY_ADVISOR", _("Samråd med hyresrådgivaren")
     BOSAM_ACTIVITY = "BOSAM_ACTIVITY", _("Aktivitet beslutad på BOSAM")
     MANUAL = "MANUAL", _("Manuell uppgift")
+    # The Kronofogden stage and the eviction day (codes.md).
+    HELP_REPLY_KRONOFOGDEN = "HELP_REPLY_KRONOFOGDEN", _("Hjälp hushållet att svara Kronofogden")
+    CHILD_INVESTIGATION = "CHILD_INVESTIGATION", _("Överväg utredning av barnets situation")
+    ATTEND_EVICTION = "ATTEND_EVICTION", _("Planera närvaro vid avhysningen")
+    EVICTION_OUTCOME = "EVICTION_OUTCOME", _("Registrera utfallet av avhysningen")
+    FOLLOW_UP_AFTER_EVICTION = "FOLLOW_UP_AFTER_EVICTION", _("Följ upp barnen efter avhysningen")
+    INVESTIGATION_DECISION = "INVESTIGATION_DECISION", _("Besluta om utredning ska inledas")
 
 
 REPEATABLE_TASK_KINDS = (TaskKind.CONSULT_TENANCY_ADVISOR, TaskKind.BOSAM_ACTIVITY, TaskKind.MANUAL)
@@ -132,6 +155,7 @@ class DeviationKind(models.TextChoices):
     EVICTION_WITHOUT_CONTACT = "EVICTION_WITHOUT_CONTACT", _("Avhysningsdatum nått utan kontakt")
     BOSAM_ABSENCE = "BOSAM_ABSENCE", _("Avdelning frånvarande på BOSAM")
     ROUTING_OVERRIDE = "ROUTING_OVERRIDE", _("Planens beslut ändrat manuellt")
+    ABSENT_AT_EVICTION_WITH_CHILDREN = "ABSENT_AT_EVICTION_WITH_CHILDREN", _("Barn närvarande vid avhysning utan socialtjänsten")
     MANUAL = "MANUAL", _("Manuellt registrerad avvikelse")
 
 
@@ -186,6 +210,7 @@ class Landlord(models.Model):
     contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
     email = models.EmailField(_("e-post"), blank=True)
+    kind = models.CharField(_("typ av hyresvärd"), max_length=20, choices=LandlordKind.choices, default=LandlordKind.OTHER)
 
     class Meta:
         verbose_name = _("hyresvärd")
@@ -407,6 +432,8 @@ class Notice(models.Model):
     )
     monthly_rent = models.DecimalField(_("månadshyra (kr)"), max_digits=10, decimal_places=2, null=True, blank=True)
     warning_date = models.DateField(_("datum för tillsägelse"), null=True, blank=True)
+    ground = models.CharField(_("grund"), max_length=20, choices=NoticeGround.choices, blank=True)
+    sent_date = models.DateField(_("avsänd av hyresvärden"), null=True, blank=True)
     description = models.TextField(_("beskrivning"), blank=True)
     attachment = models.FileField(_("inskannad handling (PDF)"), upload_to="notices/%Y/%m/", blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -563,6 +590,49 @@ class Contact(models.Model):
         return f"{self.date} {self.get_channel_display()}"
 
 
+class EvictionResult(models.TextChoices):
+    EXECUTED = "EXECUTED", _("Verkställd")
+    CANCELLED = "CANCELLED", _("Inställd")
+    POSTPONED = "POSTPONED", _("Uppskjuten")
+
+
+class EvictionDestination(models.TextChoices):
+    EMERGENCY_HOUSING = "EMERGENCY_HOUSING", _("Akutboende")
+    RELATIVES = "RELATIVES", _("Släkt eller vänner")
+    OWN_HOUSING = "OWN_HOUSING", _("Egen ny bostad")
+    UNKNOWN = "UNKNOWN", _("Okänt")
+
+
+class EvictionOutcome(models.Model):
+    """What happened on an eviction day (task EVICTION_OUTCOME, R8/R9); one per eviction-date notice.
+
+    The statistics of the steering group read executed evictions, children present and social services present
+    from here."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="eviction_outcomes", verbose_name=_("ärende"))
+    notice = models.OneToOneField(
+        "Notice", on_delete=models.SET_NULL, null=True, blank=True, related_name="eviction_outcome", verbose_name=_("underrättelse")
+    )
+    eviction_date = models.DateField(_("avhysningsdatum"))
+    result = models.CharField(_("utfall"), max_length=20, choices=EvictionResult.choices)
+    children_present = models.BooleanField(_("barn närvarande"), null=True, blank=True)
+    social_services_present = models.BooleanField(_("socialtjänsten närvarande"), null=True, blank=True)
+    destination = models.CharField(
+        _("vart hushållet tog vägen"), max_length=20, choices=EvictionDestination.choices, blank=True
+    )
+    note = models.TextField(_("anteckning"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("utfall av avhysning")
+        verbose_name_plural = _("utfall av avhysningar")
+        ordering = ["eviction_date", "id"]
+
+    def __str__(self):
+        return f"{self.case} {self.eviction_date} {self.result}"
+
+
 class Consent(models.Model):
     """The person's consent to share with a party outside the social services (OSL 26 kap.)."""
 
@@ -587,7 +657,7 @@ class Deviation(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="deviations")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="deviations")
-    kind = models.CharField(_("typ"), max_length=30, choices=DeviationKind.choices)
+    kind = models.CharField(_("typ"), max_length=40, choices=DeviationKind.choices)
     description = models.TextField(_("beskrivning"))
     automatic = models.BooleanField(_("automatisk"), default=True)
     # Automatic deviations are raised at most once per cause (idempotent daily checks).
