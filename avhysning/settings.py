@@ -274,3 +274,54 @@ LOGGING = {
 
 # The demo users (password "demo") exist only while DEBUG is on.
 DEMO_USERS_ENABLED = DEBUG
+
+# --- Sign-in: single sign-on (OpenID Connect), two-factor, break-glass (issue 15) -----------------
+# Read at request time by accounts/ (not copied into module constants), so tests can switch it.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "accounts", "monitoring"]
+# The OTP middleware must come right after authentication; ours then enforces the second factor.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "accounts.middleware.SecondFactorMiddleware")
+# Local passwords go through accounts' backend, which refuses them while SSO is on (except break-glass).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LocalPasswordBackend",
+    "accounts.oidc.OIDCBackend",
+]
+
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_ENABLED = env_bool("OIDC_ENABLED", bool(OIDC_ISSUER))
+if OIDC_ENABLED and not OIDC_ISSUER:
+    raise ImproperlyConfigured("OIDC_ENABLED needs OIDC_ISSUER.")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "stadens inloggning")
+# mozilla-django-oidc's own setting names; the endpoints come from the issuer's discovery document.
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_STORE_ID_TOKEN = True  # needed as id_token_hint when logging out at the provider
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
+# Claim names differ between identity providers (Azure AD, Keycloak, the city's own).
+OIDC_CLAIM_SUBJECT = env_str("OIDC_CLAIM_SUBJECT", "sub")  # a stable id (sub, employeeNumber), never e-mail
+OIDC_CLAIM_ORGANISATION = env_str("OIDC_CLAIM_ORGANISATION", "organisation")
+OIDC_CLAIM_UNIT = env_str("OIDC_CLAIM_UNIT", "unit")
+OIDC_CLAIM_GROUPS = env_str("OIDC_CLAIM_GROUPS", "groups")
+# Create accounts on first sign-in, or only let in accounts an administrator has created (matched by subject).
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", False)
+# With SSO on, local passwords work only for these break-glass administrator accounts (unless allowed for all).
+SSO_BREAK_GLASS_USERS = env_list("SSO_BREAK_GLASS_USERS")
+SSO_LOCAL_PASSWORDS = env_bool("SSO_LOCAL_PASSWORDS", False)
+LOGIN_REDIRECT_URL_FAILURE = "accounts:sso_refused"
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.AuthenticateView"
+OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
+
+# Two-factor (TOTP, backup codes) for local accounts that can read cases; off under DEBUG (the demo).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Avhysning"
+
+# Health (/health/): the worker heartbeat written by beat every minute must be fresher than this.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {"task": "monitoring.tasks.heartbeat_task", "schedule": 60.0}
+# A load balancer or compose probes over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]

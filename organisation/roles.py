@@ -20,6 +20,12 @@ ADMIN_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("cases", "landlord"),
         ("bosam", "meetingseries"),
         ("django_celery_beat", "periodictask"),
+        # Single sign-on: which provider groups give which role; pre-created accounts' subjects;
+        # a lost authenticator is reset by deleting the person's devices.
+        ("accounts", "grouprolemapping"),
+        ("accounts", "externalidentity"),
+        ("otp_totp", "totpdevice"),
+        ("otp_static", "staticdevice"),
     ],
     Role.BOSAM_ORDFORANDE: [("bosam", "meetingseries")],
     Role.HYRESRADGIVARE: [("cases", "landlord")],
