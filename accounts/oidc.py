@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from django.conf import settings
@@ -47,6 +47,14 @@ class ProviderUnavailable(Exception):
 
 def sso_enabled() -> bool:
     return bool(getattr(settings, "OIDC_ENABLED", False) and getattr(settings, "OIDC_ISSUER", ""))
+
+
+def sso_origin() -> str:
+    """scheme://host[:port] of the issuer (where the browser is sent), or "" when SSO is off."""
+    if not sso_enabled():
+        return ""
+    parts = urlsplit(settings.OIDC_ISSUER)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def discovery() -> dict:
@@ -166,6 +174,10 @@ class CallbackView(OIDCAuthenticationCallbackView):
             # The provider refused or the user cancelled: say so instead of a bare login page.
             request.session[SESSION_REFUSAL] = SignInRefused.PROVIDER_DENIED
         return super().get(request)
+
+    @property
+    def failure_url(self):
+        return reverse("accounts:sso_refused")
 
     def login_failure(self):
         self.request.session.setdefault(SESSION_REFUSAL, SignInRefused.UNKNOWN)

@@ -7,13 +7,24 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def content_security_policy() -> str:
+    """With single sign-on, the logout form's redirect goes on to the identity provider's
+    end_session_endpoint: CSP checks form-action along the redirects, so that origin is allowed."""
+    from accounts.oidc import sso_origin
+
+    origin = sso_origin()
+    if not origin:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
 
 

@@ -312,7 +312,6 @@ OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", False)
 # With SSO on, local passwords work only for these break-glass administrator accounts (unless allowed for all).
 SSO_BREAK_GLASS_USERS = env_list("SSO_BREAK_GLASS_USERS")
 SSO_LOCAL_PASSWORDS = env_bool("SSO_LOCAL_PASSWORDS", False)
-LOGIN_REDIRECT_URL_FAILURE = "accounts:sso_refused"
 OIDC_AUTHENTICATE_CLASS = "accounts.oidc.AuthenticateView"
 OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
 
