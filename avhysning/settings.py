@@ -277,7 +277,7 @@ DEMO_USERS_ENABLED = DEBUG
 
 # --- Sign-in: single sign-on (OpenID Connect), two-factor, break-glass (issue 15) -----------------
 # Read at request time by accounts/ (not copied into module constants), so tests can switch it.
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "accounts", "monitoring"]
+INSTALLED_APPS += ["health_check", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "accounts", "monitoring"]
 # The OTP middleware must come right after authentication; ours then enforces the second factor.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "accounts.middleware.SecondFactorMiddleware")
