@@ -288,25 +288,33 @@ AUTHENTICATION_BACKENDS = [
     "accounts.oidc.OIDCBackend",
 ]
 
+
+def env_or(name: str, default: str) -> str:
+    """Like env_str, but an empty value (compose passes unset variables as "") means the default."""
+    return os.environ.get(name) or default
+
+
 OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
 OIDC_ENABLED = env_bool("OIDC_ENABLED", bool(OIDC_ISSUER))
 if OIDC_ENABLED and not OIDC_ISSUER:
     raise ImproperlyConfigured("OIDC_ENABLED needs OIDC_ISSUER.")
-OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "stadens inloggning")
+OIDC_PROVIDER_NAME = env_or("OIDC_PROVIDER_NAME", "stadens inloggning")
 # mozilla-django-oidc's own setting names; the endpoints come from the issuer's discovery document.
 OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
 OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
-OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid profile email")
-OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set when OIDC_ISSUER is.")
+OIDC_RP_SCOPES = env_or("OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = env_or("OIDC_SIGN_ALGO", "RS256")
 OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
 OIDC_STORE_ID_TOKEN = True  # needed as id_token_hint when logging out at the provider
 OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
 # Claim names differ between identity providers (Azure AD, Keycloak, the city's own).
-OIDC_CLAIM_SUBJECT = env_str("OIDC_CLAIM_SUBJECT", "sub")  # a stable id (sub, employeeNumber), never e-mail
-OIDC_CLAIM_ORGANISATION = env_str("OIDC_CLAIM_ORGANISATION", "organisation")
-OIDC_CLAIM_UNIT = env_str("OIDC_CLAIM_UNIT", "unit")
-OIDC_CLAIM_GROUPS = env_str("OIDC_CLAIM_GROUPS", "groups")
+OIDC_CLAIM_SUBJECT = env_or("OIDC_CLAIM_SUBJECT", "sub")  # a stable id (sub, employeeNumber), never e-mail
+OIDC_CLAIM_ORGANISATION = env_or("OIDC_CLAIM_ORGANISATION", "organisation")
+OIDC_CLAIM_UNIT = env_or("OIDC_CLAIM_UNIT", "unit")
+OIDC_CLAIM_GROUPS = env_or("OIDC_CLAIM_GROUPS", "groups")
 # Create accounts on first sign-in, or only let in accounts an administrator has created (matched by subject).
 OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", False)
 # With SSO on, local passwords work only for these break-glass administrator accounts (unless allowed for all).
