@@ -66,12 +66,16 @@ def otp_setup(request):
     device = otp.totp_device_for_enrolment(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        if not device.verify_is_allowed()[0]:
+            # django-otp doubles the wait after each wrong code (against guessing).
+            form.add_error("token", _("För många felaktiga försök. Vänta några sekunder och försök igen."))
+        elif device.verify_token(form.cleaned_data["token"]):
             codes = otp.totp_confirm(device=device)
             otp_login(request, device)
             request.session["otp_backup_codes"] = codes
             return redirect("accounts:otp_backup_codes")
-        form.add_error("token", _("Koden stämmer inte. Kontrollera att klockan i telefonen går rätt och försök igen."))
+        else:
+            form.add_error("token", _("Koden stämmer inte. Kontrollera att klockan i telefonen går rätt och försök igen."))
     return render(request, "accounts/otp_setup.html", {
         "form": form, "qr_svg": otp.qr_svg(device.config_url), "secret": otp.secret_for_manual_entry(device),
     }, status=400 if form.errors else 200)
@@ -90,12 +94,18 @@ def otp_verify(request):
         return redirect("accounts:otp_setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in devices_for_user(request.user, confirmed=True):
+        devices = list(devices_for_user(request.user, confirmed=True))
+        for device in devices:
             if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 if isinstance(device, StaticDevice):
                     messages.warning(request, _("Du loggade in med en reservkod. Den kan inte användas igen."))
                 return redirect(_next_url(request))
-        form.add_error("token", _("Koden stämmer inte. Försök igen."))
+        if any(not device.verify_is_allowed()[0] for device in devices):
+            form.add_error(
+                "token", _("Koden stämmer inte, eller så har du försökt för många gånger. Vänta några sekunder och försök igen.")
+            )
+        else:
+            form.add_error("token", _("Koden stämmer inte. Försök igen."))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": request.GET.get("next", "")},
                   status=400 if form.errors else 200)
