@@ -1,6 +1,5 @@
 """The test people of the identity provider and the claims it gives about them."""
 
-from django.utils.translation import gettext_lazy as _
 from oidc_provider.lib.claims import ScopeClaims
 
 PASSWORD = "provider-password-1"  # noqa: S105 (test provider)
@@ -36,7 +35,8 @@ def userinfo(claims, user):
 
 
 class AvhysningScopeClaims(ScopeClaims):
-    info_avhysning = (_("Avhysning"), _("Employee id, organisation, unit and groups."))
+    # Plain strings: the test provider is no part of the application's translation catalogue.
+    info_avhysning = ("Avhysning", "Employee id, organisation, unit and groups.")
 
     def scope_avhysning(self):
         person = PEOPLE.get(self.user.username, {})
