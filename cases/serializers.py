@@ -20,7 +20,6 @@ from rest_framework import serializers
 from organisation.models import Unit
 
 from . import services
-from .identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
 from .models import (
     AssignmentRole,
     CaseStatus,
@@ -34,6 +33,7 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
+from .rules.identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
 
 # The Swedish texts of identity.MESSAGES, marked for translation (identity.py is Django-free).
 IDENTITY_ERRORS = {

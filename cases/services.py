@@ -19,9 +19,7 @@ from django.utils.translation import gettext as _
 
 from organisation.models import Organisation, Unit
 
-from . import routing
 from .audit import audit_log
-from .deadlines import is_urgent, recovery_deadline
 from .models import (
     Assignment,
     AssignmentRole,
@@ -37,7 +35,6 @@ from .models import (
     Landlord,
     MemberRole,
     Notice,
-    NoticeType,
     Person,
     PlanConfiguration,
     RoutingDecision,
@@ -45,6 +42,9 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
+from .rules import routing
+from .rules.case_facts import NoticeFacts, case_facts, latest_notice
+from .rules.deadlines import is_urgent
 
 # Escalations that an established contact makes unnecessary (R2d, R3b, R3c).
 ESCALATION_TASK_KINDS = (TaskKind.HOME_VISIT, TaskKind.HANDOVER_ADULT_INTAKE, TaskKind.CONTACT_ELDERLY_OUTREACH)
@@ -429,40 +429,36 @@ def _reconcile_tasks(case: Case, decision: routing.Decision, units: dict[str, Un
 
 
 def _case_facts_refresh(case: Case, decision: routing.Decision, *, today: dt.date, next_meeting: dt.date | None, units_by_id) -> None:
-    notices = list(case.notices.all())
-    terminations = [n for n in notices if n.notice_type == NoticeType.RENT_ARREARS_TERMINATION]
-    flags = []
-    deadline = None
-    if terminations:
-        latest_termination = max(terminations, key=lambda n: (n.received_date, n.id))
-        deadline = recovery_deadline(latest_termination.served_date, latest_termination.received_date)
-        if latest_termination.served_date is None:
-            flags.append("SERVED_DATE_MISSING")
-    types = [n.notice_type for n in notices]
-    if NoticeType.DISTURBANCE_TERMINATION in types and NoticeType.DISTURBANCE_WARNING not in types:
-        flags.append("DISTURBANCE_WITHOUT_WARNING")
-    eviction_dates = [n.eviction_date for n in notices if n.eviction_date]
-    cancelled = NoticeType.EVICTION_CANCELLED in types
-    eviction_date = max(eviction_dates) if eviction_dates and not cancelled else None
-    latest = max(notices, key=lambda n: (n.received_date, n.id))
-    debts = [n for n in notices if n.debt_amount is not None]
+    notices = [
+        NoticeFacts(
+            notice_type=n.notice_type,
+            received_date=n.received_date,
+            order=n.id,
+            served_date=n.served_date,
+            eviction_date=n.eviction_date,
+            debt_amount=n.debt_amount,
+        )
+        for n in case.notices.all()
+    ]
+    latest = latest_notice(notices)
+    facts = case_facts(notices, decision_members(case, latest.received_date))
     # The active LEAD assignment, not the plan's: a lead overridden by hand (R8) stays the case's lead.
     lead = case.assignments.filter(ended_at__isnull=True, role=AssignmentRole.LEAD).select_related("unit").first()
     case.lead_unit = lead.unit if lead else None
-    case.recovery_deadline = deadline
-    case.eviction_date = eviction_date
-    case.children_count = routing.number_of_children(decision_members(case, latest.received_date))
-    case.debt_amount = max(debts, key=lambda n: (n.received_date, n.id)).debt_amount if debts else None
-    case.latest_notice_type = latest.notice_type
+    case.recovery_deadline = facts.recovery_deadline
+    case.eviction_date = facts.eviction_date
+    case.children_count = facts.children_count
+    case.debt_amount = facts.debt_amount
+    case.latest_notice_type = facts.latest_notice_type
     case.plan_version = decision.plan_version
     case.explanation = list(decision.explanation)
-    case.flags = flags
+    case.flags = facts.flags
     open_dues = case.tasks.filter(status=TaskStatus.OPEN).order_by("due_date").values_list("due_date", flat=True)[:1]
     case.next_due_date = open_dues[0] if open_dues else None
     case.urgent = is_urgent(
         today=today,
-        recovery_deadline=deadline,
-        eviction_date=eviction_date,
+        recovery_deadline=facts.recovery_deadline,
+        eviction_date=facts.eviction_date,
         next_meeting_date=next_meeting,
     )
 
@@ -668,7 +664,7 @@ def task_create(
 @transaction.atomic
 def consult_tenancy_advisor(*, case: Case, user, question: str, request=None, today: dt.date | None = None) -> Task:
     """R1b: the case worker asks the hyresrådgivare for advice."""
-    from .workdays import add_working_days
+    from .rules.workdays import add_working_days
 
     unit = Unit.objects.get(organisation=case.organisation, code=plan_config_for(case.organisation).tenancy_advisor_unit)
     task = Task.objects.create(

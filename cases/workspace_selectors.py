@@ -32,7 +32,6 @@ from organisation.models import Role, Unit
 from organisation.roles import user_roles
 
 from .access import visible_cases
-from .identity import InvalidIdentityNumber, normalize_personal_identity_number
 from .models import (
     Assignment,
     AuditAction,
@@ -46,6 +45,7 @@ from .models import (
     Task,
     TaskStatus,
 )
+from .rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 
 # A date far in the future stands in for "no date" when sorting by the nearest deadline:
 # PostgreSQL's LEAST skips NULLs but SQLite's MIN() does not.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from cases.workdays import next_working_day_on_or_after
+from cases.rules.workdays import next_working_day_on_or_after
 
 RECOVERY_PERIOD_DAYS = 21
 

@@ -63,7 +63,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from cases.workdays import add_working_days
+from cases.rules.workdays import add_working_days
 
 PLAN_VERSION_DEFAULT = "2019.1"
 
