@@ -729,7 +729,7 @@ class Generator:
         return closed_on
 
     def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment) -> list[str]:
-        """What cases.services._reconcile_assignments/_reconcile_tasks do, in memory."""
+        """What cases.services.evaluation._reconcile_assignments/_reconcile_tasks do, in memory."""
         changes = []
         planned = {p.unit: p for p in decision.assignments if p.unit in o["unit_ids"]}
         new_lead = next((p.unit for p in planned.values() if p.role == "LEAD"), None)
