@@ -5,6 +5,7 @@ import datetime as dt
 
 from organisation.models import Organisation, Unit
 
+from .. import hooks
 from ..models import (
     PlanConfiguration,
 )
@@ -19,10 +20,8 @@ def plan_config_for(organisation: Organisation) -> routing.PlanConfig:
 
 
 def next_meeting_date(organisation: Organisation, today: dt.date) -> dt.date | None:
-    # BOSAM answers this through its selector; imported here so cases/ does not need bosam/ to load.
-    from bosam.selectors import next_meeting_date as bosam_next_meeting_date
-
-    return bosam_next_meeting_date(organisation, today)
+    # The forum app (BOSAM) answers through cases.hooks; without it there is no meeting.
+    return hooks.next_meeting_date(organisation, today)
 
 
 def _units_by_code(organisation: Organisation) -> dict[str, Unit]:

@@ -12,8 +12,8 @@ from django.db.models import Prefetch, Q
 
 from organisation.models import Organisation
 
-from .models import Case, CaseStatus, Household, MemberRole, Person
-from .rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
+from ..models import Case, CaseStatus, Household, MemberRole, Person
+from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 
 # =====================================================================================
 # Intake (registrering av underrättelser) — owned by the intake area.

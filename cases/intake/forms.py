@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Organisation, Unit, User
 
-from . import services
-from .models import ChildResidence, Household, HousingType, MemberRole, NoticeChannel, NoticeType, SenderKind
-from .rules.identity import (
+from .. import services
+from ..models import ChildResidence, Household, HousingType, MemberRole, NoticeChannel, NoticeType, SenderKind
+from ..rules.identity import (
     InvalidIdentityNumber,
     normalize_org_number,
     normalize_personal_identity_number,

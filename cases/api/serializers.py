@@ -19,8 +19,8 @@ from rest_framework import serializers
 
 from organisation.models import Unit
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     AssignmentRole,
     CaseStatus,
     ChildResidence,
@@ -33,7 +33,7 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
-from .rules.identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
+from ..rules.identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
 
 # The Swedish texts of identity.MESSAGES, marked for translation (identity.py is Django-free).
 IDENTITY_ERRORS = {
