@@ -1,6 +1,6 @@
 """Notices, households, cases and what the plan demands of them.
 
-The codes (TextChoices values) are the stable contract of ../shared/domain/codes.md:
+The codes (TextChoices values) are the stable contract of docs/domain/codes.md:
 they appear in the database, the API, exports and imports. Labels may change.
 Invariants are database constraints, so no code path can break them.
 """

@@ -1,4 +1,4 @@
-"""The handlingsplan's routing rules (cases/routing.py); pure, no database."""
+"""The handlingsplan's routing rules (cases/rules/routing.py); pure, no database."""
 
 import dataclasses
 import json

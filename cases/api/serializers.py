@@ -1,6 +1,6 @@
 """The REST API's request and response shapes (issue 3, "REST API"): a contract with integrations.
 
-Field names and codes follow ../shared/domain/codes.md and must not change.
+Field names and codes follow docs/domain/codes.md and must not change.
 Request serializers only parse and validate; they turn the body into the
 services' input dataclasses (NoticeData, HouseholdData) and never write.
 Every error is keyed by the field's name, nested the way DRF nests them, so an

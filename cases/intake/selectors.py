@@ -1,4 +1,4 @@
-"""Reads on cases and households. Writes are in services.py.
+"""Reads on cases and households. Writes are in cases/services/.
 
 Every function takes the organisation (or a user) and never looks beyond it.
 """

@@ -1,4 +1,4 @@
-"""Legal deadlines and urgency (pure; no Django). See domain/deadlines.md."""
+"""Legal deadlines and urgency (pure; no Django). See docs/domain/deadlines.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""Reads for the case workers' workspace: lists, the case page, the audit review.
+"""Reads for the case workers' workspace: lists and the case page (its timeline: timeline.py).
 
-Every list starts from cases.access.visible_cases. (Kept apart from
-cases/selectors.py, which the intake area owns, so that two people editing at
-once cannot overwrite each other.)
+Every list starts from cases.access.visible_cases.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 
 Realistic rather than random: only test personnummer (serials 980–999 with a
 correct Luhn digit), children in about a third of households, notice chains in
-the proportions of ../shared/domain/deadlines.md (a few per cent of notices
+the proportions of docs/domain/deadlines.md (a few per cent of notices
 reach Kronofogden: Stockholm's ~224 executed evictions a year against ~15,000
 notices; about 58 % of applications are withdrawn), repeated terminations, several
 notices per case, cases open and closed with outcomes. Assignments and tasks are
