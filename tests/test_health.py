@@ -97,3 +97,19 @@ def test_health_is_exempt_from_the_https_redirect(settings, client):
     heartbeat_record()
     assert "Location" not in client.get("/health/")
     assert client.get("/konto/logga-in/").status_code == 301
+
+
+def test_health_answers_a_caller_whose_thread_runs_an_event_loop(client, settings, tmp_path):
+    """Regression: the full suite got a 500 here after Playwright's sync API had left an event loop
+    in the main thread (async_to_sync refuses to run there); the view now runs in a thread of its own."""
+    import asyncio
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                           "OPTIONS": {"location": str(tmp_path)}}}
+    heartbeat_record()
+
+    async def inside_a_running_loop():
+        return client.get("/health/?format=json")
+
+    response = asyncio.run(inside_a_running_loop())
+    assert response.status_code == 200, response.content
