@@ -49,12 +49,15 @@ def test_a_stale_heartbeat_names_the_worker(client, settings):
     assert response.json()["Database(alias='default')"] == "OK"
 
 
-def test_an_unreachable_broker_is_named(client):
+def test_an_unreachable_broker_is_named(client, monkeypatch):
     from avhysning.celery import app
 
     heartbeat_record()
+    dead = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (as CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", dead)
     previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    app.conf.broker_url = dead
     try:
         response = health(client)
     finally:
