@@ -11,7 +11,7 @@ from organisation.tokens import api_token_create
 class Command(BaseCommand):
     help = _(
         "Skapar en ny API-token för en användare och skriver ut nyckeln, en enda gång: bara dess kontrollsumma sparas, "
-        "så den kan inte visas igen. Integrationen skickar den i varje anrop som rubriken 'Authorization: Token <nyckel>' "
+        "så den kan inte visas igen. Integrationen skickar den i varje anrop som rubriken 'Authorization: Token <token>' "
         "till /api/v1/. Behörigheten 'staff' ger samma rättigheter som användarens roll och enhet i webbläsaren; skapa "
         "därför en egen användare för varje integration. --reset återkallar användarens tidigare token först."
     )
