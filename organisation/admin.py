@@ -161,11 +161,26 @@ class ApiTokenForm(forms.ModelForm):
         fields = ["user", "name", "scopes"]
 
 
+class TokenStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("gäller")), ("revoked", _("återkallad"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     form = ApiTokenForm
-    list_display = ["name", "prefix_display", "user", "scopes", "created", "last_used", "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_display = ["name", "prefix_display", "user", "scopes_display", "created", "last_used", "revoked_at"]
+    list_filter = [TokenStatusFilter]
     search_fields = ["name", "prefix", "user__username"]
     list_select_related = ["user"]
     actions = [revoke_tokens]
@@ -173,6 +188,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.display(description=_("nyckel"), ordering="prefix")
     def prefix_display(self, obj):
         return f"{obj.prefix}…"
+
+    @admin.display(description=_("behörigheter"))
+    def scopes_display(self, obj):
+        labels = dict(ApiScope.choices)
+        return ", ".join(str(labels.get(scope, scope)) for scope in obj.scopes)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -188,13 +208,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["user", "name", "scopes"]
-        return ["user", "name", "scopes", "prefix_display", "created", "created_by", "last_used", "revoked_at", "revoke"]
+        return ["user", "name", "scopes_display", "prefix_display", "created", "created_by", "last_used", "revoked_at", "revoke"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         # A token's owner and scopes are fixed once its key is out: a new need gets a new token.
-        return ["user", "scopes", "prefix_display", "created", "created_by", "last_used", "revoked_at"]
+        return ["user", "scopes", "scopes_display", "prefix_display", "created", "created_by", "last_used", "revoked_at"]
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser  # revoke instead: the list keeps who had which token

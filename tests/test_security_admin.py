@@ -155,6 +155,12 @@ def test_defect1_the_token_admin_lists_own_organisation_only_and_never_shows_a_k
     again = client.get(reverse("admin:organisation_apitoken_change", args=[created.pk])).content.decode()
     assert key not in again
     assert key not in client.get(reverse("admin:organisation_apitoken_changelist")).content.decode()
+    # Revoked on its change page: the key stops working at once; the row stays (who had which token).
+    client.post(reverse("admin:organisation_apitoken_change", args=[created.pk]), {"name": "Ny integration", "revoke": "on"})
+    created.refresh_from_db()
+    assert created.revoked_at is not None
+    assert api.get("/api/v1/meetings/").status_code == 401
+    assert client.post(reverse("admin:organisation_apitoken_delete", args=[created.pk]), {"post": "yes"}).status_code == 403
 
     # A user of another organisation is not offered, and a forged POST is refused.
     add = client.get(reverse("admin:organisation_apitoken_add")).content.decode()
