@@ -150,7 +150,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The same client address as the audit log (the trusted proxy's header, see TRUSTED_PROXIES below).
-AXES_CLIENT_IP_CALLABLE = "avhysning.client_ip.client_address"
+AXES_CLIENT_IP_CALLABLE = "organisation.client_ip.client_address"
 
 # Sessions end after 30 minutes without activity (OSL: unattended screens).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)

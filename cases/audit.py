@@ -10,7 +10,7 @@ from .models import AuditAction, AuditEvent, Case
 def client_address(request) -> str | None:
     # Behind the production proxy REMOTE_ADDR is the proxy's: the client's address comes from the
     # trusted proxy's header only (TRUSTED_PROXIES), the same function django-axes uses.
-    from avhysning.client_ip import client_address as resolve
+    from organisation.client_ip import client_address as resolve
 
     return resolve(request)
 

@@ -570,7 +570,7 @@ def _request(remote, forwarded=None):
 
 
 def test_defect12_client_address_rightmost_untrusted(behind_proxy):
-    from avhysning.client_ip import client_address
+    from organisation.client_ip import client_address
 
     assert client_address(_request("10.0.0.5", "203.0.113.7")) == "203.0.113.7"
     # A client cannot choose its address by sending the header itself: the proxy appends, we read from the right.
@@ -586,7 +586,7 @@ def test_defect12_client_address_rightmost_untrusted(behind_proxy):
 
 
 def test_defect12_without_a_trusted_proxy_the_header_is_ignored(settings):
-    from avhysning.client_ip import client_address
+    from organisation.client_ip import client_address
 
     settings.TRUSTED_PROXIES = []
     assert client_address(_request("10.0.0.5", "203.0.113.7")) == "10.0.0.5"
