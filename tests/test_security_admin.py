@@ -304,7 +304,8 @@ def test_defect3_a_demo_account_token_is_refused_when_demo_is_off(personas, sett
 
 
 def test_defect3_seed_demo_refuses_to_run_when_demo_is_off(production_demo):
-    """Defect 3: seed_demo created the demo users (unusable password) before it refused."""
+    """Defect 3 ("seed_demo refuses to run"). Not a reproducer: the old command refused too (after writing the
+    organisation and the users, undone by its transaction); now it refuses before it writes anything."""
     before = User.objects.count(), Organisation.objects.count()
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", "--today", "2026-11-25", stdout=io.StringIO())
