@@ -37,10 +37,11 @@ check-deploy: $(VENV)/.installed-dev
 	DEBUG=false SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-but-long-enough-for-django ALLOWED_HOSTS=avhysning.example.se \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-## make messages: refresh the English catalogue (needs gettext); new strings go into scripts/translate_en.py.
+## make messages: refresh the English catalogue and compile it (needs GNU gettext). The English text is written
+## directly in locale/en/LC_MESSAGES/django.po (the only source); see locale/README.md.
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
-	$(BIN)/python scripts/translate_en.py --compile
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf var/
