@@ -46,6 +46,8 @@ from .models import (
     Task,
     TaskStatus,
 )
+from .protection import household_has_protected_member
+from .sent_letters import sent_letters_for
 
 # A date far in the future stands in for "no date" when sorting by the nearest deadline:
 # PostgreSQL's LEAST skips NULLs but SQLite's MIN() does not.
@@ -245,7 +247,8 @@ def case_page_data(case: Case) -> dict:
     return {
         "household": household,
         "members": members,
-        "protected_identity": any(m.protected_identity for m in members),
+        "protected_identity": household_has_protected_member(members),
+        "sent_letters": sent_letters_for(case),
         "notices": notices,
         "landlords": list(landlords.values()),
         "references": [n for n in notices if n.landlord_reference or n.kronofogden_reference],
