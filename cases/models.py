@@ -685,6 +685,7 @@ class AuditAction(models.TextChoices):
     CASE_VIEW = "CASE_VIEW", _("Läste ärendet")
     CASE_VIEW_DENIED = "CASE_VIEW_DENIED", _("Nekades åtkomst till ärendet")
     PIN_REVEAL = "PIN_REVEAL", _("Visade personnummer")
+    ADDRESS_REVEAL = "ADDRESS_REVEAL", _("Visade skyddad adress")
     DOCUMENT_DOWNLOAD = "DOCUMENT_DOWNLOAD", _("Hämtade handling")
     LETTER_DOWNLOAD = "LETTER_DOWNLOAD", _("Hämtade brev")
     EXPORT = "EXPORT", _("Exporterade")

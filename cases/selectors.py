@@ -14,6 +14,7 @@ from organisation.models import Organisation
 
 from .identity import InvalidIdentityNumber, normalize_personal_identity_number
 from .models import Case, CaseStatus, Household, MemberRole, Person
+from .protection import household_has_protected_member, protected_household_ids
 
 # =====================================================================================
 # Intake (registrering av underrättelser) — owned by the intake area.
@@ -84,8 +85,7 @@ def intake_search(*, organisation: Organisation, query: str, today: dt.date | No
         for word in query.split():
             name_match &= Q(name__icontains=word)
         by_name = Person.objects.filter(name_match).values("household_id")
-        protected = Person.objects.filter(protected_identity=True).values("household_id")
-        by_address = Q(street_address__icontains=query) & ~Q(pk__in=protected)
+        by_address = Q(street_address__icontains=query) & ~Q(pk__in=protected_household_ids())
         households = households.filter(Q(pk__in=by_name) | by_address)
     households = (
         households.distinct()
@@ -108,7 +108,7 @@ def intake_search(*, organisation: Organisation, query: str, today: dt.date | No
                     for m in members
                     if m.personal_identity_number and m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)
                 ],
-                protected=any(m.protected_identity for m in members),
+                protected=household_has_protected_member(members),
             )
         )
     # Open cases first: the notice most likely belongs to one of them.

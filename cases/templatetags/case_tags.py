@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from cases.identity import format_personal_identity_number, mask_personal_identity_number
 from cases.models import household_designation
+from cases.protection import designation_for, household_has_protected_member, is_responsible_unit
 
 register = template.Library()
 
@@ -66,14 +67,21 @@ def overdue_badge(overdue: bool):
 
 @register.simple_tag
 def protected_badge(members):
-    if any(m.protected_identity for m in members):
+    if household_has_protected_member(members):
         return format_html('<span class="badge text-bg-dark">{}</span>', _("Skyddade personuppgifter"))
     return ""
 
 
 @register.filter
 def has_protected_member(members) -> bool:
-    return any(m.protected_identity for m in members)
+    return household_has_protected_member(members)
+
+
+@register.simple_tag
+def list_designation(case, user) -> str:
+    """The household in a list: outside the responsible unit a protected household is
+    "skyddad identitet" (the case number is in its own column); uses the prefetched members."""
+    return designation_for(case.household.members.all(), reveal=is_responsible_unit(user, case))
 
 
 @register.filter
