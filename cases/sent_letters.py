@@ -43,3 +43,21 @@ def sent_letters_for(case: Case) -> list[SentLetter]:
 
 def sent_letter_for_task(task_pk: int) -> SentLetter | None:
     return SentLetter.objects.filter(task_id=task_pk).first()
+
+
+class LetterTaskOpen(Exception):
+    """The case already has an open letter task: print and send that one first."""
+
+
+def letter_task_create(*, case: Case, user, request=None, today: dt.date | None = None) -> Task:
+    """A new letter is a new SEND_LETTER task for the tenancy advisor unit (a sent letter never changes)."""
+    from organisation.models import Unit
+
+    from . import services
+    from .workdays import add_working_days
+
+    if case.tasks.filter(kind=TaskKind.SEND_LETTER, status="OPEN").exists():
+        raise LetterTaskOpen
+    unit = Unit.objects.get(organisation=case.organisation, code=services.plan_config_for(case.organisation).tenancy_advisor_unit)
+    return services.task_create(case=case, user=user, kind=TaskKind.SEND_LETTER, unit=unit,
+                                due_date=add_working_days(today or timezone.localdate(), 1), request=request)

@@ -269,7 +269,7 @@ def household_member(case: Case, person_pk: int) -> Person | None:
 # --- logguppföljning (audit review) ---
 
 # Actions a head of unit must look at in the monthly review.
-HIGHLIGHT_ACTIONS = (AuditAction.PIN_REVEAL, AuditAction.EXPORT, AuditAction.CASE_VIEW_DENIED)
+HIGHLIGHT_ACTIONS = (AuditAction.PIN_REVEAL, AuditAction.ADDRESS_REVEAL, AuditAction.EXPORT, AuditAction.CASE_VIEW_DENIED)
 
 
 def previous_month(today: dt.date) -> dt.date:
@@ -310,7 +310,7 @@ def audit_review_summary(events: QuerySet[AuditEvent]) -> dict:
     return {
         "total": base.count(),
         "without_assignment": base.filter(without_assignment=True).count(),
-        "reveals": base.filter(action=AuditAction.PIN_REVEAL).count(),
+        "reveals": base.filter(action__in=(AuditAction.PIN_REVEAL, AuditAction.ADDRESS_REVEAL)).count(),
         "exports": base.filter(action=AuditAction.EXPORT).count(),
         "denied": base.filter(action=AuditAction.CASE_VIEW_DENIED).count(),
     }

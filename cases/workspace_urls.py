@@ -9,6 +9,7 @@ urlpatterns = [
     path("alla/", views.overview, name="overview"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/person/<int:person_pk>/visa-personnummer/", views.reveal_pin, name="reveal_pin"),
+    path("<int:pk>/brev/nytt/", views.letter_new, name="letter_new"),
     path("<int:pk>/visa-adress/", views.reveal_address, name="reveal_address"),
     path("<int:pk>/uppgifter/<int:task_pk>/klar/", views.task_complete, name="task_complete"),
     path("<int:pk>/uppgifter/ny/", views.task_create, name="task_create"),

@@ -28,6 +28,7 @@ from .access import can_write, case_get_for_user
 from .audit import audit_log
 from .models import AuditAction, Case, Notice
 from .protection import household_has_protected_member, may_reveal_address
+from .sent_letters import LetterTaskOpen, letter_task_create
 from .services import ConcurrentChange
 
 CASES_PER_PAGE = 25
@@ -272,6 +273,22 @@ def reveal_pin(request, pk: int, person_pk: int):
     audit_log(user=request.user, action=AuditAction.PIN_REVEAL, case=case, request=request, detail=f"person_id={person.pk}")
     request.session[f"revealed-pin-{case.pk}"] = person.pk
     return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#hushall")
+
+
+@require_POST
+def letter_new(request, pk: int):
+    """A new letter is a new task: the sent ones stay as they were sent."""
+    case = case_get_for_user(request.user, pk, write=True, request=request)
+    if not case.is_open:
+        messages.error(request, _("Ärendet är avslutat."))
+    else:
+        try:
+            letter_task_create(case=case, user=request.user, request=request)
+        except LetterTaskOpen:
+            messages.error(request, _("Det finns redan en öppen brevuppgift. Skicka den först."))
+        else:
+            messages.success(request, _("En ny brevuppgift är skapad."))
+    return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#uppgifter")
 
 
 @require_POST

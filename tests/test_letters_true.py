@@ -196,3 +196,26 @@ def test_a_sent_letter_needs_case_access(client, organisation, advisor, make_use
     services.task_complete(task=task, user=advisor, today=dt.date(2026, 10, 20))
     client.force_login(make_user("vuxen", "handlaggare", "MOTTAGNING_VUXNA"))
     assert client.get(reverse("cases:letter_pdf", args=[task.pk])).status_code == 404
+
+
+def test_a_new_letter_is_a_new_task(client, organisation, advisor, settings, tmp_path):
+    from cases.models import SentLetter
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    case = arrears_case(organisation, advisor)
+    first = letter_task(case)
+    services.task_complete(task=first, user=advisor, today=dt.date(2026, 10, 20))
+    client.force_login(advisor)
+    url = reverse("cases:letter_new", args=[case.pk])
+    assert url in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert client.post(url).status_code == 302
+    second = letter_task(case)
+    assert second.pk != first.pk
+    # Only one open letter task at a time.
+    client.post(url)
+    assert case.tasks.filter(kind=TaskKind.SEND_LETTER, status=TaskStatus.OPEN).count() == 1
+    services.task_complete(task=second, user=advisor, today=dt.date(2026, 11, 12))
+    # The first letter is untouched; the second is its own file, worded for its own day.
+    assert SentLetter.objects.filter(case=case).count() == 2
+    text = pdf_text(SentLetter.objects.get(task=second).file.read())
+    assert "har passerat" in text and "senast den 9 november" not in text
