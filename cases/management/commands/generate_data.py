@@ -205,6 +205,8 @@ class Writer:
         self.postgres = connection.vendor == "postgresql"
         self.columns = {m: [f.attname for f in m._meta.concrete_fields] for m in MODELS}
         self.json_fields = {m: {f.attname for f in m._meta.concrete_fields if f.get_internal_type() == "JSONField"} for m in MODELS}
+        # A column the generator does not fill gets the model field's own default (a field added later stays valid).
+        self.field_defaults = {m: {f.attname: f.get_default() for f in m._meta.concrete_fields} for m in MODELS}
         self.rows: dict = defaultdict(list)
         self.next_id = {}
         self.totals: dict = defaultdict(int)
@@ -235,9 +237,11 @@ class Writer:
     def _copy(self, model, rows) -> None:
         columns = self.columns[model]
         json_fields = self.json_fields[model]
+        field_defaults = self.field_defaults[model]
         buffer = io.StringIO()
         for row in rows:
-            buffer.write("\t".join(_copy_value(row.get(c, _DEFAULTS.get(c)), c in json_fields) for c in columns))
+            values = (row.get(c, _DEFAULTS.get(c, field_defaults[c])) for c in columns)
+            buffer.write("\t".join(_copy_value(value, c in json_fields) for c, value in zip(columns, values, strict=True)))
             buffer.write("\n")
         buffer.seek(0)
         with connection.cursor() as cursor:
