@@ -208,6 +208,8 @@ def letter_pdf(request, task_pk: int):
             raise Http404(_("Det skickade brevet kan inte visas: filen stämmer inte med kontrollsumman."))
         detail = f"task={task.pk} sent={sent.sent_on.isoformat()}"
         filename = f"brev-{case.number}-skickat-{sent.sent_on.isoformat()}.pdf"
+    elif task.status == TaskStatus.CANCELLED:
+        raise Http404(_("Brevuppgiften är struken. Inget brev skickades."))
     elif task.status != TaskStatus.OPEN:
         # Done before letters were frozen: nothing was stored, and a new rendering would not be what was sent.
         raise Http404(_("Brevet sparades inte när det skickades. Skapa en ny brevuppgift för ett nytt brev."))

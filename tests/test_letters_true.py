@@ -219,3 +219,15 @@ def test_a_new_letter_is_a_new_task(client, organisation, advisor, settings, tmp
     assert SentLetter.objects.filter(case=case).count() == 2
     text = pdf_text(SentLetter.objects.get(task=second).file.read())
     assert "har passerat" in text and "senast den 9 november" not in text
+
+
+def test_a_letter_done_before_freezing_is_not_rebuilt(client, organisation, advisor):
+    """A task marked done before letters were frozen has nothing stored: rendering it now would not be what was sent."""
+    from django.utils import timezone
+
+    case = arrears_case(organisation, advisor)
+    task = letter_task(case)
+    type(task).objects.filter(pk=task.pk).update(status=TaskStatus.DONE, completed_at=timezone.now())
+    client.force_login(advisor)
+    assert client.get(reverse("cases:letter_pdf", args=[task.pk])).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditAction.LETTER_DOWNLOAD).exists()
