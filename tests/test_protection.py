@@ -116,6 +116,14 @@ def test_the_responsible_unit_sees_the_name_in_its_list(client, organisation, pe
     assert case.number in page and "Testsson T." in page
 
 
+def test_the_intake_search_outside_the_responsible_unit_shows_no_name(client, organisation, personas):
+    case = _protected_case(organisation, personas["hyresradgivare"])
+    client.force_login(personas["hyresradgivare"])
+    html = client.post(reverse("cases:intake_search"), {"q": "Testsson"}).content.decode()
+    assert case.number in html
+    assert "Testsson T." not in html and "skyddad identitet" in html
+
+
 # --- revealing the address -----------------------------------------------------------------
 
 

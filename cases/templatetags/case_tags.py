@@ -78,6 +78,14 @@ def has_protected_member(members) -> bool:
 
 
 @register.simple_tag
+def match_designation(match, user) -> str:
+    """A household found by the intake search: the same rule as the lists (the open case's lead unit sees the name)."""
+    case = match.open_case
+    reveal = case is not None and is_responsible_unit(user, case)
+    return designation_for(match.household.members.all(), reveal=reveal)
+
+
+@register.simple_tag
 def list_designation(case, user) -> str:
     """The household in a list: outside the responsible unit a protected household is
     "skyddad identitet" (the case number is in its own column); uses the prefetched members."""
