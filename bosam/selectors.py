@@ -15,9 +15,9 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.deadlines import is_urgent
 from cases.models import Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus
 from cases.protection import PROTECTED_DESIGNATION, designation_for, household_has_protected_member, protected_household_ids
+from cases.rules.deadlines import is_urgent
 from organisation.models import Department, Organisation, Role, User
 
 from .models import Activity, AgendaItem, AgendaSection, Attendance, Meeting, MeetingStatus

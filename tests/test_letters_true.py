@@ -13,7 +13,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from cases import services
-from cases.letters import render_letter_pdf
+from cases.intake.letters import render_letter_pdf
 from cases.models import AuditAction, AuditEvent, TaskKind, TaskStatus
 from tests.factories import household_data, notice_data, register
 

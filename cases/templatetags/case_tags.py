@@ -14,9 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.identity import format_personal_identity_number, mask_personal_identity_number
 from cases.models import household_designation
 from cases.protection import designation_for, household_has_protected_member, is_responsible_unit
+from cases.rules.identity import format_personal_identity_number, mask_personal_identity_number
 
 register = template.Library()
 

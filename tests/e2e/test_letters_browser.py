@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import AuditAction, AuditEvent, SentLetter
-from cases.sent_letters import letter_task_create
+from cases.services import letter_task_create
 from tests.e2e.test_workspace_browser import log_in
 from tests.factories import notice_data, register
 

@@ -4,11 +4,11 @@
 
 Realistic rather than random: only test personnummer (serials 980–999 with a
 correct Luhn digit), children in about a third of households, notice chains in
-the proportions of ../shared/domain/deadlines.md (a few per cent of notices
+the proportions of docs/domain/deadlines.md (a few per cent of notices
 reach Kronofogden: Stockholm's ~224 executed evictions a year against ~15,000
 notices; about 58 % of applications are withdrawn), repeated terminations, several
 notices per case, cases open and closed with outcomes. Assignments and tasks are
-not invented: every notice runs the real plan (`cases.routing.decide`) on an
+not invented: every notice runs the real plan (`cases.rules.routing.decide`) on an
 in-memory DecisionInput, and the generator reconciles the result the way
 `cases.services` does. BOSAM: one series per organisation with a year of closed
 meetings (agenda items, attendance, activities, frozen minutes) and the next
@@ -47,8 +47,6 @@ from stdnum import luhn
 from bosam import services as bosam_services
 from bosam.models import Activity, AgendaItem, Attendance, Meeting, MeetingSeries, MeetingStatus, Weekday
 from bosam.selectors import agenda_content
-from cases import routing, workdays
-from cases.deadlines import age_on, is_urgent, recovery_deadline
 from cases.models import (
     ActiveInvolvement,
     Assignment,
@@ -64,6 +62,8 @@ from cases.models import (
     RoutingDecision,
     Task,
 )
+from cases.rules import routing, workdays
+from cases.rules.deadlines import age_on, is_urgent, recovery_deadline
 from organisation.defaults import create_organisation
 from organisation.models import Department, Organisation, Role, Unit, User
 
@@ -733,7 +733,7 @@ class Generator:
         return closed_on
 
     def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment) -> list[str]:
-        """What cases.services._reconcile_assignments/_reconcile_tasks do, in memory."""
+        """What cases.services.evaluation._reconcile_assignments/_reconcile_tasks do, in memory."""
         changes = []
         planned = {p.unit: p for p in decision.assignments if p.unit in o["unit_ids"]}
         new_lead = next((p.unit for p in planned.values() if p.role == "LEAD"), None)

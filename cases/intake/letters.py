@@ -19,9 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from .models import MemberRole, Notice, NoticeGround, NoticeType, Task, TaskKind
-from .protection import household_has_protected_member
-from .services import plan_config_for
+from ..models import MemberRole, Notice, NoticeGround, NoticeType, Task, TaskKind
+from ..protection import household_has_protected_member
+from ..services import plan_config_for
 
 LETTER_CSS = "css/letter.css"
 

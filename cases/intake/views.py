@@ -21,14 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organisation.models import Role
 from organisation.roles import has_role
 
-from . import selectors, services
-from .access import case_get_for_user
-from .audit import audit_log
-from .intake_forms import IntakeForm, MemberFormSet
+from .. import services
+from ..access import case_get_for_user
+from ..audit import audit_log
+from ..models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind, TaskStatus
+from ..protection import household_has_protected_member
+from . import selectors
+from .forms import IntakeForm, MemberFormSet
 from .letters import render_letter_pdf
-from .models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind, TaskStatus
-from .protection import household_has_protected_member
-from .sent_letters import sent_letter_for_task
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def letter_pdf(request, task_pk: int):
         raise Http404(_("Brevet finns inte."))
     case = case_get_for_user(request.user, case_id, request=request)
     task = Task.objects.select_related("unit", "case__organisation", "case__household").get(pk=task_pk, case=case)
-    sent = sent_letter_for_task(task.pk)
+    sent = selectors.sent_letter_for_task(task.pk)
     if sent is not None:
         with sent.file.open("rb") as stored:
             pdf = stored.read()

@@ -1,7 +1,7 @@
-"""Freezing the letter as sent (issue 11): marking SEND_LETTER done stores the PDF, its SHA-256 and the date.
+"""Letters to the household as sent (issue 11): marking SEND_LETTER done stores the PDF, its SHA-256 and the date.
 
-What was sent to a household must stay provable: the case page serves this stored file afterwards,
-never a new rendering from live data. A new letter is a new SEND_LETTER task.
+What was sent must stay provable: the case page serves this stored file afterwards, never a new
+rendering from live data. A new letter is a new SEND_LETTER task.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ import uuid
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from .models import Case, SentLetter, Task, TaskKind
+from organisation.models import Unit
+
+from ..models import Case, SentLetter, Task, TaskKind, TaskStatus
+from ..rules.workdays import add_working_days
+from .plan import plan_config_for
+
+
+class LetterTaskOpen(Exception):
+    """The case already has an open letter task: print and send that one first."""
 
 
 def letter_freeze(*, task: Task, user, today: dt.date | None = None) -> SentLetter:
@@ -25,7 +33,8 @@ def letter_freeze(*, task: Task, user, today: dt.date | None = None) -> SentLett
         return existing
     if task.kind != TaskKind.SEND_LETTER:
         raise ValueError("Only SEND_LETTER tasks have a letter.")
-    from .letters import render_letter_pdf  # WeasyPrint loads Pango at import; only letters need it.
+    # Imported here: WeasyPrint loads Pango at import, and the letter module imports the services.
+    from ..intake.letters import render_letter_pdf
 
     sent_on = today or timezone.localdate()
     task = Task.objects.select_related("unit", "case__organisation", "case__household").get(pk=task.pk)
@@ -37,27 +46,12 @@ def letter_freeze(*, task: Task, user, today: dt.date | None = None) -> SentLett
     return letter
 
 
-def sent_letters_for(case: Case) -> list[SentLetter]:
-    return list(case.sent_letters.select_related("task", "created_by").order_by("sent_on", "id"))
-
-
-def sent_letter_for_task(task_pk: int) -> SentLetter | None:
-    return SentLetter.objects.filter(task_id=task_pk).first()
-
-
-class LetterTaskOpen(Exception):
-    """The case already has an open letter task: print and send that one first."""
-
-
 def letter_task_create(*, case: Case, user, request=None, today: dt.date | None = None) -> Task:
     """A new letter is a new SEND_LETTER task for the tenancy advisor unit (a sent letter never changes)."""
-    from organisation.models import Unit
+    from .actions import task_create
 
-    from . import services
-    from .workdays import add_working_days
-
-    if case.tasks.filter(kind=TaskKind.SEND_LETTER, status="OPEN").exists():
+    if case.tasks.filter(kind=TaskKind.SEND_LETTER, status=TaskStatus.OPEN).exists():
         raise LetterTaskOpen
-    unit = Unit.objects.get(organisation=case.organisation, code=services.plan_config_for(case.organisation).tenancy_advisor_unit)
-    return services.task_create(case=case, user=user, kind=TaskKind.SEND_LETTER, unit=unit,
-                                due_date=add_working_days(today or timezone.localdate(), 1), request=request)
+    unit = Unit.objects.get(organisation=case.organisation, code=plan_config_for(case.organisation).tenancy_advisor_unit)
+    return task_create(case=case, user=user, kind=TaskKind.SEND_LETTER, unit=unit,
+                       due_date=add_working_days(today or timezone.localdate(), 1), request=request)

@@ -1,4 +1,4 @@
-"""Reads on cases and households. Writes are in services.py.
+"""Reads on cases and households. Writes are in cases/services/.
 
 Every function takes the organisation (or a user) and never looks beyond it.
 """
@@ -12,9 +12,9 @@ from django.db.models import Prefetch, Q
 
 from organisation.models import Organisation
 
-from .identity import InvalidIdentityNumber, normalize_personal_identity_number
-from .models import Case, CaseStatus, Household, MemberRole, Person
-from .protection import household_has_protected_member, protected_household_ids
+from ..models import Case, CaseStatus, Household, MemberRole, Person, SentLetter
+from ..protection import household_has_protected_member, protected_household_ids
+from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 
 # =====================================================================================
 # Intake (registrering av underrättelser) — owned by the intake area.
@@ -119,3 +119,8 @@ def intake_search(*, organisation: Organisation, query: str, today: dt.date | No
 # =====================================================================================
 # End of the intake section.
 # =====================================================================================
+
+
+def sent_letter_for_task(task_pk: int) -> SentLetter | None:
+    """The letter as it was sent for this SEND_LETTER task, if it was (issue 11)."""
+    return SentLetter.objects.filter(task_id=task_pk).first()
