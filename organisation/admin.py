@@ -52,6 +52,12 @@ class SuperuserOnlyAdminMixin:
 class OrganisationAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name"]}),
+        (_("Budget- och skuldrådgivning (i breven till hushållen)"), {
+            "fields": ["debt_advice_name", "debt_advice_phone", "debt_advice_email", "debt_advice_web", "debt_advice_hours"],
+        }),
+    ]
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):

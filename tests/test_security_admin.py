@@ -240,7 +240,7 @@ def test_existing_authtoken_keys_are_migrated_as_hashes(personas):
     from organisation.models import ApiScope, ApiToken
     from organisation.tokens import hash_key
 
-    migration = importlib.import_module("organisation.migrations.0003_api_tokens")
+    migration = importlib.import_module("organisation.migrations.0004_api_tokens")
     key = "0123456789abcdef0123456789abcdef01234567"
     created_type = "timestamp with time zone" if connection.vendor == "postgresql" else "datetime"
     with connection.cursor() as cursor:

@@ -37,7 +37,7 @@ def copy_plain_tokens(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisation', '0002_default_organisation'),
+        ('organisation', '0003_organisation_debt_advice'),
     ]
 
     operations = [
