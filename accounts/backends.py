@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
+
+from organisation.auth import DemoRefusingBackend
 
 from .oidc import sso_enabled
 
@@ -12,7 +13,9 @@ def local_password_allowed(username: str | None) -> bool:
     return bool(username) and username in settings.SSO_BREAK_GLASS_USERS
 
 
-class LocalPasswordBackend(ModelBackend):
+class LocalPasswordBackend(DemoRefusingBackend):
+    """The demo-refusing password backend, also refusing local passwords while SSO is on (except break-glass)."""
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get("username")

@@ -1,13 +1,14 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from organisation.auth import LoginForm
 
 from .backends import local_password_allowed
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(LoginForm):
     def clean(self):
         username = self.cleaned_data.get("username")
         if username and not local_password_allowed(username):

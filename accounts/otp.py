@@ -20,10 +20,10 @@ BACKUP_CODE_COUNT = 10
 SSO_BACKEND = "accounts.oidc.OIDCBackend"
 
 
-def demo_usernames() -> set[str]:
-    from organisation.management.commands.seed_demo import DEMO_USERS
+def demo_usernames() -> frozenset[str]:
+    from organisation.demo import DEMO_USERNAMES
 
-    return {username for username, *_ in DEMO_USERS}
+    return DEMO_USERNAMES
 
 
 def second_factor_required(request) -> bool:

@@ -30,7 +30,6 @@ from django.test import Client
 from django.urls import reverse
 from django.urls.exceptions import NoReverseMatch
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 
 from bosam import pdf as bosam_pdf
 from bosam import services as bosam_services
@@ -38,6 +37,8 @@ from bosam.models import Activity, AgendaItem, Meeting, MeetingDocument
 from cases import services
 from cases.intake.letters import render_letter_pdf
 from cases.models import Case, Contact, Task, TaskKind, TaskStatus
+from organisation.models import ApiScope
+from organisation.tokens import api_token_create
 from tests.factories import household_data, notice_data, register
 from tests.test_access_matrix import NOT_WALKED, PERSONAS, Route, all_routes
 from tests.test_bosam_scenario import make_series
@@ -206,6 +207,7 @@ def world(organisation, personas):
     return build_world(organisation, personas["hyresradgivare"], personas["ordforande"])
 
 
+@pytest.mark.slow  # crawls every URL
 def test_every_html_page_has_csp_without_inline_scripts_and_refuses_framing(world, personas):
     """Every page a hyresrådgivare, a chef, the BOSAM chair and the system administrator (the admin's pages
     without path parameters) can open: a CSP whose script-src has no 'unsafe-inline', framing denied twice
@@ -392,6 +394,7 @@ def test_agenda_and_minutes_pdfs_print_the_text_literally(organisation, personas
     assert_literal(minutes, "minutes", "Området", "Skäl för punkten", "Diskussionsanteckning", "Aktivitetstext", "Representant")
 
 
+@pytest.mark.slow  # crawls every URL
 def test_no_page_answers_with_a_spreadsheet(world, personas):
     """No CSV/spreadsheet export exists. When one is added this fails: add a formula-injection test
     (cells starting with = + - @ tab or CR must be neutralised) next to it, then list it here."""
@@ -465,6 +468,7 @@ def two_worlds(organisation, personas, make_user, other_organisation):
     return ours, theirs, their_advisor
 
 
+@pytest.mark.slow  # crawls every URL
 def test_objects_of_another_organisation_answer_404_on_every_object_url(two_worlds, personas):
     _ours, theirs, their_advisor = two_worlds
     routes = object_routes()
@@ -536,6 +540,7 @@ def test_forms_refuse_ids_of_another_organisation_in_the_body(two_worlds, person
 # --- CSRF -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # crawls every URL
 def test_every_post_endpoint_refuses_a_request_without_csrf_token(world, personas):
     """Every URL in the URLconf (the API with session login included), POSTed with an empty body and no token."""
     failures, checked = [], 0
@@ -574,7 +579,7 @@ def test_api_needs_csrf_with_a_session_but_not_with_a_token(world, personas):
     response = session.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 201, response.content
     api = Client(enforce_csrf_checks=True)
-    key = Token.objects.create(user=personas["hyresradgivare"]).key
+    key = api_token_create(user=personas["hyresradgivare"], name="Integration", scopes=[ApiScope.STAFF])[1]
     response = api.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 201, response.content
     assert world.case.contacts.count() == 3
