@@ -54,9 +54,9 @@ def test_an_unreachable_broker_is_named(client, monkeypatch):
 
     heartbeat_record()
     dead = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    previous = app.conf.broker_url  # before the environment changes: Celery reads the variable first
     # Celery reads CELERY_BROKER_URL from the environment before its configuration (as CI sets it).
     monkeypatch.setenv("CELERY_BROKER_URL", dead)
-    previous = app.conf.broker_url
     app.conf.broker_url = dead
     try:
         response = health(client)
