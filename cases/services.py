@@ -21,7 +21,7 @@ from organisation.models import Organisation, Unit
 
 from . import routing
 from .audit import audit_log
-from .deadlines import is_urgent, recovery_deadline
+from .deadlines import case_dates, is_urgent
 from .models import (
     Assignment,
     AssignmentRole,
@@ -38,6 +38,7 @@ from .models import (
     MemberRole,
     Notice,
     NoticeType,
+    PaymentCommitment,
     Person,
     PlanConfiguration,
     RoutingDecision,
@@ -45,6 +46,7 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
+from .workdays import add_working_days
 
 # Escalations that an established contact makes unnecessary (R2d, R3b, R3c).
 ESCALATION_TASK_KINDS = (TaskKind.HOME_VISIT, TaskKind.HANDOVER_ADULT_INTAKE, TaskKind.CONTACT_ELDERLY_OUTREACH)
@@ -119,6 +121,8 @@ class NoticeData:
     monthly_rent: Decimal | None = None
     warning_date: dt.date | None = None
     description: str = ""
+    ground: str = ""  # NoticeGround, on EVICTION_APPLICATION / EVICTION_DATE
+    sent_date: dt.date | None = None  # the landlord's dispatch date (start of the recovery period, reading SENT)
 
 
 # --- lookups -------------------------------------------------------------------
@@ -151,6 +155,26 @@ def open_case_for_identity_numbers(organisation: Organisation, numbers: list[str
         .select_related("household")
         .first()
     )
+
+
+def earlier_household_for_identity_numbers(organisation: Organisation, numbers: list[str]) -> Household | None:
+    """The household of the latest closed case where a tenant has one of these personnummer:
+    a new notice opens a new case for the same household, so its history stays (issue 11)."""
+    numbers = [n for n in numbers if n]
+    if not numbers:
+        return None
+    case = (
+        Case.objects.filter(
+            organisation=organisation,
+            household__members__personal_identity_number__in=numbers,
+            household__members__role__in=[MemberRole.TENANT, MemberRole.CO_TENANT],
+        )
+        .exclude(household__cases__status=CaseStatus.OPEN)
+        .select_related("household")
+        .order_by("-opened_at", "-id")
+        .first()
+    )
+    return case.household if case else None
 
 
 # --- registering a notice ------------------------------------------------------
@@ -271,7 +295,12 @@ def notice_register(
         household_obj = case.household
         _household_update(household_obj, household)
     else:
-        household_obj = _household_create(organisation, household)
+        tenant_numbers = [m.personal_identity_number for m in household.members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)]
+        household_obj = earlier_household_for_identity_numbers(organisation, tenant_numbers)
+        if household_obj is not None:
+            _household_update(household_obj, household)
+        else:
+            household_obj = _household_create(organisation, household)
         case = Case.objects.create(
             organisation=organisation,
             household=household_obj,
@@ -301,6 +330,8 @@ def notice_register(
         recovery_amount=notice.recovery_amount,
         monthly_rent=notice.monthly_rent,
         warning_date=notice.warning_date,
+        ground=notice.ground,
+        sent_date=notice.sent_date,
         description=notice.description,
         registered_by=user if getattr(user, "is_authenticated", False) else None,
     )
@@ -318,9 +349,13 @@ def notice_register(
 # --- evaluating the plan -------------------------------------------------------
 
 
-def decision_input_for(case: Case, *, today: dt.date, next_meeting: dt.date | None) -> routing.DecisionInput:
+def decision_input_for(
+    case: Case, *, today: dt.date, next_meeting: dt.date | None, config: routing.PlanConfig | None = None
+) -> routing.DecisionInput:
+    config = config or plan_config_for(case.organisation)
     notices = list(case.notices.order_by("received_date", "id"))
     latest = notices[-1]
+    dates = case_dates(notices, recovery_period_start=config.recovery_period_start)
     members = tuple(
         routing.Member(role=p.role, age=p.age_on(latest.received_date), residence=p.child_residence) for p in case.household.members.all()
     )
@@ -343,6 +378,9 @@ def decision_input_for(case: Case, *, today: dt.date, next_meeting: dt.date | No
         today=today,
         next_meeting_date=next_meeting,
         escalations_done=tuple(case.tasks.filter(kind__in=ESCALATION_TASK_KINDS).values_list("kind", flat=True)),
+        recovery_deadline=dates.recovery_deadline,
+        eviction_date=dates.eviction_date,
+        reply_deadline=dates.reply_deadline,
     )
 
 
@@ -397,12 +435,24 @@ def _reconcile_assignments(case: Case, decision: routing.Decision, units: dict[s
     return changes
 
 
-def _reconcile_tasks(case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now) -> list[str]:
+# Tasks whose due date follows a date that can move (the next meeting, the eviction
+# date, the reply deadline): an open one is kept in line with the plan, so a
+# cancelled meeting or a postponed eviction leaves no false "overdue" (issue 11).
+FOLLOWING_TASK_KINDS = (TaskKind.BOSAM_REVIEW, TaskKind.ATTEND_EVICTION, TaskKind.EVICTION_OUTCOME)
+
+
+def _reconcile_tasks(
+    case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now, inp: routing.DecisionInput | None = None
+) -> list[str]:
     changes = []
-    existing_kinds = set(case.tasks.values_list("kind", flat=True))
+    # A task bound to an eviction date that was cancelled does not stop a new date from planning one again.
+    existing_kinds = set(
+        case.tasks.exclude(kind__in=routing.EVICTION_BOUND, status=TaskStatus.CANCELLED).values_list("kind", flat=True)
+    )
     assignee_by_unit = {
         a.unit.code: a.user_id for a in case.assignments.filter(ended_at__isnull=True, user__isnull=False).select_related("unit")
     }
+    planned = {p.kind: p for p in decision.tasks}
     for plan in decision.tasks:
         if plan.kind in existing_kinds or plan.unit not in units:
             continue
@@ -419,6 +469,25 @@ def _reconcile_tasks(case: Case, decision: routing.Decision, units: dict[str, Un
         )
         existing_kinds.add(plan.kind)
         changes.append(f"TASK {plan.kind}")
+    for task in case.tasks.filter(status=TaskStatus.OPEN, decision__isnull=False).exclude(decision=record):
+        due = task.due_date
+        if task.kind in FOLLOWING_TASK_KINDS and task.kind in planned:
+            # Moves with its date, but a move never makes a task overdue by itself.
+            if inp is None or planned[task.kind].due_date >= inp.today:
+                due = planned[task.kind].due_date
+        elif inp is not None:
+            # An eviction date or deadline learnt later caps tasks planned before it.
+            due = routing.capped(due, routing.due_cap(task.kind, inp), min(due, inp.today))
+        if due != task.due_date:
+            changes.append(f"DUE {task.kind} {task.due_date.isoformat()} -> {due.isoformat()}")
+            task.due_date = due
+            task.save(update_fields=["due_date"])
+    if inp is not None and inp.eviction_date is None:
+        gone = case.tasks.filter(kind__in=routing.EVICTION_BOUND, status=TaskStatus.OPEN).update(
+            status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Avhysningen är återkallad eller inställd.")
+        )
+        if gone:
+            changes.append("CANCEL EVICTION TASKS")
     if case.contact_established_on is not None:
         cancelled = case.tasks.filter(kind__in=[TaskKind.HOME_VISIT], status=TaskStatus.OPEN).update(
             status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Kontakt etablerad, hembesöket behövs inte (R2d).")
@@ -428,29 +497,35 @@ def _reconcile_tasks(case: Case, decision: routing.Decision, units: dict[str, Un
     return changes
 
 
-def _case_facts_refresh(case: Case, decision: routing.Decision, *, today: dt.date, next_meeting: dt.date | None, units_by_id) -> None:
+def _case_facts_refresh(
+    case: Case, decision: routing.Decision, *, today: dt.date, next_meeting: dt.date | None, units_by_id,
+    config: routing.PlanConfig | None = None,
+) -> None:
+    config = config or routing.PlanConfig()
     notices = list(case.notices.all())
-    terminations = [n for n in notices if n.notice_type == NoticeType.RENT_ARREARS_TERMINATION]
+    dates = case_dates(notices, recovery_period_start=config.recovery_period_start)
     flags = []
-    deadline = None
-    if terminations:
-        latest_termination = max(terminations, key=lambda n: (n.received_date, n.id))
-        deadline = recovery_deadline(latest_termination.served_date, latest_termination.received_date)
-        if latest_termination.served_date is None:
-            flags.append("SERVED_DATE_MISSING")
+    if dates.served_date_missing:
+        flags.append("SERVED_DATE_MISSING")
     types = [n.notice_type for n in notices]
-    if NoticeType.DISTURBANCE_TERMINATION in types and NoticeType.DISTURBANCE_WARNING not in types:
+    # Earlier cases of the same household count: a warning there is a warning (JB 12:42 3 st.).
+    household_types = set(
+        Notice.objects.filter(case__household_id=case.household_id).values_list("notice_type", flat=True)
+    )
+    if NoticeType.DISTURBANCE_TERMINATION in types and NoticeType.DISTURBANCE_WARNING not in household_types:
         flags.append("DISTURBANCE_WITHOUT_WARNING")
-    eviction_dates = [n.eviction_date for n in notices if n.eviction_date]
-    cancelled = NoticeType.EVICTION_CANCELLED in types
-    eviction_date = max(eviction_dates) if eviction_dates and not cancelled else None
+    if payment_decision_missing(case, dates.recovery_deadline, today=today, config=config):
+        flags.append("PAYMENT_DECISION_MISSING")
     latest = max(notices, key=lambda n: (n.received_date, n.id))
     debts = [n for n in notices if n.debt_amount is not None]
     # The active LEAD assignment, not the plan's: a lead overridden by hand (R8) stays the case's lead.
     lead = case.assignments.filter(ended_at__isnull=True, role=AssignmentRole.LEAD).select_related("unit").first()
     case.lead_unit = lead.unit if lead else None
-    case.recovery_deadline = deadline
-    case.eviction_date = eviction_date
+    case.recovery_deadline = dates.recovery_deadline
+    case.recovery_deadline_basis = dates.recovery_deadline_basis
+    case.recovery_deadline_other = dates.recovery_deadline_other
+    case.reply_deadline = dates.reply_deadline
+    case.eviction_date = dates.eviction_date
     case.children_count = routing.number_of_children(decision_members(case, latest.received_date))
     case.debt_amount = max(debts, key=lambda n: (n.received_date, n.id)).debt_amount if debts else None
     case.latest_notice_type = latest.notice_type
@@ -459,12 +534,25 @@ def _case_facts_refresh(case: Case, decision: routing.Decision, *, today: dt.dat
     case.flags = flags
     open_dues = case.tasks.filter(status=TaskStatus.OPEN).order_by("due_date").values_list("due_date", flat=True)[:1]
     case.next_due_date = open_dues[0] if open_dues else None
-    case.urgent = is_urgent(
+    case.urgent = "PAYMENT_DECISION_MISSING" in flags or is_urgent(
         today=today,
-        recovery_deadline=deadline,
-        eviction_date=eviction_date,
+        recovery_deadline=dates.recovery_deadline,
+        eviction_date=dates.eviction_date,
+        reply_deadline=dates.reply_deadline,
         next_meeting_date=next_meeting,
+        within_working_days=config.urgency_fallback_days,
     )
+
+
+def payment_decision_missing(case: Case, deadline: dt.date | None, *, today: dt.date, config: routing.PlanConfig) -> bool:
+    """No decision on a payment commitment N working days before the recovery deadline
+    (and the deadline not yet passed): urgent for Ekonomiskt bistånd."""
+    if deadline is None or today > deadline:
+        return False
+    if today < add_working_days(deadline, -config.payment_decision_working_days):
+        return False
+    commitment = PaymentCommitment.objects.filter(case=case).first()
+    return commitment is None or not commitment.decision
 
 
 def decision_members(case: Case, on_date: dt.date) -> tuple[routing.Member, ...]:
@@ -474,7 +562,8 @@ def decision_members(case: Case, on_date: dt.date) -> tuple[routing.Member, ...]
 def _case_facts(case: Case) -> tuple:
     """The denormalised facts a re-evaluation may change (to tell whether a daily check changed anything)."""
     return (case.lead_unit_id, case.urgent, case.recovery_deadline, case.eviction_date, case.next_due_date,
-            case.children_count, case.explanation)
+            case.children_count, case.explanation, case.reply_deadline, case.recovery_deadline_basis,
+            case.recovery_deadline_other, case.flags)
 
 
 def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None) -> RoutingDecision | None:
@@ -489,7 +578,11 @@ def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, n
         case = Case.objects.select_for_update().select_related("household", "organisation").get(pk=case.pk)
         config = plan_config_for(case.organisation)
         meeting = next_meeting_date(case.organisation, today)
-        decision = routing.decide(decision_input_for(case, today=today, next_meeting=meeting), config)
+        inp = decision_input_for(case, today=today, next_meeting=meeting, config=config)
+        decision = routing.decide(inp, config)
+        # Urgency looks at the next meeting that has not yet started: the one held today
+        # has its agenda fixed, so a family with an eviction in 9 days cannot wait for it (issue 11).
+        urgency_meeting = next_meeting_date(case.organisation, today + dt.timedelta(days=1))
         units = _units_by_code(case.organisation)
         now = timezone.now()
         record = RoutingDecision(
@@ -503,9 +596,9 @@ def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, n
         )
         record.save()
         changes = _reconcile_assignments(case, decision, units, record, now)
-        changes += _reconcile_tasks(case, decision, units, record, now)
+        changes += _reconcile_tasks(case, decision, units, record, now, inp)
         before = _case_facts(case)
-        _case_facts_refresh(case, decision, today=today, next_meeting=meeting, units_by_id=units)
+        _case_facts_refresh(case, decision, today=today, next_meeting=urgency_meeting, units_by_id=units, config=config)
         after = _case_facts(case)
         if trigger == RoutingDecision.Trigger.DAILY and not changes and before == after:
             record.delete()
@@ -570,6 +663,7 @@ def raise_automatic_deviations(*, today: dt.date, organisation: Organisation | N
             description=_("%(task)s skulle vara klar %(date)s.") % {"task": task.get_kind_display(), "date": task.due_date},
             today=today,
         )
+    created += _raise_no_report_of_concern(today=today, organisation=organisation)
     for case in evictions.only("id", "organisation_id", "eviction_date"):
         created += _deviation_once(
             organisation_id=case.organisation_id,
@@ -577,6 +671,37 @@ def raise_automatic_deviations(*, today: dt.date, organisation: Organisation | N
             kind=DeviationKind.EVICTION_WITHOUT_CONTACT,
             key=f"eviction-without-contact-{case.pk}",
             description=_("Avhysningsdatumet %(date)s nåddes utan etablerad kontakt.") % {"date": case.eviction_date},
+            today=today,
+        )
+    return created
+
+
+def _raise_no_report_of_concern(*, today: dt.date, organisation: Organisation | None) -> int:
+    """R8: a family case whose orosanmälan (R2c) is not done N working days after the first notice."""
+    from django.db.models import Min
+
+    cases = (
+        Case.objects.filter(status=CaseStatus.OPEN, tasks__kind=TaskKind.REPORT_OF_CONCERN, tasks__status=TaskStatus.OPEN)
+        .exclude(tasks__kind=TaskKind.REPORT_OF_CONCERN, tasks__status=TaskStatus.DONE)
+        .annotate(first_received=Min("notices__received_date"))
+        .select_related("organisation")
+        .distinct()
+    )
+    if organisation is not None:
+        cases = cases.filter(organisation=organisation)
+    configs: dict[int, routing.PlanConfig] = {}
+    created = 0
+    for case in cases:
+        config = configs.setdefault(case.organisation_id, plan_config_for(case.organisation))
+        limit = add_working_days(case.first_received, config.report_of_concern_deviation_working_days)
+        if today <= limit:
+            continue
+        created += _deviation_once(
+            organisation_id=case.organisation_id,
+            case_id=case.pk,
+            kind=DeviationKind.NO_REPORT_OF_CONCERN,
+            key=f"no-report-of-concern-{case.pk}",
+            description=_("Ingen orosanmälan var gjord %(date)s (familj med barn, R2c).") % {"date": limit},
             today=today,
         )
     return created

@@ -142,12 +142,15 @@ def test_the_issue_example_registers_a_notice(advisor, clock, personas):
     assert notice.case_id == case["id"]
     assert re.fullmatch(r"2026-\d{4}", case["number"])
     assert case["status"] == "OPEN"
-    # Aktuell at Ekonomiskt bistånd, a child: R1 lead there, R1a copy to the hyresrådgivare.
+    # Aktuell at Ekonomiskt bistånd, a child: R1 lead there, R1a copy to the hyresrådgivare, and since
+    # issue 11 (defect 7) R2c: no child & youth unit has the family, so Mottagningsenheten barn och unga is assigned.
     assert case["lead_unit"] == "EKONOMISKT_BISTAND"
-    assert {(a["unit"], a["role"]) for a in case["assignments"]} == {("EKONOMISKT_BISTAND", "LEAD"), ("HYRESRADGIVNING", "COPY")}
+    assert {(a["unit"], a["role"]) for a in case["assignments"]} == {
+        ("EKONOMISKT_BISTAND", "LEAD"), ("HYRESRADGIVNING", "COPY"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED"),
+    }
     assert all(set(a) == {"unit", "user", "role", "rules"} for a in case["assignments"])
     assert all(a["user"] is None for a in case["assignments"])
-    assert {t["kind"] for t in case["tasks"]} == {"COPY_TO_TENANCY_ADVISOR", "BOSAM_REVIEW"}
+    assert {t["kind"] for t in case["tasks"]} == {"COPY_TO_TENANCY_ADVISOR", "BOSAM_REVIEW", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN"}
     for task in case["tasks"]:
         assert set(task) == {"id", "kind", "unit", "due_date", "status", "rules"}
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", task["due_date"])
