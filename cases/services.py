@@ -445,14 +445,20 @@ def _reconcile_tasks(
     case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now, inp: routing.DecisionInput | None = None
 ) -> list[str]:
     changes = []
-    # A task bound to an eviction date that was cancelled does not stop a new date from planning one again.
-    existing_kinds = set(
-        case.tasks.exclude(kind__in=routing.EVICTION_BOUND, status=TaskStatus.CANCELLED).values_list("kind", flat=True)
-    )
+    planned = {p.kind: p for p in decision.tasks}
+    existing_kinds = set(case.tasks.exclude(kind__in=routing.EVICTION_BOUND).values_list("kind", flat=True))
+    # A task bound to an eviction date belongs to that date: an open one moves with it (below), one done or
+    # cancelled for an earlier date does not stop a new date (after a postponement) from planning it again.
+    for kind in routing.EVICTION_BOUND:
+        bound = case.tasks.filter(kind=kind)
+        if kind not in planned or bound.filter(status=TaskStatus.OPEN).exists() or bound.exclude(
+            status=TaskStatus.CANCELLED
+        ).filter(due_date__gte=planned[kind].due_date).exists():
+            if bound.exists():
+                existing_kinds.add(kind)
     assignee_by_unit = {
         a.unit.code: a.user_id for a in case.assignments.filter(ended_at__isnull=True, user__isnull=False).select_related("unit")
     }
-    planned = {p.kind: p for p in decision.tasks}
     for plan in decision.tasks:
         if plan.kind in existing_kinds or plan.unit not in units:
             continue
@@ -545,14 +551,15 @@ def _case_facts_refresh(
 
 
 def payment_decision_missing(case: Case, deadline: dt.date | None, *, today: dt.date, config: routing.PlanConfig) -> bool:
-    """No decision on a payment commitment N working days before the recovery deadline
-    (and the deadline not yet passed): urgent for Ekonomiskt bistånd."""
+    """An application for ekonomiskt bistånd (for a payment commitment) without a decision
+    N working days before the recovery deadline, the deadline not yet passed: urgent for
+    Ekonomiskt bistånd. (Without an application the deadline's own urgency applies.)"""
     if deadline is None or today > deadline:
         return False
     if today < add_working_days(deadline, -config.payment_decision_working_days):
         return False
     commitment = PaymentCommitment.objects.filter(case=case).first()
-    return commitment is None or not commitment.decision
+    return commitment is not None and commitment.application_received_on is not None and not commitment.decision
 
 
 def decision_members(case: Case, on_date: dt.date) -> tuple[routing.Member, ...]:
