@@ -137,6 +137,8 @@ def test_the_issue_example_registers_a_notice(advisor, clock, personas):
     assert set(case) == {
         "id", "number", "status", "lead_unit", "urgent", "recovery_deadline", "children_count", "assignments", "tasks", "explanation",
         "plan_version",
+        # issue 11
+        "eviction_date", "reply_deadline", "recovery_deadline_basis", "flags", "earlier_cases", "deviations",
     }
     notice = Notice.objects.get(pk=data["notice_id"])
     assert notice.case_id == case["id"]
@@ -551,8 +553,9 @@ def test_case_read_takes_a_constant_number_of_queries(organisation, personas, un
     assert big.tasks.count() > small.tasks.count() + 15
     client = client_for(personas["hyresradgivare"])
     read_queries(client, small.pk)  # the session and roles are loaded once
-    # Session and user (3), roles, the case, the audit event (2), the case again with assignments and tasks (3): 12 in all.
-    assert read_queries(client, small.pk) == read_queries(client, big.pk) <= 12
+    # Session and user (3), roles, the case, the audit event (2), the case again with assignments and tasks (3): 12,
+    # and since issue 11 its deviations and earlier cases (2): 14 in all.
+    assert read_queries(client, small.pk) == read_queries(client, big.pk) <= 14
 
 
 # --- POST /cases/{id}/contacts/ and /tasks/{id}/complete/ -------------------------------------------
@@ -639,6 +642,8 @@ def test_openapi_schema_describes_the_endpoints(advisor, tmp_path):
     assert set(components["CaseOut"]["properties"]) == {
         "id", "number", "status", "lead_unit", "urgent", "recovery_deadline", "children_count", "assignments", "tasks", "explanation",
         "plan_version",
+        # issue 11
+        "eviction_date", "reply_deadline", "recovery_deadline_basis", "flags", "earlier_cases", "deviations",
     }
     # The whole schema validates without warnings.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
