@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .deadlines import RECEIVED, SENT, case_dates
 from .models import Case, PaymentCommitment, TaskKind, TaskStatus
+from .rules.deadlines import RECEIVED, SENT, case_dates
 
 
 def earlier_cases(case: Case) -> QuerySet[Case]:

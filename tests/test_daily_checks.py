@@ -54,9 +54,9 @@ def test_the_task_runs_eagerly_and_returns_the_summary(family_case):
     visit = family_case.tasks.get(kind="HOME_VISIT")
     assert visit.due_date == D("2027-01-08")
 
-    # Mon 2027-01-11: the home visit and the BOSAM review due on 8 January are now overdue.
+    # Mon 2027-01-11: nothing new to plan (the visit exists); it and the BOSAM review due on 8 January are overdue.
     first = run_daily_checks_task.apply(args=["2027-01-11"]).get()
-    assert first == {"date": "2027-01-11", "evaluated": 1, "changed": 1, "deviations": 2}
+    assert first == {"date": "2027-01-11", "evaluated": 1, "changed": 0, "deviations": 2}
     assert family_case.tasks.filter(kind="HOME_VISIT").count() == 1
     after_first = state(family_case)
 

@@ -14,7 +14,7 @@ from bosam import services as bosam_services
 from bosam.models import Meeting
 from cases import services
 from cases.models import Case, Deviation, EvictionOutcome, Task
-from cases.workdays import is_working_day
+from cases.rules.workdays import is_working_day
 from tests.test_api import NOTICES, body, case_url, client_for, clock, post_json  # noqa: F401 (clock is a fixture)
 from tests.test_bosam_scenario import make_series
 

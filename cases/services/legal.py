@@ -1,5 +1,5 @@
 """Writes at the end of the legal process (issue 11): the eviction day's outcome and the
-payment commitment (betalningsförbindelse). Kept beside services.py, which they use.
+payment commitment (betalningsförbindelse).
 
 Both re-evaluate the case afterwards, so urgency, flags and tasks follow at once."""
 
@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 
 from organisation.models import Unit
 
-from . import routing
-from .audit import audit_log
-from .models import (
+from ..audit import audit_log
+from ..models import (
     AuditAction,
     Case,
     DeviationKind,
@@ -32,8 +31,12 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
-from .services import _check_version, _deviation_once, _touch, case_reevaluate, plan_config_for
-from .workdays import add_working_days
+from ..rules import routing
+from ..rules.workdays import add_working_days
+from .actions import _check_version, _touch
+from .deviations import _deviation_once
+from .evaluation import case_reevaluate
+from .plan import plan_config_for
 
 
 @dataclass

@@ -2,7 +2,7 @@
 The action plan's rules – who is responsible and what must be done.
 
 SVENSKA
-Den här filen är handlingsplanen (domain/handlingsplan.md) skriven som kod.
+Den här filen är handlingsplanen (docs/domain/handlingsplan.md) skriven som kod.
 Varje regel är en liten funktion med samma namn och id (R1, R2a, …) som i
 planen, så att en enhetschef kan läsa filen och planen sida vid sida.
 Funktionen ``decide`` tar allt som är känt om ett ärende (anmälningstyp,
@@ -81,11 +81,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from cases.workdays import add_working_days
+from cases.rules.workdays import add_working_days
 
 PLAN_VERSION_DEFAULT = "2019.1"
 
-# --- codes (domain/codes.md) -------------------------------------------------
+# --- codes (docs/domain/codes.md) -------------------------------------------------
 
 EVICTION_APPLICATION = "EVICTION_APPLICATION"
 EVICTION_DATE = "EVICTION_DATE"
@@ -286,7 +286,7 @@ class DecisionInput:
     next_meeting_date: date | None = None
     # task kinds of escalations already carried out on the case: a hand-over is not taken back
     escalations_done: tuple[str, ...] = ()
-    # the case's legal dates (cases.deadlines.case_dates)
+    # the case's legal dates (cases.rules.deadlines.case_dates)
     recovery_deadline: date | None = None
     eviction_date: date | None = None
     reply_deadline: date | None = None

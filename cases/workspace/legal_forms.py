@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .legal_services import EvictionOutcomeData, PaymentCommitmentData
-from .models import EvictionDestination, EvictionResult, PaymentDecision
-from .workspace_forms import DATE_WIDGET, CaseActionForm, _not_in_future
+from ..models import EvictionDestination, EvictionResult, PaymentDecision
+from ..services import EvictionOutcomeData, PaymentCommitmentData
+from .forms import DATE_WIDGET, CaseActionForm, _not_in_future
 
 YES_NO_UNKNOWN = [("", _("Vet inte")), ("yes", _("Ja")), ("no", _("Nej"))]
 

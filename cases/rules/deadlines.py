@@ -1,11 +1,11 @@
-"""Legal deadlines and urgency (pure; no Django). See domain/deadlines.md and docs/legal-steps.md."""
+"""Legal deadlines and urgency (pure; no Django). See docs/domain/deadlines.md and docs/domain/legal-steps.md."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cases.workdays import add_working_days, next_working_day_on_or_after
+from cases.rules.workdays import add_working_days, next_working_day_on_or_after
 
 RECOVERY_PERIOD_DAYS = 21
 # R6: BOSAM meets as a rule every other week. With no meeting planned at all, a date
@@ -45,10 +45,15 @@ def starts_recovery_period(notice) -> bool:
     return notice.notice_type == EVICTION_APPLICATION and getattr(notice, "ground", "") == RENT_ARREARS
 
 
+def _key(notice) -> tuple:
+    """Order of notices: received date, then `order` (NoticeFacts) or the row id."""
+    return (notice.received_date, getattr(notice, "order", None) or getattr(notice, "id", None) or 0)
+
+
 def _in_force(notices) -> list:
     """Notices not followed by a cancellation: an EVICTION_CANCELLED voids every
     Kronofogden notice received before it (a postponement is a cancellation and a new date)."""
-    ordered = sorted(notices, key=lambda n: (n.received_date, n.id or 0))
+    ordered = sorted(notices, key=_key)
     result = []
     for notice in ordered:
         if notice.notice_type == EVICTION_CANCELLED:
@@ -81,7 +86,7 @@ class CaseDates:
 
 def case_dates(notices, *, recovery_period_start: str = SENT) -> CaseDates:
     """The legal dates of a case from its notices (objects with notice_type,
-    received_date, id, served_date, sent_date, eviction_date, reply_deadline, ground).
+    received_date, order or id, served_date, sent_date, eviction_date, reply_deadline, ground).
 
     - eviction date: the latest EVICTION_DATE not followed by an EVICTION_CANCELLED;
     - recovery deadline: from the latest notice that starts a recovery period;
@@ -93,7 +98,7 @@ def case_dates(notices, *, recovery_period_start: str = SENT) -> CaseDates:
     in_force = _in_force(notices)
     in_force_ids = {id(n) for n in in_force}
     dated = sorted((n for n in notices if n.notice_type == EVICTION_DATE and n.eviction_date),
-                   key=lambda n: (n.received_date, n.id or 0))
+                   key=_key)
     current = next((n for n in reversed(dated) if id(n) in in_force_ids), None)
     history = tuple(
         EvictionDateEntry(
@@ -107,7 +112,7 @@ def case_dates(notices, *, recovery_period_start: str = SENT) -> CaseDates:
     basis = ""
     missing = False
     if starters:
-        latest = max(starters, key=lambda n: (n.received_date, n.id or 0))
+        latest = max(starters, key=_key)
         missing = latest.served_date is None
         by_received = recovery_deadline(latest.served_date, latest.received_date)
         sent = getattr(latest, "sent_date", None)
@@ -121,7 +126,7 @@ def case_dates(notices, *, recovery_period_start: str = SENT) -> CaseDates:
         if deadline is None:
             basis = ""
     replies = [n for n in in_force if getattr(n, "reply_deadline", None)]
-    reply = max(replies, key=lambda n: (n.received_date, n.id or 0)).reply_deadline if replies else None
+    reply = max(replies, key=_key).reply_deadline if replies else None
     return CaseDates(
         eviction_date=current.eviction_date if current else None,
         recovery_deadline=deadline,
