@@ -131,6 +131,8 @@ def test_hand_over_before_the_recovery_deadline_at_midsummer(advisor, clock):
     handover = task(case, "HANDOVER_ADULT_INTAKE")
     assert D(handover["due_date"]) <= D("2026-06-18")  # before Midsommarafton and the deadline
     assert "R3b" in handover["rules"]
+    assert any("högst 5 arbetsdagar kvar till återvinningsfristen" in sentence and "(R3b)" in sentence
+               for sentence in case["explanation"])
 
 
 def test_home_visit_before_an_eviction_at_christmas(advisor, clock):

@@ -673,6 +673,16 @@ def rule_individual_not_aktuell(inp: DecisionInput, plan: _Plan) -> None:
     )
 
 
+def _no_contact_reason(inp: DecisionInput, config: PlanConfig) -> str:
+    """Why R3b/R3c apply: the case went to Kronofogden, or a deadline is close (issue 11)."""
+    if proceeds_to_eviction(inp.notice_types_on_case):
+        return "Ärendet går vidare till avhysning utan att kontakt etablerats"
+    return (
+        f"Det är högst {config.escalation_lead_working_days} arbetsdagar kvar till återvinningsfristen "
+        f"eller avhysningen utan att kontakt etablerats"
+    )
+
+
 # R3b — no contact and the case proceeds to eviction: hand over to Mottagningsenheten vuxna
 def rule_handover_adult_intake(inp: DecisionInput, plan: _Plan) -> None:
     config = plan.config
@@ -681,7 +691,7 @@ def rule_handover_adult_intake(inp: DecisionInput, plan: _Plan) -> None:
     plan.task("HANDOVER_ADULT_INTAKE", config.adult_intake_unit, inp.today, "R3b")
     plan.fired("R3b")
     plan.say(
-        "Ärendet går vidare till avhysning utan att kontakt etablerats: Mottagningsenheten vuxna "
+        f"{_no_contact_reason(inp, config)}: Mottagningsenheten vuxna "
         "tar över och leder ärendet, hyresrådgivaren är kvar som tilldelad (R3b)."
     )
 
@@ -695,8 +705,8 @@ def rule_elderly_outreach(inp: DecisionInput, plan: _Plan, age: int) -> None:
     )
     plan.fired("R3c")
     plan.say(
-        f"Personen är {age} år ({config.elderly_age_limit} år eller äldre) och ärendet går vidare till "
-        f"avhysning utan att kontakt etablerats: uppsökaren inom äldreomsorgen kontaktas i stället för "
+        f"Personen är {age} år ({config.elderly_age_limit} år eller äldre). "
+        f"{_no_contact_reason(inp, config)}: uppsökaren inom äldreomsorgen kontaktas i stället för "
         f"överlämning till Mottagningsenheten vuxna (R3b); hyresrådgivaren leder fortfarande (R3c)."
     )
 
