@@ -103,7 +103,7 @@ def participant_addresses(meeting: Meeting) -> list[str]:
 
 
 def _key_date(case: Case) -> dt.date:
-    dates = [d for d in (case.eviction_date, case.recovery_deadline) if d]
+    dates = [d for d in (case.eviction_date, case.recovery_deadline, case.reply_deadline) if d]
     return min(dates) if dates else dt.date.max
 
 
@@ -140,7 +140,7 @@ def agenda_candidates(meeting: Meeting, *, today: dt.date) -> list[dict]:
     cases = (
         Case.objects.filter(organisation_id=meeting.organisation_id, status=CaseStatus.OPEN)
         .filter(Q(pk__in=list(new_types)) | ~Q(latest_notice_type__in=["", NoticeType.EVICTION_CANCELLED]))
-        .only("id", "number", "children_count", "eviction_date", "recovery_deadline", "latest_notice_type")
+        .only("id", "number", "children_count", "eviction_date", "recovery_deadline", "reply_deadline", "latest_notice_type")
     )
     result = []
     for case in cases:
@@ -148,6 +148,7 @@ def agenda_candidates(meeting: Meeting, *, today: dt.date) -> list[dict]:
         notice_type = new_types.get(case.pk, case.latest_notice_type)
         urgent = is_urgent(
             today=today, recovery_deadline=case.recovery_deadline, eviction_date=case.eviction_date, next_meeting_date=meeting.date,
+            reply_deadline=case.reply_deadline,
         )
         result.append({
             "case_id": case.pk, "section": section, "notice_type": notice_type, "urgent": urgent,
@@ -208,6 +209,7 @@ def _item_entry(item: AgendaItem, activities: list[Activity]) -> dict:
         "debt": format_kronor(case.debt_amount),
         "recovery_deadline": _iso(case.recovery_deadline),
         "eviction_date": _iso(case.eviction_date),
+        "reply_deadline": _iso(case.reply_deadline),
         "lead_unit": case.lead_unit.name if case.lead_unit else "",
         "urgent": item.urgent,
         "added_by_chair": item.added_by_chair,

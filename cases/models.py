@@ -371,6 +371,10 @@ class Case(models.Model):
     urgent = models.BooleanField(_("brådskande"), default=False)
     recovery_deadline = models.DateField(_("återvinningsfrist"), null=True, blank=True)
     eviction_date = models.DateField(_("avhysningsdatum"), null=True, blank=True)
+    reply_deadline = models.DateField(_("svarsfrist till Kronofogden"), null=True, blank=True)
+    # Which reading of JB 12:44 gave recovery_deadline (RECEIVED/SENT), and the other reading's date when it differs.
+    recovery_deadline_basis = models.CharField(_("återvinningsfristen räknas från"), max_length=10, blank=True)
+    recovery_deadline_other = models.DateField(_("återvinningsfrist enligt den andra läsningen"), null=True, blank=True)
     next_due_date = models.DateField(_("nästa förfallodag"), null=True, blank=True)
     children_count = models.PositiveSmallIntegerField(_("antal barn"), default=0)
     debt_amount = models.DecimalField(_("skuld"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -631,6 +635,42 @@ class EvictionOutcome(models.Model):
 
     def __str__(self):
         return f"{self.case} {self.eviction_date} {self.result}"
+
+
+class PaymentDecision(models.TextChoices):
+    GRANTED = "GRANTED", _("Beviljad")
+    DENIED = "DENIED", _("Avslag")
+
+
+class PaymentCommitment(models.Model):
+    """Betalningsförbindelse: the social services' decisive action in a rent-arrears case,
+    before the recovery deadline (JB 12:44). One record per case, updated as it goes."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="payment_commitment", verbose_name=_("ärende"))
+    application_received_on = models.DateField(_("ansökan om ekonomiskt bistånd inkom"), null=True, blank=True)
+    decision = models.CharField(_("beslut"), max_length=10, choices=PaymentDecision.choices, blank=True)
+    decision_date = models.DateField(_("beslutsdatum"), null=True, blank=True)
+    sent_to_landlord_on = models.DateField(_("betalningsförbindelse skickad till hyresvärden"), null=True, blank=True)
+    amount = models.DecimalField(_("belopp (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("betalningsförbindelse")
+        verbose_name_plural = _("betalningsförbindelser")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(decision="") & Q(decision_date__isnull=True)) | (~Q(decision="") & Q(decision_date__isnull=False)),
+                name="payment_decision_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_to_landlord_on__isnull=True) | Q(decision="GRANTED"), name="payment_commitment_sent_only_when_granted"
+            ),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="payment_commitment_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.case} {self.decision or '-'}"
 
 
 class Consent(models.Model):

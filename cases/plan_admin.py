@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Organisation
 
-from .models import HousingType, PlanConfiguration, TaskKind
+from .models import ChildResidence, HousingType, PlanConfiguration, TaskKind
 from .rules import routing
 
 DEFAULTS = routing.PlanConfig()
@@ -42,7 +42,31 @@ class PlanConfigurationForm(forms.ModelForm):
     elderly_age_limit = forms.IntegerField(label=_("Åldersgräns för äldreomsorgens uppsökare (R3c)"), min_value=50, max_value=100)
     contact_window_working_days = forms.IntegerField(label=_("Kontaktfönster i arbetsdagar (R2d)"), min_value=1, max_value=60)
     urgency_fallback_days = forms.IntegerField(
-        label=_("Brådskande inom så många dagar när inget BOSAM-möte är planerat"), min_value=1, max_value=60
+        label=_("Brådskande när en frist är inom så många arbetsdagar, oavsett BOSAM-möten"), min_value=1, max_value=30
+    )
+    # Issue 11. Not required: a form without them (an older admin page, a test) keeps the plan's defaults.
+    escalation_lead_working_days = forms.IntegerField(
+        label=_("Hembesök och överlämning senast så många arbetsdagar före återvinningsfristen eller avhysningen (R2d, R3b, R3c)"),
+        min_value=1, max_value=20, required=False,
+    )
+    recovery_period_start = forms.ChoiceField(
+        label=_("Återvinningsfristen räknas från (JB 12:44)"), required=False,
+        choices=[
+            ("SENT", _("den dag hyresvärden skickade underrättelsen (tidigare frist; faller tillbaka på mottagen)")),
+            ("RECEIVED", _("den dag socialtjänsten tog emot underrättelsen")),
+        ],
+    )
+    report_of_concern_deviation_working_days = forms.IntegerField(
+        label=_("Avvikelse när orosanmälan inte är gjord efter så många arbetsdagar (R2c, R8)"), min_value=1, max_value=60,
+        required=False,
+    )
+    eviction_child_residences = forms.MultipleChoiceField(
+        label=_("Barn som räknas vid avhysningsdagen (R9)"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=ChildResidence.choices,
+    )
+    payment_decision_working_days = forms.IntegerField(
+        label=_("Beslut om betalningsförbindelse senast så många arbetsdagar före återvinningsfristen"), min_value=1, max_value=15,
+        required=False,
     )
     lead_precedence = forms.CharField(
         label=_("Turordning för ansvarig enhet (R1)"),
@@ -71,6 +95,11 @@ class PlanConfigurationForm(forms.ModelForm):
             elderly_age_limit=config.elderly_age_limit,
             contact_window_working_days=config.contact_window_working_days,
             urgency_fallback_days=config.urgency_fallback_days,
+            escalation_lead_working_days=config.escalation_lead_working_days,
+            recovery_period_start=config.recovery_period_start,
+            report_of_concern_deviation_working_days=config.report_of_concern_deviation_working_days,
+            eviction_child_residences=list(config.eviction_child_residences),
+            payment_decision_working_days=config.payment_decision_working_days,
             lead_precedence="\n".join(config.lead_precedence),
             special_housing_lead=_pairs_to_text(config.special_housing_lead),
             task_due_working_days=_pairs_to_text(config.task_due_working_days),
@@ -114,6 +143,15 @@ class PlanConfigurationForm(forms.ModelForm):
             self.add_error("version", _("Versionen finns redan. Ange en ny version, t.ex. 2026.1."))
         return cleaned
 
+    def _legal_step_settings(self) -> dict:
+        """The issue-11 settings; an empty field keeps the default."""
+        names = ("escalation_lead_working_days", "recovery_period_start", "report_of_concern_deviation_working_days",
+                 "payment_decision_working_days")
+        values = {name: self.cleaned_data[name] for name in names if self.cleaned_data.get(name) not in (None, "")}
+        if self.cleaned_data.get("eviction_child_residences"):
+            values["eviction_child_residences"] = tuple(self.cleaned_data["eviction_child_residences"])
+        return values
+
     def plan_settings(self) -> dict:
         config = routing.PlanConfig(
             version=self.cleaned_data["version"],
@@ -123,6 +161,7 @@ class PlanConfigurationForm(forms.ModelForm):
             lead_precedence=self.cleaned_data["lead_precedence"],
             special_housing_lead=self.cleaned_data["special_housing_lead"],
             task_due_working_days=self.cleaned_data["task_due_working_days"],
+            **self._legal_step_settings(),
         )
         settings = config.to_dict()
         settings.pop("version")

@@ -138,17 +138,22 @@ def test_the_issue_example_registers_a_notice(advisor, clock, personas):
     assert set(case) == {
         "id", "number", "status", "lead_unit", "urgent", "recovery_deadline", "children_count", "assignments", "tasks", "explanation",
         "plan_version",
+        # issue 11
+        "eviction_date", "reply_deadline", "recovery_deadline_basis", "flags", "earlier_cases", "deviations",
     }
     notice = Notice.objects.get(pk=data["notice_id"])
     assert notice.case_id == case["id"]
     assert re.fullmatch(r"2026-\d{4}", case["number"])
     assert case["status"] == "OPEN"
-    # Aktuell at Ekonomiskt bistånd, a child: R1 lead there, R1a copy to the hyresrådgivare.
+    # Aktuell at Ekonomiskt bistånd, a child: R1 lead there, R1a copy to the hyresrådgivare, and since
+    # issue 11 (defect 7) R2c: no child & youth unit has the family, so Mottagningsenheten barn och unga is assigned.
     assert case["lead_unit"] == "EKONOMISKT_BISTAND"
-    assert {(a["unit"], a["role"]) for a in case["assignments"]} == {("EKONOMISKT_BISTAND", "LEAD"), ("HYRESRADGIVNING", "COPY")}
+    assert {(a["unit"], a["role"]) for a in case["assignments"]} == {
+        ("EKONOMISKT_BISTAND", "LEAD"), ("HYRESRADGIVNING", "COPY"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED"),
+    }
     assert all(set(a) == {"unit", "user", "role", "rules"} for a in case["assignments"])
     assert all(a["user"] is None for a in case["assignments"])
-    assert {t["kind"] for t in case["tasks"]} == {"COPY_TO_TENANCY_ADVISOR", "BOSAM_REVIEW"}
+    assert {t["kind"] for t in case["tasks"]} == {"COPY_TO_TENANCY_ADVISOR", "BOSAM_REVIEW", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN"}
     for task in case["tasks"]:
         assert set(task) == {"id", "kind", "unit", "due_date", "status", "rules"}
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", task["due_date"])
@@ -557,8 +562,9 @@ def test_case_read_takes_a_constant_number_of_queries(organisation, personas, un
     assert big.tasks.count() > small.tasks.count() + 15
     client = client_for(personas["hyresradgivare"])
     read_queries(client, small.pk)  # the session and roles are loaded once
-    # Session and user (3), roles, the case, the audit event (2), the case again with assignments and tasks (3): 12 in all.
-    assert read_queries(client, small.pk) == read_queries(client, big.pk) <= 12
+    # Session and user (3), roles, the case, the audit event (2), the case again with assignments and tasks (3): 12,
+    # and since issue 11 its deviations and earlier cases (2): 14 in all.
+    assert read_queries(client, small.pk) == read_queries(client, big.pk) <= 14
 
 
 # --- POST /cases/{id}/contacts/ and /tasks/{id}/complete/ -------------------------------------------
@@ -645,6 +651,8 @@ def test_openapi_schema_describes_the_endpoints(advisor, tmp_path):
     assert set(components["CaseOut"]["properties"]) == {
         "id", "number", "status", "lead_unit", "urgent", "recovery_deadline", "children_count", "assignments", "tasks", "explanation",
         "plan_version",
+        # issue 11
+        "eviction_date", "reply_deadline", "recovery_deadline_basis", "flags", "earlier_cases", "deviations",
     }
     # The whole schema validates without warnings.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))

@@ -44,16 +44,19 @@ def test_the_task_is_the_one_in_the_beat_schedule():
 
 
 def test_the_task_runs_eagerly_and_returns_the_summary(family_case):
-    # Fri 2027-01-08, the window's last day: no home visit yet; the recovery deadline (served 18 Dec + 21 days)
-    # is today, so the case turns urgent, and letter, phone, notify and orosanmälan (due in December) are overdue (R8).
-    assert run_daily_checks_task.apply(args=["2027-01-08"]).get() == {"date": "2027-01-08", "evaluated": 1, "changed": 1, "deviations": 4}
+    # Fri 2027-01-08: the recovery deadline (served 18 Dec + 21 days) is today, so the case turns urgent, and letter,
+    # phone, notify and orosanmälan (due in December) are overdue (R8), and the orosanmälan is still not made after
+    # 5 working days (NO_REPORT_OF_CONCERN). The home visit (R2d) is planned today, not after the deadline (issue 11:
+    # it had to come 5 working days before it; the daily checks did not run in between, so it is due at once).
+    assert run_daily_checks_task.apply(args=["2027-01-08"]).get() == {"date": "2027-01-08", "evaluated": 1, "changed": 1, "deviations": 5}
     family_case.refresh_from_db()
     assert family_case.urgent
-    assert not family_case.tasks.filter(kind="HOME_VISIT").exists()
+    visit = family_case.tasks.get(kind="HOME_VISIT")
+    assert visit.due_date == D("2027-01-08")
 
-    # Mon 2027-01-11: the home visit (R2d); the BOSAM review due on 8 January is now overdue too.
+    # Mon 2027-01-11: nothing new to plan (the visit exists); it and the BOSAM review due on 8 January are overdue.
     first = run_daily_checks_task.apply(args=["2027-01-11"]).get()
-    assert first == {"date": "2027-01-11", "evaluated": 1, "changed": 1, "deviations": 1}
+    assert first == {"date": "2027-01-11", "evaluated": 1, "changed": 0, "deviations": 2}
     assert family_case.tasks.filter(kind="HOME_VISIT").count() == 1
     after_first = state(family_case)
 
@@ -69,9 +72,10 @@ def test_the_task_defaults_to_today(family_case):
 
 
 def test_the_command_prints_a_swedish_summary(family_case):
+    # Five overdue tasks and the orosanmälan not made after 5 working days (NO_REPORT_OF_CONCERN, issue 11).
     out = io.StringIO()
     call_command("run_daily_checks", "--date", "2027-01-11", stdout=out)
-    assert out.getvalue().strip() == "Dagliga kontroller 2027-01-11: 1 öppet ärende kontrollerat, 1 ändrat, 5 nya avvikelser."
+    assert out.getvalue().strip() == "Dagliga kontroller 2027-01-11: 1 öppet ärende kontrollerat, 1 ändrat, 6 nya avvikelser."
     assert family_case.tasks.filter(kind="HOME_VISIT").count() == 1
 
     out = io.StringIO()

@@ -409,3 +409,22 @@ def test_decision_page_query_count_does_not_grow_with_the_case(advisor_client, a
     assert case.notices.count() == 2 and case.tasks.count() >= 5
     with django_assert_max_num_queries(25):
         assert advisor_client.get(reverse("cases:decision", args=[case.pk])).status_code == 200
+
+
+def test_the_intake_form_takes_the_ground_and_the_dispatch_date(advisor_client):
+    """Issue 11: an application for eviction on rent arrears, registered by hand, gives a recovery deadline; the
+    landlord's dispatch date is kept and a date after receipt is refused with a Swedish message."""
+    bad = advisor_client.post(NEW_URL, form_data(sent_date=(RECEIVED + dt.timedelta(days=1)).isoformat()))
+    assert bad.status_code == 400
+    assert "Avsändningsdatumet kan inte vara senare än mottagningsdatumet." in bad.content.decode()
+    bad = advisor_client.post(NEW_URL, form_data(ground="RENT_ARREARS"))
+    assert "Grund anges bara för ansökan om avhysning" in bad.content.decode()
+    assert Case.objects.count() == 0
+    response = advisor_client.post(NEW_URL, form_data(
+        notice_type="EVICTION_APPLICATION", sender_kind="KRONOFOGDEN", ground="RENT_ARREARS",
+        sent_date=(RECEIVED - dt.timedelta(days=1)).isoformat(),
+    ))
+    assert response.status_code == 302
+    notice = Notice.objects.get()
+    assert (notice.ground, notice.sent_date) == ("RENT_ARREARS", RECEIVED - dt.timedelta(days=1))
+    assert notice.case.recovery_deadline is not None

@@ -81,3 +81,49 @@ def test_case_workers_cannot_edit_the_plan(client, personas):
     client.force_login(personas["barn"])
     response = client.get(ADMIN_ADD_URL)
     assert response.status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_the_legal_step_settings_are_edited_and_recorded_in_the_version(client, organisation, personas):
+    """Issue 11: every new setting is editable in the plan configuration and stored with the version."""
+    client.force_login(personas["admin"])
+    response = client.post(ADMIN_ADD_URL, _form_data(
+        organisation, urgency_fallback_days="3", escalation_lead_working_days="7", recovery_period_start="RECEIVED",
+        report_of_concern_deviation_working_days="8", eviction_child_residences=["LIVING", "VISITING"],
+        payment_decision_working_days="4",
+    ))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    settings = PlanConfiguration.objects.get(organisation=organisation, is_active=True).settings
+    assert settings["urgency_fallback_days"] == 3
+    assert settings["escalation_lead_working_days"] == 7
+    assert settings["recovery_period_start"] == "RECEIVED"
+    assert settings["report_of_concern_deviation_working_days"] == 8
+    assert settings["eviction_child_residences"] == ["LIVING", "VISITING"]
+    assert settings["payment_decision_working_days"] == 4
+    config = plan_config_for(organisation)
+    assert config.eviction_child_residences == ("LIVING", "VISITING") and config.recovery_period_start == "RECEIVED"
+    # The edit page of the version shows what it holds.
+    page = client.get(f"/admin/cases/planconfiguration/{PlanConfiguration.objects.get(is_active=True).pk}/change/").content.decode()
+    assert 'name="escalation_lead_working_days" value="7"' in page
+
+
+@pytest.mark.django_db
+def test_changing_the_urgency_setting_changes_urgency(organisation, personas):
+    """urgency_fallback_days is the "within N working days" rule (issue 11; it was unused before)."""
+    from cases import services
+
+    # No BOSAM meeting planned: "within N working days" decides, as the date is beyond the 14-day horizon.
+    def case_urgent(days: int) -> bool:
+        PlanConfiguration.objects.filter(organisation=organisation).delete()
+        PlanConfiguration.objects.create(organisation=organisation, version=f"t{days}", settings={"urgency_fallback_days": days})
+        notice = register(organisation, personas["hyresradgivare"], serial=820 + days,
+                          notice=notice_data("EVICTION_DATE", received="2026-11-20", served=None, eviction_date="2026-12-14"))
+        services.run_daily_checks(today=D("2026-11-23"), organisation=organisation)
+        notice.case.refresh_from_db()
+        return notice.case.urgent
+
+    import datetime as dt
+    D = dt.date.fromisoformat
+    # 2026-12-14 is 15 working days after 2026-11-23 and 21 calendar days away.
+    assert case_urgent(5) is False
+    assert case_urgent(15) is True

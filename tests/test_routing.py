@@ -334,7 +334,8 @@ def test_r1a_no_copy_when_tenancy_advisor_already_aktuell():
     decision = decide(
         make_input(members=FAMILY_2, active_units=(ActiveUnit("HYRESRADGIVNING", 3),))
     )
-    assert roles(decision) == {("HYRESRADGIVNING", "LEAD")}
+    # Since issue 11 (defect 7) R2c also applies: no child & youth unit has the family aktuell.
+    assert roles(decision) == {("HYRESRADGIVNING", "LEAD"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED")}
     assert "COPY_TO_TENANCY_ADVISOR" not in kinds(decision)
 
 

@@ -192,9 +192,13 @@ SCENARIOS = [
     Scenario(
         # 2026-12-18 (Fri) + 10 working days over Christmas, New Year and Epiphany: the window ends
         # Fri 2027-01-08, so the home visit is planned from Mon 2027-01-11 and not on the weekend between.
+        # A termination without a recovery period (issue 11: with one, the visit comes before its deadline instead).
         id="family-escalation-by-daily-checks-over-the-holidays",
         household=FAMILY,
-        steps=(NoticeStep(received="2026-12-18"), DailyStep("2027-01-08"), DailyStep("2027-01-10"), DailyStep("2027-01-11")),
+        steps=(
+            NoticeStep("OTHER_TERMINATION", received="2026-12-18"),
+            DailyStep("2027-01-08"), DailyStep("2027-01-10"), DailyStep("2027-01-11"),
+        ),
         lead="HYRESRADGIVNING",
         assignments=frozenset({("HYRESRADGIVNING", "LEAD"), ("MOTTAGNING_BARN_UNGA", "ASSIGNED")}),
         tasks=frozenset({"HOME_VISIT"}),
@@ -281,7 +285,9 @@ def test_home_visit_created_on_the_first_working_day_after_the_window_and_not_be
     received = D("2026-12-18")
     notice = services.notice_register(
         organisation=organisation, user=personas["hyresradgivare"],
-        notice=notice_data(received="2026-12-18", served="2026-12-18"), household=household_data(children=("2015-09-16",)),
+        # No recovery period: the contact window alone decides (issue 11 tests the deadline's own escalation).
+        notice=notice_data("OTHER_TERMINATION", received="2026-12-18", served="2026-12-18"),
+        household=household_data(children=("2015-09-16",)),
         today=received,
     )
     case = notice.case

@@ -191,8 +191,8 @@ def test_recovery_deadline(served, received, expected):
             date(2026, 3, 20),
             None,
             date(2026, 3, 20),
-            False,
-        ),  # on the meeting day: BOSAM can act
+            True,
+        ),  # on the meeting day: "on or before the next meeting" (issue 11)
         (date(2026, 3, 25), None, date(2026, 3, 20), False),
         (None, date(2026, 3, 18), date(2026, 3, 20), True),
         (date(2026, 3, 1), None, date(2026, 3, 20), True),  # already passed, still open

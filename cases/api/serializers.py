@@ -25,9 +25,11 @@ from ..models import (
     CaseStatus,
     ChildResidence,
     ContactChannel,
+    DeviationKind,
     HousingType,
     MemberRole,
     NoticeChannel,
+    NoticeGround,
     NoticeType,
     SenderKind,
     TaskKind,
@@ -193,6 +195,11 @@ class NoticeCreateSerializer(serializers.Serializer):
     eviction_time = serializers.TimeField(required=False, allow_null=True)
     reply_deadline = _optional_date()
     warning_date = _optional_date()
+    sent_date = _optional_date(help_text=_("Dagen då hyresvärden skickade underrättelsen (start av återvinningsfristen, läsningen SENT)."))
+    ground = serializers.ChoiceField(
+        choices=NoticeGround.choices, required=False, allow_blank=True, default="",
+        help_text=_("Grund för EVICTION_APPLICATION och EVICTION_DATE: RENT_ARREARS, DISTURBANCE eller OTHER."),
+    )
     debt_amount = _amount()
     debt_months = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
     recovery_amount = _amount()
@@ -218,6 +225,11 @@ class NoticeCreateSerializer(serializers.Serializer):
         document = attrs.get("document_date")
         if document is not None and document > received:
             raise serializers.ValidationError({"document_date": _("Handlingens datum kan inte vara senare än mottagningsdatumet.")})
+        sent = attrs.get("sent_date")
+        if sent is not None and sent > received:
+            raise serializers.ValidationError({"sent_date": _("Avsändningsdatumet kan inte vara senare än mottagningsdatumet.")})
+        if attrs.get("ground") and attrs["notice_type"] not in KRONOFOGDEN_NOTICE_TYPES:
+            raise serializers.ValidationError({"ground": _("Grund anges bara för ansökan om avhysning och underrättelse om avhysning.")})
         return attrs
 
     # -> the services' input (only after is_valid())
@@ -248,6 +260,8 @@ class NoticeCreateSerializer(serializers.Serializer):
             monthly_rent=data.get("monthly_rent"),
             warning_date=data.get("warning_date"),
             description=data["description"],
+            ground=data.get("ground", ""),
+            sent_date=data.get("sent_date"),
         )
 
     def household_data(self) -> services.HouseholdData:
@@ -298,6 +312,11 @@ class TaskOutSerializer(serializers.Serializer):
     rules = serializers.ListField(child=serializers.CharField())
 
 
+class DeviationOutSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DeviationKind.choices)
+    date = serializers.DateField(source="occurred_on")
+
+
 class CaseOutSerializer(serializers.Serializer):
     """<case>. Expects the case from api.case_for_response (active assignments and tasks prefetched)."""
 
@@ -312,6 +331,16 @@ class CaseOutSerializer(serializers.Serializer):
     tasks = TaskOutSerializer(many=True, source="task_list")
     explanation = serializers.ListField(child=serializers.CharField())
     plan_version = serializers.CharField()
+    # Issue 11
+    eviction_date = serializers.DateField(allow_null=True)
+    reply_deadline = serializers.DateField(allow_null=True)
+    recovery_deadline_basis = serializers.ChoiceField(
+        choices=[("RECEIVED", "RECEIVED"), ("SENT", "SENT")], allow_null=True, source="recovery_deadline_basis_or_none",
+        help_text=_("Från vilken dag återvinningsfristen räknas: RECEIVED (mottagen) eller SENT (avsänd av hyresvärden)."),
+    )
+    flags = serializers.ListField(child=serializers.CharField())
+    earlier_cases = serializers.ListField(child=serializers.IntegerField(), source="earlier_case_ids")
+    deviations = DeviationOutSerializer(many=True, source="deviation_list")
 
 
 class NoticeCreatedSerializer(serializers.Serializer):

@@ -29,10 +29,10 @@ from organisation.models import Role
 from organisation.roles import has_role
 from organisation.tokens import ApiTokenAuthentication
 
-from .. import services
+from .. import legal_selectors, services
 from ..access import case_get_for_user
 from ..audit import audit_log
-from ..models import Assignment, AuditAction, Case, Task, TaskStatus
+from ..models import Assignment, AuditAction, Case, Deviation, Task, TaskStatus
 from .serializers import (
     CaseOutSerializer,
     ContactCreateSerializer,
@@ -77,7 +77,7 @@ class ApiView(APIView):
 
 def case_for_response(case_id: int) -> Case:
     """The case with what <case> shows, in a fixed number of queries however many tasks it has."""
-    return (
+    case = (
         Case.objects.select_related("lead_unit")
         .prefetch_related(
             Prefetch(
@@ -86,9 +86,13 @@ def case_for_response(case_id: int) -> Case:
                 to_attr="active_assignments",
             ),
             Prefetch("tasks", queryset=Task.objects.select_related("unit").order_by("due_date", "id"), to_attr="task_list"),
+            Prefetch("deviations", queryset=Deviation.objects.order_by("occurred_on", "id"), to_attr="deviation_list"),
         )
         .get(pk=case_id)
     )
+    case.earlier_case_ids = list(legal_selectors.earlier_cases(case).values_list("id", flat=True))
+    case.recovery_deadline_basis_or_none = case.recovery_deadline_basis or None
+    return case
 
 
 def case_response(case_id: int, status_code: int = status.HTTP_200_OK) -> Response:

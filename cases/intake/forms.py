@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from organisation.models import Organisation, Unit, User
 
 from .. import services
-from ..models import ChildResidence, Household, HousingType, MemberRole, NoticeChannel, NoticeType, SenderKind
+from ..models import ChildResidence, Household, HousingType, MemberRole, NoticeChannel, NoticeGround, NoticeType, SenderKind
 from ..rules.identity import (
     InvalidIdentityNumber,
     normalize_org_number,
@@ -99,6 +99,17 @@ class IntakeForm(forms.Form):
     eviction_date = forms.DateField(label=_("Avhysningsdatum"), required=False, widget=DateInput)
     eviction_time = forms.TimeField(label=_("Avhysningstid"), required=False, widget=TimeInput)
     reply_deadline = forms.DateField(label=_("Svarsfrist till Kronofogden"), required=False, widget=DateInput)
+    # Issue 11: the ground of a Kronofogden notice (an application on rent arrears is the termination) and the
+    # landlord's dispatch date (the start of the recovery period under the reading SENT).
+    ground = forms.ChoiceField(
+        label=_("Grund (ansökan eller underrättelse om avhysning)"), required=False,
+        choices=[("", "–"), *NoticeGround.choices],
+        help_text=_("En ansökan om avhysning pga hyresskuld räknas som uppsägning och ger en återvinningsfrist."),
+    )
+    sent_date = forms.DateField(
+        label=_("Avsänd av hyresvärden"), required=False, widget=DateInput,
+        help_text=_("Dagen hyresvärden skickade underrättelsen till socialtjänsten, om den framgår."),
+    )
     debt_amount = _amount(_("Skuld (kr)"))
     debt_months = forms.IntegerField(label=_("Antal månader skuld"), required=False, min_value=0, max_value=120)
     recovery_amount = _amount(_("Belopp för att återvinna hyresrätten (kr)"))
@@ -176,7 +187,9 @@ class IntakeForm(forms.Form):
                     Div("served_date", css_class="col-md-4"), css_class="row"),
                 Div(Div("termination_date", css_class="col-md-4"), Div("warning_date", css_class="col-md-4"),
                     Div("reply_deadline", css_class="col-md-4"), css_class="row"),
-                Div(Div("eviction_date", css_class="col-md-4"), Div("eviction_time", css_class="col-md-4"), css_class="row"),
+                Div(Div("eviction_date", css_class="col-md-4"), Div("eviction_time", css_class="col-md-4"),
+                    Div("ground", css_class="col-md-4"), css_class="row"),
+                Div(Div("sent_date", css_class="col-md-4"), css_class="row"),
             ),
             Fieldset(
                 _("Belopp"),
@@ -246,6 +259,11 @@ class IntakeForm(forms.Form):
         document = cleaned.get("document_date")
         if received and document and document > received:
             self.add_error("document_date", _("Handlingens datum kan inte vara senare än datumet då den inkom."))
+        sent = cleaned.get("sent_date")
+        if received and sent and sent > received:
+            self.add_error("sent_date", _("Avsändningsdatumet kan inte vara senare än mottagningsdatumet."))
+        if cleaned.get("ground") and cleaned.get("notice_type") not in (NoticeType.EVICTION_APPLICATION, NoticeType.EVICTION_DATE):
+            self.add_error("ground", _("Grund anges bara för ansökan om avhysning och underrättelse om avhysning."))
         served = cleaned.get("served_date")
         if served and served > self.today:
             self.add_error("served_date", _("Delgivningsdatumet kan inte ligga i framtiden."))
@@ -292,6 +310,8 @@ class IntakeForm(forms.Form):
             monthly_rent=c["monthly_rent"],
             warning_date=c["warning_date"],
             description=c["description"].strip(),
+            ground=c["ground"],
+            sent_date=c["sent_date"],
         )
 
     def household_data(self, members: list[services.MemberData]) -> services.HouseholdData:

@@ -46,7 +46,8 @@ Tolkningar / interpretations (where the plan is silent; all configurable):
   (MOTTAGNING_BARN_UNGA or BARN_UNGA) already has the family aktuell.
 - R3b/R3c once carried out (``escalations_done``) stay in force: contact
   registered after the hand-over does not hand the case back.
-- R1 for a family: the aktuell unit decides; R2c is not automatic (only R1a).
+- R1 for a family: the aktuell unit decides; R1a, and R2c unless a child &
+  youth unit has the family aktuell (issue 11, defect 7).
 - R4: every notice except EVICTION_CANCELLED puts the case on the next BOSAM
   agenda; the task is due on the next meeting day, or, without a planned
   meeting, ``task_due_working_days`` after the latest notice was received.
@@ -56,6 +57,23 @@ Tolkningar / interpretations (where the plan is silent; all configurable):
   escalates.
 - Due dates: base tasks count working days from the day the FIRST notice on
   the case was received; escalations from the escalation date.
+- Before the deadline, not after (issue 11): R2d, R3b and R3c fire at the latest
+  ``escalation_lead_working_days`` working days before the earliest of the
+  recovery deadline and the eviction date, even while the contact window runs.
+  Every task is due at the latest on the working day before the eviction date;
+  the tasks that exist to reach the household (``REACH_BEFORE_RECOVERY``) also
+  before the recovery deadline; the help to answer Kronofogden before the reply
+  deadline. A cap never moves a due date before the day the task is planned.
+- R2c for a family aktuell only at units that are not child & youth units
+  (e.g. Ekonomiskt bistånd, Vuxenenheten): Mottagningsenheten barn och unga is
+  assigned and the lead unit contacts it and files the orosanmälan.
+- R9 at the eviction day: with children whose residence counts
+  (``eviction_child_residences``) an eviction date gives CHILD_INVESTIGATION
+  and ATTEND_EVICTION (due on the eviction date) to the child & youth unit.
+  Every eviction date gives EVICTION_OUTCOME to the lead unit, due the first
+  working day after the date (R8). An individual without contact at an eviction
+  date gets INVESTIGATION_DECISION at Mottagningsenheten vuxna (R3b).
+- D1: a reply deadline to Kronofogden gives HELP_REPLY_KRONOFOGDEN to the lead unit.
 """
 
 from __future__ import annotations
@@ -120,6 +138,7 @@ RULE_ORDER = (
     "R8",
     "R9",
     "R10",
+    "D1",
 )
 
 
@@ -135,7 +154,24 @@ class PlanConfig:
     version: str = PLAN_VERSION_DEFAULT
     elderly_age_limit: int = 65
     contact_window_working_days: int = 10
-    urgency_fallback_days: int = 14
+    # Urgent, whatever the BOSAM calendar says, when a deadline is within this many
+    # WORKING days (the name is kept from when it was a calendar fallback; issue 11).
+    urgency_fallback_days: int = 5
+    # R2d/R3b/R3c fire at the latest this many working days before the earliest
+    # of the recovery deadline and the eviction date.
+    escalation_lead_working_days: int = 5
+    # Start of the recovery period (JB 12:44): "SENT" (the landlord's dispatch
+    # date, falling back to received; the earlier deadline) or "RECEIVED".
+    recovery_period_start: str = "SENT"
+    # R8: a family case without a completed orosanmälan after this many working
+    # days from the first notice is a deviation (NO_REPORT_OF_CONCERN).
+    report_of_concern_deviation_working_days: int = 5
+    # R9: which children count for the eviction-day tasks (residence kinds).
+    eviction_child_residences: tuple[str, ...] = ("LIVING", "ALTERNATING")
+    # Payment commitment: without a decision this many working days before the
+    # recovery deadline the case is urgent for Ekonomiskt bistånd.
+    payment_decision_working_days: int = 5
+    financial_aid_unit: str = "EKONOMISKT_BISTAND"
     tenancy_advisor_unit: str = "HYRESRADGIVNING"
     child_intake_unit: str = "MOTTAGNING_BARN_UNGA"
     adult_intake_unit: str = "MOTTAGNING_VUXNA"
@@ -172,6 +208,12 @@ class PlanConfig:
         ("COPY_TO_TENANCY_ADVISOR", 1),
         ("HOUSING_ROUTINE", 2),
         ("BOSAM_REVIEW", 10),
+        ("HELP_REPLY_KRONOFOGDEN", 2),
+        ("CHILD_INVESTIGATION", 2),
+        ("INVESTIGATION_DECISION", 2),
+        # counted from the eviction date: Kronofogden's report of the day may take a few days
+        ("EVICTION_OUTCOME", 3),
+        ("FOLLOW_UP_AFTER_EVICTION", 10),
     )
 
     def to_dict(self) -> dict:
@@ -244,6 +286,10 @@ class DecisionInput:
     next_meeting_date: date | None = None
     # task kinds of escalations already carried out on the case: a hand-over is not taken back
     escalations_done: tuple[str, ...] = ()
+    # the case's legal dates (cases.rules.deadlines.case_dates)
+    recovery_deadline: date | None = None
+    eviction_date: date | None = None
+    reply_deadline: date | None = None
 
 
 @dataclass(frozen=True)
@@ -322,6 +368,71 @@ def contact_escalation_date(inp: DecisionInput, config: PlanConfig) -> date:
     return add_working_days(contact_window_end(inp, config), 1)
 
 
+def deadline_escalation_date(inp: DecisionInput, config: PlanConfig) -> date | None:
+    """The latest day R2d/R3b/R3c may wait: N working days before the earliest of
+    the recovery deadline and the eviction date (None without either)."""
+    dates = [d for d in (inp.recovery_deadline, inp.eviction_date) if d is not None]
+    if not dates:
+        return None
+    return add_working_days(min(dates), -config.escalation_lead_working_days)
+
+
+def deadline_escalation_due(inp: DecisionInput, config: PlanConfig) -> bool:
+    """True when the deadline-driven escalation date has come (and the latest notice
+    is not a cancellation received before it: a cancellation brings nothing new)."""
+    day = deadline_escalation_date(inp, config)
+    if day is None or inp.today < day:
+        return False
+    return not (inp.notice_type == EVICTION_CANCELLED and day > inp.received_date)
+
+
+# Tasks that exist to reach the household before its last chance to pay.
+REACH_BEFORE_RECOVERY = (
+    "SEND_LETTER",
+    "PHONE_CONTACT",
+    "HOME_VISIT",
+    "HANDOVER_ADULT_INTAKE",
+    "CONTACT_ELDERLY_OUTREACH",
+    "NOTIFY_CHILD_INTAKE",
+)
+# Tasks whose date is the event itself (or after it): never capped.
+NOT_CAPPED = ("BOSAM_REVIEW", "BOSAM_ACTIVITY", "ATTEND_EVICTION", "EVICTION_OUTCOME", "FOLLOW_UP_AFTER_EVICTION")
+# Tasks that belong to one eviction date: cancelled with it, planned again for a new date.
+EVICTION_BOUND = ("ATTEND_EVICTION", "EVICTION_OUTCOME")
+
+
+def due_cap(kind: str, inp: DecisionInput) -> date | None:
+    """The latest due date a task of this kind may have: the working day before the
+    eviction date, before the recovery deadline (REACH_BEFORE_RECOVERY), before the
+    reply deadline (HELP_REPLY_KRONOFOGDEN); None when nothing caps it."""
+    if kind in NOT_CAPPED:
+        return None
+    limits = [inp.eviction_date]
+    if kind in REACH_BEFORE_RECOVERY:
+        limits.append(inp.recovery_deadline)
+    if kind == "HELP_REPLY_KRONOFOGDEN":
+        limits.append(inp.reply_deadline)
+    limits = [d for d in limits if d is not None]
+    return add_working_days(min(limits), -1) if limits else None
+
+
+def capped(due: date, cap: date | None, floor: date) -> date:
+    """min(due, cap), but never before floor (a deadline already too close or passed
+    does not make a task due before it is planned)."""
+    if cap is None or cap >= due:
+        return due
+    return max(cap, floor)
+
+
+def eviction_children(inp: DecisionInput, config: PlanConfig) -> int:
+    """Children whose residence counts for the eviction-day tasks (unknown residence counts)."""
+    return sum(
+        1
+        for m in inp.members
+        if is_child(m) and (not m.residence or m.residence in config.eviction_child_residences)
+    )
+
+
 def precedence_key(config: PlanConfig, unit: str):
     order = config.lead_precedence
     return (order.index(unit), "") if unit in order else (len(order), unit)
@@ -330,11 +441,15 @@ def precedence_key(config: PlanConfig, unit: str):
 # --- the plan being built (internal helper) -------------------------------------
 
 
+_ESCALATIONS = ("HOME_VISIT", "HANDOVER_ADULT_INTAKE", "CONTACT_ELDERLY_OUTREACH")
+
+
 class _Plan:
     """Collects assignments, tasks, explanation and rule ids while the rules run."""
 
-    def __init__(self, config: PlanConfig):
+    def __init__(self, config: PlanConfig, inp: DecisionInput | None = None):
         self.config = config
+        self.inp = inp
         self.units: dict[str, dict] = {}  # unit -> {"role", "user_id", "rules"}
         self.tasks: dict[str, PlannedTask] = {}
         self.explanation: list[str] = []
@@ -372,6 +487,10 @@ class _Plan:
 
     def task(self, kind: str, unit: str, trigger_date: date, rule: str) -> None:
         due = add_working_days(trigger_date, self.config.due_days(kind))
+        if self.inp is not None:
+            # Before the deadline, not after: an escalation is planned today at the earliest.
+            floor = max(trigger_date, self.inp.today) if kind in _ESCALATIONS else trigger_date
+            due = capped(due, due_cap(kind, self.inp), floor)
         self.task_due(kind, unit, due, rule)
 
     def task_due(self, kind: str, unit: str, due_date: date, rule: str) -> None:
@@ -512,24 +631,31 @@ def rule_home_visit(inp: DecisionInput, plan: _Plan) -> None:
     window_passed = inp.today >= escalation and not (
         cancelled and escalation > inp.received_date
     )
+    deadline_day = deadline_escalation_date(inp, config)
+    candidates = []  # (trigger date, reason); the earliest wins
     if window_passed:
-        trigger = escalation
-        reason = (
+        candidates.append((escalation, (
             f"Ingen kontakt med familjen har registrerats inom {config.contact_window_working_days} "
             f"arbetsdagar (senast {window_end.isoformat()})"
-        )
-    elif proceeds_to_eviction(inp.notice_types_on_case):
-        trigger = inp.today
-        reason = "Ärendet har gått vidare till Kronofogden utan att kontakt med familjen etablerats"
-    else:
+        )))
+    if deadline_escalation_due(inp, config):
+        candidates.append((deadline_day, (
+            f"Ingen kontakt med familjen och det är högst {config.escalation_lead_working_days} arbetsdagar "
+            f"kvar till återvinningsfristen eller avhysningen"
+        )))
+    if not candidates and proceeds_to_eviction(inp.notice_types_on_case):
+        candidates.append((inp.today, "Ärendet har gått vidare till Kronofogden utan att kontakt med familjen etablerats"))
+    if not candidates:
         if not cancelled:
             plan.pending.append("R2d")
+            latest = escalation if deadline_day is None else min(escalation, deadline_day)
             plan.say(
                 f"Om ingen kontakt med familjen registreras senast {window_end.isoformat()} görs "
                 f"hembesök av hyresrådgivaren tillsammans med Mottagningsenheten barn och unga "
-                f"från {escalation.isoformat()} (R2d)."
+                f"från {latest.isoformat()} (R2d)."
             )
         return
+    trigger, reason = min(candidates)
     plan.task("HOME_VISIT", config.tenancy_advisor_unit, trigger, "R2d")
     plan.fired("R2d")
     plan.say(
@@ -547,6 +673,16 @@ def rule_individual_not_aktuell(inp: DecisionInput, plan: _Plan) -> None:
     )
 
 
+def _no_contact_reason(inp: DecisionInput, config: PlanConfig) -> str:
+    """Why R3b/R3c apply: the case went to Kronofogden, or a deadline is close (issue 11)."""
+    if proceeds_to_eviction(inp.notice_types_on_case):
+        return "Ärendet går vidare till avhysning utan att kontakt etablerats"
+    return (
+        f"Det är högst {config.escalation_lead_working_days} arbetsdagar kvar till återvinningsfristen "
+        f"eller avhysningen utan att kontakt etablerats"
+    )
+
+
 # R3b — no contact and the case proceeds to eviction: hand over to Mottagningsenheten vuxna
 def rule_handover_adult_intake(inp: DecisionInput, plan: _Plan) -> None:
     config = plan.config
@@ -555,7 +691,7 @@ def rule_handover_adult_intake(inp: DecisionInput, plan: _Plan) -> None:
     plan.task("HANDOVER_ADULT_INTAKE", config.adult_intake_unit, inp.today, "R3b")
     plan.fired("R3b")
     plan.say(
-        "Ärendet går vidare till avhysning utan att kontakt etablerats: Mottagningsenheten vuxna "
+        f"{_no_contact_reason(inp, config)}: Mottagningsenheten vuxna "
         "tar över och leder ärendet, hyresrådgivaren är kvar som tilldelad (R3b)."
     )
 
@@ -569,8 +705,8 @@ def rule_elderly_outreach(inp: DecisionInput, plan: _Plan, age: int) -> None:
     )
     plan.fired("R3c")
     plan.say(
-        f"Personen är {age} år ({config.elderly_age_limit} år eller äldre) och ärendet går vidare till "
-        f"avhysning utan att kontakt etablerats: uppsökaren inom äldreomsorgen kontaktas i stället för "
+        f"Personen är {age} år ({config.elderly_age_limit} år eller äldre). "
+        f"{_no_contact_reason(inp, config)}: uppsökaren inom äldreomsorgen kontaktas i stället för "
         f"överlämning till Mottagningsenheten vuxna (R3b); hyresrådgivaren leder fortfarande (R3c)."
     )
 
@@ -588,9 +724,10 @@ def rule_no_contact_individual(inp: DecisionInput, plan: _Plan) -> None:
             "Kontakt med personen är etablerad, så ärendet lämnas inte över (R3b, R3c)."
         )
         return
-    if not proceeds_to_eviction(inp.notice_types_on_case):
+    if not proceeds_to_eviction(inp.notice_types_on_case) and not deadline_escalation_due(inp, plan.config):
         plan.say(
-            "Går ärendet vidare till Kronofogden utan att kontakt etablerats lämnas det över till "
+            "Går ärendet vidare till Kronofogden utan att kontakt etablerats, eller är det högst "
+            f"{plan.config.escalation_lead_working_days} arbetsdagar kvar till återvinningsfristen, lämnas det över till "
             "Mottagningsenheten vuxna (R3b) eller, för den som är "
             f"{plan.config.elderly_age_limit} år eller äldre, till äldreomsorgens uppsökare (R3c)."
         )
@@ -642,18 +779,69 @@ def rule_special_housing(inp: DecisionInput, plan: _Plan, family: bool) -> None:
         f"Hushållet bor i en {housing}: särskild rutin där {unit_name(lead)} leder, den boendes "
         f"handläggare tilldelas och hyresrådgivaren får en kopia (R7)."
     )
-    if not family:
-        return
-    aktuell_child_units = [
-        a.unit for a in inp.active_units if a.unit in CHILD_AND_YOUTH_UNITS
-    ]
+    if family:
+        rule_child_intake_if_missing(inp, plan, task_unit=lead)
+
+
+# R2c for a family aktuell elsewhere: the child & youth unit is reached whatever other unit has the family
+def rule_child_intake_if_missing(inp: DecisionInput, plan: _Plan, task_unit: str) -> None:
+    aktuell_child_units = [a.unit for a in inp.active_units if a.unit in CHILD_AND_YOUTH_UNITS]
     if aktuell_child_units:
         plan.say(
             f"Familjen är redan aktuell hos {unit_name(aktuell_child_units[0])}, så ingen ny kontakt med "
-            f"Mottagningsenheten barn och unga behövs (R7, R2c)."
+            f"Mottagningsenheten barn och unga behövs (R2c)."
         )
-    else:
-        rule_child_intake(inp, plan, task_unit=lead)
+        return
+    rule_child_intake(inp, plan, task_unit=task_unit)
+
+
+def child_unit(inp: DecisionInput, plan: _Plan) -> str:
+    """The child & youth unit that has the family: an aktuell one, else the intake unit."""
+    return next((a.unit for a in inp.active_units if a.unit in CHILD_AND_YOUTH_UNITS), plan.config.child_intake_unit)
+
+
+# D1 — Kronofogden's reply deadline: the lead unit helps the household answer in time
+def rule_help_reply(inp: DecisionInput, plan: _Plan) -> None:
+    if inp.reply_deadline is None or inp.notice_type == EVICTION_CANCELLED:
+        return
+    lead = plan.lead_unit() or plan.config.tenancy_advisor_unit
+    plan.task("HELP_REPLY_KRONOFOGDEN", lead, inp.received_date, "D1")
+    plan.fired("D1")
+    plan.say(
+        f"Kronofogden har gett hushållet svarsfrist till {inp.reply_deadline.isoformat()}: "
+        f"{unit_name(lead)} hjälper hushållet att svara i tid (D1)."
+    )
+
+
+# R9 / R8 / R3b — the eviction day: be there for the children, record what happened
+def rule_eviction_day(inp: DecisionInput, plan: _Plan, family: bool) -> None:
+    config = plan.config
+    if inp.eviction_date is None:
+        return
+    day = inp.eviction_date.isoformat()
+    lead = plan.lead_unit() or config.tenancy_advisor_unit
+    children = eviction_children(inp, config)
+    if children:
+        unit = child_unit(inp, plan)
+        plan.assign(unit, ASSIGNED, "R9")
+        plan.task("CHILD_INVESTIGATION", unit, inp.received_date, "R9")
+        plan.task_due("ATTEND_EVICTION", unit, inp.eviction_date, "R9")
+        plan.fired("R9")
+        plan.say(
+            f"Avhysning är utsatt till {day} och {children} barn bor i hushållet: {unit_name(unit)} överväger "
+            f"en utredning av barnens situation och planerar att vara på plats vid avhysningen (R9)."
+        )
+    plan.task_due("EVICTION_OUTCOME", lead, add_working_days(inp.eviction_date, config.due_days("EVICTION_OUTCOME")), "R8")
+    plan.fired("R8")
+    plan.say(f"Efter avhysningsdagen {day} registrerar {unit_name(lead)} vad som hände (R8).")
+    if not family and not inp.contact_established:
+        plan.assign(config.adult_intake_unit, ASSIGNED, "R3b")
+        plan.task("INVESTIGATION_DECISION", config.adult_intake_unit, inp.received_date, "R3b")
+        plan.fired("R3b")
+        plan.say(
+            f"Avhysning är utsatt till {day} utan att kontakt etablerats: Mottagningsenheten vuxna "
+            f"beslutar om en utredning ska inledas (R3b)."
+        )
 
 
 # R9 — priority for children: the children are visible and counted
@@ -667,7 +855,7 @@ def rule_children_visible(inp: DecisionInput, plan: _Plan) -> None:
 
 def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
     """Apply the plan to what is known about a case; see the module docstring."""
-    plan = _Plan(config)
+    plan = _Plan(config, inp)
     family = is_family_with_children(inp.members)
 
     if inp.notice_type == EVICTION_CANCELLED:
@@ -682,6 +870,7 @@ def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
         rule_already_aktuell(inp, plan)
         if family:
             rule_copy_to_tenancy_advisor(inp, plan)
+            rule_child_intake_if_missing(inp, plan, task_unit=plan.lead_unit())
     elif family:
         rule_family_not_aktuell(inp, plan)
         rule_send_letter(inp, plan, "R2a")
@@ -693,6 +882,8 @@ def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
         rule_send_letter(inp, plan, "R3a")
         rule_no_contact_individual(inp, plan)
 
+    rule_help_reply(inp, plan)
+    rule_eviction_day(inp, plan, family)
     rule_bosam_review(inp, plan)
     if family:
         rule_children_visible(inp, plan)

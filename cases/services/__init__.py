@@ -11,6 +11,7 @@ assignments and tasks, idempotently: evaluating the same state twice changes not
 - deviations.py: automatic and manual deviations (R8)
 - letters.py: the letter as sent (frozen when SEND_LETTER is done), a new letter task
 - plan.py: the plan's settings and the next BOSAM meeting (asked through cases.hooks)
+- legal.py: the eviction day's outcome and the payment commitment (issue 11)
 
 `from cases import services` and `services.notice_register(...)` keep working: the
 public names are re-exported here.
@@ -38,6 +39,7 @@ from .intake import (
     notice_register,
     open_case_for_identity_numbers,
 )
+from .legal import EvictionOutcomeData, PaymentCommitmentData, eviction_outcome_record, payment_commitment_record
 from .letters import LetterTaskOpen, letter_freeze, letter_task_create
 from .plan import next_meeting_date, plan_config_for
 
@@ -49,6 +51,8 @@ __all__ = [
     "ESCALATION_TASK_KINDS",
     "ActiveUnitData",
     "ConcurrentChange",
+    "EvictionOutcomeData",
+    "PaymentCommitmentData",
     "HouseholdData",
     "LandlordData",
     "MemberData",
@@ -64,9 +68,11 @@ __all__ = [
     "decision_members",
     "deviation_raise_once",
     "deviation_record",
+    "eviction_outcome_record",
     "next_meeting_date",
     "notice_register",
     "open_case_for_identity_numbers",
+    "payment_commitment_record",
     "plan_config_for",
     "raise_automatic_deviations",
     "run_daily_checks",

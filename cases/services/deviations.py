@@ -18,6 +18,9 @@ from ..models import (
     TaskKind,
     TaskStatus,
 )
+from ..rules import routing
+from ..rules.workdays import add_working_days
+from .plan import plan_config_for
 
 MANDATORY_TASK_KINDS = [k.value for k in TaskKind if k not in (TaskKind.MANUAL, TaskKind.CONSULT_TENANCY_ADVISOR, TaskKind.BOSAM_ACTIVITY)]
 
@@ -50,6 +53,7 @@ def raise_automatic_deviations(*, today: dt.date, organisation: Organisation | N
             description=_("%(task)s skulle vara klar %(date)s.") % {"task": task.get_kind_display(), "date": task.due_date},
             today=today,
         )
+    created += _raise_no_report_of_concern(today=today, organisation=organisation)
     for case in evictions.only("id", "organisation_id", "eviction_date"):
         created += _deviation_once(
             organisation_id=case.organisation_id,
@@ -63,6 +67,37 @@ def raise_automatic_deviations(*, today: dt.date, organisation: Organisation | N
 
 
 @transaction.atomic
+def _raise_no_report_of_concern(*, today: dt.date, organisation: Organisation | None) -> int:
+    """R8: a family case whose orosanmälan (R2c) is not done N working days after the first notice."""
+    from django.db.models import Min
+
+    cases = (
+        Case.objects.filter(status=CaseStatus.OPEN, tasks__kind=TaskKind.REPORT_OF_CONCERN, tasks__status=TaskStatus.OPEN)
+        .exclude(tasks__kind=TaskKind.REPORT_OF_CONCERN, tasks__status=TaskStatus.DONE)
+        .annotate(first_received=Min("notices__received_date"))
+        .select_related("organisation")
+        .distinct()
+    )
+    if organisation is not None:
+        cases = cases.filter(organisation=organisation)
+    configs: dict[int, routing.PlanConfig] = {}
+    created = 0
+    for case in cases:
+        config = configs.setdefault(case.organisation_id, plan_config_for(case.organisation))
+        limit = add_working_days(case.first_received, config.report_of_concern_deviation_working_days)
+        if today <= limit:
+            continue
+        created += _deviation_once(
+            organisation_id=case.organisation_id,
+            case_id=case.pk,
+            kind=DeviationKind.NO_REPORT_OF_CONCERN,
+            key=f"no-report-of-concern-{case.pk}",
+            description=_("Ingen orosanmälan var gjord %(date)s (familj med barn, R2c).") % {"date": limit},
+            today=today,
+        )
+    return created
+
+
 def deviation_record(
     *, organisation: Organisation, user, description: str, case: Case | None = None, occurred_on: dt.date | None = None
 ) -> Deviation:

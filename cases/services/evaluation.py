@@ -18,14 +18,16 @@ from ..models import (
     Case,
     CaseStatus,
     Notice,
+    PaymentCommitment,
     RoutingDecision,
     Task,
     TaskKind,
     TaskStatus,
 )
 from ..rules import routing
-from ..rules.case_facts import NoticeFacts, case_facts, latest_notice
-from ..rules.deadlines import is_urgent
+from ..rules.case_facts import FLAG_PAYMENT_DECISION_MISSING, NoticeFacts, case_facts, latest_notice
+from ..rules.deadlines import case_dates, is_urgent
+from ..rules.workdays import add_working_days
 from .deviations import raise_automatic_deviations
 from .plan import _units_by_code, next_meeting_date, plan_config_for
 
@@ -36,9 +38,13 @@ ESCALATION_TASK_KINDS = (TaskKind.HOME_VISIT, TaskKind.HANDOVER_ADULT_INTAKE, Ta
 # --- evaluating the plan -------------------------------------------------------
 
 
-def decision_input_for(case: Case, *, today: dt.date, next_meeting: dt.date | None) -> routing.DecisionInput:
+def decision_input_for(
+    case: Case, *, today: dt.date, next_meeting: dt.date | None, config: routing.PlanConfig | None = None
+) -> routing.DecisionInput:
+    config = config or plan_config_for(case.organisation)
     notices = list(case.notices.order_by("received_date", "id"))
     latest = notices[-1]
+    dates = case_dates(notices, recovery_period_start=config.recovery_period_start)
     members = tuple(
         routing.Member(role=p.role, age=p.age_on(latest.received_date), residence=p.child_residence) for p in case.household.members.all()
     )
@@ -61,6 +67,9 @@ def decision_input_for(case: Case, *, today: dt.date, next_meeting: dt.date | No
         today=today,
         next_meeting_date=next_meeting,
         escalations_done=tuple(case.tasks.filter(kind__in=ESCALATION_TASK_KINDS).values_list("kind", flat=True)),
+        recovery_deadline=dates.recovery_deadline,
+        eviction_date=dates.eviction_date,
+        reply_deadline=dates.reply_deadline,
     )
 
 
@@ -115,9 +124,27 @@ def _reconcile_assignments(case: Case, decision: routing.Decision, units: dict[s
     return changes
 
 
-def _reconcile_tasks(case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now) -> list[str]:
+# Tasks whose due date follows a date that can move (the next meeting, the eviction
+# date, the reply deadline): an open one is kept in line with the plan, so a
+# cancelled meeting or a postponed eviction leaves no false "overdue" (issue 11).
+FOLLOWING_TASK_KINDS = (TaskKind.BOSAM_REVIEW, TaskKind.ATTEND_EVICTION, TaskKind.EVICTION_OUTCOME)
+
+
+def _reconcile_tasks(
+    case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now, inp: routing.DecisionInput | None = None
+) -> list[str]:
     changes = []
-    existing_kinds = set(case.tasks.values_list("kind", flat=True))
+    planned = {p.kind: p for p in decision.tasks}
+    existing_kinds = set(case.tasks.exclude(kind__in=routing.EVICTION_BOUND).values_list("kind", flat=True))
+    # A task bound to an eviction date belongs to that date: an open one moves with it (below), one done or
+    # cancelled for an earlier date does not stop a new date (after a postponement) from planning it again.
+    for kind in routing.EVICTION_BOUND:
+        bound = case.tasks.filter(kind=kind)
+        if kind not in planned or bound.filter(status=TaskStatus.OPEN).exists() or bound.exclude(
+            status=TaskStatus.CANCELLED
+        ).filter(due_date__gte=planned[kind].due_date).exists():
+            if bound.exists():
+                existing_kinds.add(kind)
     assignee_by_unit = {
         a.unit.code: a.user_id for a in case.assignments.filter(ended_at__isnull=True, user__isnull=False).select_related("unit")
     }
@@ -137,6 +164,25 @@ def _reconcile_tasks(case: Case, decision: routing.Decision, units: dict[str, Un
         )
         existing_kinds.add(plan.kind)
         changes.append(f"TASK {plan.kind}")
+    for task in case.tasks.filter(status=TaskStatus.OPEN, decision__isnull=False).exclude(decision=record):
+        due = task.due_date
+        if task.kind in FOLLOWING_TASK_KINDS and task.kind in planned:
+            # Moves with its date, but a move never makes a task overdue by itself.
+            if inp is None or planned[task.kind].due_date >= inp.today:
+                due = planned[task.kind].due_date
+        elif inp is not None:
+            # An eviction date or deadline learnt later caps tasks planned before it.
+            due = routing.capped(due, routing.due_cap(task.kind, inp), min(due, inp.today))
+        if due != task.due_date:
+            changes.append(f"DUE {task.kind} {task.due_date.isoformat()} -> {due.isoformat()}")
+            task.due_date = due
+            task.save(update_fields=["due_date"])
+    if inp is not None and inp.eviction_date is None:
+        gone = case.tasks.filter(kind__in=routing.EVICTION_BOUND, status=TaskStatus.OPEN).update(
+            status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Avhysningen är återkallad eller inställd.")
+        )
+        if gone:
+            changes.append("CANCEL EVICTION TASKS")
     if case.contact_established_on is not None:
         cancelled = case.tasks.filter(kind__in=[TaskKind.HOME_VISIT], status=TaskStatus.OPEN).update(
             status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Kontakt etablerad, hembesöket behövs inte (R2d).")
@@ -146,7 +192,11 @@ def _reconcile_tasks(case: Case, decision: routing.Decision, units: dict[str, Un
     return changes
 
 
-def _case_facts_refresh(case: Case, decision: routing.Decision, *, today: dt.date, next_meeting: dt.date | None, units_by_id) -> None:
+def _case_facts_refresh(
+    case: Case, decision: routing.Decision, *, today: dt.date, next_meeting: dt.date | None, units_by_id,
+    config: routing.PlanConfig | None = None,
+) -> None:
+    config = config or routing.PlanConfig()
     notices = [
         NoticeFacts(
             notice_type=n.notice_type,
@@ -155,30 +205,60 @@ def _case_facts_refresh(case: Case, decision: routing.Decision, *, today: dt.dat
             served_date=n.served_date,
             eviction_date=n.eviction_date,
             debt_amount=n.debt_amount,
+            sent_date=n.sent_date,
+            reply_deadline=n.reply_deadline,
+            ground=n.ground,
         )
         for n in case.notices.all()
     ]
     latest = latest_notice(notices)
-    facts = case_facts(notices, decision_members(case, latest.received_date))
+    # Earlier cases of the same household count: a warning there is a warning (JB 12:42 3 st.).
+    earlier_types = Notice.objects.filter(case__household_id=case.household_id).exclude(case_id=case.pk).values_list(
+        "notice_type", flat=True
+    )
+    facts = case_facts(
+        notices, decision_members(case, latest.received_date),
+        recovery_period_start=config.recovery_period_start, earlier_notice_types=set(earlier_types),
+    )
+    flags = list(facts.flags)
+    if payment_decision_missing(case, facts.recovery_deadline, today=today, config=config):
+        flags.append(FLAG_PAYMENT_DECISION_MISSING)
     # The active LEAD assignment, not the plan's: a lead overridden by hand (R8) stays the case's lead.
     lead = case.assignments.filter(ended_at__isnull=True, role=AssignmentRole.LEAD).select_related("unit").first()
     case.lead_unit = lead.unit if lead else None
     case.recovery_deadline = facts.recovery_deadline
+    case.recovery_deadline_basis = facts.recovery_deadline_basis
+    case.recovery_deadline_other = facts.recovery_deadline_other
+    case.reply_deadline = facts.reply_deadline
     case.eviction_date = facts.eviction_date
     case.children_count = facts.children_count
     case.debt_amount = facts.debt_amount
     case.latest_notice_type = facts.latest_notice_type
     case.plan_version = decision.plan_version
     case.explanation = list(decision.explanation)
-    case.flags = facts.flags
+    case.flags = flags
     open_dues = case.tasks.filter(status=TaskStatus.OPEN).order_by("due_date").values_list("due_date", flat=True)[:1]
     case.next_due_date = open_dues[0] if open_dues else None
-    case.urgent = is_urgent(
+    case.urgent = FLAG_PAYMENT_DECISION_MISSING in flags or is_urgent(
         today=today,
         recovery_deadline=facts.recovery_deadline,
         eviction_date=facts.eviction_date,
+        reply_deadline=facts.reply_deadline,
         next_meeting_date=next_meeting,
+        within_working_days=config.urgency_fallback_days,
     )
+
+
+def payment_decision_missing(case: Case, deadline: dt.date | None, *, today: dt.date, config: routing.PlanConfig) -> bool:
+    """An application for ekonomiskt bistånd (for a payment commitment) without a decision
+    N working days before the recovery deadline, the deadline not yet passed: urgent for
+    Ekonomiskt bistånd. (Without an application the deadline's own urgency applies.)"""
+    if deadline is None or today > deadline:
+        return False
+    if today < add_working_days(deadline, -config.payment_decision_working_days):
+        return False
+    commitment = PaymentCommitment.objects.filter(case=case).first()
+    return commitment is not None and commitment.application_received_on is not None and not commitment.decision
 
 
 def decision_members(case: Case, on_date: dt.date) -> tuple[routing.Member, ...]:
@@ -188,7 +268,8 @@ def decision_members(case: Case, on_date: dt.date) -> tuple[routing.Member, ...]
 def _case_facts(case: Case) -> tuple:
     """The denormalised facts a re-evaluation may change (to tell whether a daily check changed anything)."""
     return (case.lead_unit_id, case.urgent, case.recovery_deadline, case.eviction_date, case.next_due_date,
-            case.children_count, case.explanation)
+            case.children_count, case.explanation, case.reply_deadline, case.recovery_deadline_basis,
+            case.recovery_deadline_other, case.flags)
 
 
 def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None) -> RoutingDecision | None:
@@ -203,7 +284,11 @@ def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, n
         case = Case.objects.select_for_update().select_related("household", "organisation").get(pk=case.pk)
         config = plan_config_for(case.organisation)
         meeting = next_meeting_date(case.organisation, today)
-        decision = routing.decide(decision_input_for(case, today=today, next_meeting=meeting), config)
+        inp = decision_input_for(case, today=today, next_meeting=meeting, config=config)
+        decision = routing.decide(inp, config)
+        # Urgency looks at the next meeting that has not yet started: the one held today
+        # has its agenda fixed, so a family with an eviction in 9 days cannot wait for it (issue 11).
+        urgency_meeting = next_meeting_date(case.organisation, today + dt.timedelta(days=1))
         units = _units_by_code(case.organisation)
         now = timezone.now()
         record = RoutingDecision(
@@ -217,9 +302,9 @@ def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, n
         )
         record.save()
         changes = _reconcile_assignments(case, decision, units, record, now)
-        changes += _reconcile_tasks(case, decision, units, record, now)
+        changes += _reconcile_tasks(case, decision, units, record, now, inp)
         before = _case_facts(case)
-        _case_facts_refresh(case, decision, today=today, next_meeting=meeting, units_by_id=units)
+        _case_facts_refresh(case, decision, today=today, next_meeting=urgency_meeting, units_by_id=units, config=config)
         after = _case_facts(case)
         if trigger == RoutingDecision.Trigger.DAILY and not changes and before == after:
             record.delete()

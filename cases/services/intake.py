@@ -95,6 +95,8 @@ class NoticeData:
     monthly_rent: Decimal | None = None
     warning_date: dt.date | None = None
     description: str = ""
+    ground: str = ""  # NoticeGround, on EVICTION_APPLICATION / EVICTION_DATE
+    sent_date: dt.date | None = None  # the landlord's dispatch date (start of the recovery period, reading SENT)
 
 
 def open_case_for_identity_numbers(organisation: Organisation, numbers: list[str]) -> Case | None:
@@ -115,6 +117,26 @@ def open_case_for_identity_numbers(organisation: Organisation, numbers: list[str
 
 
 # --- registering a notice ------------------------------------------------------
+
+
+def earlier_household_for_identity_numbers(organisation: Organisation, numbers: list[str]) -> Household | None:
+    """The household of the latest closed case where a tenant has one of these personnummer:
+    a new notice opens a new case for the same household, so its history stays (issue 11)."""
+    numbers = [n for n in numbers if n]
+    if not numbers:
+        return None
+    case = (
+        Case.objects.filter(
+            organisation=organisation,
+            household__members__personal_identity_number__in=numbers,
+            household__members__role__in=[MemberRole.TENANT, MemberRole.CO_TENANT],
+        )
+        .exclude(household__cases__status=CaseStatus.OPEN)
+        .select_related("household")
+        .order_by("-opened_at", "-id")
+        .first()
+    )
+    return case.household if case else None
 
 
 def _next_case_number(organisation: Organisation, year: int) -> str:
@@ -228,7 +250,12 @@ def notice_register(
         household_obj = case.household
         _household_update(household_obj, household)
     else:
-        household_obj = _household_create(organisation, household)
+        tenant_numbers = [m.personal_identity_number for m in household.members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)]
+        household_obj = earlier_household_for_identity_numbers(organisation, tenant_numbers)
+        if household_obj is not None:
+            _household_update(household_obj, household)
+        else:
+            household_obj = _household_create(organisation, household)
         case = Case.objects.create(
             organisation=organisation,
             household=household_obj,
@@ -258,6 +285,8 @@ def notice_register(
         recovery_amount=notice.recovery_amount,
         monthly_rent=notice.monthly_rent,
         warning_date=notice.warning_date,
+        ground=notice.ground,
+        sent_date=notice.sent_date,
         description=notice.description,
         registered_by=user if getattr(user, "is_authenticated", False) else None,
     )

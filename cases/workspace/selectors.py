@@ -94,6 +94,7 @@ def case_list_rows(queryset: QuerySet[Case], *, today: dt.date | None = None) ->
             next_deadline=Least(
                 Coalesce("eviction_date", Value(_NO_DATE)),
                 Coalesce("recovery_deadline", Value(_NO_DATE)),
+                Coalesce("reply_deadline", Value(_NO_DATE)),
                 Coalesce(next_task_due, Value(_NO_DATE)),
                 output_field=DateField(),
             ),

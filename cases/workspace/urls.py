@@ -19,5 +19,7 @@ urlpatterns = [
     path("<int:pk>/samtycke/", views.consent_record, name="consent_record"),
     path("<int:pk>/avsluta/", views.case_close, name="case_close"),
     path("<int:pk>/ateroppna/", views.case_reopen, name="case_reopen"),
+    path("<int:pk>/avhysningsdagen/", views.eviction_outcome_record, name="eviction_outcome_record"),
+    path("<int:pk>/betalningsforbindelse/", views.payment_commitment_record, name="payment_commitment_record"),
     path("underrattelse/<int:notice_pk>/handling.pdf", views.attachment, name="attachment"),
 ]

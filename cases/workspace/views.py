@@ -21,13 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 from organisation.models import Role
 from organisation.roles import has_role
 
-from .. import services
+from .. import legal_selectors, services
 from ..access import can_write, case_get_for_user
 from ..audit import audit_log
 from ..models import AuditAction, Case, Notice
 from ..protection import household_has_protected_member, may_reveal_address
 from ..services import ConcurrentChange, LetterTaskOpen, letter_task_create
-from . import forms, selectors
+from . import forms, legal_forms, selectors
 
 CASES_PER_PAGE = 25
 
@@ -87,6 +87,8 @@ def _action_forms(case: Case, bound: dict | None = None) -> dict:
         "consent": forms.ConsentForm(initial={**initial, "given_on": today}, prefix="consent"),
         "close": forms.CloseForm(initial=initial, prefix="close"),
         "reopen": forms.ReopenForm(initial=initial, prefix="reopen"),
+        "eviction_outcome": legal_forms.EvictionOutcomeForm(initial=initial, prefix="outcome"),
+        "payment": legal_forms.PaymentCommitmentForm(initial={**initial, **_payment_initial(case)}, prefix="payment"),
     }
     result.update({k: v for k, v in (bound or {}).items() if not k.startswith("complete-")})
     return result
@@ -95,6 +97,7 @@ def _action_forms(case: Case, bound: dict | None = None) -> dict:
 def _render_case(request, case: Case, *, bound: dict | None = None, conflict: str = "", status: int = 200):
     bound = bound or {}
     data = selectors.case_page_data(case)
+    data.update(legal_selectors.legal_page_data(case, data["notices"]))
     writable = can_write(request.user, case)
     for task in data["open_tasks"]:
         key = f"complete-{task.pk}"
@@ -108,6 +111,14 @@ def _render_case(request, case: Case, *, bound: dict | None = None, conflict: st
         "forms": _action_forms(case, bound), "conflict": conflict, "revealed_person_pk": revealed,
         "today": timezone.localdate(),
     }, status=status)
+
+
+def _payment_initial(case: Case) -> dict:
+    commitment = legal_selectors.payment_commitment_for(case)
+    if commitment is None:
+        return {}
+    return {name: getattr(commitment, name) for name in (
+        "application_received_on", "decision", "decision_date", "sent_to_landlord_on", "amount")}
 
 
 @require_GET
@@ -316,3 +327,43 @@ def attachment(request, notice_pk: int):
                             filename=f"underrattelse-{case.number}-{notice.pk}.pdf")
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+def eviction_outcome_record(request, pk: int):
+    """Completing EVICTION_OUTCOME = recording what happened on the eviction day (R8/R9)."""
+
+    def perform(case, data):
+        services.eviction_outcome_record(
+            case=case, user=request.user, data=form_holder["form"].outcome_data(), request=request, expected_version=data["version"],
+        )
+
+    form_holder = {}
+
+    def factory(data, case):
+        form_holder["form"] = legal_forms.EvictionOutcomeForm(data, prefix="outcome")
+        return form_holder["form"]
+
+    return _case_action(
+        request, pk, key="eviction_outcome", form_factory=factory, perform=perform,
+        success=_("Utfallet av avhysningen är registrerat."), anchor="#avhysningsdagen",
+    )
+
+
+@require_POST
+def payment_commitment_record(request, pk: int):
+    form_holder = {}
+
+    def factory(data, case):
+        form_holder["form"] = legal_forms.PaymentCommitmentForm(data, prefix="payment")
+        return form_holder["form"]
+
+    def perform(case, data):
+        services.payment_commitment_record(
+            case=case, user=request.user, data=form_holder["form"].commitment_data(), request=request, expected_version=data["version"],
+        )
+
+    return _case_action(
+        request, pk, key="payment", form_factory=factory, perform=perform,
+        success=_("Betalningsförbindelsen är sparad."), anchor="#betalningsforbindelse",
+    )

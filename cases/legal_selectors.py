@@ -1,0 +1,37 @@
+"""Reads for the legal steps on the case page and in the API (issue 11): the history of
+eviction dates, both readings of the recovery deadline, earlier cases of the household,
+the payment commitment and the eviction outcomes."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Case, PaymentCommitment, TaskKind, TaskStatus
+from .rules.deadlines import RECEIVED, SENT, case_dates
+
+
+def earlier_cases(case: Case) -> QuerySet[Case]:
+    """The household's other cases opened before this one (same organisation by construction)."""
+    return (
+        Case.objects.filter(household_id=case.household_id, organisation_id=case.organisation_id, opened_at__lt=case.opened_at)
+        .exclude(pk=case.pk)
+        .order_by("opened_at", "id")
+    )
+
+
+def payment_commitment_for(case: Case) -> PaymentCommitment | None:
+    return PaymentCommitment.objects.filter(case=case).first()
+
+
+def legal_page_data(case: Case, notices=None) -> dict:
+    """What the case page shows of the legal steps, from the case's notices and records."""
+    notices = list(notices if notices is not None else case.notices.order_by("received_date", "id"))
+    dates = case_dates(notices)
+    return {
+        "eviction_history": dates.eviction_history if len(dates.eviction_history) > 1 else (),
+        "recovery_basis_label": {RECEIVED: "RECEIVED", SENT: "SENT"}.get(case.recovery_deadline_basis, ""),
+        "earlier_cases": list(earlier_cases(case).only("id", "number", "status", "opened_at", "closed_at", "outcome")),
+        "payment_commitment": payment_commitment_for(case),
+        "eviction_outcomes": list(case.eviction_outcomes.order_by("eviction_date", "id")),
+        "outcome_task": case.tasks.filter(kind=TaskKind.EVICTION_OUTCOME, status=TaskStatus.OPEN).order_by("due_date").first(),
+    }
