@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "organisation",
     "cases",
     "bosam",
+    "imports",
 ]
 
 MIDDLEWARE = [
