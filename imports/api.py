@@ -22,7 +22,7 @@ from cases.models import Landlord
 
 from . import selectors, services
 from .models import CommitChoice, ImportStatus, NoticeImport
-from .reader import MAX_FILE_BYTES, ImportFileError
+from .reader import MAX_FILE_BYTES, ImportFileError, MappingError
 
 
 class ImportCreateSerializer(serializers.Serializer):
@@ -99,8 +99,7 @@ class ImportCreateView(ApiView):
                 mapping_by_heading=data.get("mapping"), request=request,
             )
         except ImportFileError as exc:
-            field = "mapping" if data.get("mapping") and "mappning" in str(exc).lower() else "file"
-            return Response({field: [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"mapping" if isinstance(exc, MappingError) else "file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         rows = [
             {"row": r.row_number, "outcome": r.outcome, "case_number": r.case_number or None, "errors": r.errors or {}}
             for r in notice_import.rows.order_by("row_number").iterator(chunk_size=1000)

@@ -28,7 +28,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("landlord_reference", _("Referens"),
            _("Hyresvärdens referens för underrättelsen (ärende- eller kundnummer). Krävs: raden känns igen på den vid en ny import."),
-           "FB-2026-0117",
+           "MALL-0001",
            ("referens", "hyresvardens referens", "ert arende", "arendenummer", "kundnummer", "ref", "referensnummer"), True),
     Column("notice_type", _("Typ"),
            _("Typ av underrättelse: kod (t.ex. RENT_ARREARS_TERMINATION) eller benämning. Tomt = uppsägning pga hyresskuld."),
@@ -36,7 +36,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("tenant_name", _("Namn"), _("Kontraktsinnehavarens namn."), "Test Testsson",
            ("namn", "hyresgast", "kontraktsinnehavare", "hyresgastens namn", "kund", "kundnamn"), True),
     Column("tenant_pin", _("Personnummer"), _("Kontraktsinnehavarens personnummer eller samordningsnummer (ÅÅÅÅMMDD-NNNN)."),
-           "19860314-9801", ("personnummer", "pnr", "personnr", "person nr", "samordningsnummer", "hyresgastens personnummer")),
+           "19790521-9908", ("personnummer", "pnr", "personnr", "person nr", "samordningsnummer", "hyresgastens personnummer")),
     Column("co_tenant_name", _("Medhyresgäst"), _("Namn på en andra kontraktsinnehavare, om det finns."), "",
            ("medhyresgast", "medhyresgastens namn", "namn 2", "andra hyresgast")),
     Column("co_tenant_pin", _("Medhyresgästens personnummer"), _("Den andra kontraktsinnehavarens personnummer."), "",
@@ -88,10 +88,15 @@ def normalise_heading(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
 
+def _squeezed(text: str) -> str:
+    # "Återvinnings-belopp" and "Återvinningsbelopp" are the same heading.
+    return normalise_heading(text).replace(" ", "")
+
+
 _SYNONYMS: dict[str, str] = {}
 for _column in COLUMNS:
     for _name in (_column.key, str(_column.heading), *_column.synonyms):
-        _SYNONYMS.setdefault(normalise_heading(_name), _column.key)
+        _SYNONYMS.setdefault(_squeezed(_name), _column.key)
 
 
 def recognise(headings: list[str], preset: dict[str, str] | None = None) -> dict[str, str]:
@@ -102,7 +107,7 @@ def recognise(headings: list[str], preset: dict[str, str] | None = None) -> dict
     taken: set[str] = set()
     for index, heading in enumerate(headings):
         name = normalise_heading(heading)
-        key = preset.get(name) or _SYNONYMS.get(name)
+        key = preset.get(name) or _SYNONYMS.get(_squeezed(heading))
         if key and key in BY_KEY and key not in taken:
             mapping[str(index)] = key
             taken.add(key)

@@ -32,6 +32,10 @@ class ImportFileError(Exception):
     """The file is refused; the message is for the user (Swedish)."""
 
 
+class MappingError(ImportFileError):
+    """The column mapping given is unusable; the message is for the user (Swedish)."""
+
+
 @dataclass
 class Sheet:
     file_format: str  # "CSV" | "XLSX"
@@ -140,7 +144,11 @@ def _open_csv(fileobj) -> Sheet:
             break
     except csv.Error as exc:
         raise ImportFileError(_("Filen kunde inte läsas som CSV: %(error)s") % {"error": exc}) from exc
+    if not any(headings):
+        text.detach()
+        raise ImportFileError(_("Filen saknar en rad med kolumnrubriker."))
     if len(cells) > MAX_COLUMNS:
+        text.detach()
         raise ImportFileError(_("Filen har för många kolumner: högst %(max)d.") % {"max": MAX_COLUMNS})
 
     def rows():
@@ -152,6 +160,9 @@ def _open_csv(fileobj) -> Sheet:
         except csv.Error as exc:
             raise ImportFileError(_("Filen kunde inte läsas som CSV (rad %(line)d): %(error)s") % {
                 "line": reader.line_num, "error": exc}) from exc
+        finally:
+            # Hand the binary file back open: the wrapper would close it when collected.
+            text.detach()
 
     return Sheet("CSV", headings, _limited(rows()))
 

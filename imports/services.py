@@ -26,7 +26,7 @@ from organisation.models import Organisation
 from . import selectors
 from .columns import BY_KEY, normalise_heading, recognise
 from .models import CommitChoice, ImportRow, ImportStatus, MappingPreset, NoticeImport, RowOutcome
-from .reader import ImportFileError, check_size, open_sheet
+from .reader import ImportFileError, MappingError, check_size, open_sheet
 from .validation import RowResult, RowValidator, row_key
 
 logger = logging.getLogger(__name__)
@@ -55,11 +55,11 @@ def mapping_from_headings(headings: list[str], by_heading: dict[str, str]) -> di
     """A mapping given as {heading in the file: field key} (the API's `mapping`) → {column index: field key}."""
     unknown = sorted(key for key in by_heading.values() if key and key not in BY_KEY)
     if unknown:
-        raise ImportFileError(_("Okänt fält i mappningen: %(fields)s.") % {"fields": ", ".join(unknown)})
+        raise MappingError(_("Okänt fält i mappningen: %(fields)s.") % {"fields": ", ".join(unknown)})
     wanted = {normalise_heading(h): key for h, key in by_heading.items()}
     missing = sorted(h for h in by_heading if normalise_heading(h) not in {normalise_heading(x) for x in headings})
     if missing:
-        raise ImportFileError(_("Kolumnen finns inte i filen: %(columns)s.") % {"columns": ", ".join(missing)})
+        raise MappingError(_("Kolumnen finns inte i filen: %(columns)s.") % {"columns": ", ".join(missing)})
     mapping = {}
     for index, heading in enumerate(headings):
         key = wanted.get(normalise_heading(heading))
@@ -72,10 +72,10 @@ def check_mapping(mapping: dict[str, str]) -> None:
     keys = [k for k in mapping.values() if k]
     doubles = sorted({str(BY_KEY[k].heading) for k in keys if keys.count(k) > 1 and k in BY_KEY})
     if doubles:
-        raise ImportFileError(_("Samma fält är valt för flera kolumner: %(fields)s.") % {"fields": ", ".join(doubles)})
+        raise MappingError(_("Samma fält är valt för flera kolumner: %(fields)s.") % {"fields": ", ".join(doubles)})
     missing = [str(c.heading) for c in BY_KEY.values() if c.required and c.key not in keys]
     if missing:
-        raise ImportFileError(_("Välj en kolumn för: %(fields)s.") % {"fields": ", ".join(missing)})
+        raise MappingError(_("Välj en kolumn för: %(fields)s.") % {"fields": ", ".join(missing)})
 
 
 @transaction.atomic
@@ -87,10 +87,12 @@ def import_upload(
     check_size(upload.size)
     sheet = open_sheet(upload, upload.name or "")
     headings = sheet.headings
+    # Read to the end once now: a file over the row limit (or broken further down) is refused at once, not at the preview.
+    row_count = sum(1 for _row in sheet.rows)
     sha = _sha256(upload)
     notice_import = NoticeImport(
         organisation=organisation, created_by=user, landlord=landlord, file_name=(upload.name or "lista")[:255],
-        file_sha256=sha, file_format=sheet.file_format, headings=headings,
+        file_sha256=sha, file_format=sheet.file_format, headings=headings, row_count=row_count,
         mapping=recognise(headings, selectors.preset_mapping(organisation, landlord.pk if landlord else None)),
     )
     notice_import.save()

@@ -9,7 +9,9 @@ import io
 from tests.factories import pin_for
 
 HEADINGS = ["Referens", "Namn", "Personnummer", "Adress", "Lgh nr", "Postnummer", "Ort", "Telefon", "Skuld",
-            "Återvinningsbelopp", "Handlingens datum", "Delgivningsdatum", "Uppsägningsdatum", "Hyresvärd", "Organisationsnummer"]
+            "Återvinningsbelopp", "Handlingens datum", "Delgivningsdatum", "Uppsägningsdatum", "Hyresvärd", "Organisationsnummer",
+            "Medhyresgäst", "Medhyresgästens personnummer", "Typ", "Inkom"]
+COL = {name: i for i, name in enumerate(HEADINGS)}
 LANDLORD = ("AB Familjebostäder", "556035-8672")
 
 
@@ -20,8 +22,16 @@ def good_row(i: int, *, today: dt.date, pin: str | None = None, reference: str |
     return [
         reference or f"REF-{i:05d}", name or f"Test Person{i}", pin or pin_for(birth.strftime("%Y%m%d"), 800 + i % 200),
         f"Testgatan {i}", f"{1000 + i % 9000:04d}", "120 40", "Årsta", "070-1234567", "12 345,50", "12345,50",
-        document.isoformat(), (today - dt.timedelta(days=2)).isoformat(), document.isoformat(), *LANDLORD,
+        document.isoformat(), (today - dt.timedelta(days=2)).isoformat(), document.isoformat(), *LANDLORD, "", "", "", "",
     ]
+
+
+def changed(row: list[str], **cells) -> list[str]:
+    """A copy of the row with some cells replaced, by heading (spaces as underscores): changed(r, Lgh_nr="12")."""
+    row = list(row)
+    for name, value in cells.items():
+        row[COL[name.replace("_", " ")]] = value
+    return row
 
 
 def csv_bytes(rows: list[list[str]], *, headings=HEADINGS, delimiter=";", encoding="utf-8") -> bytes:
