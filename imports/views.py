@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -122,7 +124,22 @@ def import_commit(request, pk: int):
     return render(request, "imports/detail.html", _detail_context(request, notice_import, form), status=400)
 
 
+def _poll_without_session_save(view):
+    """SESSION_SAVE_EVERY_REQUEST writes the session on each request (the idle timeout). A poll is not the user's
+    activity, and while the commit holds its one long transaction a write on SQLite (`make run`) would wait for it
+    and the bar would freeze: the poll leaves the session alone (without `request.session` the middleware skips it)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        request.__dict__.pop("session", None)
+        return response
+
+    return wrapper
+
+
 @require_GET
+@_poll_without_session_save
 def import_status(request, pk: int):
     """Polled by static/js/import-progress.js while the commit runs."""
     notice_import = _import_for(request, pk)
