@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from cases.api import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ApiView, IsTenancyAdvisor
+from cases.api.views import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ApiView, IsTenancyAdvisor
 from cases.models import Landlord
 
 from . import selectors, services

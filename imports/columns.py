@@ -1,7 +1,7 @@
 """The columns an import understands: key, heading, meaning, example, and the headings
 landlords commonly use for it (recognised automatically, case and punctuation ignored).
 
-The keys are the intake form's field names (cases/intake_forms.py) so that a row is
+The keys are the intake form's field names (cases/intake/forms.py) so that a row is
 validated by that very form; the tenant's and co-tenant's columns map onto its members.
 """
 

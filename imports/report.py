@@ -10,7 +10,7 @@ import io
 
 from django.utils.translation import gettext as _
 
-from cases.identity import mask_personal_identity_number
+from cases.rules.identity import mask_personal_identity_number
 
 from .columns import BY_KEY, COLUMNS
 from .models import ImportRow, NoticeImport, RowOutcome

@@ -18,7 +18,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from cases import services
-from cases.intake_forms import BaseMemberFormSet, IntakeForm, MemberForm
+from cases.intake.forms import BaseMemberFormSet, IntakeForm, MemberForm
 from cases.models import HousingType, Landlord, MemberRole, NoticeChannel, NoticeType, SenderKind
 from organisation.models import Organisation
 
