@@ -100,8 +100,9 @@ def template_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     out.write("# " + _("Mall för import av underrättelser. Rader som börjar med # läses inte.") + "\n")
+    required_text = _("krävs")
     for c in COLUMNS:
-        required = f" ({_('krävs')})" if c.required else ""
+        required = f" ({required_text})" if c.required else ""
         out.write(f"# {c.heading}{required}: {c.meaning}\n".replace("\n", " ").rstrip() + "\n")
     for cells in _template_rows():
         writer.writerow(cells)
