@@ -31,11 +31,12 @@ def _require_advisor(request) -> None:
 
 
 def _import_for(request, pk: int) -> NoticeImport:
-    """The one gate for an import: the user's organisation only, else 404 (as for a case)."""
-    _require_advisor(request)
-    notice_import = selectors.import_get(request.user.organisation, pk)
+    """The one gate for an import: the user's organisation only, else 404 (as for a case, whoever asks);
+    then the role (403)."""
+    notice_import = selectors.import_get(request.user.organisation, pk) if request.user.organisation_id else None
     if notice_import is None:
         raise Http404(_("Importen finns inte."))
+    _require_advisor(request)
     return notice_import
 
 
@@ -170,7 +171,9 @@ def import_file(request, pk: int):
     audit_log(user=request.user, action=AuditAction.DOCUMENT_DOWNLOAD, organisation=notice_import.organisation, request=request,
               detail=f"import_file={notice_import.pk} sha256={notice_import.file_sha256}")
     suffix = notice_import.file_format.lower()
-    response = FileResponse(notice_import.file.open("rb"), as_attachment=True, filename=f"import-{notice_import.pk}.{suffix}")
+    # Kept unaltered, as evidence like a scan: served as bytes to save, not as a spreadsheet to open in the browser.
+    response = FileResponse(notice_import.file.open("rb"), as_attachment=True, filename=f"import-{notice_import.pk}.{suffix}",
+                            content_type="application/octet-stream")
     response["Cache-Control"] = "no-store"
     return response
 
