@@ -96,6 +96,7 @@ def bad_row(kind: int, i: int) -> list[str]:
     return changed(row, **{k.replace(" ", "_"): v for k, v in cells.items()})
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once(advisor, organisation, eager,
                                                                                  django_capture_on_commit_callbacks, client):
