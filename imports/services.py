@@ -11,6 +11,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.files.base import File
@@ -274,7 +275,7 @@ def import_commit(
     if notice_import.status != ImportStatus.RUNNING:
         return notice_import
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _without_nested_savepoints():
             _commit_rows(notice_import, user, progress, today or timezone.localdate())
     except Exception as exc:
         notice_import.refresh_from_db()
@@ -289,6 +290,24 @@ def import_commit(
             logger.exception("Import %s failed; nothing was registered", notice_import.pk)
     notice_import.refresh_from_db()
     return notice_import
+
+
+@contextmanager
+def _without_nested_savepoints():
+    """Inside the commit's one transaction, the services' own atomic blocks open no savepoints.
+
+    Each notice_register opens two (its own and case_reevaluate's). PostgreSQL keeps only 64 subtransactions of a
+    transaction in memory; past that every visibility check looks them up on disk, so each row got slower than the
+    last (a 5,000-row commit had not finished after 28 minutes). Savepoints buy nothing here: any error rolls the
+    whole import back anyway; an error inside a block without one marks the transaction for rollback, which is
+    what happens."""
+    connection = transaction.get_connection()
+    previous = connection.features.uses_savepoints
+    connection.features.uses_savepoints = False
+    try:
+        yield
+    finally:
+        connection.features.uses_savepoints = previous
 
 
 def _commit_rows(notice_import: NoticeImport, user, progress, today: dt.date) -> None:
