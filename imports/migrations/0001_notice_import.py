@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0006_notice_import_audit_action'),
+        ('cases', '0007_notice_import_audit_action'),
         ('organisation', '0002_default_organisation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
