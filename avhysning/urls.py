@@ -23,6 +23,7 @@ urlpatterns = [
     # The language can be changed on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("arenden/import/", include("imports.urls")),
     path("arenden/", include("cases.urls")),
     path("bosam/", include("bosam.urls")),
     path("api/v1/", include("avhysning.api_urls")),

@@ -43,6 +43,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--organisations", type=int, default=13, help="Antal förvaltningar i testdata.")
     parser.add_argument("--skip-generate", action="store_true", help="Mät befintliga data (en storlek) utan att generera om.")
     parser.add_argument("--output", default=str(OUTPUT), help="Markdown-fil att skriva (standard docs/benchmarks.md).")
+    parser.add_argument("--imports", type=int, default=0,
+                        help="Mät också import av en lista med så många rader (docs/benchmarks_import.md); 0 = nej.")
     parser.add_argument("--render-only", action="store_true",
                         help="Skriv bara om tabellen från senaste körningens mätvärden (var/benchmarks.json), t.ex. efter ändrade noter.")
     return parser.parse_args(argv)
@@ -383,6 +385,12 @@ def main(argv=None) -> int:
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps({"machine": info, "runs": runs,
                                        "requests": [args.requests, args.pdf_requests, args.daily_requests]}), encoding="utf-8")
+        print(text, flush=True)
+    if args.imports:
+        from benchmarks import imports
+
+        text = imports.render(imports.run(args.imports))
+        imports.OUTPUT.write_text(text, encoding="utf-8")
         print(text, flush=True)
     return 0
 

@@ -740,6 +740,7 @@ class AuditAction(models.TextChoices):
     CASE_REOPEN = "CASE_REOPEN", _("Öppnade ärendet igen")
     AGENDA_VIEW = "AGENDA_VIEW", _("Läste BOSAM-dagordning")
     API_READ = "API_READ", _("Läste via API")
+    NOTICE_IMPORT = "NOTICE_IMPORT", _("Importerade underrättelser")
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # The apps whose code must never import devdata (the data generator sits on top of them).
-APPS = ("organisation", "cases", "bosam", "avhysning")
+APPS = ("organisation", "cases", "bosam", "imports", "avhysning")
 
 # The synthetic-data generator still builds BOSAM meetings itself; it moves to the devdata
 # app (on top of everything) in a later step, then this exception goes.
@@ -56,3 +56,8 @@ def test_the_walk_sees_imports_inside_functions(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from bosam.selectors import x\n    import devdata.gen\n")
     assert imported_modules(module) == {"bosam.selectors", "devdata.gen"}
+
+
+def test_nothing_below_imports_imports_it():
+    """imports/ sits beside bosam on top of cases: cases, bosam and organisation never need it."""
+    assert importers_of("imports", ["organisation", "cases", "bosam"]) == []

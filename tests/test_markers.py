@@ -19,6 +19,7 @@ SLOW = {
     "tests/test_access_matrix.py",  # the whole module: every URL for every role
     "tests/test_api_fuzz.py::test_every_api_operation_survives_fuzzing_and_answers_as_documented",
     "tests/test_generate_data.py::test_generated_data_keeps_the_invariants",
+    "tests/test_imports.py::test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once",  # ~6 min
     "tests/test_generate_data.py::test_same_seed_gives_the_same_data",
     "tests/test_loadtest_smoke.py::test_loadtest_smoke_run_passes",
     "tests/test_markers.py",  # this module: it collects the whole suite

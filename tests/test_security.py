@@ -85,6 +85,7 @@ class World:
     meeting: Meeting
     item: AgendaItem
     activity: Activity
+    notice_import: object  # an import in PREVIEW (imports.models.NoticeImport)
 
 
 def build_world(organisation, advisor, chair, text=plain, *, serial=801, close_meeting=False) -> World:
@@ -128,9 +129,17 @@ def build_world(organisation, advisor, chair, text=plain, *, serial=801, close_m
         bosam_services.meeting_close(meeting=meeting, user=chair)
     meeting.refresh_from_db()
     case.refresh_from_db()
+    # An imported list whose row carries free text where the import pages show it (reference, errors).
+    from imports import services as import_services
+    from tests.import_files import changed, csv_bytes, good_row
+
+    row = changed(good_row(serial, today=D("2026-11-20")), Referens=text("Importreferens"), Postnummer=text("Postnr"))
+    notice_import = import_services.import_create(
+        organisation=organisation, user=advisor, upload=SimpleUploadedFile("lista.csv", csv_bytes([row]), content_type="text/csv"))
     return World(
         case=case, closed=closed, person_id=case.household.members.order_by("id").first().pk,
         task=case.tasks.get(kind=TaskKind.SEND_LETTER), notice_id=notice_obj.pk, meeting=meeting, item=item, activity=activity,
+        notice_import=notice_import,
     )
 
 
@@ -147,7 +156,7 @@ def kwargs_for(route: Route, world: World) -> dict | None:
         return None
     values = {
         "person_pk": world.person_id, "task_pk": world.task.pk, "notice_pk": world.notice_id,
-        "item_pk": world.item.pk, "direction": "up",
+        "item_pk": world.item.pk, "direction": "up", "fmt": "csv",
     }
     kwargs = {}
     for name in route.params:
@@ -158,6 +167,8 @@ def kwargs_for(route: Route, world: World) -> dict | None:
                 kwargs[name] = world.task.pk
             elif route.name.startswith(("cases:", "api-case")):
                 kwargs[name] = world.case.pk
+            elif route.name.startswith(("imports:", "api-import")):
+                kwargs[name] = world.notice_import.pk
             else:
                 raise AssertionError(f"{route.name}: this test does not know what its pk points at; teach kwargs_for")
         elif name in values:
@@ -183,7 +194,7 @@ def object_routes() -> list[Route]:
     for route in all_routes():
         if route.name.startswith("admin:") or not route.params:
             continue
-        if set(route.params) - {"direction"}:
+        if set(route.params) - {"direction", "fmt"}:
             routes.append(route)
     return routes
 
@@ -351,6 +362,8 @@ def test_free_text_is_escaped_on_every_page(evil_world, personas):
             "Området", "Diskussionsanteckning", "Aktivitetstext")),
         "meeting list": (chair, reverse("bosam:meeting_list"), ("Sal",)),
         # The audit log's free text (reasons) is not shown there; still nothing may come through unescaped.
+        "import preview": (advisor, reverse("imports:detail", args=[w.notice_import.pk]), ("Importreferens",)),
+        "import list": (advisor, reverse("imports:start"), ()),
         "audit review": (chef, reverse("cases:audit_review"), ()),
         "audit review, printed": (chef, reverse("cases:audit_review_print"), ()),
     }
@@ -398,7 +411,8 @@ def test_agenda_and_minutes_pdfs_print_the_text_literally(organisation, personas
 def test_no_page_answers_with_a_spreadsheet(world, personas):
     """No CSV/spreadsheet export exists. When one is added this fails: add a formula-injection test
     (cells starting with = + - @ tab or CR must be neutralised) next to it, then list it here."""
-    known_exports: set[str] = set()
+    # The import's row report and template: formula injection is tested in tests/test_imports.py.
+    known_exports: set[str] = {"imports:report", "imports:template"}
     spreadsheet = ("text/csv", "application/vnd.ms-excel", "application/vnd.openxmlformats", "application/vnd.oasis.opendocument")
     for persona in PERSONAS:
         client = client_for(personas[persona])
@@ -474,7 +488,8 @@ def test_objects_of_another_organisation_answer_404_on_every_object_url(two_worl
     routes = object_routes()
     assert {"cases:detail", "cases:task_complete", "cases:reveal_pin", "cases:attachment", "cases:decision", "cases:letter_pdf",
             "bosam:meeting_detail", "bosam:item_detail", "bosam:activity_add", "api-case-detail", "api-task-complete",
-            "bosam-api-meeting"} <= {r.name for r in routes}
+            "bosam-api-meeting", "imports:detail", "imports:report", "imports:file", "api-import-detail",
+            "api-import-commit"} <= {r.name for r in routes}
     # The other organisation's own advisor reaches its case: the URLs are right, so a 404 below means refused.
     assert client_for(their_advisor).get(reverse("cases:detail", args=[theirs.case.pk])).status_code == 200
     failures = []
