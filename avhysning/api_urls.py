@@ -21,5 +21,6 @@ urlpatterns = _exempt_from_login_redirect(
         path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
         path("", include("cases.api_urls")),
         path("", include("bosam.api_urls")),
+        path("", include("followup.api_urls")),
     ]
 )

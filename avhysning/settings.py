@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "organisation",
     "cases",
     "bosam",
+    "followup",
 ]
 
 MIDDLEWARE = [
@@ -274,3 +275,6 @@ LOGGING = {
 
 # The demo users (password "demo") exist only while DEBUG is on.
 DEMO_USERS_ENABLED = DEBUG
+
+# Statistics "för publicering" (and always at city level): counts from 1 to this minus one are suppressed.
+STATISTICS_SUPPRESSION_THRESHOLD = env_int("STATISTICS_SUPPRESSION_THRESHOLD", 5)

@@ -20,5 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("arenden/", include("cases.urls")),
     path("bosam/", include("bosam.urls")),
+    path("", include("followup.urls")),
     path("api/v1/", include("avhysning.api_urls")),
 ]

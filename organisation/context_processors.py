@@ -10,6 +10,8 @@ NAVIGATION = [
     ("cases:overview", _("Alla öppna ärenden"), {Role.HYRESRADGIVARE, Role.CHEF}),
     ("cases:intake_search", _("Registrera underrättelse"), {Role.HYRESRADGIVARE}),
     ("bosam:meeting_list", _("BOSAM"), {Role.BOSAM_ORDFORANDE, Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF}),
+    ("followup:register", _("Avvikelser"), {Role.CHEF, Role.STYRGRUPP, Role.HYRESRADGIVARE, Role.HANDLAGGARE}),
+    ("followup:statistics", _("Statistik"), {Role.CHEF, Role.STYRGRUPP, Role.STAD}),
     ("cases:audit_review", _("Logguppföljning"), {Role.CHEF}),
     ("admin:index", _("Administration"), {Role.SYSTEMADMINISTRATOR}),
 ]

@@ -1,0 +1,18 @@
+"""The follow-up's pages: /avvikelser/ and /statistik/ (mounted at the root by avhysning/urls.py)."""
+
+from django.urls import path, re_path
+
+from . import statistics_views, views
+
+app_name = "followup"
+
+urlpatterns = [
+    path("avvikelser/", views.register, name="register"),
+    path("avvikelser/ny/", views.record, name="record"),
+    path("avvikelser/hantera/", views.bulk_handle, name="bulk_handle"),
+    path("avvikelser/<int:pk>/", views.detail, name="detail"),
+    path("statistik/", statistics_views.dashboard, name="statistics"),
+    path("statistik/utskrift/", statistics_views.dashboard_print, name="statistics_print"),
+    re_path(r"^statistik/export\.(?P<fmt>csv|xlsx)$", statistics_views.export, name="statistics_export"),
+    path("statistik/arenden/", statistics_views.drill_down, name="statistics_cases"),
+]
