@@ -116,3 +116,17 @@ def statistics_scope(user, unit_code: str = ""):
             raise ScopeError(unit_code)
         return Scope(organisation_ids=organisation_ids, unit_codes=(unit_code,))
     return Scope(organisation_ids=organisation_ids, unit_codes=allowed)
+
+
+def may_see_reports(user) -> bool:
+    """The period report is the steering group's."""
+    return bool(user.is_authenticated and user.organisation_id and has_role(user, Role.STYRGRUPP))
+
+
+def report_get_for_user(user, pk):
+    from .models import PeriodReport
+
+    report = PeriodReport.objects.filter(pk=pk, organisation_id=user.organisation_id).select_related("organisation").first()
+    if report is None or not may_see_reports(user):
+        raise Http404("Rapporten finns inte eller så saknar du behörighet.")
+    return report

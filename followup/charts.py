@@ -30,7 +30,7 @@ def bar_chart(table: Table, *, title_id: str) -> SafeString:
     for i, row in enumerate(rows):
         y = 4 + i * ROW_HEIGHT
         value = row.value
-        label = row.label if len(row.label) <= 40 else row.label[:39] + "…"
+        label = row.label if len(row.label) <= 36 else row.label[:35] + "…"
         parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" font-size="12" fill="{TEXT}">{escape(label)}</text>')
         length = 0 if not value or not top else max(1, round(BAR_WIDTH * float(value) / float(top)))
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length}" height="{ROW_HEIGHT - 6}" fill="{BAR}"/>')

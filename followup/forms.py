@@ -156,3 +156,43 @@ class StatisticsForm(forms.Form):
             elif (data["date_to"] - data["date_from"]).days > 366 * 5:
                 self.add_error("date_to", _("Perioden får vara högst fem år."))
         return data
+
+
+class ReportCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Period"), choices=())
+    day = forms.DateField(label=_("En dag i perioden"), required=False, widget=DateInput(),
+                          help_text=_("För månad, kvartal eller år."))
+    date_from = forms.DateField(label=_("Från"), required=False, widget=DateInput(), help_text=_("För valfria datum."))
+    date_to = forms.DateField(label=_("Till"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        from .models import PeriodKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = PeriodKind.choices
+
+    def clean(self):
+        from .models import PeriodKind
+        from .reports import period_bounds
+
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == PeriodKind.CUSTOM:
+            if not data.get("date_from"):
+                self.add_error("date_from", _("Ange startdatum."))
+            if not data.get("date_to"):
+                self.add_error("date_to", _("Ange slutdatum."))
+            if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+                self.add_error("date_to", _("Slutdatumet ligger före startdatumet."))
+            data["bounds"] = (data.get("date_from"), data.get("date_to"))
+        elif kind:
+            if not data.get("day"):
+                self.add_error("day", _("Ange en dag i perioden."))
+            else:
+                data["bounds"] = period_bounds(kind, data["day"])
+        return data
+
+
+class RemarksForm(forms.Form):
+    chair_remarks = forms.CharField(label=_("Ordförandens kommentar"), required=False, max_length=4000,
+                                    widget=forms.Textarea(attrs={"rows": 4}))

@@ -101,3 +101,90 @@ def deviation_handle_bulk(*, deviations: Iterable[Deviation], user, status: str,
     for deviation in rows:
         _apply(deviation, status=status, comment=comment, user=user, now=now, request=request)
     return len(rows)
+
+
+# --- the period report ------------------------------------------------------------------------
+
+
+def report_prepare(*, organisation: Organisation, kind: str, period_start: dt.date, period_end: dt.date, user=None):
+    """The report for the period, created if missing (idempotent: one per organisation and period)."""
+    from .models import PeriodReport
+
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("Slutdatumet ligger före startdatumet.")})
+    report, _created = PeriodReport.objects.get_or_create(
+        organisation=organisation, period_start=period_start, period_end=period_end,
+        defaults={"kind": kind, "prepared_by": user if getattr(user, "is_authenticated", False) else None},
+    )
+    return report
+
+
+@transaction.atomic
+def report_remarks_save(*, report, user, remarks: str, present: bool = False):
+    """Save the chair's remarks; with present=True the report is marked as presented and the remarks freeze."""
+    from .models import PeriodReport
+
+    report = PeriodReport.objects.select_for_update().get(pk=report.pk)
+    if report.is_presented:
+        raise ValidationError({"chair_remarks": _("Rapporten är redan föredragen; kommentaren kan inte ändras.")})
+    report.chair_remarks = remarks.strip()
+    fields = ["chair_remarks"]
+    if present:
+        report.presented_at = timezone.now()
+        report.presented_by = user
+        fields += ["presented_at", "presented_by"]
+    report.save(update_fields=fields)
+    return report
+
+
+def report_notify_members(*, report_id: int) -> int:
+    """E-mail the organisation's steering group that the report is ready: a link only, no personal data.
+    Once per report (notified_at), however often it is called."""
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+    from django.urls import reverse
+    from django.utils import translation
+
+    from organisation.models import Role, User
+
+    from .models import PeriodReport
+
+    with transaction.atomic():
+        report = PeriodReport.objects.select_for_update().select_related("organisation").get(pk=report_id)
+        if report.notified_at is not None:
+            return 0
+        report.notified_at = timezone.now()
+        report.save(update_fields=["notified_at"])
+    addresses = list(
+        User.objects.filter(organisation_id=report.organisation_id, groups__name=Role.STYRGRUPP, is_active=True)
+        .exclude(email="").values_list("email", flat=True).distinct()
+    )
+    if not addresses:
+        return 0
+    link = settings.SITE_URL.rstrip("/") + reverse("followup:report", args=[report.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Styrgruppens periodrapport %(start)s – %(end)s är klar") % {
+            "start": report.period_start.isoformat(), "end": report.period_end.isoformat()}
+        body = _("Periodrapporten för %(organisation)s är förberedd och kan läsas här:\n%(link)s\n\n"
+                 "Meddelandet innehåller inga personuppgifter.") % {"organisation": report.organisation.name, "link": link}
+    send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses])
+    return len(addresses)
+
+
+def monthly_reports_prepare(*, today: dt.date) -> list[int]:
+    """On the first working day of a month: the report for the month just ended, for every organisation,
+    and an e-mail to each steering group once the report exists (after the commit). Other days: nothing."""
+    from cases.workdays import next_working_day_on_or_after
+
+    from .models import PeriodKind
+    from .reports import period_bounds
+
+    if today != next_working_day_on_or_after(today.replace(day=1)):
+        return []
+    start, end = period_bounds(PeriodKind.MONTH, today.replace(day=1) - dt.timedelta(days=1))
+    ids = []
+    for organisation in Organisation.objects.order_by("pk"):
+        with transaction.atomic():
+            report = report_prepare(organisation=organisation, kind=PeriodKind.MONTH, period_start=start, period_end=end)
+        ids.append(report.pk)
+    return ids

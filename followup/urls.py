@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import statistics_views, views
+from . import report_views, statistics_views, views
 
 app_name = "followup"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("statistik/utskrift/", statistics_views.dashboard_print, name="statistics_print"),
     re_path(r"^statistik/export\.(?P<fmt>csv|xlsx)$", statistics_views.export, name="statistics_export"),
     path("statistik/arenden/", statistics_views.drill_down, name="statistics_cases"),
+    path("statistik/rapporter/", report_views.report_list, name="reports"),
+    path("statistik/rapporter/<int:pk>/", report_views.report_detail, name="report"),
+    path("statistik/rapporter/<int:pk>/rapport.pdf", report_views.report_download, name="report_pdf"),
 ]

@@ -160,6 +160,7 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "followup:statistics_print": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
     "followup:statistics_export": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
     "followup:statistics_cases": ("GET", "", (403, 403, 403, 403, 403, 403, 400, 403, 403, 403)),
+    "followup:reports": ("GET", "", (403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
     "api-deviation-list": ("GET", "", (200, 200, 200, 200, 200, 403, 200, 403, 200, 403)),
     # The API takes JSON only: an empty form POST is 415 for those who may handle the deviation, 404 for the others.
     "api-deviation-handle": ("POST", "", (404, 404, 404, 404, 404, 404, 415, 404, 415, 404)),
