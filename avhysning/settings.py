@@ -235,6 +235,7 @@ CELERY_BEAT_SCHEDULE = {
     "prepare-bosam-agendas": {"task": "bosam.tasks.prepare_agendas_task", "schedule": crontab(hour=6, minute=30)},
     # Runs daily; acts only on the first working day of a month (last month's report for the steering group).
     "prepare-monthly-report": {"task": "followup.tasks.prepare_monthly_report_task", "schedule": crontab(hour=7, minute=0)},
+    "aggregate-statistics": {"task": "followup.tasks.aggregate_days_task", "schedule": crontab(hour=2, minute=30)},
 }
 # `make run` sets this so that the demo shows beat at work within a minute instead of next morning.
 if env_int("CELERY_BEAT_EVERY_SECONDS", 0):
@@ -282,3 +283,5 @@ DEMO_USERS_ENABLED = DEBUG
 
 # Statistics "för publicering" (and always at city level): counts from 1 to this minus one are suppressed.
 STATISTICS_SUPPRESSION_THRESHOLD = env_int("STATISTICS_SUPPRESSION_THRESHOLD", 5)
+# The nightly aggregation rewrites this many past days (late registrations still land on their day); older days freeze.
+STATISTICS_AGGREGATE_REFRESH_DAYS = env_int("STATISTICS_AGGREGATE_REFRESH_DAYS", 7)

@@ -45,3 +45,44 @@ class PeriodReport(models.Model):
     @property
     def is_presented(self) -> bool:
         return self.presented_at is not None
+
+
+class DailyAggregate(models.Model):
+    """Counts per organisation, day, unit code and figure, without personal data, written by the nightly task.
+
+    Only figures that add up over days are kept here (notices by type, sender, channel, landlord kind and debt band;
+    outcomes; evictions; deviations). They survive the deletion of cases for retention."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"))
+    day = models.DateField(_("dag"))
+    unit_code = models.CharField(_("enhetskod"), max_length=60, blank=True)
+    metric = models.CharField(_("mått"), max_length=40)
+    code = models.CharField(_("kod"), max_length=60)
+    count = models.PositiveIntegerField(_("antal"))
+
+    class Meta:
+        verbose_name = _("dagsaggregat")
+        verbose_name_plural = _("dagsaggregat")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "day", "unit_code", "metric", "code"], name="one_aggregate_per_day_and_code"),
+        ]
+        indexes = [models.Index(fields=["organisation", "day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_code} {self.metric}:{self.code}={self.count}"
+
+
+class AggregatedDay(models.Model):
+    """A day whose aggregates are written, per organisation. The nightly task keeps these contiguous."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"))
+    day = models.DateField(_("dag"))
+    computed_at = models.DateTimeField(_("beräknad"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("aggregerad dag")
+        verbose_name_plural = _("aggregerade dagar")
+        constraints = [models.UniqueConstraint(fields=["organisation", "day"], name="one_aggregated_day_per_organisation")]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.day}"

@@ -188,3 +188,17 @@ def monthly_reports_prepare(*, today: dt.date) -> list[int]:
             report = report_prepare(organisation=organisation, kind=PeriodKind.MONTH, period_start=start, period_end=end)
         ids.append(report.pk)
     return ids
+
+
+# --- the nightly aggregates ------------------------------------------------------------------------
+
+
+def statistics_aggregate(*, today: dt.date, refresh_days: int | None = None) -> dict[int, int]:
+    """Write the per-day aggregates of every organisation up to yesterday (followup.aggregates)."""
+    from django.conf import settings
+
+    from .aggregates import aggregate_pending
+
+    refresh = settings.STATISTICS_AGGREGATE_REFRESH_DAYS if refresh_days is None else refresh_days
+    return aggregate_pending(today=today, organisation_ids=Organisation.objects.order_by("pk").values_list("pk", flat=True),
+                             refresh_days=refresh)

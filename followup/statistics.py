@@ -41,7 +41,6 @@ from cases.models import (
     ChildResidence,
     Contact,
     ContactChannel,
-    Deviation,
     DeviationKind,
     EvictionOutcome,
     EvictionResult,
@@ -55,6 +54,8 @@ from cases.models import (
     SenderKind,
 )
 from cases.workdays import working_days_between
+
+from .aggregates import additive_figures
 
 DEBT_BANDS = (
     ("UNDER_10000", Decimal("0"), Decimal("10000")),
@@ -130,18 +131,22 @@ def debt_band(amount: Decimal) -> str:
 
 
 def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
-    """Every figure for the period, from live data."""
+    """Every figure for the period. The figures that add up over days come from the nightly aggregates for the days
+    they cover and from live data for the rest (followup.aggregates); households, children and contact times are
+    distinct counts over the whole period and are computed from live data."""
     cases = scope.cases()
     notices = Notice.objects.filter(case__in=cases, received_date__gte=date_from, received_date__lte=date_to)
 
-    by_month = dict.fromkeys(months_between(date_from, date_to), 0)
-    for received in notices.values_list("received_date", flat=True):
-        by_month[f"{received:%Y-%m}"] += 1
+    additive, months = additive_figures(scope.organisation_ids, scope.unit_codes, date_from, date_to)
+
+    def counted(metric: str, choices) -> dict[str, int]:
+        return {c.value: additive[metric][c.value] for c in choices}
+
     notice_figures = {
-        "total": notices.count(),
-        "by_type": _counts(notices, "notice_type", NoticeType),
-        "by_sender_kind": _counts(notices, "sender_kind", SenderKind),
-        "by_month": by_month,
+        "total": sum(additive["notice_type"].values()),
+        "by_type": counted("notice_type", NoticeType),
+        "by_sender_kind": counted("sender_kind", SenderKind),
+        "by_month": {month: months[month] for month in months_between(date_from, date_to)},
     }
 
     household_ids = set(notices.values_list("case__household_id", flat=True))
@@ -174,20 +179,9 @@ def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
         pins_by_household[household_id].add(pin)
     repeat = {h for h in household_ids if h in earlier_households or pins_by_household[h] & earlier_pins}
 
-    closed = cases.filter(closed_at__date__gte=date_from, closed_at__date__lte=date_to)
-    outcomes = _counts(closed.exclude(outcome=""), "outcome", Outcome)
-
-    has_children = Exists(Person.objects.filter(household_id=OuterRef("case__household_id"), role=MemberRole.CHILD))
-    executed = EvictionOutcome.objects.filter(
-        case__in=cases, eviction_date__gte=date_from, eviction_date__lte=date_to, result=EvictionResult.EXECUTED
-    ).annotate(with_children=has_children)
-    executed_with_children = executed.filter(with_children=True)
-    evictions = {
-        "executed": executed.count(),
-        "executed_with_children": executed_with_children.count(),
-        "children_present": executed_with_children.filter(children_present=True).count(),
-        "social_services_present": executed_with_children.filter(social_services_present=True).count(),
-    }
+    outcomes = counted("outcome", Outcome)
+    evictions = {code: additive["eviction"][code]
+                 for code in ("executed", "executed_with_children", "children_present", "social_services_present")}
 
     # Cases whose first notice came in the period: how fast the first contact came.
     first_cases = list(
@@ -205,16 +199,6 @@ def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
     visits = Contact.objects.filter(case_id__in=deadline_by_case, channel=ContactChannel.VISIT).values_list("case_id", "date")
     visited = {case_id for case_id, day in visits if day <= deadline_by_case[case_id]}
 
-    debt = _zeros_codes([code for code, _, _ in DEBT_BANDS])
-    for amount in notices.exclude(debt_amount__isnull=True).values_list("debt_amount", flat=True):
-        debt[debt_band(amount)] += 1
-
-    deviations = Deviation.objects.filter(
-        organisation_id__in=scope.organisation_ids, occurred_on__gte=date_from, occurred_on__lte=date_to
-    )
-    if scope.unit_codes is not None:
-        deviations = deviations.filter(case__lead_unit__code__in=scope.unit_codes)
-
     data = {
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
         "notices": notice_figures,
@@ -226,12 +210,12 @@ def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
         "contacted_before_recovery_deadline": {
             "count": len(in_time), "share": round(len(in_time) / len(with_deadline), 3) if with_deadline else None,
         },
-        "debt_bands": debt,
-        "landlord_kinds": _counts(notices.exclude(landlord__isnull=True), "landlord__kind", LandlordKind),
-        "deviations": _counts(deviations, "kind", DeviationKind),
+        "debt_bands": {code: additive["debt_band"][code] for code, _low, _high in DEBT_BANDS},
+        "landlord_kinds": counted("landlord_kind", LandlordKind),
+        "deviations": counted("deviation_kind", DeviationKind),
     }
     extra = {
-        "notices_by_channel": _counts(notices, "channel", NoticeChannel),
+        "notices_by_channel": counted("channel", NoticeChannel),
         "single_adult_with_children": sum(1 for h in with_children if adults_by_household[h] == 1),
         "home_visits_before_deadline": len(visited),
         "cases_with_first_notice": len(first_cases),

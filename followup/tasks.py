@@ -19,3 +19,10 @@ def prepare_monthly_report_task(date_iso: str | None = None) -> list[int]:
     for report_id in ids:
         services.report_notify_members(report_id=report_id)
     return ids
+
+
+@shared_task(name="followup.tasks.aggregate_days_task")
+def aggregate_days_task(date_iso: str | None = None) -> dict[str, int]:
+    """Nightly: the per-day statistics aggregates up to yesterday; idempotent (a second run rewrites the same rows)."""
+    today = dt.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
+    return {str(k): v for k, v in services.statistics_aggregate(today=today).items()}
