@@ -19,7 +19,7 @@ def _exempt_from_login_redirect(patterns):
 urlpatterns = _exempt_from_login_redirect(
     [
         path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-        path("", include("cases.api_urls")),
+        path("", include("cases.api.urls")),
         path("", include("bosam.api_urls")),
         path("", include("followup.api_urls")),
     ]

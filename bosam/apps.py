@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class BosamConfig(AppConfig):
     name = "bosam"
     verbose_name = _("BOSAM")
+
+    def ready(self):
+        # bosam answers the questions cases asks (cases.hooks); cases never imports bosam.
+        from cases import hooks
+
+        from . import selectors, timeline
+
+        # Looked up at call time, so that the selectors stay the one place to change (or patch in a test).
+        hooks.register(
+            next_meeting_date=lambda organisation, today: selectors.next_meeting_date(organisation, today),
+            case_ids_on_agendas=lambda organisation: selectors.case_ids_on_agendas(organisation),
+            timeline_source=timeline.case_discussion_entries,
+        )

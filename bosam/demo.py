@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from cases.workdays import add_working_days, is_working_day
+from cases.rules.workdays import add_working_days, is_working_day
 from organisation.models import Organisation, Role, User
 
 from . import services

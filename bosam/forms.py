@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.workdays import is_working_day
+from cases.rules.workdays import is_working_day
 
 from .models import AgendaSection
 from .selectors import case_by_number

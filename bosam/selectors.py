@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.deadlines import is_urgent
 from cases.models import Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus, household_designation
+from cases.rules.deadlines import is_urgent
 from organisation.models import Department, Organisation, Role, User
 
 from .models import Activity, AgendaItem, AgendaSection, Attendance, Meeting, MeetingStatus

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from cases import services as case_services
 from cases.audit import audit_log
 from cases.models import AssignmentRole, AuditAction, Case, DeviationKind, Task, TaskKind, TaskStatus
-from cases.workdays import add_working_days, next_working_day_on_or_after
+from cases.rules.workdays import add_working_days, next_working_day_on_or_after
 from organisation.models import Department, Organisation, Unit
 
 from . import selectors

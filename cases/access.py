@@ -23,16 +23,15 @@ from django.utils import timezone
 from organisation.models import Role
 from organisation.roles import user_roles
 
+from . import hooks
 from .models import Assignment, AuditAction, Case
 
 READ_AFTER_ASSIGNMENT_ENDED = timedelta(days=30)
 
 
 def _agenda_case_ids(organisation):
-    # BOSAM reads cases only through its agenda; imported here to keep cases/ free of bosam/ at import time.
-    from bosam.selectors import case_ids_on_agendas
-
-    return case_ids_on_agendas(organisation)
+    # A forum chair (BOSAM) reads the cases on its agendas; the forum app answers through cases.hooks.
+    return hooks.case_ids_on_agendas(organisation)
 
 
 def visible_cases(user) -> QuerySet[Case]:

@@ -1,6 +1,6 @@
 """Notices, households, cases and what the plan demands of them.
 
-The codes (TextChoices values) are the stable contract of ../shared/domain/codes.md:
+The codes (TextChoices values) are the stable contract of docs/domain/codes.md:
 they appear in the database, the API, exports and imports. Labels may change.
 Invariants are database constraints, so no code path can break them.
 """
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Organisation, Unit
 
-from . import routing
+from .rules import routing
 
 
 class NoticeType(models.TextChoices):
@@ -222,7 +222,7 @@ class Landlord(models.Model):
         return f"{self.name} ({self.org_number})"
 
     def clean(self):
-        from .identity import InvalidIdentityNumber, normalize_org_number
+        from .rules.identity import InvalidIdentityNumber, normalize_org_number
 
         try:
             self.org_number = normalize_org_number(self.org_number)
@@ -303,18 +303,18 @@ class Person(models.Model):
         return self.name
 
     def age_on(self, on_date):
-        from .deadlines import age_on
+        from .rules.deadlines import age_on
 
         born = self.birth_date
         if born is None and self.personal_identity_number:
-            from .identity import birth_date_from_identity_number
+            from .rules.identity import birth_date_from_identity_number
 
             born = birth_date_from_identity_number(self.personal_identity_number)
         return age_on(born, on_date) if born else None
 
     @property
     def masked_identity_number(self) -> str:
-        from .identity import mask_personal_identity_number
+        from .rules.identity import mask_personal_identity_number
 
         return mask_personal_identity_number(self.personal_identity_number) if self.personal_identity_number else ""
 

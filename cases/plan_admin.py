@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Organisation
 
-from . import routing
 from .models import HousingType, PlanConfiguration, TaskKind
+from .rules import routing
 
 DEFAULTS = routing.PlanConfig()
 

@@ -1,7 +1,8 @@
-"""Case URLs, one list per area so each stays readable."""
+"""Case URLs, one list per area so each stays readable (all mounted at /arenden/, namespace "cases")."""
 
-from .intake_urls import urlpatterns as intake_urlpatterns
-from .workspace_urls import urlpatterns as workspace_urlpatterns
+from .audit_review.urls import urlpatterns as audit_review_urlpatterns
+from .intake.urls import urlpatterns as intake_urlpatterns
+from .workspace.urls import urlpatterns as workspace_urlpatterns
 
 app_name = "cases"
-urlpatterns = intake_urlpatterns + workspace_urlpatterns
+urlpatterns = intake_urlpatterns + workspace_urlpatterns + audit_review_urlpatterns

@@ -174,7 +174,7 @@ def report_notify_members(*, report_id: int) -> int:
 def monthly_reports_prepare(*, today: dt.date) -> list[int]:
     """On the first working day of a month: the report for the month just ended, for every organisation,
     and an e-mail to each steering group once the report exists (after the commit). Other days: nothing."""
-    from cases.workdays import next_working_day_on_or_after
+    from cases.rules.workdays import next_working_day_on_or_after
 
     from .models import PeriodKind
     from .reports import period_bounds

@@ -53,7 +53,7 @@ from cases.models import (
     Person,
     SenderKind,
 )
-from cases.workdays import working_days_between
+from cases.rules.workdays import working_days_between
 
 from .aggregates import additive_figures
 

@@ -1,5 +1,5 @@
 """The default organisation: Enskede-Årsta-Vantör, with the departments and
-units of ../shared/domain/codes.md. Loaded by a data migration; afterwards the
+units of docs/domain/codes.md. Loaded by a data migration; afterwards the
 units are data that the system administrator edits in the admin."""
 
 DEFAULT_ORGANISATION = {"code": "enskede-arsta-vantor", "name": "Enskede-Årsta-Vantörs stadsdelsförvaltning"}

@@ -17,8 +17,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.identity import MESSAGES
 from cases.models import AuditAction, AuditEvent, Case, Contact, Household, Landlord, Notice, Person, Task, TaskStatus
+from cases.rules.identity import MESSAGES
 from tests.factories import pin_for as make_pin
 from tests.factories import register
 from tests.test_scenarios import SCENARIOS, ContactStep, DailyStep, NoticeStep

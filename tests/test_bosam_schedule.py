@@ -6,7 +6,7 @@ import pytest
 
 from bosam import services
 from bosam.models import Meeting, MeetingSeries, MeetingStatus
-from cases.workdays import is_working_day, next_working_day_on_or_after
+from cases.rules.workdays import is_working_day, next_working_day_on_or_after
 from tests.test_bosam_scenario import D, make_series
 
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from bosam.models import AgendaItem, Meeting, MeetingStatus
-from cases.identity import normalize_personal_identity_number
 from cases.models import Assignment, Case, CaseStatus, Household, Notice, Person, RoutingDecision, Task
+from cases.rules.identity import normalize_personal_identity_number
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 300

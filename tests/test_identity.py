@@ -10,7 +10,7 @@ import pytest
 from stdnum import luhn
 from stdnum.se import personnummer as stdnum_personnummer
 
-from cases.identity import (
+from cases.rules.identity import (
     MESSAGES,
     InvalidIdentityNumber,
     birth_date_from_identity_number,

@@ -309,7 +309,7 @@ def test_fault_mid_transaction_leaves_nothing_behind(advisor_client, monkeypatch
         assert Notice.objects.count() == 1  # the fault really comes after the notice was created
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr(services, "case_reevaluate", broken)
+    monkeypatch.setattr(services.intake, "case_reevaluate", broken)  # notice_register calls it from there
     before = counts()
     audit_before = AuditEvent.objects.filter(action=AuditAction.NOTICE_REGISTER).count()
     with pytest.raises(RuntimeError, match="injected fault"):
@@ -325,7 +325,7 @@ def test_fault_while_joining_leaves_the_open_case_as_it_was(advisor_client, orga
     def broken(*args, **kwargs):
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr(services, "case_reevaluate", broken)
+    monkeypatch.setattr(services.intake, "case_reevaluate", broken)  # notice_register calls it from there
     before = counts()
     data = form_data(members=[{"name": "Ny Vuxen", "role": "OTHER_ADULT", "birth_date": "1990-01-01"}],
                      notice_type="EVICTION_APPLICATION", sender_kind="KRONOFOGDEN", phone="070-7654321")

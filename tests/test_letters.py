@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from pypdf import PdfReader
 
-from cases.letters import render_letter_pdf
+from cases.intake.letters import render_letter_pdf
 from cases.models import AuditAction, AuditEvent, TaskKind
 from tests.factories import notice_data, register
 

@@ -1,4 +1,4 @@
-"""The handlingsplan's routing rules (cases/routing.py); pure, no database."""
+"""The handlingsplan's routing rules (cases/rules/routing.py); pure, no database."""
 
 import dataclasses
 import json
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cases.routing import (
+from cases.rules.routing import (
     PLAN_VERSION_DEFAULT,
     ActiveUnit,
     DecisionInput,
@@ -624,7 +624,7 @@ def test_configured_housing_routine_and_due_days():
 
 def test_pure_modules_import_without_django():
     code = (
-        "import sys; import cases.routing, cases.workdays, cases.deadlines, cases.identity; "
+        "import sys; import cases.rules.routing, cases.rules.workdays, cases.rules.deadlines, cases.rules.identity; "
         "assert 'django' not in sys.modules"
     )
     root = Path(__file__).resolve().parent.parent

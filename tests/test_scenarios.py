@@ -26,8 +26,8 @@ from cases.models import (
     Task,
     TaskStatus,
 )
-from cases.routing import contact_escalation_date
-from cases.workdays import add_working_days, is_working_day
+from cases.rules.routing import contact_escalation_date
+from cases.rules.workdays import add_working_days, is_working_day
 from tests.factories import household_data, notice_data
 
 D = dt.date.fromisoformat
@@ -312,7 +312,7 @@ def test_escalation_date_matches_routing(organisation, personas):
     )
     inp = services.decision_input_for(notice.case, today=D("2026-12-18"), next_meeting=None)
     assert inp.letter_sent_date is None and inp.first_received_date == D("2026-12-18")
-    from cases.routing import PlanConfig
+    from cases.rules.routing import PlanConfig
 
     assert contact_escalation_date(inp, PlanConfig()) == D("2027-01-11")
 

@@ -36,7 +36,7 @@ from bosam import pdf as bosam_pdf
 from bosam import services as bosam_services
 from bosam.models import Activity, AgendaItem, Meeting, MeetingDocument
 from cases import services
-from cases.letters import render_letter_pdf
+from cases.intake.letters import render_letter_pdf
 from cases.models import Case, Contact, Task, TaskKind, TaskStatus
 from tests.factories import household_data, notice_data, register
 from tests.test_access_matrix import NOT_WALKED, PERSONAS, Route, all_routes

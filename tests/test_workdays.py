@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from cases.deadlines import age_on, is_urgent, recovery_deadline
-from cases.workdays import (
+from cases.rules.deadlines import age_on, is_urgent, recovery_deadline
+from cases.rules.workdays import (
     add_working_days,
     is_working_day,
     midsommarafton,

@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.identity import format_personal_identity_number, mask_personal_identity_number
 from cases.models import household_designation
+from cases.rules.identity import format_personal_identity_number, mask_personal_identity_number
 
 register = template.Library()
 

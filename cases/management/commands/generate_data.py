@@ -4,11 +4,11 @@
 
 Realistic rather than random: only test personnummer (serials 980–999 with a
 correct Luhn digit), children in about a third of households, notice chains in
-the proportions of ../shared/domain/deadlines.md (a few per cent of notices
+the proportions of docs/domain/deadlines.md (a few per cent of notices
 reach Kronofogden: Stockholm's ~224 executed evictions a year against ~15,000
 notices; about 58 % of applications are withdrawn), repeated terminations, several
 notices per case, cases open and closed with outcomes. Assignments and tasks are
-not invented: every notice runs the real plan (`cases.routing.decide`) on an
+not invented: every notice runs the real plan (`cases.rules.routing.decide`) on an
 in-memory DecisionInput, and the generator reconciles the result the way
 `cases.services` does. BOSAM: one series per organisation with a year of closed
 meetings (agenda items, attendance, activities, frozen minutes) and the next
@@ -47,8 +47,6 @@ from stdnum import luhn
 from bosam import services as bosam_services
 from bosam.models import Activity, AgendaItem, Attendance, Meeting, MeetingSeries, MeetingStatus, Weekday
 from bosam.selectors import agenda_content
-from cases import routing, workdays
-from cases.deadlines import age_on, is_urgent, recovery_deadline
 from cases.models import (
     ActiveInvolvement,
     Assignment,
@@ -64,6 +62,8 @@ from cases.models import (
     RoutingDecision,
     Task,
 )
+from cases.rules import routing, workdays
+from cases.rules.deadlines import age_on, is_urgent, recovery_deadline
 from organisation.defaults import create_organisation
 from organisation.models import Department, Organisation, Role, Unit, User
 
@@ -205,6 +205,8 @@ class Writer:
         self.postgres = connection.vendor == "postgresql"
         self.columns = {m: [f.attname for f in m._meta.concrete_fields] for m in MODELS}
         self.json_fields = {m: {f.attname for f in m._meta.concrete_fields if f.get_internal_type() == "JSONField"} for m in MODELS}
+        # A column the generator does not fill gets the model field's own default (a field added later stays valid).
+        self.field_defaults = {m: {f.attname: f.get_default() for f in m._meta.concrete_fields} for m in MODELS}
         self.rows: dict = defaultdict(list)
         self.next_id = {}
         self.totals: dict = defaultdict(int)
@@ -235,9 +237,11 @@ class Writer:
     def _copy(self, model, rows) -> None:
         columns = self.columns[model]
         json_fields = self.json_fields[model]
+        field_defaults = self.field_defaults[model]
         buffer = io.StringIO()
         for row in rows:
-            buffer.write("\t".join(_copy_value(row.get(c, _DEFAULTS.get(c)), c in json_fields) for c in columns))
+            values = (row.get(c, _DEFAULTS.get(c, field_defaults[c])) for c in columns)
+            buffer.write("\t".join(_copy_value(value, c in json_fields) for c, value in zip(columns, values, strict=True)))
             buffer.write("\n")
         buffer.seek(0)
         with connection.cursor() as cursor:
@@ -729,7 +733,7 @@ class Generator:
         return closed_on
 
     def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment) -> list[str]:
-        """What cases.services._reconcile_assignments/_reconcile_tasks do, in memory."""
+        """What cases.services.evaluation._reconcile_assignments/_reconcile_tasks do, in memory."""
         changes = []
         planned = {p.unit: p for p in decision.assignments if p.unit in o["unit_ids"]}
         new_lead = next((p.unit for p in planned.values() if p.role == "LEAD"), None)

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
-from cases.identity import normalize_personal_identity_number
 from cases.models import Case, Landlord, Outcome, TaskKind, TaskStatus
+from cases.rules.identity import normalize_personal_identity_number
 from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
 from organisation.models import Department, Organisation, Role, Unit, User
 

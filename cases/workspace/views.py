@@ -1,4 +1,4 @@
-"""The case workers' workspace: my cases, the overview, the case page and its actions, the audit review.
+"""The case workers' workspace: my cases, the overview, the case page and its actions.
 
 Each view: parse → authorise through cases.access → one service or selector → render or redirect.
 """
@@ -21,17 +21,14 @@ from django.views.decorators.http import require_GET, require_POST
 from organisation.models import Role
 from organisation.roles import has_role
 
-from . import services
-from . import workspace_forms as forms
-from . import workspace_selectors as selectors
-from .access import can_write, case_get_for_user
-from .audit import audit_log
-from .models import AuditAction, Case, Notice
-from .services import ConcurrentChange
+from .. import services
+from ..access import can_write, case_get_for_user
+from ..audit import audit_log
+from ..models import AuditAction, Case, Notice
+from ..services import ConcurrentChange
+from . import forms, selectors
 
 CASES_PER_PAGE = 25
-EVENTS_PER_PAGE = 50
-PRINT_LIMIT = 5000
 
 
 # --- lists ---------------------------------------------------------------------
@@ -285,46 +282,3 @@ def attachment(request, notice_pk: int):
                             filename=f"underrattelse-{case.number}-{notice.pk}.pdf")
     response["Cache-Control"] = "no-store"
     return response
-
-
-# --- logguppföljning ---------------------------------------------------------------
-
-
-def _audit_review_query(request):
-    if not has_role(request.user, Role.CHEF) or request.user.organisation_id is None:
-        raise PermissionDenied
-    organisation = request.user.organisation
-    form = forms.AuditReviewForm(request.GET or None, organisation=organisation)
-    data = form.cleaned_data if form.is_valid() else {}
-    month = data.get("month") or selectors.previous_month(timezone.localdate())
-    events = selectors.audit_events_for_review(
-        organisation, month=month, user=data.get("user"), unit=data.get("unit"), action=data.get("action", ""),
-        only_highlighted=bool(data.get("highlighted")),
-    )
-    if not form.is_bound:
-        form = forms.AuditReviewForm(initial={"month": month}, organisation=organisation)
-    return form, month, events
-
-
-@require_GET
-def audit_review(request):
-    form, month, events = _audit_review_query(request)
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "cases/audit_review.html", {
-        "form": form, "month": month, "page": page, "summary": selectors.audit_review_summary(events),
-        "querystring": query.urlencode(),
-    })
-
-
-@require_GET
-def audit_review_print(request):
-    form, month, events = _audit_review_query(request)
-    # A printed review leaves the application: it is an export of log data and logged as one.
-    audit_log(user=request.user, action=AuditAction.EXPORT, request=request, detail=f"logguppföljning {month:%Y-%m}",
-              without_assignment=False)
-    return render(request, "cases/audit_review_print.html", {
-        "form": form, "month": month, "events": events[:PRINT_LIMIT], "summary": selectors.audit_review_summary(events),
-        "limit": PRINT_LIMIT, "printed_at": timezone.localtime(),
-    })

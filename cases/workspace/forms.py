@@ -1,4 +1,4 @@
-"""Forms of the workspace: the list filters, the actions on a case page, the audit review filters.
+"""Forms of the workspace: the list filters, the actions on a case page.
 
 Forms return domain values (units, dates, codes); layout is crispy's job in the templates.
 Every action form carries the case's `version` (optimistic locking).
@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Unit, User
 
-from .models import AssignmentRole, AuditAction, CaseStatus, ConsentRecipient, ContactChannel, NoticeType, Outcome
-from .workspace_selectors import CaseFilters
+from ..models import AssignmentRole, CaseStatus, ConsentRecipient, ContactChannel, NoticeType, Outcome
+from .selectors import CaseFilters
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -154,19 +154,3 @@ class ReopenForm(CaseActionForm):
 
 
 # --- logguppföljning -----------------------------------------------------------
-
-
-class AuditReviewForm(forms.Form):
-    month = forms.DateField(label=_("Månad"), required=False, input_formats=["%Y-%m"],
-                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
-    user = forms.ModelChoiceField(label=_("Användare"), required=False, queryset=User.objects.none(), empty_label=_("Alla användare"))
-    unit = forms.ModelChoiceField(label=_("Enhet"), required=False, queryset=Unit.objects.none(), empty_label=_("Alla enheter"))
-    action = forms.ChoiceField(label=_("Händelse"), required=False, choices=[("", _("Alla händelser")), *AuditAction.choices])
-    highlighted = forms.BooleanField(label=_("Bara det som ska granskas"), required=False,
-                                     help_text=_("Åtkomst utan tilldelning, visade personnummer, exporter och nekade försök."))
-
-    def __init__(self, data=None, *, organisation, **kwargs):
-        super().__init__(data, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(organisation=organisation).order_by("first_name", "last_name", "username")
-        self.fields["user"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
-        self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation).order_by("name")

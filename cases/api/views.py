@@ -28,10 +28,10 @@ from rest_framework.views import APIView
 from organisation.models import Role
 from organisation.roles import has_role
 
-from . import services
-from .access import case_get_for_user
-from .audit import audit_log
-from .models import Assignment, AuditAction, Case, Task, TaskStatus
+from .. import services
+from ..access import case_get_for_user
+from ..audit import audit_log
+from ..models import Assignment, AuditAction, Case, Task, TaskStatus
 from .serializers import (
     CaseOutSerializer,
     ContactCreateSerializer,

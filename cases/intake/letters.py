@@ -18,8 +18,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import MemberRole, NoticeType, Task, TaskKind
-from .services import plan_config_for
+from ..models import MemberRole, NoticeType, Task, TaskKind
+from ..services import plan_config_for
 
 LETTER_CSS = "css/letter.css"
 

@@ -1,8 +1,6 @@
-"""Reads for the case workers' workspace: lists, the case page, the audit review.
+"""Reads for the case workers' workspace: lists and the case page (its timeline: timeline.py).
 
-Every list starts from cases.access.visible_cases. (Kept apart from
-cases/selectors.py, which the intake area owns, so that two people editing at
-once cannot overwrite each other.)
+Every list starts from cases.access.visible_cases.
 """
 
 from __future__ import annotations
@@ -11,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
-    BooleanField,
     DateField,
     Exists,
     OuterRef,
@@ -20,10 +17,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
-)
-from django.db.models import (
-    Case as CaseWhen,
 )
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -31,12 +24,9 @@ from django.utils import timezone
 from organisation.models import Role, Unit
 from organisation.roles import user_roles
 
-from .access import visible_cases
-from .identity import InvalidIdentityNumber, normalize_personal_identity_number
-from .models import (
+from ..access import visible_cases
+from ..models import (
     Assignment,
-    AuditAction,
-    AuditEvent,
     Case,
     CaseStatus,
     Household,
@@ -46,6 +36,8 @@ from .models import (
     Task,
     TaskStatus,
 )
+from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
+from .timeline import CaseRecords, case_timeline
 
 # A date far in the future stands in for "no date" when sorting by the nearest deadline:
 # PostgreSQL's LEAST skips NULLs but SQLite's MIN() does not.
@@ -193,19 +185,6 @@ def works_cases(user) -> bool:
 # --- the case page ---
 
 
-@dataclass
-class TimelineEntry:
-    at: dt.datetime
-    kind: str  # notice | decision | assignment | assignment_end | task | task_done | contact | consent | deviation | bosam
-    obj: object
-
-
-def _as_datetime(value) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value
-    return timezone.make_aware(dt.datetime.combine(value, dt.time.min))
-
-
 def case_page_data(case: Case) -> dict:
     """Everything the case page shows, each relation loaded once."""
     household: Household = case.household
@@ -218,28 +197,18 @@ def case_page_data(case: Case) -> dict:
     consents = list(case.consents.select_related("recorded_by").order_by("given_on", "id"))
     deviations = list(case.deviations.select_related("created_by").order_by("occurred_on", "id"))
 
-    timeline: list[TimelineEntry] = []
-    timeline += [TimelineEntry(_as_datetime(n.registered_at), "notice", n) for n in notices]
-    timeline += [TimelineEntry(d.created_at, "decision", d) for d in decisions]
-    for a in assignments:
-        timeline.append(TimelineEntry(a.created_at, "assignment", a))
-        if a.ended_at:
-            timeline.append(TimelineEntry(a.ended_at, "assignment_end", a))
-    for t in tasks:
-        timeline.append(TimelineEntry(t.created_at, "task", t))
-        if t.completed_at:
-            timeline.append(TimelineEntry(t.completed_at, "task_done", t))
-    timeline += [TimelineEntry(c.created_at, "contact", c) for c in contacts]
-    timeline += [TimelineEntry(c.recorded_at, "consent", c) for c in consents]
-    timeline += [TimelineEntry(d.created_at, "deviation", d) for d in deviations]
-    # BOSAM answers for its agenda items (imported here: cases/ must load without bosam/).
-    from bosam.selectors import case_discussions
-
-    for item in case_discussions(case):
-        at = timezone.make_aware(dt.datetime.combine(item.meeting.date, item.meeting.time or dt.time.min))
-        timeline.append(TimelineEntry(at, "bosam", item))
-    order = {"notice": 0, "decision": 1, "assignment_end": 2, "assignment": 3, "task": 4, "task_done": 5}
-    timeline.sort(key=lambda e: (e.at, order.get(e.kind, 9)), reverse=True)
+    timeline = case_timeline(
+        case,
+        CaseRecords(
+            notices=notices,
+            decisions=decisions,
+            assignments=assignments,
+            tasks=tasks,
+            contacts=contacts,
+            consents=consents,
+            deviations=deviations,
+        ),
+    )
 
     landlords = {n.landlord_id: n.landlord for n in notices if n.landlord_id}
     return {
@@ -261,53 +230,3 @@ def notice_with_attachment(case: Case, notice_pk: int) -> Notice | None:
 
 def household_member(case: Case, person_pk: int) -> Person | None:
     return Person.objects.filter(pk=person_pk, household_id=case.household_id).first()
-
-
-# --- logguppföljning (audit review) ---
-
-# Actions a head of unit must look at in the monthly review.
-HIGHLIGHT_ACTIONS = (AuditAction.PIN_REVEAL, AuditAction.EXPORT, AuditAction.CASE_VIEW_DENIED)
-
-
-def previous_month(today: dt.date) -> dt.date:
-    first = today.replace(day=1)
-    return (first - dt.timedelta(days=1)).replace(day=1)
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = timezone.get_current_timezone()
-    start = dt.datetime(month.year, month.month, 1, tzinfo=zone)
-    end = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=zone)
-    return start, end
-
-
-def audit_events_for_review(
-    organisation, *, month: dt.date, user=None, unit: Unit | None = None, action: str = "", only_highlighted: bool = False
-) -> QuerySet[AuditEvent]:
-    start, end = month_bounds(month)
-    qs = AuditEvent.objects.filter(organisation=organisation, at__gte=start, at__lt=end)
-    if user is not None:
-        qs = qs.filter(user=user)
-    if unit is not None:
-        qs = qs.filter(user_unit=unit)
-    if action:
-        qs = qs.filter(action=action)
-    highlighted = Q(without_assignment=True) | Q(action__in=HIGHLIGHT_ACTIONS)
-    if only_highlighted:
-        qs = qs.filter(highlighted)
-    return (
-        qs.select_related("user", "user_unit", "case")
-        .annotate(highlighted=CaseWhen(When(highlighted, then=Value(True)), default=Value(False), output_field=BooleanField()))
-        .order_by("at", "id")
-    )
-
-
-def audit_review_summary(events: QuerySet[AuditEvent]) -> dict:
-    base = events.order_by()
-    return {
-        "total": base.count(),
-        "without_assignment": base.filter(without_assignment=True).count(),
-        "reveals": base.filter(action=AuditAction.PIN_REVEAL).count(),
-        "exports": base.filter(action=AuditAction.EXPORT).count(),
-        "denied": base.filter(action=AuditAction.CASE_VIEW_DENIED).count(),
-    }

@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Organisation, Unit, User
 
-from . import services
-from .identity import (
+from .. import services
+from ..models import ChildResidence, Household, HousingType, MemberRole, NoticeChannel, NoticeType, SenderKind
+from ..rules.identity import (
     InvalidIdentityNumber,
     normalize_org_number,
     normalize_personal_identity_number,
 )
-from .models import ChildResidence, Household, HousingType, MemberRole, NoticeChannel, NoticeType, SenderKind
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"

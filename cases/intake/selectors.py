@@ -1,4 +1,4 @@
-"""Reads on cases and households. Writes are in services.py.
+"""Reads on cases and households. Writes are in cases/services/.
 
 Every function takes the organisation (or a user) and never looks beyond it.
 """
@@ -12,8 +12,8 @@ from django.db.models import Prefetch, Q
 
 from organisation.models import Organisation
 
-from .identity import InvalidIdentityNumber, normalize_personal_identity_number
-from .models import Case, CaseStatus, Household, MemberRole, Person
+from ..models import Case, CaseStatus, Household, MemberRole, Person
+from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 
 # =====================================================================================
 # Intake (registrering av underrättelser) — owned by the intake area.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import intake_views
+from . import views as intake_views
 
 urlpatterns = [
     path("registrera/", intake_views.intake_search, name="intake_search"),

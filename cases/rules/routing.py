@@ -2,7 +2,7 @@
 The action plan's rules – who is responsible and what must be done.
 
 SVENSKA
-Den här filen är handlingsplanen (domain/handlingsplan.md) skriven som kod.
+Den här filen är handlingsplanen (docs/domain/handlingsplan.md) skriven som kod.
 Varje regel är en liten funktion med samma namn och id (R1, R2a, …) som i
 planen, så att en enhetschef kan läsa filen och planen sida vid sida.
 Funktionen ``decide`` tar allt som är känt om ett ärende (anmälningstyp,
@@ -63,11 +63,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from cases.workdays import add_working_days
+from cases.rules.workdays import add_working_days
 
 PLAN_VERSION_DEFAULT = "2019.1"
 
-# --- codes (domain/codes.md) -------------------------------------------------
+# --- codes (docs/domain/codes.md) -------------------------------------------------
 
 EVICTION_APPLICATION = "EVICTION_APPLICATION"
 EVICTION_DATE = "EVICTION_DATE"

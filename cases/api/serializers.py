@@ -1,6 +1,6 @@
 """The REST API's request and response shapes (issue 3, "REST API"): a contract with integrations.
 
-Field names and codes follow ../shared/domain/codes.md and must not change.
+Field names and codes follow docs/domain/codes.md and must not change.
 Request serializers only parse and validate; they turn the body into the
 services' input dataclasses (NoticeData, HouseholdData) and never write.
 Every error is keyed by the field's name, nested the way DRF nests them, so an
@@ -19,9 +19,8 @@ from rest_framework import serializers
 
 from organisation.models import Unit
 
-from . import services
-from .identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
-from .models import (
+from .. import services
+from ..models import (
     AssignmentRole,
     CaseStatus,
     ChildResidence,
@@ -34,6 +33,7 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
+from ..rules.identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
 
 # The Swedish texts of identity.MESSAGES, marked for translation (identity.py is Django-free).
 IDENTITY_ERRORS = {

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organisation.models import Role
 from organisation.roles import has_role
 
-from . import selectors, services
-from .access import case_get_for_user
-from .audit import audit_log
-from .intake_forms import IntakeForm, MemberFormSet
+from .. import services
+from ..access import case_get_for_user
+from ..audit import audit_log
+from ..models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind
+from . import selectors
+from .forms import IntakeForm, MemberFormSet
 from .letters import render_letter_pdf
-from .models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind
 
 FLAG_TEXTS = {
     "SERVED_DATE_MISSING": gettext_lazy("Delgivningsdatum saknas: återvinningsfristen är okänd, fråga hyresvärden."),

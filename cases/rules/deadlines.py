@@ -1,10 +1,10 @@
-"""Legal deadlines and urgency (pure; no Django). See domain/deadlines.md."""
+"""Legal deadlines and urgency (pure; no Django). See docs/domain/deadlines.md."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from cases.workdays import next_working_day_on_or_after
+from cases.rules.workdays import next_working_day_on_or_after
 
 RECOVERY_PERIOD_DAYS = 21
 

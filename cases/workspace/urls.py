@@ -1,8 +1,8 @@
-"""The workspace: my cases, the overview, the case page and its actions, logguppföljning (mounted at /arenden/)."""
+"""The workspace: my cases, the overview, the case page and its actions (mounted at /arenden/)."""
 
 from django.urls import path
 
-from . import workspace_views as views
+from . import views
 
 urlpatterns = [
     path("", views.my_cases, name="my_cases"),
@@ -18,6 +18,4 @@ urlpatterns = [
     path("<int:pk>/avsluta/", views.case_close, name="case_close"),
     path("<int:pk>/ateroppna/", views.case_reopen, name="case_reopen"),
     path("underrattelse/<int:notice_pk>/handling.pdf", views.attachment, name="attachment"),
-    path("logguppfoljning/", views.audit_review, name="audit_review"),
-    path("logguppfoljning/utskrift/", views.audit_review_print, name="audit_review_print"),
 ]

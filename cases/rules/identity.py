@@ -6,7 +6,7 @@ not used for parsing because it rejects samordningsnummer (day + 60) and
 always uses the real current date for the century of the 10-digit form;
 this module adds both (with an injectable ``today`` for tests).
 
-Rules (domain/deadlines.md):
+Rules (docs/domain/deadlines.md):
 - stored as 12 digits ``YYYYMMDDNNNC``; accepted as 10 or 12 digits, with or
   without ``-`` or ``+`` before the last four digits;
 - for the 10-digit form the century is the latest one giving a birth date not

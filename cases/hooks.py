@@ -1,0 +1,55 @@
+"""The few questions cases asks of the rest of the system, with empty answers by default.
+
+cases/ must not import the apps built on it (bosam/ and later ones): they register
+their answers here from their AppConfig.ready(). Without any app registered, cases
+works on its own: no next meeting, no case on any agenda, no extra timeline entries.
+
+- next_meeting_date(organisation, today) -> date | None: the next forum meeting (urgency, R4)
+- case_ids_on_agendas(organisation) -> ids usable in `pk__in`: cases a forum chair may read
+- timeline sources: functions case -> iterable of TimelineEntry, added to the case page's
+  timeline (see cases/workspace/timeline.py); an entry may name the template that renders it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+
+def _no_meeting(organisation: Any, today: dt.date) -> dt.date | None:
+    return None
+
+
+def _no_agenda_cases(organisation: Any) -> Iterable[int]:
+    return []
+
+
+_next_meeting_date: Callable[[Any, dt.date], dt.date | None] = _no_meeting
+_case_ids_on_agendas: Callable[[Any], Iterable[int]] = _no_agenda_cases
+# Functions case -> iterable of cases.workspace.timeline.TimelineEntry, from other apps.
+extra_timeline_sources: list[Callable[[Any], Iterable[Any]]] = []
+
+
+def register(
+    *,
+    next_meeting_date: Callable[[Any, dt.date], dt.date | None] | None = None,
+    case_ids_on_agendas: Callable[[Any], Iterable[int]] | None = None,
+    timeline_source: Callable[[Any], Iterable[Any]] | None = None,
+) -> None:
+    """Called from an app's ready(). Registering the same timeline source twice adds it once."""
+    global _next_meeting_date, _case_ids_on_agendas
+    if next_meeting_date is not None:
+        _next_meeting_date = next_meeting_date
+    if case_ids_on_agendas is not None:
+        _case_ids_on_agendas = case_ids_on_agendas
+    if timeline_source is not None and timeline_source not in extra_timeline_sources:
+        extra_timeline_sources.append(timeline_source)
+
+
+def next_meeting_date(organisation: Any, today: dt.date) -> dt.date | None:
+    return _next_meeting_date(organisation, today)
+
+
+def case_ids_on_agendas(organisation: Any) -> Iterable[int]:
+    return _case_ids_on_agendas(organisation)

@@ -1,0 +1,70 @@
+"""Writes on cases: registering notices, re-evaluating the plan, tasks, contacts, deviations.
+
+Views, the API, imports and Celery tasks all call these functions; none of them
+writes case data on its own. The rules themselves are in cases/rules/ (pure);
+these modules turn the database into a DecisionInput and the Decision back into
+assignments and tasks, idempotently: evaluating the same state twice changes nothing.
+
+- intake.py: registering a notice (and the input dataclasses the forms and the API build)
+- evaluation.py: re-evaluation, reconciliation, case facts, the daily checks
+- actions.py: what case workers do on a case
+- deviations.py: automatic and manual deviations (R8)
+- plan.py: the plan's settings and the next BOSAM meeting (asked through cases.hooks)
+
+`from cases import services` and `services.notice_register(...)` keep working: the
+public names are re-exported here.
+"""
+
+from .actions import (
+    ConcurrentChange,
+    assignment_change,
+    case_close,
+    case_reopen,
+    consent_record,
+    consult_tenancy_advisor,
+    contact_register,
+    task_complete,
+    task_create,
+)
+from .deviations import MANDATORY_TASK_KINDS, deviation_raise_once, deviation_record, raise_automatic_deviations
+from .evaluation import ESCALATION_TASK_KINDS, case_reevaluate, decision_input_for, decision_members, run_daily_checks
+from .intake import (
+    ActiveUnitData,
+    HouseholdData,
+    LandlordData,
+    MemberData,
+    NoticeData,
+    notice_register,
+    open_case_for_identity_numbers,
+)
+from .plan import next_meeting_date, plan_config_for
+
+__all__ = [
+    "MANDATORY_TASK_KINDS",
+    "ESCALATION_TASK_KINDS",
+    "ActiveUnitData",
+    "ConcurrentChange",
+    "HouseholdData",
+    "LandlordData",
+    "MemberData",
+    "NoticeData",
+    "assignment_change",
+    "case_close",
+    "case_reevaluate",
+    "case_reopen",
+    "consent_record",
+    "consult_tenancy_advisor",
+    "contact_register",
+    "decision_input_for",
+    "decision_members",
+    "deviation_raise_once",
+    "deviation_record",
+    "next_meeting_date",
+    "notice_register",
+    "open_case_for_identity_numbers",
+    "plan_config_for",
+    "raise_automatic_deviations",
+    "run_daily_checks",
+    "task_complete",
+    "task_create",
+]

@@ -1,0 +1,240 @@
+"""Actions on a case by its case workers: tasks, contacts, assignments, consent, closing."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisation.models import Unit
+
+from ..audit import audit_log
+from ..models import (
+    Assignment,
+    AssignmentRole,
+    AuditAction,
+    Case,
+    CaseStatus,
+    Consent,
+    Contact,
+    Deviation,
+    DeviationKind,
+    RoutingDecision,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
+from .evaluation import case_reevaluate
+from .plan import plan_config_for
+
+
+class ConcurrentChange(Exception):
+    """Someone else saved the case after the user loaded it (optimistic locking)."""
+
+
+# --- actions on a case ------------------------------------------------------------
+
+
+def _check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and case.version != expected_version:
+        raise ConcurrentChange(_("Ärendet har ändrats av någon annan sedan du öppnade det. Ladda om sidan och försök igen."))
+
+
+def _touch(case: Case) -> None:
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=timezone.now())
+
+
+@transaction.atomic
+def task_complete(
+    *, task: Task, user, note: str = "", request=None, expected_version: int | None = None, today: dt.date | None = None
+) -> Task:
+    case = Case.objects.select_for_update().get(pk=task.case_id)
+    _check_version(case, expected_version)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status != TaskStatus.OPEN:
+        return task
+    task.status = TaskStatus.DONE
+    task.completed_at = timezone.now()
+    task.completed_by = user
+    task.completion_note = note
+    task.save(update_fields=["status", "completed_at", "completed_by", "completion_note"])
+    audit_log(user=user, action=AuditAction.TASK_COMPLETE, case=case, request=request, detail=task.kind)
+    _touch(case)
+    case_reevaluate(case, trigger=RoutingDecision.Trigger.TASK, today=today)
+    return task
+
+
+@transaction.atomic
+def contact_register(
+    *,
+    case: Case,
+    user,
+    date: dt.date,
+    channel: str,
+    established: bool,
+    note: str = "",
+    request=None,
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> Contact:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(case, expected_version)
+    contact = Contact.objects.create(case=case, date=date, channel=channel, established=established, note=note, created_by=user)
+    if established and case.contact_established_on is None:
+        Case.objects.filter(pk=case.pk).update(contact_established_on=date)
+    audit_log(user=user, action=AuditAction.CONTACT_REGISTER, case=case, request=request, detail=channel)
+    _touch(case)
+    case.refresh_from_db()
+    case_reevaluate(case, trigger=RoutingDecision.Trigger.CONTACT, today=today)
+    return contact
+
+
+@transaction.atomic
+def task_create(
+    *,
+    case: Case,
+    user,
+    kind: str,
+    unit: Unit,
+    due_date: dt.date,
+    title: str = "",
+    assignee=None,
+    request=None,
+) -> Task:
+    task = Task.objects.create(
+        case=case,
+        kind=kind,
+        unit=unit,
+        assignee=assignee,
+        due_date=due_date,
+        title=title,
+        created_by=user,
+    )
+    audit_log(user=user, action=AuditAction.TASK_CREATE, case=case, request=request, detail=kind)
+    _touch(case)
+    return task
+
+
+@transaction.atomic
+def consult_tenancy_advisor(*, case: Case, user, question: str, request=None, today: dt.date | None = None) -> Task:
+    """R1b: the case worker asks the hyresrådgivare for advice."""
+    from ..rules.workdays import add_working_days
+
+    unit = Unit.objects.get(organisation=case.organisation, code=plan_config_for(case.organisation).tenancy_advisor_unit)
+    task = Task.objects.create(
+        case=case,
+        kind=TaskKind.CONSULT_TENANCY_ADVISOR,
+        unit=unit,
+        title=question[:300],
+        rules=["R1b"],
+        due_date=add_working_days(today or timezone.localdate(), 3),
+        created_by=user,
+    )
+    audit_log(user=user, action=AuditAction.TASK_CREATE, case=case, request=request, detail="CONSULT_TENANCY_ADVISOR")
+    _touch(case)
+    return task
+
+
+@transaction.atomic
+def assignment_change(
+    *,
+    case: Case,
+    user,
+    unit: Unit,
+    role: str,
+    reason: str,
+    case_worker=None,
+    request=None,
+    expected_version: int | None = None,
+) -> Assignment:
+    """Reassign or add a unit by hand. Overriding the plan's lead records a deviation (R8)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(case, expected_version)
+    now = timezone.now()
+    active = list(case.assignments.filter(ended_at__isnull=True).select_related("unit"))
+    for existing in active:
+        if existing.unit_id == unit.pk or (role == AssignmentRole.LEAD and existing.role == AssignmentRole.LEAD):
+            existing.ended_at = now
+            existing.end_reason = reason[:300]
+            existing.save(update_fields=["ended_at", "end_reason"])
+            if existing.role == AssignmentRole.LEAD and existing.unit_id != unit.pk:
+                Assignment.objects.create(
+                    case=case,
+                    unit=existing.unit,
+                    user=existing.user,
+                    role=AssignmentRole.ASSIGNED,
+                    rules=existing.rules,
+                    plan_version=existing.plan_version,
+                    is_manual=True,
+                    reason=reason,
+                    created_at=now,
+                )
+    assignment = Assignment.objects.create(
+        case=case,
+        unit=unit,
+        user=case_worker,
+        role=role,
+        is_manual=True,
+        reason=reason,
+        created_at=now,
+    )
+    if role == AssignmentRole.LEAD:
+        Case.objects.filter(pk=case.pk).update(lead_unit=unit)
+        Deviation.objects.create(
+            organisation=case.organisation,
+            case=case,
+            kind=DeviationKind.ROUTING_OVERRIDE,
+            automatic=True,
+            description=_("Ansvaret flyttades manuellt till %(unit)s: %(reason)s") % {"unit": unit.name, "reason": reason},
+            created_by=user,
+        )
+    audit_log(user=user, action=AuditAction.ASSIGNMENT_CHANGE, case=case, request=request, detail=f"{unit.code} {role}")
+    _touch(case)
+    return assignment
+
+
+@transaction.atomic
+def consent_record(*, case: Case, user, recipient: str, given_on: dt.date, note: str = "", request=None) -> Consent:
+    consent = Consent.objects.create(case=case, recipient=recipient, given_on=given_on, note=note, recorded_by=user)
+    audit_log(user=user, action=AuditAction.CONSENT_RECORD, case=case, request=request, detail=recipient)
+    _touch(case)
+    return consent
+
+
+@transaction.atomic
+def case_close(*, case: Case, user, outcome: str, note: str = "", request=None, expected_version: int | None = None) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(case, expected_version)
+    now = timezone.now()
+    case.tasks.filter(status=TaskStatus.OPEN).update(
+        status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Ärendet avslutades.")
+    )
+    case.status = CaseStatus.CLOSED
+    case.closed_at = now
+    case.outcome = outcome
+    case.outcome_note = note
+    case.urgent = False
+    case.next_due_date = None
+    case.version = F("version") + 1
+    case.save()
+    case.refresh_from_db()
+    audit_log(user=user, action=AuditAction.CASE_CLOSE, case=case, request=request, detail=outcome)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, user, reason: str, request=None, today: dt.date | None = None) -> Case:
+    """Reopen a closed case; refused (IntegrityError) if the household has another open case."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.status = CaseStatus.OPEN
+    case.closed_at = None
+    case.outcome = ""
+    case.outcome_note = (case.outcome_note + "\n" if case.outcome_note else "") + _("Återöppnat: %(reason)s") % {"reason": reason}
+    case.version = F("version") + 1
+    case.save()
+    case.refresh_from_db()
+    audit_log(user=user, action=AuditAction.CASE_REOPEN, case=case, request=request, detail=reason)
+    case_reevaluate(case, trigger=RoutingDecision.Trigger.MANUAL, today=today)
+    return case

@@ -1,0 +1,253 @@
+"""Evaluating the plan on a case: the decision input, reconciliation of assignments and
+tasks, the case facts, and the daily checks. Idempotent: the same state twice changes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisation.models import Organisation, Unit
+
+from ..models import (
+    Assignment,
+    AssignmentRole,
+    Case,
+    CaseStatus,
+    Notice,
+    RoutingDecision,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
+from ..rules import routing
+from ..rules.case_facts import NoticeFacts, case_facts, latest_notice
+from ..rules.deadlines import is_urgent
+from .deviations import raise_automatic_deviations
+from .plan import _units_by_code, next_meeting_date, plan_config_for
+
+# Escalations that an established contact makes unnecessary (R2d, R3b, R3c).
+ESCALATION_TASK_KINDS = (TaskKind.HOME_VISIT, TaskKind.HANDOVER_ADULT_INTAKE, TaskKind.CONTACT_ELDERLY_OUTREACH)
+
+
+# --- evaluating the plan -------------------------------------------------------
+
+
+def decision_input_for(case: Case, *, today: dt.date, next_meeting: dt.date | None) -> routing.DecisionInput:
+    notices = list(case.notices.order_by("received_date", "id"))
+    latest = notices[-1]
+    members = tuple(
+        routing.Member(role=p.role, age=p.age_on(latest.received_date), residence=p.child_residence) for p in case.household.members.all()
+    )
+    active_units = tuple(
+        routing.ActiveUnit(unit=i.unit.code, user_id=i.case_worker_id)
+        for i in case.household.involvements.filter(ended__isnull=True).select_related("unit").order_by("id")
+    )
+    letter = case.tasks.filter(kind=TaskKind.SEND_LETTER, status=TaskStatus.DONE).order_by("completed_at").first()
+    return routing.DecisionInput(
+        notice_type=latest.notice_type,
+        notice_types_on_case=tuple(n.notice_type for n in notices),
+        received_date=latest.received_date,
+        first_received_date=notices[0].received_date,
+        members=members,
+        active_units=active_units,
+        housing_type=case.household.housing_type,
+        phone_known=bool(case.household.phone),
+        contact_established=case.contact_established_on is not None,
+        letter_sent_date=timezone.localdate(letter.completed_at) if letter else None,
+        today=today,
+        next_meeting_date=next_meeting,
+        escalations_done=tuple(case.tasks.filter(kind__in=ESCALATION_TASK_KINDS).values_list("kind", flat=True)),
+    )
+
+
+def _reconcile_assignments(case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now) -> list[str]:
+    changes = []
+    active = {a.unit.code: a for a in case.assignments.filter(ended_at__isnull=True).select_related("unit")}
+    manual_lead = any(a.role == AssignmentRole.LEAD and a.is_manual for a in active.values())
+    planned = {p.unit: p for p in decision.assignments if p.unit in units}
+    if manual_lead:
+        # A person overrode the plan's lead (R8); the plan adds units but does not take the lead back.
+        planned = {
+            code: p if p.role != AssignmentRole.LEAD else routing.PlannedAssignment(p.unit, AssignmentRole.ASSIGNED, p.user_id, p.rules)
+            for code, p in planned.items()
+        }
+
+    new_lead = next((p.unit for p in planned.values() if p.role == AssignmentRole.LEAD), None)
+    # Two phases, so that the one-lead constraint holds throughout: end every
+    # assignment whose role changes (the old lead steps down), then create.
+    to_create = []
+    for code, current in list(active.items()):
+        plan = planned.get(code)
+        if plan is not None:
+            wanted = plan.role
+        elif current.role == AssignmentRole.LEAD and new_lead:
+            wanted = AssignmentRole.ASSIGNED
+        else:
+            wanted = current.role
+        if wanted == current.role or current.is_manual:
+            continue
+        current.ended_at = now
+        current.end_reason = _("Ny roll enligt planen: %(role)s") % {"role": AssignmentRole(wanted).label}
+        current.save(update_fields=["ended_at", "end_reason"])
+        del active[code]
+        changes.append(f"END {code} {current.role}")
+        rules = list(plan.rules) if plan else current.rules
+        to_create.append((current.unit, plan.user_id if plan and plan.user_id else current.user_id, wanted, rules))
+    for code, plan in planned.items():
+        if code not in active and not any(unit.code == code for unit, *_rest in to_create):
+            to_create.append((units[code], plan.user_id, plan.role, list(plan.rules)))
+    for unit, user_id, role, rules in to_create:
+        Assignment.objects.create(
+            case=case,
+            unit=unit,
+            user_id=user_id,
+            role=role,
+            rules=rules,
+            plan_version=decision.plan_version,
+            decision=record,
+            created_at=now,
+        )
+        changes.append(f"ASSIGN {unit.code} {role}")
+    return changes
+
+
+def _reconcile_tasks(case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now) -> list[str]:
+    changes = []
+    existing_kinds = set(case.tasks.values_list("kind", flat=True))
+    assignee_by_unit = {
+        a.unit.code: a.user_id for a in case.assignments.filter(ended_at__isnull=True, user__isnull=False).select_related("unit")
+    }
+    for plan in decision.tasks:
+        if plan.kind in existing_kinds or plan.unit not in units:
+            continue
+        Task.objects.create(
+            case=case,
+            kind=plan.kind,
+            unit=units[plan.unit],
+            assignee_id=assignee_by_unit.get(plan.unit),
+            due_date=plan.due_date,
+            rules=list(plan.rules),
+            plan_version=decision.plan_version,
+            decision=record,
+            created_at=now,
+        )
+        existing_kinds.add(plan.kind)
+        changes.append(f"TASK {plan.kind}")
+    if case.contact_established_on is not None:
+        cancelled = case.tasks.filter(kind__in=[TaskKind.HOME_VISIT], status=TaskStatus.OPEN).update(
+            status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Kontakt etablerad, hembesöket behövs inte (R2d).")
+        )
+        if cancelled:
+            changes.append("CANCEL HOME_VISIT")
+    return changes
+
+
+def _case_facts_refresh(case: Case, decision: routing.Decision, *, today: dt.date, next_meeting: dt.date | None, units_by_id) -> None:
+    notices = [
+        NoticeFacts(
+            notice_type=n.notice_type,
+            received_date=n.received_date,
+            order=n.id,
+            served_date=n.served_date,
+            eviction_date=n.eviction_date,
+            debt_amount=n.debt_amount,
+        )
+        for n in case.notices.all()
+    ]
+    latest = latest_notice(notices)
+    facts = case_facts(notices, decision_members(case, latest.received_date))
+    # The active LEAD assignment, not the plan's: a lead overridden by hand (R8) stays the case's lead.
+    lead = case.assignments.filter(ended_at__isnull=True, role=AssignmentRole.LEAD).select_related("unit").first()
+    case.lead_unit = lead.unit if lead else None
+    case.recovery_deadline = facts.recovery_deadline
+    case.eviction_date = facts.eviction_date
+    case.children_count = facts.children_count
+    case.debt_amount = facts.debt_amount
+    case.latest_notice_type = facts.latest_notice_type
+    case.plan_version = decision.plan_version
+    case.explanation = list(decision.explanation)
+    case.flags = facts.flags
+    open_dues = case.tasks.filter(status=TaskStatus.OPEN).order_by("due_date").values_list("due_date", flat=True)[:1]
+    case.next_due_date = open_dues[0] if open_dues else None
+    case.urgent = is_urgent(
+        today=today,
+        recovery_deadline=facts.recovery_deadline,
+        eviction_date=facts.eviction_date,
+        next_meeting_date=next_meeting,
+    )
+
+
+def decision_members(case: Case, on_date: dt.date) -> tuple[routing.Member, ...]:
+    return tuple(routing.Member(role=p.role, age=p.age_on(on_date), residence=p.child_residence) for p in case.household.members.all())
+
+
+def _case_facts(case: Case) -> tuple:
+    """The denormalised facts a re-evaluation may change (to tell whether a daily check changed anything)."""
+    return (case.lead_unit_id, case.urgent, case.recovery_deadline, case.eviction_date, case.next_due_date,
+            case.children_count, case.explanation)
+
+
+def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None) -> RoutingDecision | None:
+    """Run the plan on the case as it is now and bring assignments and tasks in line.
+
+    Returns the recorded decision, or None when a daily check found nothing new
+    (so that running the checks twice records nothing twice)."""
+    today = today or timezone.localdate()
+    if case.status != CaseStatus.OPEN or not case.notices.exists():
+        return None
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("household", "organisation").get(pk=case.pk)
+        config = plan_config_for(case.organisation)
+        meeting = next_meeting_date(case.organisation, today)
+        decision = routing.decide(decision_input_for(case, today=today, next_meeting=meeting), config)
+        units = _units_by_code(case.organisation)
+        now = timezone.now()
+        record = RoutingDecision(
+            case=case,
+            notice=notice,
+            trigger=trigger,
+            plan_version=decision.plan_version,
+            rules_fired=list(decision.rules_fired),
+            explanation=list(decision.explanation),
+            created_at=now,
+        )
+        record.save()
+        changes = _reconcile_assignments(case, decision, units, record, now)
+        changes += _reconcile_tasks(case, decision, units, record, now)
+        before = _case_facts(case)
+        _case_facts_refresh(case, decision, today=today, next_meeting=meeting, units_by_id=units)
+        after = _case_facts(case)
+        if trigger == RoutingDecision.Trigger.DAILY and not changes and before == after:
+            record.delete()
+            return None
+        record.changes = changes
+        record.save(update_fields=["changes"])
+        case.version = F("version") + 1
+        case.save()
+        case.refresh_from_db(fields=["version"])
+        return record
+
+
+# --- the daily checks (R2d/R3b windows, urgency, automatic deviations) -----------
+
+
+def run_daily_checks(*, today: dt.date | None = None, organisation: Organisation | None = None) -> dict:
+    """What the Celery beat task runs each morning, and `manage.py run_daily_checks`.
+
+    Idempotent: a second run the same day creates nothing."""
+    today = today or timezone.localdate()
+    cases = Case.objects.filter(status=CaseStatus.OPEN)
+    if organisation is not None:
+        cases = cases.filter(organisation=organisation)
+    evaluated = changed = 0
+    for case_id in cases.values_list("pk", flat=True).iterator():
+        case = Case.objects.get(pk=case_id)
+        evaluated += 1
+        if case_reevaluate(case, trigger=RoutingDecision.Trigger.DAILY, today=today) is not None:
+            changed += 1
+    deviations = raise_automatic_deviations(today=today, organisation=organisation)
+    return {"evaluated": evaluated, "changed": changed, "deviations": deviations}

@@ -1,0 +1,272 @@
+"""Registering a notice: household, persons, the case (new or joined), the first decision.
+
+The input dataclasses are built by forms, the API and imports.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from organisation.models import Organisation, Unit
+
+from ..audit import audit_log
+from ..models import (
+    AuditAction,
+    Case,
+    CaseNumberSequence,
+    CaseStatus,
+    Household,
+    Landlord,
+    MemberRole,
+    Notice,
+    Person,
+    RoutingDecision,
+)
+from .evaluation import case_reevaluate
+from .plan import _units_by_code
+
+# --- input data (built by forms, the API and imports) ---------------------------
+
+
+@dataclass
+class MemberData:
+    name: str
+    role: str
+    personal_identity_number: str = ""  # normalised, 12 digits, or ""
+    birth_date: dt.date | None = None
+    protected_identity: bool = False
+    child_residence: str = ""
+
+
+@dataclass
+class ActiveUnitData:
+    unit_code: str
+    case_worker_id: int | None = None
+
+
+@dataclass
+class HouseholdData:
+    street_address: str
+    members: list[MemberData]
+    apartment_number: str = ""
+    postal_code: str = ""
+    city: str = ""
+    area: str = ""
+    housing_type: str = "ORDINARY"
+    rooms: int | None = None
+    phone: str = ""
+    other_residents: str = ""
+    active_units: list[ActiveUnitData] = field(default_factory=list)
+
+
+@dataclass
+class LandlordData:
+    name: str
+    org_number: str  # normalised NNNNNN-NNNN
+    reference: str = ""
+    contact_name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class NoticeData:
+    notice_type: str
+    received_date: dt.date
+    sender_kind: str = "LANDLORD"
+    landlord: LandlordData | None = None
+    agent: str = ""
+    kronofogden_reference: str = ""
+    channel: str = "POST"
+    document_date: dt.date | None = None
+    served_date: dt.date | None = None
+    termination_date: dt.date | None = None
+    eviction_date: dt.date | None = None
+    eviction_time: dt.time | None = None
+    reply_deadline: dt.date | None = None
+    debt_amount: Decimal | None = None
+    debt_months: int | None = None
+    recovery_amount: Decimal | None = None
+    monthly_rent: Decimal | None = None
+    warning_date: dt.date | None = None
+    description: str = ""
+
+
+def open_case_for_identity_numbers(organisation: Organisation, numbers: list[str]) -> Case | None:
+    """The open case of a household where a tenant has one of these personnummer."""
+    numbers = [n for n in numbers if n]
+    if not numbers:
+        return None
+    return (
+        Case.objects.filter(
+            organisation=organisation,
+            status=CaseStatus.OPEN,
+            household__members__personal_identity_number__in=numbers,
+            household__members__role__in=[MemberRole.TENANT, MemberRole.CO_TENANT],
+        )
+        .select_related("household")
+        .first()
+    )
+
+
+# --- registering a notice ------------------------------------------------------
+
+
+def _next_case_number(organisation: Organisation, year: int) -> str:
+    CaseNumberSequence.objects.get_or_create(organisation=organisation, year=year)
+    sequence = CaseNumberSequence.objects.select_for_update().get(organisation=organisation, year=year)
+    sequence.last = F("last") + 1
+    sequence.save(update_fields=["last"])
+    sequence.refresh_from_db(fields=["last"])
+    return f"{year}-{sequence.last:04d}"
+
+
+def _landlord_get_or_create(organisation: Organisation, data: LandlordData) -> Landlord:
+    landlord, created = Landlord.objects.get_or_create(
+        organisation=organisation,
+        org_number=data.org_number,
+        defaults={"name": data.name, "contact_name": data.contact_name, "phone": data.phone, "email": data.email},
+    )
+    return landlord
+
+
+def _household_create(organisation: Organisation, data: HouseholdData) -> Household:
+    household = Household.objects.create(
+        organisation=organisation,
+        street_address=data.street_address,
+        apartment_number=data.apartment_number,
+        postal_code=data.postal_code,
+        city=data.city,
+        area=data.area,
+        housing_type=data.housing_type,
+        rooms=data.rooms,
+        phone=data.phone,
+        other_residents=data.other_residents,
+    )
+    for member in data.members:
+        _person_create(household, member)
+    return household
+
+
+def _person_create(household: Household, member: MemberData) -> Person:
+    return Person.objects.create(
+        household=household,
+        name=member.name,
+        role=member.role,
+        personal_identity_number=member.personal_identity_number,
+        birth_date=member.birth_date,
+        protected_identity=member.protected_identity,
+        child_residence=member.child_residence if member.role == MemberRole.CHILD else "",
+    )
+
+
+def _household_update(household: Household, data: HouseholdData) -> None:
+    """A later notice may bring a phone number or members the first one lacked."""
+    changed = []
+    for name in ("phone", "apartment_number", "postal_code", "city", "area", "other_residents"):
+        value = getattr(data, name)
+        if value and not getattr(household, name):
+            setattr(household, name, value)
+            changed.append(name)
+    # A later notice (often from Kronofogden) may not know the contract type: only a
+    # special housing type is news, "ordinary" never overwrites what is known.
+    if data.housing_type and data.housing_type != "ORDINARY" and data.housing_type != household.housing_type:
+        household.housing_type = data.housing_type
+        changed.append("housing_type")
+    if changed:
+        household.save(update_fields=changed)
+    existing = list(household.members.all())
+    known_numbers = {p.personal_identity_number for p in existing if p.personal_identity_number}
+    known_names = {p.name.casefold() for p in existing}
+    for member in data.members:
+        if member.personal_identity_number and member.personal_identity_number in known_numbers:
+            continue
+        if not member.personal_identity_number and member.name.casefold() in known_names:
+            continue
+        _person_create(household, member)
+
+
+def _involvements_add(household: Household, active_units: list[ActiveUnitData], units: dict[str, Unit], today: dt.date) -> None:
+    open_units = set(household.involvements.filter(ended__isnull=True).values_list("unit__code", flat=True))
+    for entry in active_units:
+        if entry.unit_code in open_units or entry.unit_code not in units:
+            continue
+        household.involvements.create(unit=units[entry.unit_code], case_worker_id=entry.case_worker_id, started=today)
+        open_units.add(entry.unit_code)
+
+
+@transaction.atomic
+def notice_register(
+    *,
+    organisation: Organisation,
+    user,
+    notice: NoticeData,
+    household: HouseholdData,
+    join_case: Case | None = None,
+    attachment=None,
+    request=None,
+    today: dt.date | None = None,
+) -> Notice:
+    """Register a notice: household and persons, the case (new or joined), the
+    routing decision with its assignments and tasks — all or nothing.
+
+    The notice joins `join_case` when the user chose it, or else the open case of
+    a household where a tenant has the same personnummer (one open case per household)."""
+    today = today or timezone.localdate()
+    units = _units_by_code(organisation)
+    case = join_case
+    if case is None:
+        tenant_numbers = [m.personal_identity_number for m in household.members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)]
+        case = open_case_for_identity_numbers(organisation, tenant_numbers)
+    if case is not None:
+        case = Case.objects.select_for_update().get(pk=case.pk, organisation=organisation, status=CaseStatus.OPEN)
+        household_obj = case.household
+        _household_update(household_obj, household)
+    else:
+        household_obj = _household_create(organisation, household)
+        case = Case.objects.create(
+            organisation=organisation,
+            household=household_obj,
+            number=_next_case_number(organisation, notice.received_date.year if notice.received_date else today.year),
+        )
+    _involvements_add(household_obj, household.active_units, units, today)
+
+    landlord = _landlord_get_or_create(organisation, notice.landlord) if notice.landlord else None
+    notice_obj = Notice.objects.create(
+        case=case,
+        notice_type=notice.notice_type,
+        sender_kind=notice.sender_kind,
+        landlord=landlord,
+        agent=notice.agent,
+        landlord_reference=notice.landlord.reference if notice.landlord else "",
+        kronofogden_reference=notice.kronofogden_reference,
+        channel=notice.channel,
+        document_date=notice.document_date,
+        received_date=notice.received_date,
+        served_date=notice.served_date,
+        termination_date=notice.termination_date,
+        eviction_date=notice.eviction_date,
+        eviction_time=notice.eviction_time,
+        reply_deadline=notice.reply_deadline,
+        debt_amount=notice.debt_amount,
+        debt_months=notice.debt_months,
+        recovery_amount=notice.recovery_amount,
+        monthly_rent=notice.monthly_rent,
+        warning_date=notice.warning_date,
+        description=notice.description,
+        registered_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    case_reevaluate(case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj)
+    case.refresh_from_db()
+    audit_log(
+        user=user, action=AuditAction.NOTICE_REGISTER, case=case, request=request, detail=notice.notice_type, without_assignment=False
+    )
+    # The scan is written last: a failure earlier in the transaction leaves no stray file behind.
+    if attachment is not None:
+        notice_obj.attachment.save(f"underrattelse-{notice_obj.pk}.pdf", attachment, save=True)
+    return notice_obj
