@@ -26,7 +26,7 @@ from ..models import (
 from ..rules import routing
 from ..rules.case_facts import NoticeFacts, case_facts, latest_notice
 from ..rules.deadlines import is_urgent
-from .deviations import raise_automatic_deviations
+from .deviations import close_resolved_deviations, raise_automatic_deviations
 from .plan import _units_by_code, next_meeting_date, plan_config_for
 
 # Escalations that an established contact makes unnecessary (R2d, R3b, R3c).
@@ -250,4 +250,6 @@ def run_daily_checks(*, today: dt.date | None = None, organisation: Organisation
         if case_reevaluate(case, trigger=RoutingDecision.Trigger.DAILY, today=today) is not None:
             changed += 1
     deviations = raise_automatic_deviations(today=today, organisation=organisation)
+    # After raising: a deviation whose cause went away since (the task done the same day) closes with a note.
+    close_resolved_deviations(today=today, organisation=organisation)
     return {"evaluated": evaluated, "changed": changed, "deviations": deviations}
