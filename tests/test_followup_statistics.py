@@ -279,3 +279,29 @@ def test_every_cell_is_neutralised_against_formula_injection(dataset, personas, 
     assert "'=HYPERLINK" in csv_text and ";=HYPERLINK" not in csv_text
     assert neutralise("-1+2") == "'-1+2" and neutralise("@SUM(A1)") == "'@SUM(A1)" and neutralise(5) == 5
     assert neutralise(Decimal("-5")) == Decimal("-5")
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_query_count_does_not_grow_with_the_data(organisation, personas):
+    """The statistics read in a fixed number of queries, however many notices and households (N+1 guard)."""
+    client = _client(personas["styrgrupp"])
+    url = "/api/v1/statistics/?from=2026-10-01&to=2026-10-31"
+    hr = personas["hyresradgivare"]
+    register(organisation, hr, household=_household(840, children=("2016-01-01",), residences=("LIVING",)),
+             notice=_notice(received="2026-10-05", served="2026-10-05", debt="9000"))
+    small = _queries(client, url)
+    for serial in range(841, 849):
+        case = register(organisation, hr, household=_household(serial, children=("2016-01-01",), residences=("VISITING",)),
+                        notice=_notice(received="2026-10-06", served="2026-10-06", debt="30000")).case
+        services.contact_register(case=case, user=hr, date=D("2026-10-08"), channel="PHONE", established=True)
+        EvictionOutcome.objects.create(case=case, eviction_date=D("2026-10-20"), result="EXECUTED", children_present=True)
+    assert _queries(client, url) == small
+    assert client.get("/statistik/?date_from=2026-10-01&date_to=2026-10-31").status_code == 200
