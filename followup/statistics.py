@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, Min, OuterRef
+from django.utils import timezone
 
 from cases.models import (
     Case,
@@ -220,8 +221,25 @@ def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
         "home_visits_before_deadline": len(visited),
         "cases_with_first_notice": len(first_cases),
     }
+    extra.update(bosam_figures(scope, date_from, date_to))
     samples = {"first_contact": len(waits), "recovery_deadline": len(with_deadline)}
     return Figures(data=data, extra=extra, samples=samples)
+
+
+def bosam_figures(scope: Scope, date_from: dt.date, date_to: dt.date) -> dict:
+    """BOSAM (R4–R6): meetings held (minutes closed), cases discussed, activities decided and done on time.
+    BOSAM is the organisation's forum: for a unit or department scope these are None (not split by unit)."""
+    from bosam.models import Activity, AgendaItem, Meeting, MeetingStatus
+
+    if scope.unit_codes is not None:
+        return {"bosam_meetings": None, "bosam_cases_discussed": None, "bosam_activities": None, "bosam_activities_on_time": None}
+    meetings = Meeting.objects.filter(organisation_id__in=scope.organisation_ids, status=MeetingStatus.CLOSED,
+                                      date__gte=date_from, date__lte=date_to)
+    discussed = AgendaItem.objects.filter(meeting__in=meetings, removed_at__isnull=True).values("case_id").distinct().count()
+    activities = list(Activity.objects.filter(meeting__in=meetings).values_list("task__status", "task__completed_at", "task__due_date"))
+    on_time = sum(1 for status, completed, due in activities if status == "DONE" and completed and timezone.localdate(completed) <= due)
+    return {"bosam_meetings": meetings.count(), "bosam_cases_discussed": discussed, "bosam_activities": len(activities),
+            "bosam_activities_on_time": on_time}
 
 
 def _zeros_codes(codes) -> dict[str, int]:

@@ -83,4 +83,10 @@ def build_tables(figures: Figures) -> list[Table]:
               [Row(code, str(DEBT_LABELS[code]), d["debt_bands"][code]) for code, _l, _h in DEBT_BANDS], chart=True),
         Table("landlord_kinds", str(_("Typ av hyresvärd")), _from_choices(d["landlord_kinds"], LandlordKind), chart=True),
         Table("deviations", str(_("Avvikelser per typ")), _from_choices(d["deviations"], DeviationKind), chart=True),
+        Table("bosam", str(_("BOSAM")), [
+            Row("meetings", str(_("Möten som hölls")), x["bosam_meetings"]),
+            Row("cases_discussed", str(_("Ärenden som behandlades")), x["bosam_cases_discussed"]),
+            Row("activities", str(_("Beslutade aktiviteter")), x["bosam_activities"]),
+            Row("activities_on_time", str(_("… klara i tid")), x["bosam_activities_on_time"]),
+        ]),
     ]
