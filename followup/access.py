@@ -88,7 +88,7 @@ class ScopeError(ValueError):
     """A unit the user may not see statistics for."""
 
 
-def statistics_scope(user, unit_code: str = ""):
+def statistics_scope(user, unit_code: str = "", department_code: str = ""):
     """The organisations and units whose figures this user may see, narrowed to `unit_code` if given.
 
     stad: every organisation of the installation; styrgrupp: the whole organisation; chef: their department."""
@@ -111,6 +111,11 @@ def statistics_scope(user, unit_code: str = ""):
                 raise PermissionDenied
             units = units.filter(department_id=user.unit.department_id)
             allowed = tuple(sorted(units.values_list("code", flat=True)))
+    if department_code:
+        units = units.filter(department__code=department_code)
+        if not units.exists():
+            raise ScopeError(department_code)
+        allowed = tuple(sorted(set(units.values_list("code", flat=True))))
     if unit_code:
         if not units.filter(code=unit_code).exists():
             raise ScopeError(unit_code)

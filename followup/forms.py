@@ -137,12 +137,15 @@ def previous_month(today) -> tuple:
 class StatisticsForm(forms.Form):
     date_from = forms.DateField(label=_("Från"), widget=DateInput())
     date_to = forms.DateField(label=_("Till"), widget=DateInput())
+    department = forms.ChoiceField(label=_("Avdelning"), required=False)
     unit = forms.ChoiceField(label=_("Enhet"), required=False)
     publish = forms.BooleanField(label=_("För publicering (undertryck små tal)"), required=False)
 
     def __init__(self, *args, units, city_level: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("Alla"))] + [(u.code, u.name) for u in units]
+        departments = {u.department.code: u.department.name for u in units}
+        self.fields["department"].choices = [("", _("Alla"))] + sorted(departments.items(), key=lambda item: item[1])
         if city_level:
             self.fields["publish"].disabled = True
             self.fields["publish"].initial = True

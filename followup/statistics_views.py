@@ -27,12 +27,12 @@ def _units_for(user):
     if access.is_city_level(user):
         # The same codes in every organisation: one entry per code.
         seen, units = set(), []
-        for unit in Unit.objects.order_by("name"):
+        for unit in Unit.objects.select_related("department").order_by("name"):
             if unit.code not in seen:
                 seen.add(unit.code)
                 units.append(unit)
         return units
-    units = Unit.objects.filter(organisation_id=user.organisation_id).order_by("name")
+    units = Unit.objects.filter(organisation_id=user.organisation_id).select_related("department").order_by("name")
     if not access.has_role(user, access.Role.STYRGRUPP):
         units = units.filter(department_id=user.unit.department_id) if user.unit_id else units.none()
     return list(units)
@@ -50,7 +50,11 @@ def _parse(request):
     if not form.is_valid():
         return form, None, None, False
     d = form.cleaned_data
-    scope = access.statistics_scope(user, d.get("unit") or "")
+    try:
+        scope = access.statistics_scope(user, d.get("unit") or "", d.get("department") or "")
+    except access.ScopeError:
+        form.add_error("unit", _("Enheten hör inte till avdelningen."))
+        return form, None, None, False
     figures = compute(scope, d["date_from"], d["date_to"])
     suppressed = city or bool(d.get("publish"))
     if suppressed:
@@ -86,7 +90,7 @@ def dashboard_print(request):
 
 
 def _scope_label(request, form) -> str:
-    unit = form.cleaned_data.get("unit") if form.is_valid() else ""
+    unit = " ".join(filter(None, [form.cleaned_data.get("department"), form.cleaned_data.get("unit")]))
     if access.is_city_level(request.user):
         where = _("Alla stadsdelsförvaltningar")
     else:

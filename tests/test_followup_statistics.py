@@ -305,3 +305,18 @@ def test_query_count_does_not_grow_with_the_data(organisation, personas):
         EvictionOutcome.objects.create(case=case, eviction_date=D("2026-10-20"), result="EXECUTED", children_present=True)
     assert _queries(client, url) == small
     assert client.get("/statistik/?date_from=2026-10-01&date_to=2026-10-31").status_code == 200
+
+
+def test_dashboard_per_department_and_unit(dataset, personas):
+    client = _client(personas["styrgrupp"])
+    base = "/statistik/?date_from=2026-10-01&date_to=2026-10-31"
+    total = client.get(base).context["figures"]["notices"]["total"]
+    assert total == 6
+    by_department = sum(
+        client.get(f"{base}&department={code}").context["figures"]["notices"]["total"]
+        for code in ("IFO_BARN_UNGA", "IFO_VUXNA", "ALDREOMSORG", "FUNKTIONSNEDSATTNING")  # stab has no units
+    )
+    assert by_department == total  # every case has a lead unit, each in one department
+    mismatch = client.get(f"{base}&department=ALDREOMSORG&unit=HYRESRADGIVNING")
+    assert mismatch.status_code == 400 and "hör inte till avdelningen" in mismatch.content.decode()
+    assert client.get(f"{base}&department=NOPE").status_code == 400
