@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -78,7 +80,27 @@ def _validation_response(exc: ValidationError) -> Response:
     return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
 
 
+ERRORS = {
+    400: OpenApiResponse(description="Ogiltig indata: fel per fält."),
+    403: OpenApiResponse(description="Rollen saknar behörighet."),
+    404: OpenApiResponse(description="Finns inte, eller så saknar användaren behörighet (samma svar)."),
+}
+PERIOD = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="Första dagen (ingår)."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Sista dagen (ingår)."),
+]
+
+
 class DeviationListView(ApiView):
+    @extend_schema(
+        parameters=PERIOD + [
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=DeviationKind.values),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=DeviationStatus.values),
+            OpenApiParameter("unit", OpenApiTypes.STR, description="Enhetskod (codes.md)."),
+        ],
+        responses={200: DeviationOutSerializer(many=True), **ERRORS},
+        description="Avvikelseregistret, sidindelat som övriga listor.",
+    )
     def get(self, request):
         user = request.user
         if not access.may_open_register(user):
@@ -106,6 +128,7 @@ class DeviationListView(ApiView):
         out = DeviationOutSerializer(page, many=True, context={"case_contents": access.sees_case_contents(user)})
         return paginator.get_paginated_response(out.data)
 
+    @extend_schema(request=DeviationCreateSerializer, responses={201: DeviationOutSerializer, **ERRORS})
     def post(self, request):
         user = request.user
         if not access.may_record(user):
@@ -132,6 +155,7 @@ class DeviationListView(ApiView):
 
 
 class DeviationHandleView(ApiView):
+    @extend_schema(request=DeviationHandleSerializer, responses={200: DeviationOutSerializer, **ERRORS})
     def post(self, request, pk: int):
         user = request.user
         deviation = access.deviation_get_for_user(user, pk, handle=True)
@@ -179,6 +203,15 @@ def parse_statistics_query(params):
 
 
 class StatisticsView(ApiView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="Första dagen (ingår)."),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="Sista dagen (ingår)."),
+            OpenApiParameter("unit", OpenApiTypes.STR, description="Enhetskod: ärenden med den ansvariga enheten."),
+            OpenApiParameter("publish", OpenApiTypes.BOOL, description="För publicering: små tal blir null."),
+        ],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="Nyckeltalen, se docs/api.md."), **ERRORS},
+    )
     def get(self, request):
         from .statistics import compute, suppress
 
