@@ -21,7 +21,7 @@ from cases.models import TaskKind
 from followup.services import deviation_register
 from tests.factories import notice_data, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # walks the whole URLconf for every role
 
 PERSONAS = ("hyresradgivare", "barn", "vuxna", "aldre", "ekbistand", "ordforande", "chef", "admin", "styrgrupp", "stad")
 
