@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -98,16 +98,20 @@ class DeviationListView(ApiView):
             OpenApiParameter("status", OpenApiTypes.STR, enum=DeviationStatus.values),
             OpenApiParameter("unit", OpenApiTypes.STR, description="Enhetskod (codes.md)."),
         ],
-        responses={200: DeviationOutSerializer(many=True), **ERRORS},
+        responses={200: inline_serializer("PaginatedDeviationList", fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": DeviationOutSerializer(many=True),
+        }), **ERRORS},
         description="Avvikelseregistret, sidindelat som övriga listor.",
     )
     def get(self, request):
         user = request.user
         if not access.may_open_register(user):
             raise PermissionDenied
-        params = request.query_params.copy()
-        if "from" in params:
-            params["date_from"] = params.pop("from")[0]
+        # A plain dict: DRF reads a QueryDict as a form and would take "?to=" as absent instead of invalid.
+        params = {("date_from" if key == "from" else key): value for key, value in request.query_params.items()}
         query = DeviationQuerySerializer(data=params)
         if not query.is_valid():
             errors = dict(query.errors)
@@ -190,9 +194,7 @@ class StatisticsQuerySerializer(serializers.Serializer):
 
 def parse_statistics_query(params):
     """(validated data, None) or (None, errors keyed as in the query string)."""
-    params = params.copy()
-    if "from" in params:
-        params["date_from"] = params.pop("from")[0]
+    params = {("date_from" if key == "from" else key): value for key, value in params.items()}
     query = StatisticsQuerySerializer(data=params)
     if query.is_valid():
         return query.validated_data, None

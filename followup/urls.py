@@ -1,6 +1,6 @@
 """The follow-up's pages: /avvikelser/ and /statistik/ (mounted at the root by avhysning/urls.py)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from . import report_views, statistics_views, views
 
@@ -13,7 +13,9 @@ urlpatterns = [
     path("avvikelser/<int:pk>/", views.detail, name="detail"),
     path("statistik/", statistics_views.dashboard, name="statistics"),
     path("statistik/utskrift/", statistics_views.dashboard_print, name="statistics_print"),
-    re_path(r"^statistik/export\.(?P<fmt>csv|xlsx)$", statistics_views.export, name="statistics_export"),
+    # Two paths rather than a parameter: neither names an object.
+    path("statistik/export.xlsx", statistics_views.export, {"fmt": "xlsx"}, name="statistics_xlsx"),
+    path("statistik/export.csv", statistics_views.export, {"fmt": "csv"}, name="statistics_csv"),
     path("statistik/arenden/", statistics_views.drill_down, name="statistics_cases"),
     path("statistik/rapporter/", report_views.report_list, name="reports"),
     path("statistik/rapporter/<int:pk>/", report_views.report_detail, name="report"),

@@ -105,8 +105,7 @@ def record(request):
 @require_http_methods(["GET", "POST"])
 def detail(request, pk: int):
     user = request.user
-    if not access.may_open_register(user):
-        raise PermissionDenied
+    # 404 for every deviation the user may not see (and handle, on POST), whatever the role: no existence leak.
     deviation = access.deviation_get_for_user(user, pk, handle=request.method == "POST")
     may_handle = access.handleable_deviations(user).filter(pk=deviation.pk).exists()
     form = DeviationHandleForm(request.POST or None)

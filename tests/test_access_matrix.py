@@ -84,7 +84,6 @@ def url_for(route: Route, data, case=None) -> str | None:
     case = case or data["family"]
     values = {
         "pk": case.pk if is_case_route(route) else data["deviation"].pk if route.name.startswith(("followup:", "api-deviation")) else 1,
-        "fmt": "xlsx",
         "person_pk": data["person"].pk,
         "task_pk": data["task"].pk,
         "notice_pk": data["notice"].pk,
@@ -154,11 +153,12 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     # chef, styrgrupp and stad; the cases behind a figure only for those who may see cases (chef here).
     "followup:register": ("GET", "", (200, 200, 200, 200, 200, 403, 200, 403, 200, 403)),
     "followup:record": ("GET", "", (200, 200, 200, 200, 200, 403, 200, 403, 403, 403)),
-    "followup:detail": ("GET", "", (200, 200, 404, 404, 404, 403, 200, 403, 200, 403)),
+    "followup:detail": ("GET", "", (200, 200, 404, 404, 404, 404, 200, 404, 200, 404)),
     "followup:bulk_handle": ("POST", "", (403, 403, 403, 403, 403, 403, 400, 403, 400, 403)),
     "followup:statistics": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
     "followup:statistics_print": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
-    "followup:statistics_export": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
+    "followup:statistics_xlsx": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
+    "followup:statistics_csv": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
     "followup:statistics_cases": ("GET", "", (403, 403, 403, 403, 403, 403, 400, 403, 403, 403)),
     "followup:reports": ("GET", "", (403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
     "api-deviation-list": ("GET", "", (200, 200, 200, 200, 200, 403, 200, 403, 200, 403)),

@@ -37,7 +37,9 @@ from bosam import services as bosam_services
 from bosam.models import Activity, AgendaItem, Meeting, MeetingDocument
 from cases import services
 from cases.intake.letters import render_letter_pdf
-from cases.models import Case, Contact, Task, TaskKind, TaskStatus
+from cases.models import Case, Contact, Deviation, Task, TaskKind, TaskStatus
+from followup import services as followup_services
+from followup.models import PeriodReport
 from tests.factories import household_data, notice_data, register
 from tests.test_access_matrix import NOT_WALKED, PERSONAS, Route, all_routes
 from tests.test_bosam_scenario import make_series
@@ -84,6 +86,8 @@ class World:
     meeting: Meeting
     item: AgendaItem
     activity: Activity
+    deviation: Deviation  # a manual deviation on the case
+    report: PeriodReport  # the steering group's report with the chair's remarks
 
 
 def build_world(organisation, advisor, chair, text=plain, *, serial=801, close_meeting=False) -> World:
@@ -125,11 +129,17 @@ def build_world(organisation, advisor, chair, text=plain, *, serial=801, close_m
     services.case_close(case=closed, user=advisor, outcome="OTHER", note=text("Avslutsnotering"))
     if close_meeting:
         bosam_services.meeting_close(meeting=meeting, user=chair)
+    deviation = followup_services.deviation_register(organisation=organisation, user=advisor, case=case,
+                                                     description=text("Avvikelsebeskrivning"), occurred_on=D("2026-11-22"))
+    report = followup_services.report_prepare(organisation=organisation, kind="MONTH", period_start=D("2026-11-01"),
+                                              period_end=D("2026-11-30"))
+    followup_services.report_remarks_save(report=report, user=advisor, remarks=text("Ordförandens kommentar"))
     meeting.refresh_from_db()
     case.refresh_from_db()
     return World(
         case=case, closed=closed, person_id=case.household.members.order_by("id").first().pk,
         task=case.tasks.get(kind=TaskKind.SEND_LETTER), notice_id=notice_obj.pk, meeting=meeting, item=item, activity=activity,
+        deviation=deviation, report=report,
     )
 
 
@@ -157,6 +167,10 @@ def kwargs_for(route: Route, world: World) -> dict | None:
                 kwargs[name] = world.task.pk
             elif route.name.startswith(("cases:", "api-case")):
                 kwargs[name] = world.case.pk
+            elif route.name in ("followup:detail", "api-deviation-handle"):
+                kwargs[name] = world.deviation.pk
+            elif route.name in ("followup:report", "followup:report_pdf"):
+                kwargs[name] = world.report.pk
             else:
                 raise AssertionError(f"{route.name}: this test does not know what its pk points at; teach kwargs_for")
         elif name in values:
@@ -352,6 +366,9 @@ def test_free_text_is_escaped_on_every_page(evil_world, personas):
         # The audit log's free text (reasons) is not shown there; still nothing may come through unescaped.
         "audit review": (chef, reverse("cases:audit_review"), ()),
         "audit review, printed": (chef, reverse("cases:audit_review_print"), ()),
+        "deviations register": (chef, reverse("followup:register"), ()),
+        "deviation page": (chef, reverse("followup:detail", args=[w.deviation.pk]), ("Avvikelsebeskrivning",)),
+        "period report": (client_for(personas["styrgrupp"]), reverse("followup:report", args=[w.report.pk]), ()),
     }
     for where, (client, url, labels) in pages.items():
         response = client.get(url)
@@ -397,7 +414,8 @@ def test_agenda_and_minutes_pdfs_print_the_text_literally(organisation, personas
 def test_no_page_answers_with_a_spreadsheet(world, personas):
     """No CSV/spreadsheet export exists. When one is added this fails: add a formula-injection test
     (cells starting with = + - @ tab or CR must be neutralised) next to it, then list it here."""
-    known_exports: set[str] = set()
+    # Statistics CSV/XLSX: tests/test_followup_statistics.py::test_every_cell_is_neutralised_against_formula_injection.
+    known_exports: set[str] = {"followup:statistics_xlsx", "followup:statistics_csv"}
     spreadsheet = ("text/csv", "application/vnd.ms-excel", "application/vnd.openxmlformats", "application/vnd.oasis.opendocument")
     for persona in PERSONAS:
         client = client_for(personas[persona])
