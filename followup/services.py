@@ -81,7 +81,7 @@ def _apply(deviation: Deviation, *, status: str, comment: str, user, now, reques
 def deviation_handle(*, deviation: Deviation, user, status: str, comment: str = "", request=None) -> Deviation:
     """Move one deviation on: UNDER_REVIEW, or close it as HANDLED (what was done) / DISMISSED (why).
     The caller has checked that the user may handle it (followup.access)."""
-    deviation = Deviation.objects.select_for_update().select_related("case").get(pk=deviation.pk)
+    deviation = Deviation.objects.select_for_update(of=("self",)).select_related("case").get(pk=deviation.pk)
     comment = comment.strip()
     _check_transition(deviation, status, comment)
     return _apply(deviation, status=status, comment=comment, user=user, now=timezone.now(), request=request)
@@ -95,7 +95,7 @@ def deviation_handle_bulk(*, deviations: Iterable[Deviation], user, status: str,
         raise ValidationError({"ids": _("Välj minst en avvikelse.")})
     comment = comment.strip()
     now = timezone.now()
-    rows = list(Deviation.objects.select_for_update().select_related("case").filter(pk__in=ids).order_by("pk"))
+    rows = list(Deviation.objects.select_for_update(of=("self",)).select_related("case").filter(pk__in=ids).order_by("pk"))
     for deviation in rows:
         _check_transition(deviation, status, comment)
     for deviation in rows:
@@ -150,7 +150,7 @@ def report_notify_members(*, report_id: int) -> int:
     from .models import PeriodReport
 
     with transaction.atomic():
-        report = PeriodReport.objects.select_for_update().select_related("organisation").get(pk=report_id)
+        report = PeriodReport.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=report_id)
         if report.notified_at is not None:
             return 0
         report.notified_at = timezone.now()
