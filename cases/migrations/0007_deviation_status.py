@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_codes_eviction_outcome'),
+        ('cases', '0006_sent_letter'),
         ('organisation', '0002_default_organisation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
