@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -18,12 +18,14 @@ from rest_framework.views import APIView
 
 from cases.access import visible_cases
 from cases.models import DeviationKind, DeviationStatus
+from organisation.tokens import ApiTokenAuthentication
 
 from . import access, selectors, services
 
 
 class ApiView(APIView):
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    # The project's hashed, scoped tokens (organisation/tokens.py): the default `staff` scope suffices here.
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
 
