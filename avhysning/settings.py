@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "cases",
     "bosam",
     "imports",
+    "followup",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "avhysning@localhost")
+# The address the application is reached at, for absolute links in e-mails (no request to build them from).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
 # Celery. Default: kombu's filesystem transport under var/ (no server needed);
 # production: CELERY_BROKER_URL=redis://…
@@ -245,6 +248,9 @@ CELERY_BEAT_SCHEDULE = {
     "run-daily-checks": {"task": "cases.tasks.run_daily_checks_task", "schedule": crontab(hour=6, minute=0)},
     "plan-bosam-meetings": {"task": "bosam.tasks.plan_meetings_task", "schedule": crontab(hour=5, minute=30)},
     "prepare-bosam-agendas": {"task": "bosam.tasks.prepare_agendas_task", "schedule": crontab(hour=6, minute=30)},
+    # Runs daily; acts only on the first working day of a month (last month's report for the steering group).
+    "prepare-monthly-report": {"task": "followup.tasks.prepare_monthly_report_task", "schedule": crontab(hour=7, minute=0)},
+    "aggregate-statistics": {"task": "followup.tasks.aggregate_days_task", "schedule": crontab(hour=2, minute=30)},
 }
 # `make run` sets this so that the demo shows beat at work within a minute instead of next morning.
 if env_int("CELERY_BEAT_EVERY_SECONDS", 0):
@@ -348,3 +354,7 @@ HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 3
 CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {"task": "monitoring.tasks.heartbeat_task", "schedule": 60.0}
 # A load balancer or compose probes over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Statistics "för publicering" (and always at city level): counts from 1 to this minus one are suppressed.
+STATISTICS_SUPPRESSION_THRESHOLD = env_int("STATISTICS_SUPPRESSION_THRESHOLD", 5)
+# The nightly aggregation rewrites this many past days (late registrations still land on their day); older days freeze.
+STATISTICS_AGGREGATE_REFRESH_DAYS = env_int("STATISTICS_AGGREGATE_REFRESH_DAYS", 7)

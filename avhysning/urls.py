@@ -26,5 +26,6 @@ urlpatterns = [
     path("arenden/import/", include("imports.urls")),
     path("arenden/", include("cases.urls")),
     path("bosam/", include("bosam.urls")),
+    path("", include("followup.urls")),
     path("api/v1/", include("avhysning.api_urls")),
 ]

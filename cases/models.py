@@ -692,6 +692,24 @@ class Consent(models.Model):
         return f"{self.get_recipient_display()} {self.given_on}"
 
 
+class DeviationStatus(models.TextChoices):
+    """The handling of a deviation (R8): NEW → UNDER_REVIEW → HANDLED (what was done) | DISMISSED (why)."""
+
+    NEW = "NEW", _("Ny")
+    UNDER_REVIEW = "UNDER_REVIEW", _("Under utredning")
+    HANDLED = "HANDLED", _("Åtgärdad")
+    DISMISSED = "DISMISSED", _("Avfärdad")
+
+
+# Which status may follow which; HANDLED and DISMISSED are final (a new deviation is registered instead).
+DEVIATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    DeviationStatus.NEW: (DeviationStatus.UNDER_REVIEW, DeviationStatus.HANDLED, DeviationStatus.DISMISSED),
+    DeviationStatus.UNDER_REVIEW: (DeviationStatus.HANDLED, DeviationStatus.DISMISSED),
+    DeviationStatus.HANDLED: (),
+    DeviationStatus.DISMISSED: (),
+}
+
+
 class Deviation(models.Model):
     """A deviation from the plan (R8), reported to the styrgrupp för boendefrågor."""
 
@@ -705,6 +723,13 @@ class Deviation(models.Model):
     occurred_on = models.DateField(_("datum"), default=timezone.localdate)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The handling (issue 13). The latest step is kept here for lists; every step is in DeviationEvent.
+    status = models.CharField(_("status"), max_length=20, choices=DeviationStatus.choices, default=DeviationStatus.NEW)
+    status_comment = models.TextField(_("kommentar"), blank=True, help_text=_("Vad som gjordes, eller varför avvikelsen avfärdades."))
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("hanterad av")
+    )
+    status_changed_at = models.DateTimeField(_("hanterad"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("avvikelse")
@@ -714,11 +739,42 @@ class Deviation(models.Model):
             models.UniqueConstraint(
                 fields=["organisation", "dedupe_key"], condition=~Q(dedupe_key=""), name="deviation_raised_once_per_cause"
             ),
+            # A deviation is only closed with what was done or why it was dismissed.
+            models.CheckConstraint(
+                condition=Q(status__in=["NEW", "UNDER_REVIEW"]) | (~Q(status_comment="") & Q(status_changed_at__isnull=False)),
+                name="deviation_closed_with_comment",
+            ),
         ]
-        indexes = [models.Index(fields=["organisation", "occurred_on"])]
+        indexes = [models.Index(fields=["organisation", "occurred_on"]), models.Index(fields=["organisation", "status"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (DeviationStatus.HANDLED, DeviationStatus.DISMISSED)
+
+
+class DeviationEvent(models.Model):
+    """One step in the handling of a deviation: who moved it to which status, when, and why. Append-only."""
+
+    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="events", verbose_name=_("avvikelse"))
+    from_status = models.CharField(_("från status"), max_length=20, choices=DeviationStatus.choices)
+    to_status = models.CharField(_("till status"), max_length=20, choices=DeviationStatus.choices)
+    comment = models.TextField(_("kommentar"), blank=True)
+    # None when the application itself closed an automatic deviation whose cause went away.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("av")
+    )
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("avvikelsehändelse")
+        verbose_name_plural = _("avvikelsehändelser")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.deviation_id} {self.from_status}→{self.to_status}"
 
 
 class AuditAction(models.TextChoices):
@@ -741,6 +797,8 @@ class AuditAction(models.TextChoices):
     AGENDA_VIEW = "AGENDA_VIEW", _("Läste BOSAM-dagordning")
     API_READ = "API_READ", _("Läste via API")
     NOTICE_IMPORT = "NOTICE_IMPORT", _("Importerade underrättelser")
+    DEVIATION_RECORD = "DEVIATION_RECORD", _("Registrerade avvikelse")
+    DEVIATION_HANDLE = "DEVIATION_HANDLE", _("Hanterade avvikelse")
 
 
 class AuditEventQuerySet(models.QuerySet):

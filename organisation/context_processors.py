@@ -11,6 +11,9 @@ NAVIGATION = [
     ("cases:intake_search", _("Registrera underrättelse"), {Role.HYRESRADGIVARE}),
     ("imports:start", _("Importera lista"), {Role.HYRESRADGIVARE}),
     ("bosam:meeting_list", _("BOSAM"), {Role.BOSAM_ORDFORANDE, Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF}),
+    ("followup:register", _("Avvikelser"), {Role.CHEF, Role.STYRGRUPP, Role.HYRESRADGIVARE, Role.HANDLAGGARE}),
+    ("followup:statistics", _("Statistik"), {Role.CHEF, Role.STYRGRUPP, Role.STAD}),
+    ("followup:reports", _("Periodrapporter"), {Role.STYRGRUPP}),
     ("cases:audit_review", _("Logguppföljning"), {Role.CHEF}),
     ("admin:index", _("Administration"), {Role.SYSTEMADMINISTRATOR}),
 ]

@@ -21,6 +21,9 @@ DEMO_USERS = [
     ("ordforande", Role.BOSAM_ORDFORANDE, "HYRESRADGIVNING", "Olof", "Ordförande", "08-508 14 500"),
     ("chef", Role.CHEF, "MOTTAGNING_BARN_UNGA", "Cecilia", "Chef", "08-508 14 100"),
     ("admin", Role.SYSTEMADMINISTRATOR, None, "Adam", "Admin", ""),
+    # The steering group (R8) and the city's central office: registers and statistics, no case pages.
+    ("styrgrupp", Role.STYRGRUPP, None, "Stina", "Styrgrupp", "08-508 14 050"),
+    ("stad", Role.STAD, None, "Sam", "Stadshuset", ""),
 ]
 
 DEMO_USERNAMES: frozenset[str] = frozenset(username for username, *_rest in DEMO_USERS)

@@ -82,6 +82,10 @@ class Role(models.TextChoices):
     BOSAM_ORDFORANDE = "bosam_ordforande", _("Ordförande i BOSAM")
     CHEF = "chef", _("Chef")
     SYSTEMADMINISTRATOR = "systemadministrator", _("Systemadministratör")
+    # The steering group for housing matters (R8): the organisation's deviations and statistics, no case contents.
+    STYRGRUPP = "styrgrupp", _("Styrgrupp för boendefrågor")
+    # The city's central office: statistics summed over every organisation, aggregates only.
+    STAD = "stad", _("Stadens centrala förvaltning")
 
 
 class User(AbstractUser):

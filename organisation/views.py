@@ -9,6 +9,10 @@ def home(request):
     user = request.user
     if has_role(user, Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF):
         return redirect("cases:my_cases")
+    if has_role(user, Role.STYRGRUPP):
+        return redirect("followup:register")
+    if has_role(user, Role.STAD):
+        return redirect("followup:statistics")
     if has_role(user, Role.BOSAM_ORDFORANDE):
         return redirect("bosam:meeting_list")
     if has_role(user, Role.SYSTEMADMINISTRATOR):

@@ -106,6 +106,8 @@ def personas(make_user):
         "ordforande": make_user("ordforande", "bosam_ordforande", "HYRESRADGIVNING"),
         "chef": make_user("chef", "chef", "MOTTAGNING_BARN_UNGA"),
         "admin": make_user("admin", "systemadministrator", None, is_staff=True),
+        "styrgrupp": make_user("styrgrupp", "styrgrupp", None),
+        "stad": make_user("stad", "stad", None),
     }
 
 

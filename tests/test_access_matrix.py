@@ -18,11 +18,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
 from cases.models import TaskKind
+from followup.services import deviation_register
 from tests.factories import notice_data, register
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # walks the whole URLconf for every role
 
-PERSONAS = ("hyresradgivare", "barn", "vuxna", "aldre", "ekbistand", "ordforande", "chef", "admin")
+PERSONAS = ("hyresradgivare", "barn", "vuxna", "aldre", "ekbistand", "ordforande", "chef", "admin", "styrgrupp", "stad")
 
 # Answer an anonymous user with content on purpose: the login pages and the language switch.
 ANONYMOUS_ALLOWED = {
@@ -71,7 +72,10 @@ def dataset(organisation, personas):
     notice = family.notices.first()
     notice.attachment.save("scan.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     assert family.assignments.filter(unit__code="MOTTAGNING_BARN_UNGA", ended_at__isnull=True).exists()
+    deviation = deviation_register(organisation=organisation, user=personas["hyresradgivare"], case=family,
+                                   description="Brevet skickades för sent.")
     return {
+        "deviation": deviation,
         "family": family,
         "single": single,
         "person": family.household.members.first(),
@@ -88,7 +92,7 @@ def url_for(route: Route, data, case=None) -> str | None:
     """The route's path with real ids of the family case (or `case`); None if it cannot be built."""
     case = case or data["family"]
     values = {
-        "pk": case.pk if is_case_route(route) else 1,
+        "pk": case.pk if is_case_route(route) else data["deviation"].pk if route.name.startswith(("followup:", "api-deviation")) else 1,
         "person_pk": data["person"].pk,
         "task_pk": data["task"].pk,
         "notice_pk": data["notice"].pk,
@@ -132,17 +136,17 @@ def test_anonymous_is_refused_everywhere(client, dataset):
 
 
 # The explicit matrix for the workspace's case URLs and the API's case endpoint.
-#   method, which case, statuses for hyresradgivare, barn, vuxna, aldre, ekbistand, ordforande, chef, admin
-WRITE_REFUSED = (400, 400, 404, 404, 404, 404, 400, 404)  # an empty POST: writers get the form back, others 404
+#   method, which case, statuses for hyresradgivare, barn, vuxna, aldre, ekbistand, ordforande, chef, admin, styrgrupp, stad
+WRITE_REFUSED = (400, 400, 404, 404, 404, 404, 400, 404, 404, 404)  # an empty POST: writers get the form back, others 404
 MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
-    "cases:my_cases": ("GET", "", (200, 200, 200, 200, 200, 403, 200, 403)),
-    "cases:overview": ("GET", "", (200, 403, 403, 403, 403, 403, 200, 403)),
-    "cases:audit_review": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403)),
-    "cases:audit_review_print": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403)),
-    "cases:detail": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404)),
-    "cases:detail@single": ("GET", "single", (200, 404, 404, 404, 404, 404, 404, 404)),
-    "cases:attachment": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404)),
-    "cases:reveal_pin": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404)),
+    "cases:my_cases": ("GET", "", (200, 200, 200, 200, 200, 403, 200, 403, 403, 403)),
+    "cases:overview": ("GET", "", (200, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
+    "cases:audit_review": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
+    "cases:audit_review_print": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
+    "cases:detail": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404, 404, 404)),
+    "cases:detail@single": ("GET", "single", (200, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "cases:attachment": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404, 404, 404)),
+    "cases:reveal_pin": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
     "cases:task_complete": ("POST", "family", WRITE_REFUSED),
     "cases:contact_register": ("POST", "family", WRITE_REFUSED),
     "cases:task_create": ("POST", "family", WRITE_REFUSED),
@@ -151,17 +155,33 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "cases:consent_record": ("POST", "family", WRITE_REFUSED),
     "cases:case_close": ("POST", "family", WRITE_REFUSED),
     # The case is open: writers are sent back with a message, others get 404.
-    "cases:case_reopen": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404)),
-    "cases:contact_register@single": ("POST", "single", (400, 404, 404, 404, 404, 404, 404, 404)),
-    "api-case-detail": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404)),
+    "cases:case_reopen": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
+    "cases:contact_register@single": ("POST", "single", (400, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "api-case-detail": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404, 404, 404)),
+    # The follow-up (issue 13): the register for those who work cases and the steering group; statistics for
+    # chef, styrgrupp and stad; the cases behind a figure only for those who may see cases (chef here).
+    "followup:register": ("GET", "", (200, 200, 200, 200, 200, 403, 200, 403, 200, 403)),
+    "followup:record": ("GET", "", (200, 200, 200, 200, 200, 403, 200, 403, 403, 403)),
+    "followup:detail": ("GET", "", (200, 200, 404, 404, 404, 404, 200, 404, 200, 404)),
+    "followup:bulk_handle": ("POST", "", (403, 403, 403, 403, 403, 403, 400, 403, 400, 403)),
+    "followup:statistics": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
+    "followup:statistics_print": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
+    "followup:statistics_xlsx": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
+    "followup:statistics_csv": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 200, 200)),
+    "followup:statistics_cases": ("GET", "", (403, 403, 403, 403, 403, 403, 400, 403, 403, 403)),
+    "followup:reports": ("GET", "", (403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
+    "api-deviation-list": ("GET", "", (200, 200, 200, 200, 200, 403, 200, 403, 200, 403)),
+    # The API takes JSON only: an empty form POST is 415 for those who may handle the deviation, 404 for the others.
+    "api-deviation-handle": ("POST", "", (404, 404, 404, 404, 404, 404, 415, 404, 415, 404)),
+    "api-statistics": ("GET", "", (403, 403, 403, 403, 403, 403, 400, 403, 400, 400)),
     # Two-factor pages (issue 15): every signed-in user may enrol; without a device the
     # verification page sends to enrolment, and the backup codes exist only right after it.
-    "accounts:otp_setup": ("GET", "", (200,) * 8),
-    "accounts:otp_verify": ("GET", "", (302,) * 8),
-    "accounts:otp_backup_codes": ("GET", "", (302,) * 8),
+    "accounts:otp_setup": ("GET", "", (200,) * 10),
+    "accounts:otp_verify": ("GET", "", (302,) * 10),
+    "accounts:otp_backup_codes": ("GET", "", (302,) * 10),
     # Open to all, so that a refused sign-in can be explained; says nothing about anyone.
-    "accounts:sso_refused": ("GET", "", (403,) * 8),
-    "oidc_authentication_init": ("GET", "", (404,) * 8),  # SSO is off by default
+    "accounts:sso_refused": ("GET", "", (403,) * 10),
+    "oidc_authentication_init": ("GET", "", (404,) * 10),  # SSO is off by default
 }
 
 
@@ -187,7 +207,7 @@ def test_matrix_of_case_urls_for_every_role(dataset, personas):
 def test_no_role_reads_a_case_it_may_not_see_through_any_url(dataset, personas):
     """Every URL whose path names the family case (or its person, task, notice), walked as the
     roles that may not see that case: none of them may answer with content."""
-    may_not_see = ("vuxna", "aldre", "ekbistand", "ordforande", "admin")
+    may_not_see = ("vuxna", "aldre", "ekbistand", "ordforande", "admin", "styrgrupp", "stad")
     routes = [r for r in all_routes() if points_at_family_case(r)]
     assert any(r.name == "cases:detail" for r in routes)
     leaks, errors = [], []

@@ -61,3 +61,8 @@ def test_the_walk_sees_imports_inside_functions(tmp_path):
 def test_nothing_below_imports_imports_it():
     """imports/ sits beside bosam on top of cases: cases, bosam and organisation never need it."""
     assert importers_of("imports", ["organisation", "cases", "bosam"]) == []
+
+
+def test_cases_bosam_and_organisation_do_not_import_followup():
+    # The follow-up (issue 13) reads cases and bosam; nothing below it may reach up.
+    assert importers_of("followup", ["cases", "bosam", "organisation"]) == []

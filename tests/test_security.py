@@ -36,7 +36,9 @@ from bosam import services as bosam_services
 from bosam.models import Activity, AgendaItem, Meeting, MeetingDocument
 from cases import services
 from cases.intake.letters import render_letter_pdf
-from cases.models import Case, Contact, Task, TaskKind, TaskStatus
+from cases.models import Case, Contact, Deviation, Task, TaskKind, TaskStatus
+from followup import services as followup_services
+from followup.models import PeriodReport
 from organisation.models import ApiScope
 from organisation.tokens import api_token_create
 from tests.factories import household_data, notice_data, register
@@ -86,6 +88,8 @@ class World:
     item: AgendaItem
     activity: Activity
     notice_import: object  # an import in PREVIEW (imports.models.NoticeImport)
+    deviation: Deviation  # a manual deviation on the case
+    report: PeriodReport  # the steering group's report with the chair's remarks
 
 
 def build_world(organisation, advisor, chair, text=plain, *, serial=801, close_meeting=False) -> World:
@@ -127,6 +131,11 @@ def build_world(organisation, advisor, chair, text=plain, *, serial=801, close_m
     services.case_close(case=closed, user=advisor, outcome="OTHER", note=text("Avslutsnotering"))
     if close_meeting:
         bosam_services.meeting_close(meeting=meeting, user=chair)
+    deviation = followup_services.deviation_register(organisation=organisation, user=advisor, case=case,
+                                                     description=text("Avvikelsebeskrivning"), occurred_on=D("2026-11-22"))
+    report = followup_services.report_prepare(organisation=organisation, kind="MONTH", period_start=D("2026-11-01"),
+                                              period_end=D("2026-11-30"))
+    followup_services.report_remarks_save(report=report, user=advisor, remarks=text("Ordförandens kommentar"))
     meeting.refresh_from_db()
     case.refresh_from_db()
     # An imported list whose row carries free text where the import pages show it (reference, errors).
@@ -140,6 +149,7 @@ def build_world(organisation, advisor, chair, text=plain, *, serial=801, close_m
         case=case, closed=closed, person_id=case.household.members.order_by("id").first().pk,
         task=case.tasks.get(kind=TaskKind.SEND_LETTER), notice_id=notice_obj.pk, meeting=meeting, item=item, activity=activity,
         notice_import=notice_import,
+        deviation=deviation, report=report,
     )
 
 
@@ -169,6 +179,10 @@ def kwargs_for(route: Route, world: World) -> dict | None:
                 kwargs[name] = world.case.pk
             elif route.name.startswith(("imports:", "api-import")):
                 kwargs[name] = world.notice_import.pk
+            elif route.name in ("followup:detail", "api-deviation-handle"):
+                kwargs[name] = world.deviation.pk
+            elif route.name in ("followup:report", "followup:report_pdf"):
+                kwargs[name] = world.report.pk
             else:
                 raise AssertionError(f"{route.name}: this test does not know what its pk points at; teach kwargs_for")
         elif name in values:
@@ -366,6 +380,9 @@ def test_free_text_is_escaped_on_every_page(evil_world, personas):
         "import list": (advisor, reverse("imports:start"), ()),
         "audit review": (chef, reverse("cases:audit_review"), ()),
         "audit review, printed": (chef, reverse("cases:audit_review_print"), ()),
+        "deviations register": (chef, reverse("followup:register"), ()),
+        "deviation page": (chef, reverse("followup:detail", args=[w.deviation.pk]), ("Avvikelsebeskrivning",)),
+        "period report": (client_for(personas["styrgrupp"]), reverse("followup:report", args=[w.report.pk]), ()),
     }
     for where, (client, url, labels) in pages.items():
         response = client.get(url)
@@ -413,6 +430,8 @@ def test_no_page_answers_with_a_spreadsheet(world, personas):
     (cells starting with = + - @ tab or CR must be neutralised) next to it, then list it here."""
     # The import's row report and template: formula injection is tested in tests/test_imports.py.
     known_exports: set[str] = {"imports:report", "imports:template"}
+    # Statistics CSV/XLSX: tests/test_followup_statistics.py::test_every_cell_is_neutralised_against_formula_injection.
+    known_exports |= {"followup:statistics_xlsx", "followup:statistics_csv"}
     spreadsheet = ("text/csv", "application/vnd.ms-excel", "application/vnd.openxmlformats", "application/vnd.oasis.opendocument")
     for persona in PERSONAS:
         client = client_for(personas[persona])

@@ -28,7 +28,13 @@ from .actions import (
     task_complete,
     task_create,
 )
-from .deviations import MANDATORY_TASK_KINDS, deviation_raise_once, deviation_record, raise_automatic_deviations
+from .deviations import (
+    MANDATORY_TASK_KINDS,
+    close_resolved_deviations,
+    deviation_raise_once,
+    deviation_record,
+    raise_automatic_deviations,
+)
 from .evaluation import ESCALATION_TASK_KINDS, case_reevaluate, decision_input_for, decision_members, run_daily_checks
 from .intake import (
     ActiveUnitData,
@@ -66,6 +72,7 @@ __all__ = [
     "contact_register",
     "decision_input_for",
     "decision_members",
+    "close_resolved_deviations",
     "deviation_raise_once",
     "deviation_record",
     "eviction_outcome_record",

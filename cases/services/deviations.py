@@ -130,3 +130,66 @@ def deviation_raise_once(
         description=description,
         today=occurred_on or timezone.localdate(),
     )
+
+
+def _cause_gone(deviation: Deviation, tasks: dict[int, Task], cases: dict[int, Case]) -> str | None:
+    """Why an automatic deviation's cause is gone, as the note to write; None while it stands.
+
+    Only what undoes the deviation itself counts: the overdue task done (or its due date moved) by the day the
+    check raised it, the contact established or the eviction date moved by the day the date was reached. A task
+    done days late is still a deviation, and stays for people to handle."""
+    raised = deviation.occurred_on
+    if deviation.kind == DeviationKind.TASK_OVERDUE:
+        task = tasks.get(int(deviation.dedupe_key.rsplit("-", 1)[1]))
+        if task is None:
+            return _("Uppgiften finns inte längre; avvikelsen stängdes automatiskt.")
+        if task.status != TaskStatus.OPEN and task.completed_at and timezone.localdate(task.completed_at) <= raised:
+            return _("Uppgiften slutfördes %(date)s, samma dag som avvikelsen uppstod; avvikelsen stängdes automatiskt.") % {
+                "date": timezone.localdate(task.completed_at).isoformat()}
+        if task.status == TaskStatus.OPEN and task.due_date >= raised:
+            return _("Uppgiftens sista dag flyttades till %(date)s; avvikelsen stängdes automatiskt.") % {"date": task.due_date.isoformat()}
+    elif deviation.kind == DeviationKind.EVICTION_WITHOUT_CONTACT:
+        case = cases.get(deviation.case_id)
+        if case is None:
+            return None
+        if case.contact_established_on is not None and case.contact_established_on <= raised:
+            return _("En kontakt %(date)s registrerades i efterhand; avvikelsen stängdes automatiskt.") % {
+                "date": case.contact_established_on.isoformat()}
+        if case.eviction_date is None or case.eviction_date > raised:
+            return _("Avhysningsdatumet ändrades; avvikelsen stängdes automatiskt.")
+    return None
+
+
+KEY_PREFIXES = {DeviationKind.TASK_OVERDUE: "task-overdue-", DeviationKind.EVICTION_WITHOUT_CONTACT: "eviction-without-contact-"}
+
+
+def close_resolved_deviations(*, today: dt.date | None = None, organisation: Organisation | None = None) -> int:
+    """Close (DISMISSED, with a note and a history step by no user) every automatic deviation whose cause is gone
+    and that nobody has touched: still NEW, no step in its history. Idempotent. Returns how many were closed."""
+    from ..models import DeviationEvent, DeviationStatus
+
+    candidates = Deviation.objects.filter(automatic=True, status=DeviationStatus.NEW, kind__in=list(KEY_PREFIXES)).exclude(
+        dedupe_key="").filter(events__isnull=True)
+    if organisation is not None:
+        candidates = candidates.filter(organisation=organisation)
+    candidates = list(candidates)
+    if not candidates:
+        return 0
+    task_ids = [int(d.dedupe_key.rsplit("-", 1)[1]) for d in candidates if d.kind == DeviationKind.TASK_OVERDUE]
+    tasks = {t.pk: t for t in Task.objects.filter(pk__in=task_ids)}
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=[d.case_id for d in candidates if d.case_id])}
+    closed = 0
+    now = timezone.now()
+    for deviation in candidates:
+        note = _cause_gone(deviation, tasks, cases)
+        if note is None:
+            continue
+        with transaction.atomic():
+            # Re-checked under the lock: a person may have taken it up since the list was read.
+            updated = Deviation.objects.filter(pk=deviation.pk, status=DeviationStatus.NEW, events__isnull=True).update(
+                status=DeviationStatus.DISMISSED, status_comment=note, status_changed_at=now, status_changed_by=None)
+            if updated:
+                DeviationEvent.objects.create(deviation=deviation, from_status=DeviationStatus.NEW, to_status=DeviationStatus.DISMISSED,
+                                              comment=note, user=None, at=now)
+                closed += 1
+    return closed

@@ -28,7 +28,7 @@ from ..rules import routing
 from ..rules.case_facts import FLAG_PAYMENT_DECISION_MISSING, NoticeFacts, case_facts, latest_notice
 from ..rules.deadlines import case_dates, is_urgent
 from ..rules.workdays import add_working_days
-from .deviations import raise_automatic_deviations
+from .deviations import close_resolved_deviations, raise_automatic_deviations
 from .plan import _units_by_code, next_meeting_date, plan_config_for
 
 # Escalations that an established contact makes unnecessary (R2d, R3b, R3c).
@@ -335,4 +335,6 @@ def run_daily_checks(*, today: dt.date | None = None, organisation: Organisation
         if case_reevaluate(case, trigger=RoutingDecision.Trigger.DAILY, today=today) is not None:
             changed += 1
     deviations = raise_automatic_deviations(today=today, organisation=organisation)
+    # After raising: a deviation whose cause went away since (the task done the same day) closes with a note.
+    close_resolved_deviations(today=today, organisation=organisation)
     return {"evaluated": evaluated, "changed": changed, "deviations": deviations}

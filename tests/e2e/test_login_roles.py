@@ -13,6 +13,8 @@ START_PAGES = {
     "chef": ("/arenden/", "Mina ärenden"),
     "ordforande": ("/bosam/", "BOSAM"),
     "admin": ("/admin/", "Konfiguration och användare"),
+    "styrgrupp": ("/avvikelser/", "Avvikelser"),
+    "stad": ("/statistik/", "Statistik"),
 }
 
 

@@ -11,18 +11,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, Landlord, Outcome, TaskKind, TaskStatus
+from cases.models import Case, Landlord, LandlordKind, Outcome, TaskKind, TaskStatus
 from cases.rules.identity import normalize_personal_identity_number
 from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
 from organisation.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_enabled
 from organisation.models import Department, Organisation, Role, Unit, User
 
+# name, organisation number, kind (for the statistics: allmännyttan or private)
 LANDLORDS = [
-    ("AB Familjebostäder", "556035-8672"),
-    ("AB Stockholmshem", "556035-6940"),
-    ("AB Svenska Bostäder", "556043-6429"),
-    ("Årsta Fastigheter AB (privat)", "556670-0455"),
-    ("Vantörs Hyreshus AB (privat)", "556065-9608"),
+    ("AB Familjebostäder", "556035-8672", LandlordKind.MUNICIPAL),
+    ("AB Stockholmshem", "556035-6940", LandlordKind.MUNICIPAL),
+    ("AB Svenska Bostäder", "556043-6429", LandlordKind.MUNICIPAL),
+    ("Årsta Fastigheter AB (privat)", "556670-0455", LandlordKind.PRIVATE),
+    ("Vantörs Hyreshus AB (privat)", "556065-9608", LandlordKind.PRIVATE),
 ]
 
 
@@ -93,8 +94,11 @@ class Command(BaseCommand):
         return users
 
     def _landlords(self, organisation):
-        for name, org_number in LANDLORDS:
-            Landlord.objects.get_or_create(organisation=organisation, org_number=org_number, defaults={"name": name})
+        for name, org_number, kind in LANDLORDS:
+            landlord, _created = Landlord.objects.get_or_create(organisation=organisation, org_number=org_number, defaults={"name": name})
+            if landlord.kind == LandlordKind.OTHER and kind != LandlordKind.OTHER:
+                # Also for a landlord a notice created before this ran (the kind came later).
+                Landlord.objects.filter(pk=landlord.pk).update(kind=kind)
 
     def _cases(self, organisation, users, today) -> int:
         if Case.objects.filter(organisation=organisation).exists():

@@ -1,0 +1,77 @@
+"""The nightly per-day aggregates (issue 13, "Statistics survive retention"): incremental, idempotent (run twice),
+read by the statistics for the days they cover, live data for the rest, summed over organisations at city level."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from cases.models import Deviation, EvictionOutcome, Notice
+from followup import tasks
+from followup.models import AggregatedDay, DailyAggregate
+from tests.factories import notice_data, register
+from tests.test_followup_statistics import EXPECTED_OCTOBER, OCTOBER, dataset  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.django_db
+D = dt.date.fromisoformat
+
+
+def snapshot():
+    return sorted(DailyAggregate.objects.values_list("organisation_id", "day", "unit_code", "metric", "code", "count"))
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_nightly_run_twice_writes_the_same_rows_and_the_figures_stay(dataset, personas, organisation):  # noqa: F811
+    first = tasks.aggregate_days_task("2026-12-01")
+    rows = snapshot()
+    assert rows and first[str(organisation.pk)] > 30  # backfilled from the first data day (September) to 11-30
+    days = sorted(AggregatedDay.objects.filter(organisation=organisation).values_list("day", flat=True))
+    assert days[-1] == D("2026-11-30") and len(days) == (days[-1] - days[0]).days + 1  # contiguous
+    second = tasks.aggregate_days_task("2026-12-01")
+    assert snapshot() == rows
+    assert second[str(organisation.pk)] == 7  # only the refresh window is rewritten
+    assert not any(isinstance(v, str) and "Testsson" in v for row in rows for v in row)  # no personal data
+
+    client = client_for(personas["styrgrupp"])
+    assert client.get(f"/api/v1/statistics/?{OCTOBER}").json() == EXPECTED_OCTOBER
+
+    # Retention: the case data goes; the figures that add up over days do not change (households are distinct
+    # counts over the period and are computed live, so they follow the data).
+    EvictionOutcome.objects.all().delete()
+    Deviation.objects.all().delete()
+    Notice.objects.all().delete()
+    after = client.get(f"/api/v1/statistics/?{OCTOBER}").json()
+    for key in ("notices", "outcomes", "evictions", "debt_bands", "landlord_kinds", "deviations"):
+        assert after[key] == EXPECTED_OCTOBER[key], key
+    assert after["households"]["total"] == 0
+
+
+def test_today_is_live_and_late_registrations_land_within_the_refresh_window(dataset, personas, organisation):  # noqa: F811
+    tasks.aggregate_days_task("2026-12-01")
+    client = client_for(personas["styrgrupp"])
+    late = register(organisation, personas["hyresradgivare"], serial=820, street="Sena gatan 1",
+                    notice=notice_data(received="2026-11-27", served="2026-11-27", debt="1000"))
+    november = "from=2026-11-01&to=2026-11-30"
+    assert client.get(f"/api/v1/statistics/?{november}").json()["notices"]["total"] == 1  # only H6: the table is as written
+    december = "from=2026-12-01&to=2026-12-31"
+    register(organisation, personas["hyresradgivare"], serial=821, street="Dagens gata 1",
+             notice=notice_data(received="2026-12-01", served="2026-12-01"), today=D("2026-12-01"))
+    assert client.get(f"/api/v1/statistics/?{december}").json()["notices"]["total"] == 1  # not written yet: live
+    tasks.aggregate_days_task("2026-12-02")  # the next night: 11-27 is within the last 7 days and is rewritten
+    assert client.get(f"/api/v1/statistics/?{november}").json()["notices"]["total"] == 2
+    assert client.get(f"/api/v1/statistics/?{december}").json()["notices"]["total"] == 1  # now from the table
+    assert DailyAggregate.objects.filter(day=D("2026-12-01"), metric="notice_type").exists()
+    assert late.case.pk
+
+
+def test_city_level_sums_the_stored_days_of_every_organisation(dataset, personas):  # noqa: F811
+    tasks.aggregate_days_task("2026-12-01")
+    Notice.objects.all().delete()
+    data = client_for(personas["stad"]).get(f"/api/v1/statistics/?{OCTOBER}").json()
+    assert data["notices"]["total"] == 7
+    assert data["notices"]["by_type"]["RENT_ARREARS_TERMINATION"] is None  # 4 over both: suppressed at city level
