@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "organisation",
     "cases",
     "bosam",
+    # On top of every app (generate_data, seed_demo, rundemo); nothing imports it.
+    "devdata",
 ]
 
 MIDDLEWARE = [

@@ -64,6 +64,7 @@ from cases.models import (
 )
 from cases.rules import routing, workdays
 from cases.rules.deadlines import age_on, is_urgent, recovery_deadline
+from devdata.pins import test_pin
 from organisation.defaults import create_organisation
 from organisation.models import Department, Organisation, Role, Unit, User
 
@@ -137,11 +138,6 @@ RESET_TABLES = [Activity, Attendance, AgendaItem, "bosam_meetingdocument", Meeti
                 Case, CaseNumberSequence, ActiveInvolvement, Person, Household, Landlord]
 
 
-def luhn_pin(yymmdd: str, serial: int) -> str:
-    nine = f"{yymmdd}{serial:03d}"
-    return nine + luhn.calc_check_digit(nine)
-
-
 def weighted(rng: random.Random, pairs):
     total = sum(w for _v, w in pairs)
     x = rng.random() * total
@@ -193,9 +189,7 @@ class PinAllocator:
         key = (day, samordning)
         serial = self.next_serial.get(key, 980)
         self.next_serial[key] = serial + 1
-        day_field = day.day + 60 if samordning else day.day
-        ten = luhn_pin(f"{day:%y%m}{day_field:02d}", serial)
-        return f"{day.year // 100:02d}{ten}", day
+        return test_pin(day, serial, samordning=samordning), day
 
 
 class Writer:

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Landlord, Outcome, TaskKind, TaskStatus
-from cases.rules.identity import normalize_personal_identity_number
+from devdata.bosam_demo import seed_demo_meetings
+from devdata.pins import test_pin
 from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
 from organisation.models import Department, Organisation, Role, Unit, User
 
@@ -41,13 +42,8 @@ LANDLORDS = [
 
 
 def _pin(birth: str, serial: str) -> str:
-    """A test personnummer in the 98xx series with its check digit, e.g. _pin('19860314', '980')."""
-    nine = birth[2:] + serial
-    total = 0
-    for i, ch in enumerate(nine):
-        product = int(ch) * (2 if i % 2 == 0 else 1)
-        total += product - 9 if product > 9 else product
-    return normalize_personal_identity_number(f"{birth}{serial}{(10 - total % 10) % 10}")
+    """A test personnummer with its check digit, e.g. _pin('19860314', '980')."""
+    return test_pin(birth, int(serial))
 
 
 class Command(BaseCommand):
@@ -63,8 +59,6 @@ class Command(BaseCommand):
             users = self._users(organisation)
             self._landlords(organisation)
             created = self._cases(organisation, users, today)
-        from bosam.demo import seed_demo_meetings
-
         seed_demo_meetings(organisation, today)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar ({created} nya ärenden)."))
 
