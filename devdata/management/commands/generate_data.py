@@ -62,8 +62,9 @@ from cases.models import (
     RoutingDecision,
     Task,
 )
-from cases.rules import routing, workdays
-from cases.rules.deadlines import age_on, is_urgent, recovery_deadline
+from cases.rules import reconcile, routing, workdays
+from cases.rules.case_facts import NoticeFacts, case_facts
+from cases.rules.deadlines import age_on, is_urgent
 from devdata.pins import test_pin
 from organisation.defaults import create_organisation
 from organisation.models import Department, Organisation, Role, Unit, User
@@ -126,7 +127,6 @@ NOTICES_PER_DISTRICT_YEAR = 1500
 NOTICES_PER_HOUSEHOLD = 1.7
 BOSAM_HISTORY_DAYS = 365
 CHUNK_HOUSEHOLDS = 10_000
-ESCALATIONS = ("HOME_VISIT", "HANDOVER_ADULT_INTAKE", "CONTACT_ELDERLY_OUTREACH")
 MANDATORY_KINDS = {"SEND_LETTER", "PHONE_CONTACT", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN", "HOME_VISIT",
                    "HANDOVER_ADULT_INTAKE", "CONTACT_ELDERLY_OUTREACH", "COPY_TO_TENANCY_ADVISOR", "HOUSING_ROUTINE", "BOSAM_REVIEW"}
 
@@ -633,11 +633,12 @@ class Generator:
                 active_units=tuple(routing.ActiveUnit(i["unit"], i["user_id"]) for i in involvements), housing_type=housing,
                 phone_known=bool(phone), contact_established=contact_on is not None and contact_on <= day,
                 letter_sent_date=letter_on if letter_on and letter_on <= day else None, today=day,
-                next_meeting_date=self.next_meeting(o, day), escalations_done=tuple(k for k in tasks if k in ESCALATIONS),
+                next_meeting_date=self.next_meeting(o, day),
+                escalations_done=tuple(k for k in tasks if k in reconcile.ESCALATION_TASK_KINDS),
             )
             decision = routing.decide(inp, self.config)
             moment = latest["registered_at"] + dt.timedelta(seconds=1) if trigger == "NOTICE" else at(day, rng, 5, 6)
-            changes = self.reconcile(o, case_id, decision, assignments, tasks, moment)
+            changes = self.reconcile(o, case_id, decision, assignments, tasks, moment, inp.contact_established)
             if trigger == "DAILY" and not changes:
                 break
             record_id = w.add(RoutingDecision, case_id=case_id, notice_id=notice_id, trigger=trigger, plan_version=decision.plan_version,
@@ -686,18 +687,13 @@ class Generator:
             audit.append(("CASE_VIEW", at(viewed, rng), rng.choice(o["advisors"]), ""))
 
         # The case row with the facts the services keep on it.
-        terminations = [v for _i, v in notices if v["notice_type"] == "RENT_ARREARS_TERMINATION"]
-        deadline = recovery_deadline(terminations[-1]["served_date"], terminations[-1]["received_date"]) if terminations else None
-        flags = ["SERVED_DATE_MISSING"] if terminations and terminations[-1]["served_date"] is None else []
+        facts = case_facts(
+            [NoticeFacts(v["notice_type"], v["received_date"], notice_id, v.get("served_date"), v.get("eviction_date"),
+                         v.get("debt_amount")) for notice_id, v in notices],
+            tuple(routing.Member(m["role"], age_on(m["born"], chain[-1][1]), m.get("residence", "")) for m in members),
+        )
         types = [v["notice_type"] for _i, v in notices]
-        if "DISTURBANCE_TERMINATION" in types and "DISTURBANCE_WARNING" not in types:
-            flags.append("DISTURBANCE_WITHOUT_WARNING")
-        eviction_dates = [v["eviction_date"] for _i, v in notices if v.get("eviction_date")]
-        eviction = max(eviction_dates) if eviction_dates and "EVICTION_CANCELLED" not in types else None
-        debts = [v["debt_amount"] for _i, v in notices if v.get("debt_amount") is not None]
         lead = next((a for a in assignments.values() if a["role"] == "LEAD" and a["ended_at"] is None), None)
-        children = routing.number_of_children(
-            tuple(routing.Member(m["role"], age_on(m["born"], chain[-1][1]), m.get("residence", "")) for m in members))
         opened_at = notices[0][1]["registered_at"]
         closed_at = at(closed_on, rng) if closed_on else None
         outcome = ""
@@ -714,48 +710,39 @@ class Generator:
               opened_at=opened_at, closed_at=closed_at,
               contact_established_on=contact_on if contact_on and contact_on <= evaluated else None,
               outcome=outcome, lead_unit_id=lead["unit_id"] if lead else None,
-              urgent=bool(not closed_on and is_urgent(today=today, recovery_deadline=deadline, eviction_date=eviction,
-                                                      next_meeting_date=self.next_meeting(o, today))),
-              recovery_deadline=deadline, eviction_date=eviction, next_due_date=None if closed_on else next_due, children_count=children,
-              debt_amount=debts[-1] if debts else None, latest_notice_type=types[-1], plan_version=self.config.version,
-              explanation=list(decision.explanation), flags=flags, version=version + len(audit),
+              urgent=bool(not closed_on and is_urgent(today=today, recovery_deadline=facts.recovery_deadline,
+                                                      eviction_date=facts.eviction_date, next_meeting_date=self.next_meeting(o, today))),
+              recovery_deadline=facts.recovery_deadline, eviction_date=facts.eviction_date,
+              next_due_date=None if closed_on else next_due, children_count=facts.children_count, debt_amount=facts.debt_amount,
+              latest_notice_type=facts.latest_notice_type, plan_version=self.config.version,
+              explanation=list(decision.explanation), flags=facts.flags, version=version + len(audit),
               updated_at=closed_at or at(today, rng, 5, 6))
         for action, moment, user_id, detail in audit:
             w.add(AuditEvent, organisation_id=org_id, user_id=user_id, user_unit_id=o["unit_ids"]["HYRESRADGIVNING"], case_id=case_id,
                   action=action, detail=detail, without_assignment=False, at=moment)
-        self.cases.append((case_id, o["code"], first, closed_on, children, tuple((d, t) for t, d in chain)))
+        self.cases.append((case_id, o["code"], first, closed_on, facts.children_count, tuple((d, t) for t, d in chain)))
         return closed_on
 
-    def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment) -> list[str]:
-        """What cases.services.evaluation._reconcile_assignments/_reconcile_tasks do, in memory."""
-        changes = []
-        planned = {p.unit: p for p in decision.assignments if p.unit in o["unit_ids"]}
-        new_lead = next((p.unit for p in planned.values() if p.role == "LEAD"), None)
-        for code, current in list(assignments.items()):
-            if current["ended_at"] is not None:
-                continue
-            plan = planned.get(code)
-            wanted = plan.role if plan else ("ASSIGNED" if current["role"] == "LEAD" and new_lead else current["role"])
-            if wanted == current["role"]:
-                continue
+    def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment, contact_established: bool) -> list[str]:
+        """The decision applied to the in-memory rows with the services' own pure code (cases.rules.reconcile)."""
+        active = {code: reconcile.ActiveAssignment(code, a["role"], a["user_id"], tuple(a["rules"])) for code, a in assignments.items()}
+        result = reconcile.reconcile_assignments(active, decision, o["unit_ids"])
+        for code, _wanted in result.ended:
+            current = assignments.pop(code)
             current["ended_at"] = moment
             self.writer.add(Assignment, **current, end_reason="Ny roll enligt planen.")
-            del assignments[code]
-            changes.append(f"END {code} {current['role']}")
-            assignments[code] = self.new_assignment(o, case_id, code, wanted, plan.user_id if plan else current["user_id"],
-                                                    list(plan.rules) if plan else current["rules"], moment)
-            changes.append(f"ASSIGN {code} {wanted}")
-        for code, plan in planned.items():
-            if code not in assignments:
-                assignments[code] = self.new_assignment(o, case_id, code, plan.role, plan.user_id, list(plan.rules), moment)
-                changes.append(f"ASSIGN {code} {plan.role}")
+        for new in result.created:
+            assignments[new.unit] = self.new_assignment(o, case_id, new.unit, new.role, new.user_id, list(new.rules), moment)
+        changes = result.change_lines(active)
         users = {code: a["user_id"] for code, a in assignments.items() if a["user_id"]}
-        for plan in decision.tasks:
-            if plan.kind in tasks or plan.unit not in o["unit_ids"]:
-                continue
+        for plan in reconcile.tasks_to_create(decision, tasks, o["unit_ids"]):
             tasks[plan.kind] = {"unit_id": o["unit_ids"][plan.unit], "assignee_id": users.get(plan.unit), "due": plan.due_date,
                                 "rules": list(plan.rules), "decision_id": "pending", "created_at": moment}
             changes.append(f"TASK {plan.kind}")
+        # task_outcome gives these tasks their CANCELLED status; here only the change is recorded, once.
+        for kind in reconcile.tasks_to_cancel(contact_established, [k for k, t in tasks.items() if not t.get("cancelled")]):
+            tasks[kind]["cancelled"] = True
+            changes.append(f"CANCEL {kind}")
         return changes
 
     def new_assignment(self, o, case_id, code, role, user_id, rules, moment) -> dict:
@@ -766,8 +753,11 @@ class Generator:
         rng, today = self.rng, self.today
         due = t["due"]
         created = t["created_at"].date()
-        if kind == "SEND_LETTER" and letter_on:
-            return "DONE", max(letter_on, created)
+        if kind == "SEND_LETTER":
+            # The letter's task is done on the day the plan was told the letter went (letter_sent_date), or not at all.
+            if letter_on and letter_on <= (closed_on or today):
+                return "DONE", max(letter_on, created)
+            return ("CANCELLED", closed_on) if closed_on else ("OPEN", None)
         if kind == "HOME_VISIT" and contact_on and (closed_on is None or contact_on <= closed_on):
             return "CANCELLED", max(contact_on, created)
         if closed_on:
