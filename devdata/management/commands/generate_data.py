@@ -411,7 +411,10 @@ class Generator:
         past = [a for _n, a in bosam_services.series_dates(series, series.start_date, self.today - dt.timedelta(days=1))]
         scheduled = [n for n, _a in bosam_services.series_dates(series, series.start_date, self.today - dt.timedelta(days=1))]
         future = list(Meeting.objects.filter(series=series, date__gte=self.today).order_by("date").values_list("date", flat=True))
-        return {"obj": series, "past": list(zip(scheduled, past, strict=True)), "dates": sorted(past + future)}
+        # On a second run the past meetings of the first are there already: only the missing ones are made.
+        held = set(Meeting.objects.filter(series=series, date__lt=self.today).values_list("scheduled_date", flat=True))
+        to_make = [(n, a) for n, a in zip(scheduled, past, strict=True) if n not in held]
+        return {"obj": series, "past": to_make, "dates": sorted(past + future)}
 
     def next_meeting(self, o: dict, day: dt.date) -> dt.date | None:
         dates = o["series"]["dates"]
@@ -422,8 +425,25 @@ class Generator:
 
     # --- the run -----------------------------------------------------------------------
 
+    def continue_numbering(self) -> None:
+        """Case numbers go on from what the database holds (the demo data, an earlier run): never the same number twice."""
+        org_ids = [o["org"].pk for o in self.orgs]
+        for org_id, year, last in CaseNumberSequence.objects.filter(organisation__in=org_ids).values_list("organisation", "year", "last"):
+            self.case_numbers[(org_id, year)] = last
+        # A number given without its sequence (a hand-made row) counts too.
+        for org_id, number in Case.objects.filter(organisation__in=org_ids).values_list("organisation", "number").iterator():
+            year, _dash, serial = number.partition("-")
+            if year.isdigit() and serial.isdigit():
+                key = (org_id, int(year))
+                self.case_numbers[key] = max(self.case_numbers[key], int(serial))
+
+    def save_numbering(self) -> None:
+        for (org_id, year), last in self.case_numbers.items():
+            CaseNumberSequence.objects.update_or_create(organisation_id=org_id, year=year, defaults={"last": last})
+
     def run(self) -> dict:
         self.setup_organisations()
+        self.continue_numbering()
         self.progress(f"{len(self.orgs)} organisationer, tidsspann {self.span_days} dagar, {self.n} hushåll")
         self.writer = Writer()
         first_notice = self.writer.next_id[Notice]
@@ -436,8 +456,7 @@ class Generator:
                 self.progress(f"{index} hushåll, {self.writer.totals[Notice]} underrättelser")
         self.writer.flush()
         self.progress(f"{index} hushåll, {self.writer.totals[Notice]} underrättelser; BOSAM-historik …")
-        sequences = [CaseNumberSequence(organisation_id=org_id, year=year, last=last) for (org_id, year), last in self.case_numbers.items()]
-        CaseNumberSequence.objects.bulk_create(sequences, batch_size=1000)
+        self.save_numbering()
         self.bosam_history()
         self.writer.flush()
         self.writer.fix_sequences()
