@@ -84,6 +84,13 @@ class CaseStatus(models.TextChoices):
     CLOSED = "CLOSED", _("Avslutat")
 
 
+class CaseFlag(models.TextChoices):
+    """What Case.flags may hold; cases/rules/case_facts.py sets them (the same codes, Django-free there)."""
+
+    SERVED_DATE_MISSING = "SERVED_DATE_MISSING", _("Delgivningsdatum saknas")
+    DISTURBANCE_WITHOUT_WARNING = "DISTURBANCE_WITHOUT_WARNING", _("Uppsägning pga störningar utan registrerad tillsägelse")
+
+
 class Outcome(models.TextChoices):
     PREVENTED_PAID = "PREVENTED_PAID", _("Skulden betald / hyresrätten återvunnen")
     PREVENTED_AGREEMENT = "PREVENTED_AGREEMENT", _("Avbetalningsplan/överenskommelse med hyresvärden")
@@ -387,10 +394,10 @@ class Case(models.Model):
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "number"], name="case_number_unique_per_organisation"),
-            models.UniqueConstraint(fields=["household"], condition=Q(status="OPEN"), name="one_open_case_per_household"),
+            models.UniqueConstraint(fields=["household"], condition=Q(status=CaseStatus.OPEN), name="one_open_case_per_household"),
             models.CheckConstraint(condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("opened_at")), name="case_closed_after_opened"),
             models.CheckConstraint(
-                condition=Q(status="OPEN", closed_at__isnull=True) | Q(status="CLOSED", closed_at__isnull=False),
+                condition=Q(status=CaseStatus.OPEN, closed_at__isnull=True) | Q(status=CaseStatus.CLOSED, closed_at__isnull=False),
                 name="case_closed_at_matches_status",
             ),
         ]
@@ -551,11 +558,12 @@ class Task(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind"],
-                condition=Q(status="OPEN") & ~Q(kind__in=[k.value for k in REPEATABLE_TASK_KINDS]),
+                condition=Q(status=TaskStatus.OPEN) & ~Q(kind__in=[k.value for k in REPEATABLE_TASK_KINDS]),
                 name="one_open_task_of_a_kind_per_case",
             ),
             models.CheckConstraint(
-                condition=Q(status="OPEN", completed_at__isnull=True) | (~Q(status="OPEN") & Q(completed_at__isnull=False)),
+                condition=Q(status=TaskStatus.OPEN, completed_at__isnull=True)
+                | (~Q(status=TaskStatus.OPEN) & Q(completed_at__isnull=False)),
                 name="task_completed_at_matches_status",
             ),
         ]

@@ -607,7 +607,7 @@ class Generator:
         notices = []
         debt = None
         for kind, received in chain:
-            kronofogden = kind in ("EVICTION_APPLICATION", "EVICTION_DATE") or (kind == "EVICTION_CANCELLED" and rng.random() < 0.7)
+            kronofogden = kind in routing.KRONOFOGDEN_NOTICES or (kind == "EVICTION_CANCELLED" and rng.random() < 0.7)
             values = {"case_id": case_id, "notice_type": kind, "received_date": received,
                       "sender_kind": "KRONOFOGDEN" if kronofogden else "LANDLORD", "landlord_id": None if kronofogden else landlord,
                       "channel": weighted(rng, [("POST", 60), ("EMAIL", 25), ("PORTAL", 10), ("API", 5)]),
@@ -625,7 +625,7 @@ class Generator:
                               termination_date=values["document_date"] if kind != "DISTURBANCE_WARNING" else None,
                               description="Störande ljud nattetid enligt grannar." if kind.startswith("DISTURBANCE") else
                               "Otillåten andrahandsuthyrning.", landlord_reference=f"S-{rng.randint(1000, 99999)}")
-            elif kind in ("EVICTION_APPLICATION", "EVICTION_DATE"):
+            elif kind in routing.KRONOFOGDEN_NOTICES:
                 values.update(kronofogden_reference=f"KFM-{received.year}-{rng.randint(10000, 999999)}",
                               reply_deadline=received + dt.timedelta(days=14), debt_amount=debt)
                 if kind == "EVICTION_DATE":

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Landlord, Outcome, TaskKind, TaskStatus
+from cases.rules.routing import KRONOFOGDEN_NOTICES
 from devdata.bosam_demo import seed_demo_meetings
 from devdata.pins import test_pin
 from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
@@ -221,7 +222,7 @@ class Command(BaseCommand):
                     )
                     for n, b in enumerate(children)
                 ]
-                kronofogden = notice_type in ("EVICTION_APPLICATION", "EVICTION_DATE")
+                kronofogden = notice_type in KRONOFOGDEN_NOTICES
                 services.notice_register(
                     organisation=organisation,
                     user=advisor,
