@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint migrations-check check-deploy messages clean
+.PHONY: run test test-fast lint migrations-check check-deploy messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make test-fast: the inner loop; everything except the tests marked slow (URL crawl and access matrix, API
+## fuzzing, data generator, load smoke run). Run `make test` before you push.
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
@@ -37,10 +42,11 @@ check-deploy: $(VENV)/.installed-dev
 	DEBUG=false SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-but-long-enough-for-django ALLOWED_HOSTS=avhysning.example.se \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-## make messages: refresh the English catalogue (needs gettext); new strings go into scripts/translate_en.py.
+## make messages: refresh the English catalogue and compile it (needs GNU gettext). The English text is written
+## directly in locale/en/LC_MESSAGES/django.po (the only source); see locale/README.md.
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
-	$(BIN)/python scripts/translate_en.py --compile
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf var/

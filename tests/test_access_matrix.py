@@ -20,7 +20,7 @@ from django.urls.exceptions import NoReverseMatch
 from cases.models import TaskKind
 from tests.factories import notice_data, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # walks the whole URLconf for every role
 
 PERSONAS = ("hyresradgivare", "barn", "vuxna", "aldre", "ekbistand", "ordforande", "chef", "admin")
 

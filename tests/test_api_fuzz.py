@@ -69,6 +69,7 @@ def test_schema_needs_authentication(client):
     assert client.get("/api/v1/schema/").status_code in (401, 403)
 
 
+@pytest.mark.slow
 def test_every_api_operation_survives_fuzzing_and_answers_as_documented(api_schema, advisor_token, wsgi_app):
     headers = {"Authorization": f"Token {advisor_token}"}
     api_schema.app = wsgi_app  # every request, including the checks' own (e.g. without auth), goes in-process

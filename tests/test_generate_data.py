@@ -31,6 +31,7 @@ def fingerprint():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_generated_data_keeps_the_invariants():
     generate()
@@ -68,6 +69,7 @@ def test_generated_data_keeps_the_invariants():
     assert Meeting.objects.filter(status=MeetingStatus.PLANNED).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_same_seed_gives_the_same_data():
     generate(seed=3)

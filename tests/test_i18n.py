@@ -1,15 +1,19 @@
 """The English translation: the catalogue is complete, compiled and current, and the
 language switcher (and only the switcher, never the browser) turns the UI English.
 
-Refresh the catalogue with `make messages` and `.venv/bin/python scripts/translate_en.py --compile`."""
+locale/en/LC_MESSAGES/django.po is the only source of the English text (read here with polib).
+Refresh it with `make messages`, write the English msgstr of new entries in the .po, and
+`make messages` again; locale/README.md says how."""
 
 import ast
 import gettext
 import os
 import re
-import sys
+import shutil
+import subprocess
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -20,74 +24,134 @@ LC_MESSAGES = BASE_DIR / "locale" / "en" / "LC_MESSAGES"
 PO_FILE = LC_MESSAGES / "django.po"
 MO_FILE = LC_MESSAGES / "django.mo"
 FIX = (
-    "Run `make messages`, add the missing translations to scripts/translate_en.py, "
-    "then `.venv/bin/python scripts/translate_en.py --compile`."
+    "Run `make messages`, write the English msgstr of the new entries directly in "
+    "locale/en/LC_MESSAGES/django.po (remove any `#, fuzzy` flag after checking the guess), "
+    "then `make messages` again (see locale/README.md)."
 )
 
-sys.path.insert(0, str(BASE_DIR / "scripts"))
-import po  # noqa: E402  (scripts/po.py)
+# What must survive in the translation: Python %-format and brace placeholders, and HTML tags.
+_PLACEHOLDER = re.compile(
+    r"%\([^)]+\)[#0\- +]*\d*(?:\.\d+)?[sdifr]"  # %(name)s
+    r"|%[#0\- +]*\d*(?:\.\d+)?[sdifr]"  # %s, %d
+    r"|\{[A-Za-z_][A-Za-z0-9_]*\}"  # {name}
+    r"|</?[a-zA-Z][^>]*>"  # HTML tags
+)
+
+
+def placeholders(text: str) -> list[str]:
+    """Placeholders and tags, sorted, for comparing msgid and msgstr."""
+    return sorted(_PLACEHOLDER.findall(text))
+
+
+def key(entry: polib.POEntry) -> str:
+    """The key gettext uses in a .mo file (context, EOT, msgid)."""
+    return entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+
+
+def pairs(entry: polib.POEntry) -> list[tuple[str, str]]:
+    """(source, translation) for each form of the entry."""
+    if entry.msgid_plural:
+        return [(entry.msgid, entry.msgstr_plural.get(0, "")), (entry.msgid_plural, entry.msgstr_plural.get(1, ""))]
+    return [(entry.msgid, entry.msgstr)]
 
 
 @pytest.fixture(scope="module")
-def entries():
-    return [e for e in po.parse(PO_FILE) if not e.is_header and not any(c.startswith("#~") for c in e.comments)]
+def catalogue():
+    return polib.pofile(str(PO_FILE))
+
+
+@pytest.fixture(scope="module")
+def entries(catalogue):
+    # polib keeps the header apart (catalogue.metadata) and obsolete (#~) entries are flagged.
+    return [e for e in catalogue if not e.obsolete]
 
 
 # --- the catalogue ---------------------------------------------------------------
 
 
-def test_po_has_entries_and_an_english_header():
-    header = next(e for e in po.parse(PO_FILE) if e.is_header)
-    assert "Language: en\n" in header.msgstr
-    assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header.msgstr
-    assert not header.fuzzy, "a fuzzy header is ignored by msgfmt, and with it the charset"
+def test_po_has_entries_and_an_english_header(catalogue):
+    assert catalogue.metadata.get("Language") == "en"
+    assert catalogue.metadata.get("Plural-Forms") == "nplurals=2; plural=(n != 1);"
+    assert catalogue.metadata.get("Content-Type") == "text/plain; charset=UTF-8"
+    assert not catalogue.metadata_is_fuzzy, "a fuzzy header is ignored by msgfmt, and with it the charset"
+
+
+def test_po_header_keeps_the_glossary_for_translators(catalogue):
+    """The terms list lives in the header comment, where Poedit shows it; a merge must not drop it."""
+    assert "Terms (keep them consistent)" in catalogue.header, "restore the header comment (see locale/README.md)"
+    assert "handläggare = case worker" in catalogue.header
+    assert "scripts/translate_en.py" not in catalogue.header
 
 
 def test_every_entry_is_translated_and_none_is_fuzzy(entries):
-    assert len(entries) > 500  # the parser read the real catalogue, not an empty one
-    untranslated = [e.key for e in entries if not e.translated]
-    fuzzy = [e.key for e in entries if e.fuzzy]
+    assert len(entries) > 500  # polib read the real catalogue, not an empty one
+    untranslated = [key(e) for e in entries if not all(target for _, target in pairs(e))]
+    fuzzy = [key(e) for e in entries if e.fuzzy]
     assert not untranslated, f"{len(untranslated)} untranslated entries, e.g. {untranslated[:5]}. {FIX}"
     assert not fuzzy, f"{len(fuzzy)} fuzzy entries, e.g. {fuzzy[:5]}. {FIX}"
+
+
+def test_no_entry_is_duplicated(entries):
+    keys = [key(e) for e in entries]
+    duplicated = sorted({k for k in keys if keys.count(k) > 1})
+    assert not duplicated, f"entries appear twice in django.po (a bad merge?): {duplicated[:5]}. {FIX}"
 
 
 def test_translations_keep_placeholders_and_tags(entries):
     wrong = []
     for e in entries:
-        if e.msgid_plural is not None:
-            pairs = [(e.msgid, e.msgstr_plural.get(0, "")), (e.msgid_plural, e.msgstr_plural.get(1, ""))]
-        else:
-            pairs = [(e.msgid, e.msgstr)]
-        wrong += [(source, target) for source, target in pairs if po.placeholders(source) != po.placeholders(target)]
+        wrong += [(source, target) for source, target in pairs(e) if placeholders(source) != placeholders(target)]
     assert not wrong, f"placeholders or HTML tags differ: {wrong[:5]}"
 
 
+def test_translations_keep_a_trailing_newline(entries):
+    """msgfmt --check refuses a catalogue where msgid and msgstr differ in a trailing newline."""
+    wrong = [key(e) for e in entries for source, target in pairs(e) if target and source.endswith("\n") != target.endswith("\n")]
+    assert not wrong, f"trailing newline differs between msgid and msgstr: {wrong[:5]}"
+
+
 def test_plural_entries_have_both_forms(entries):
-    plurals = [e for e in entries if e.msgid_plural is not None]
+    plurals = [e for e in entries if e.msgid_plural]
     assert plurals
     for e in plurals:
-        assert sorted(e.msgstr_plural) == [0, 1], e.key
-        assert all(e.msgstr_plural.values()), e.key
+        assert sorted(e.msgstr_plural) == [0, 1], key(e)
+        assert all(e.msgstr_plural.values()), key(e)
 
 
-def test_parser_reads_multiline_and_escaped_strings(tmp_path):
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext (msgfmt) is not installed")
+def test_msgfmt_accepts_the_catalogue():
+    """GNU gettext's own checks (format strings in python-format entries, header, newlines)."""
+    result = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(PO_FILE)], capture_output=True, text=True)
+    assert result.returncode == 0, f"msgfmt --check failed:\n{result.stderr}"
+
+
+def test_polib_reads_multiline_escaped_and_plural_strings(tmp_path):
+    """The reading the checks above rely on: continued lines joined, escapes undone, flags and plurals kept."""
     source = (
         'msgid ""\nmsgstr ""\n"Language: en\\n"\n\n'
         '#, fuzzy, python-format\nmsgid ""\n"Hej \\"%(name)s\\"\\n"\n"rad två"\nmsgstr "x"\n\n'
-        'msgid "ett %(n)s barn"\nmsgid_plural "%(n)s barn"\nmsgstr[0] ""\nmsgstr[1] ""\n'
+        'msgid "ett %(n)s barn"\nmsgid_plural "%(n)s barn"\nmsgstr[0] ""\nmsgstr[1] ""\n\n'
+        'msgctxt "kolumn"\nmsgid "Barn"\nmsgstr "Children"\n\n'
+        '#~ msgid "gammal"\n#~ msgstr "old"\n'
     )
     path = tmp_path / "t.po"
     path.write_text(source, encoding="utf-8")
-    header, first, second = po.parse(path)
-    assert header.is_header and first.fuzzy and "python-format" in first.flags
+    catalogue = polib.pofile(str(path))
+    first, second, third, old = list(catalogue)
+    assert catalogue.metadata == {"Language": "en"}
+    assert first.fuzzy and "python-format" in first.flags
     assert first.msgid == 'Hej "%(name)s"\nrad två'
-    assert second.msgid_plural == "%(n)s barn" and not second.translated
-    # Rendering and reading again gives the same entries.
-    path.write_text(po.render([header, first, second]), encoding="utf-8")
-    def fields(items):
-        return [(e.msgid, e.msgid_plural, e.msgstr, e.msgstr_plural, e.flags) for e in items]
+    assert second.msgid_plural == "%(n)s barn" and not all(t for _, t in pairs(second))
+    assert key(third) == "kolumn\x04Barn"
+    assert old.obsolete and key(old) == "gammal"
+    assert placeholders('Hej <a href="%(url)s">%(name)s</a> {n}') == ["%(name)s", "</a>", '<a href="%(url)s">', "{n}"]
+    # Saving and reading again gives the same entries.
+    catalogue.save(str(path))
 
-    assert fields(po.parse(path)) == fields([header, first, second])
+    def fields(items):
+        return [(e.msgctxt, e.msgid, e.msgid_plural, e.msgstr, e.msgstr_plural, e.flags, e.obsolete) for e in items]
+
+    assert fields(polib.pofile(str(path))) == fields([first, second, third, old])
 
 
 # --- the compiled catalogue ---------------------------------------------------------
@@ -100,7 +164,10 @@ def test_mo_matches_po(entries):
         compiled = gettext.GNUTranslations(fh)
     stale = []
     for e in entries:
-        if e.msgid_plural is not None:
+        if e.msgid_plural and e.msgctxt is not None:
+            got = (compiled.npgettext(e.msgctxt, e.msgid, e.msgid_plural, 1), compiled.npgettext(e.msgctxt, e.msgid, e.msgid_plural, 2))
+            expected = (e.msgstr_plural[0], e.msgstr_plural[1])
+        elif e.msgid_plural:
             got = (compiled.ngettext(e.msgid, e.msgid_plural, 1), compiled.ngettext(e.msgid, e.msgid_plural, 2))
             expected = (e.msgstr_plural[0], e.msgstr_plural[1])
         elif e.msgctxt is not None:
@@ -108,7 +175,7 @@ def test_mo_matches_po(entries):
         else:
             got, expected = compiled.gettext(e.msgid), e.msgstr
         if got != expected:
-            stale.append(e.key)
+            stale.append(key(e))
     assert not stale, f"{len(stale)} entries differ between django.po and django.mo, e.g. {stale[:5]}. {FIX}"
 
 
@@ -137,7 +204,7 @@ def _source_files():
                 yield Path(dirpath) / name
 
 
-def _key(context, msgid):
+def _source_key(context, msgid):
     return msgid if context is None else f"{context}\x04{msgid}"
 
 
@@ -153,7 +220,7 @@ def _python_msgids(path: Path):
         args = node.args
         if len(args) <= msg_pos or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[: msg_pos + 1]):
             continue  # a variable, an f-string: xgettext skips it as well
-        yield _key(args[ctx_pos].value if ctx_pos is not None else None, args[msg_pos].value)
+        yield _source_key(args[ctx_pos].value if ctx_pos is not None else None, args[msg_pos].value)
 
 
 def _template_msgids(path: Path):
@@ -162,19 +229,19 @@ def _template_msgids(path: Path):
         name = match.group(1)
         strings = [ast.literal_eval(s.lstrip("u")) for s in re.findall(_STRING, match.group(2))]
         if name.startswith(("pgettext", "npgettext")):
-            yield _key(strings[0], strings[1])
+            yield _source_key(strings[0], strings[1])
         else:
-            yield _key(None, strings[0])
+            yield _source_key(None, strings[0])
 
 
 def test_every_marked_string_in_the_source_is_in_the_catalogue(entries):
-    in_catalogue = {e.key for e in entries}
+    in_catalogue = {key(e) for e in entries}
     missing = {}
     for path in _source_files():
         extract = _python_msgids if path.suffix == ".py" else _template_msgids
-        for key in extract(path):
-            if key and key not in in_catalogue:
-                missing.setdefault(key, str(path.relative_to(BASE_DIR)))
+        for marked in extract(path):
+            if marked and marked not in in_catalogue:
+                missing.setdefault(marked, str(path.relative_to(BASE_DIR)))
     assert not missing, f"{len(missing)} marked strings are not in django.po, e.g. {list(missing.items())[:5]}. {FIX}"
 
 

@@ -23,6 +23,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_loadtest_smoke_run_passes():
     server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]

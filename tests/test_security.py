@@ -206,6 +206,7 @@ def world(organisation, personas):
     return build_world(organisation, personas["hyresradgivare"], personas["ordforande"])
 
 
+@pytest.mark.slow  # crawls every URL
 def test_every_html_page_has_csp_without_inline_scripts_and_refuses_framing(world, personas):
     """Every page a hyresrådgivare, a chef, the BOSAM chair and the system administrator (the admin's pages
     without path parameters) can open: a CSP whose script-src has no 'unsafe-inline', framing denied twice
@@ -392,6 +393,7 @@ def test_agenda_and_minutes_pdfs_print_the_text_literally(organisation, personas
     assert_literal(minutes, "minutes", "Området", "Skäl för punkten", "Diskussionsanteckning", "Aktivitetstext", "Representant")
 
 
+@pytest.mark.slow  # crawls every URL
 def test_no_page_answers_with_a_spreadsheet(world, personas):
     """No CSV/spreadsheet export exists. When one is added this fails: add a formula-injection test
     (cells starting with = + - @ tab or CR must be neutralised) next to it, then list it here."""
@@ -465,6 +467,7 @@ def two_worlds(organisation, personas, make_user, other_organisation):
     return ours, theirs, their_advisor
 
 
+@pytest.mark.slow  # crawls every URL
 def test_objects_of_another_organisation_answer_404_on_every_object_url(two_worlds, personas):
     _ours, theirs, their_advisor = two_worlds
     routes = object_routes()
@@ -536,6 +539,7 @@ def test_forms_refuse_ids_of_another_organisation_in_the_body(two_worlds, person
 # --- CSRF -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # crawls every URL
 def test_every_post_endpoint_refuses_a_request_without_csrf_token(world, personas):
     """Every URL in the URLconf (the API with session login included), POSTed with an empty body and no token."""
     failures, checked = [], 0
