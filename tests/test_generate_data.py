@@ -86,6 +86,7 @@ def test_benchmark_help_works():
     assert "--sizes" in result.stdout and "--requests" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_generate_data_adds_to_the_demo_data():
     """Issue 16: `make run` (seed_demo), then generate_data on the same database, must work: the case numbers go on."""

@@ -17,6 +17,8 @@ from cases.models import Case, CaseStatus, Notice, RoutingDecision, TaskKind, Ta
 from cases.services import case_reevaluate, evaluation
 from devdata.management.commands.generate_data import Generator
 
+pytestmark = pytest.mark.slow
+
 TODAY = dt.date(2026, 11, 25)
 NOTICES = 200
 
