@@ -29,3 +29,22 @@ class SwedishFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """`Cache-Control: no-store, private` on every answer to a signed-in user (session or API token).
+
+    Case pages, lists, letters, PDFs, the API, BOSAM and the audit review all carry secret personal data
+    (OSL 26 kap.); one rule for every authenticated answer cannot miss a new view. Static files never get
+    here: WhiteNoise answers them earlier in the chain."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
+            response.headers["Cache-Control"] = "no-store, private"
+            response.headers["Pragma"] = "no-cache"  # HTTP/1.0 proxies
+        return response
