@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "bosam",
     "imports",
     "followup",
+    # On top of every app (generate_data, seed_demo, rundemo); nothing imports it.
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -218,8 +220,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "avhysning@localhost")
-# The address the application is reached at, for absolute links in e-mails (no request to build them from).
-SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# Where the app is reached from outside, for the links in e-mails (an e-mail has no host to be relative to).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Celery. Default: kombu's filesystem transport under var/ (no server needed);
 # production: CELERY_BROKER_URL=redis://…

@@ -125,14 +125,12 @@ def timed(result: Result, call, *, replay: bool = False):
 
 def unused_pin(rng: random.Random) -> str:
     """A test personnummer (serial 98x/99x, Luhn) that no one in the database has: a new household per intake."""
-    from stdnum import luhn
-
     from cases.models import Person
+    from devdata.pins import test_pin
 
     while True:
         born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(20000))
-        nine = f"{born:%y%m%d}{rng.randint(980, 999)}"
-        pin = f"{born.year // 100}{nine}{luhn.calc_check_digit(nine)}"
+        pin = test_pin(born, rng.randint(980, 999))
         if not Person.objects.filter(personal_identity_number=pin).exists():
             return pin
 

@@ -5,18 +5,12 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The one organisation boundary of the admin (rows and the organisation/department/unit choices).
+from organisation.admin import OrganisationScopedAdmin
 from organisation.models import Department
 
 from . import services
 from .models import Meeting, MeetingSeries
-
-
-class OrganisationScopedAdmin(admin.ModelAdmin):
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(organisation_id=request.user.organisation_id)
 
 
 @admin.register(MeetingSeries)

@@ -116,7 +116,8 @@ class Meeting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["series", "scheduled_date"], name="meeting_once_per_series_date"),
             models.CheckConstraint(
-                condition=~Q(status="CLOSED") | Q(closed_at__isnull=False, minutes__isnull=False), name="closed_meeting_has_minutes"
+                condition=~Q(status=MeetingStatus.CLOSED) | Q(closed_at__isnull=False, minutes__isnull=False),
+                name="closed_meeting_has_minutes",
             ),
         ]
         indexes = [models.Index(fields=["organisation", "date"])]

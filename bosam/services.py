@@ -210,7 +210,8 @@ def agenda_notify(*, meeting: Meeting) -> bool:
             "count": items.count(),
             "children": items.filter(children_count__gt=0).count(),
             "urgent": items.filter(urgent=True).count(),
-            "link": getattr(settings, "SITE_URL", "").rstrip("/") + reverse("bosam:meeting_detail", args=[meeting.pk]),
+            # An e-mail is read outside the app: the link must be absolute.
+            "link": settings.SITE_URL.rstrip("/") + reverse("bosam:meeting_detail", args=[meeting.pk]),
         }
         subject = _("%(series)s %(date)s: dagordningen är klar") % context
         body = _(

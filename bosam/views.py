@@ -1,5 +1,7 @@
 """BOSAM in the browser: thin views. Parse, authorise (bosam/access.py), call one service, render or redirect."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,9 +24,19 @@ def _item(meeting, item_pk) -> AgendaItem:
     return get_object_or_404(AgendaItem.objects.select_related("case", "meeting"), pk=item_pk, meeting=meeting)
 
 
-def _locked(request, exc, meeting):
-    messages.error(request, str(exc))
-    return redirect("bosam:meeting_detail", pk=meeting.pk)
+def _perform(request, meeting, action: Callable[[], object], *, success: str | Callable[[object], str] = "", to: str = ""):
+    """Call one service, then redirect: to `to` (default the meeting page) with the success message, or,
+    when the meeting is locked meanwhile, back to the meeting page with the reason. The one place for
+    what the chair's actions do with MeetingLocked (the case actions have theirs in cases/workspace/views.py)."""
+    try:
+        result = action()
+    except services.MeetingLocked as exc:
+        messages.error(request, str(exc))
+        return redirect("bosam:meeting_detail", pk=meeting.pk)
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return redirect(to or reverse("bosam:meeting_detail", args=[meeting.pk]))
 
 
 @require_GET
@@ -74,12 +86,12 @@ def meeting_reschedule(request, pk):
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         return _detail(request, meeting, status=400, reschedule_form=form)
-    try:
-        services.meeting_reschedule(meeting=meeting, user=request.user, **form.cleaned_data)
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Mötet är ändrat. Planeringen flyttar det inte längre automatiskt."))
-    return redirect("bosam:meeting_detail", pk=meeting.pk)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.meeting_reschedule(meeting=meeting, user=request.user, **form.cleaned_data),
+        success=_("Mötet är ändrat. Planeringen flyttar det inte längre automatiskt."),
+    )
 
 
 @require_POST
@@ -88,23 +100,23 @@ def meeting_cancel(request, pk):
     form = ReasonForm(request.POST, prefix="cancel")
     if not form.is_valid():
         return _detail(request, meeting, status=400, cancel_form=form)
-    try:
-        services.meeting_cancel(meeting=meeting, user=request.user, reason=form.cleaned_data["reason"])
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Mötet är inställt."))
-    return redirect("bosam:meeting_detail", pk=meeting.pk)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.meeting_cancel(meeting=meeting, user=request.user, reason=form.cleaned_data["reason"]),
+        success=_("Mötet är inställt."),
+    )
 
 
 @require_POST
 def agenda_regenerate(request, pk):
     meeting = meeting_get_for_user(request.user, pk, edit=True)
-    try:
-        result = services.agenda_prepare(meeting=meeting, user=request.user)
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Dagordningen är uppdaterad: %(added)s nya, %(updated)s ändrade, %(dropped)s borttagna punkter.") % result)
-    return redirect("bosam:meeting_detail", pk=meeting.pk)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.agenda_prepare(meeting=meeting, user=request.user),
+        success=lambda r: _("Dagordningen är uppdaterad: %(added)s nya, %(updated)s ändrade, %(dropped)s borttagna punkter.") % r,
+    )
 
 
 @require_POST
@@ -113,13 +125,13 @@ def item_add(request, pk):
     form = AddItemForm(request.POST, prefix="add", organisation=meeting.organisation)
     if not form.is_valid():
         return _detail(request, meeting, status=400, add_form=form)
-    try:
-        services.agenda_item_add(meeting=meeting, user=request.user, case=form.cleaned_data["case"],
-                                 section=form.cleaned_data["section"], reason=form.cleaned_data["reason"], request=request)
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Ärendet är lagt på dagordningen."))
-    return redirect("bosam:meeting_detail", pk=meeting.pk)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.agenda_item_add(meeting=meeting, user=request.user, case=form.cleaned_data["case"],
+                                         section=form.cleaned_data["section"], reason=form.cleaned_data["reason"], request=request),
+        success=_("Ärendet är lagt på dagordningen."),
+    )
 
 
 @require_POST
@@ -127,11 +139,12 @@ def item_move(request, pk, item_pk, direction):
     meeting = meeting_get_for_user(request.user, pk, edit=True)
     if direction not in ("up", "down"):
         raise Http404
-    try:
-        services.agenda_item_move(item=_item(meeting, item_pk), user=request.user, direction=direction)
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    return redirect(reverse("bosam:meeting_detail", args=[meeting.pk]) + f"#punkt-{item_pk}")
+    return _perform(
+        request,
+        meeting,
+        lambda: services.agenda_item_move(item=_item(meeting, item_pk), user=request.user, direction=direction),
+        to=reverse("bosam:meeting_detail", args=[meeting.pk]) + f"#punkt-{item_pk}",
+    )
 
 
 def _item_page(request, meeting, item, *, status=200, **forms):
@@ -161,12 +174,13 @@ def item_note(request, pk, item_pk):
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _item_page(request, meeting, item, status=400, note_form=form)
-    try:
-        services.item_note_save(item=item, user=request.user, note=form.cleaned_data["note"])
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Anteckningen är sparad."))
-    return redirect("bosam:item_detail", pk=meeting.pk, item_pk=item.pk)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.item_note_save(item=item, user=request.user, note=form.cleaned_data["note"]),
+        success=_("Anteckningen är sparad."),
+        to=reverse("bosam:item_detail", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
+    )
 
 
 @require_POST
@@ -176,12 +190,13 @@ def activity_add(request, pk, item_pk):
     form = ActivityForm(request.POST, organisation=meeting.organisation)
     if not form.is_valid():
         return _item_page(request, meeting, item, status=400, activity_form=form)
-    try:
-        services.activity_create(item=item, user=request.user, request=request, **form.cleaned_data)
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Aktiviteten är beslutad och lagd som uppgift för %(unit)s.") % {"unit": form.cleaned_data["unit"].name})
-    return redirect("bosam:item_detail", pk=meeting.pk, item_pk=item.pk)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.activity_create(item=item, user=request.user, request=request, **form.cleaned_data),
+        success=_("Aktiviteten är beslutad och lagd som uppgift för %(unit)s.") % {"unit": form.cleaned_data["unit"].name},
+        to=reverse("bosam:item_detail", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
+    )
 
 
 @require_POST
@@ -191,12 +206,12 @@ def item_remove(request, pk, item_pk):
     form = ReasonForm(request.POST, prefix="remove")
     if not form.is_valid():
         return _item_page(request, meeting, item, status=400, remove_form=form)
-    try:
-        services.agenda_item_remove(item=item, user=request.user, reason=form.cleaned_data["reason"], request=request)
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Ärendet är struket från dagordningen."))
-    return redirect("bosam:meeting_detail", pk=meeting.pk)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.agenda_item_remove(item=item, user=request.user, reason=form.cleaned_data["reason"], request=request),
+        success=_("Ärendet är struket från dagordningen."),
+    )
 
 
 @require_POST
@@ -205,23 +220,24 @@ def attendance(request, pk):
     form = AttendanceForm(request.POST, prefix="att", departments=meeting.series.departments.order_by("name"))
     if not form.is_valid():
         return _detail(request, meeting, status=400, attendance_form=form)
-    try:
-        services.attendance_record(meeting=meeting, user=request.user, rows=form.rows())
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Närvaron är sparad."))
-    return redirect(reverse("bosam:meeting_detail", args=[meeting.pk]) + "#narvaro")
+    return _perform(
+        request,
+        meeting,
+        lambda: services.attendance_record(meeting=meeting, user=request.user, rows=form.rows()),
+        success=_("Närvaron är sparad."),
+        to=reverse("bosam:meeting_detail", args=[meeting.pk]) + "#narvaro",
+    )
 
 
 @require_POST
 def meeting_start(request, pk):
     meeting = meeting_get_for_user(request.user, pk, edit=True)
-    try:
-        services.meeting_start(meeting=meeting, user=request.user)
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Mötet har startat. Dagordningen är nu fast."))
-    return redirect("bosam:meeting_detail", pk=meeting.pk)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.meeting_start(meeting=meeting, user=request.user),
+        success=_("Mötet har startat. Dagordningen är nu fast."),
+    )
 
 
 @require_POST
@@ -231,9 +247,9 @@ def meeting_close(request, pk):
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Kryssa i att du vill låsa protokollet. Det går inte att ändra efteråt."))
         return _detail(request, meeting, status=400)
-    try:
-        services.meeting_close(meeting=meeting, user=request.user, request=request)
-    except services.MeetingLocked as exc:
-        return _locked(request, exc, meeting)
-    messages.success(request, _("Protokollet är låst och kan skrivas ut."))
-    return redirect("bosam:meeting_detail", pk=meeting.pk)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.meeting_close(meeting=meeting, user=request.user, request=request),
+        success=_("Protokollet är låst och kan skrivas ut."),
+    )

@@ -42,6 +42,13 @@ class NoticeGround(models.TextChoices):
     OTHER = "OTHER", _("Annat")
 
 
+class RecoveryPeriodStart(models.TextChoices):
+    """Which reading of JB 12:44 starts the recovery period (plan setting; docs/domain/legal-steps.md)."""
+
+    RECEIVED = "RECEIVED", _("När socialtjänsten fick underrättelsen")
+    SENT = "SENT", _("När hyresvärden skickade underrättelsen")
+
+
 class LandlordKind(models.TextChoices):
     MUNICIPAL = "MUNICIPAL", _("Allmännyttan")
     PRIVATE = "PRIVATE", _("Privat hyresvärd")
@@ -82,6 +89,13 @@ class ChildResidence(models.TextChoices):
 class CaseStatus(models.TextChoices):
     OPEN = "OPEN", _("Öppet")
     CLOSED = "CLOSED", _("Avslutat")
+
+
+class CaseFlag(models.TextChoices):
+    """What Case.flags may hold; cases/rules/case_facts.py sets them (the same codes, Django-free there)."""
+
+    SERVED_DATE_MISSING = "SERVED_DATE_MISSING", _("Delgivningsdatum saknas")
+    DISTURBANCE_WITHOUT_WARNING = "DISTURBANCE_WITHOUT_WARNING", _("Uppsägning pga störningar utan registrerad tillsägelse")
 
 
 class Outcome(models.TextChoices):
@@ -373,7 +387,9 @@ class Case(models.Model):
     eviction_date = models.DateField(_("avhysningsdatum"), null=True, blank=True)
     reply_deadline = models.DateField(_("svarsfrist till Kronofogden"), null=True, blank=True)
     # Which reading of JB 12:44 gave recovery_deadline (RECEIVED/SENT), and the other reading's date when it differs.
-    recovery_deadline_basis = models.CharField(_("återvinningsfristen räknas från"), max_length=10, blank=True)
+    recovery_deadline_basis = models.CharField(
+        _("återvinningsfristen räknas från"), max_length=10, choices=RecoveryPeriodStart.choices, blank=True
+    )
     recovery_deadline_other = models.DateField(_("återvinningsfrist enligt den andra läsningen"), null=True, blank=True)
     next_due_date = models.DateField(_("nästa förfallodag"), null=True, blank=True)
     children_count = models.PositiveSmallIntegerField(_("antal barn"), default=0)
@@ -391,10 +407,10 @@ class Case(models.Model):
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "number"], name="case_number_unique_per_organisation"),
-            models.UniqueConstraint(fields=["household"], condition=Q(status="OPEN"), name="one_open_case_per_household"),
+            models.UniqueConstraint(fields=["household"], condition=Q(status=CaseStatus.OPEN), name="one_open_case_per_household"),
             models.CheckConstraint(condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("opened_at")), name="case_closed_after_opened"),
             models.CheckConstraint(
-                condition=Q(status="OPEN", closed_at__isnull=True) | Q(status="CLOSED", closed_at__isnull=False),
+                condition=Q(status=CaseStatus.OPEN, closed_at__isnull=True) | Q(status=CaseStatus.CLOSED, closed_at__isnull=False),
                 name="case_closed_at_matches_status",
             ),
         ]
@@ -555,11 +571,12 @@ class Task(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind"],
-                condition=Q(status="OPEN") & ~Q(kind__in=[k.value for k in REPEATABLE_TASK_KINDS]),
+                condition=Q(status=TaskStatus.OPEN) & ~Q(kind__in=[k.value for k in REPEATABLE_TASK_KINDS]),
                 name="one_open_task_of_a_kind_per_case",
             ),
             models.CheckConstraint(
-                condition=Q(status="OPEN", completed_at__isnull=True) | (~Q(status="OPEN") & Q(completed_at__isnull=False)),
+                condition=Q(status=TaskStatus.OPEN, completed_at__isnull=True)
+                | (~Q(status=TaskStatus.OPEN) & Q(completed_at__isnull=False)),
                 name="task_completed_at_matches_status",
             ),
         ]

@@ -305,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         created = True
         static = collect_static(env)  # in parallel with the migrations: one is CPU, the other mostly waits on PostgreSQL
         run_step("migrate", [PYTHON, "manage.py", "migrate", "--no-input"], env)
-        # generate_data numbers its cases from 1, so it runs on the empty database; seed_demo then adds
-        # its users and meetings (it adds no cases to an organisation that has some).
+        # generate_data first, on the empty database (it would also go on after the demo's numbers); seed_demo then
+        # adds its users and meetings (it adds no cases to an organisation that has some).
         # seed_demo creates its demo users only while DEBUG is on; this process serves nothing, so DEBUG is harmless here.
         use_generator = args.extra_households > 0 and generate_data_available()
         if use_generator:

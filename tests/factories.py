@@ -4,22 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 from cases import services
-
-
-def luhn_digit(nine: str) -> str:
-    total = 0
-    for i, ch in enumerate(nine):
-        product = int(ch) * (2 if i % 2 == 0 else 1)
-        total += product - 9 if product > 9 else product
-    return str((10 - total % 10) % 10)
+from devdata.pins import test_pin
 
 
 def pin_for(birth: str, serial: int = 980) -> str:
-    """A valid test personnummer YYYYMMDDNNNC in the 9800–9999 test series, e.g. pin_for('19860314')."""
-    yymmdd = birth[2:]
-    nnn = f"{serial:03d}" if serial < 1000 else str(serial)[-3:]
-    nine = yymmdd + ("9" + nnn[-2:] if serial < 1000 else nnn)
-    return birth[:2] + nine + luhn_digit(nine)
+    """A valid test personnummer YYYYMMDDNNNC in the 900–999 test series, e.g. pin_for('19860314').
+
+    The serial's last two digits go after a 9 (801 -> 901): the tests name their people 8xx."""
+    return test_pin(birth, 900 + serial % 100)
 
 
 def household_data(*, tenant_birth="19860314", children=(), phone="070-1234567", housing_type="ORDINARY",

@@ -84,3 +84,27 @@ def test_benchmark_help_works():
     result = subprocess.run([sys.executable, "-m", "benchmarks", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)  # noqa: S603
     assert result.returncode == 0, result.stderr
     assert "--sizes" in result.stdout and "--requests" in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_generate_data_adds_to_the_demo_data():
+    """Issue 16: `make run` (seed_demo), then generate_data on the same database, must work: the case numbers go on."""
+    call_command("seed_demo", "--today", "2026-11-25", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    demo_cases = set(Case.objects.values_list("organisation__code", "number"))
+    assert demo_cases
+    call_command("generate_data", households=60, seed=2, organisations=2, today="2026-11-25", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    numbers = list(Case.objects.values_list("organisation__code", "number"))
+    assert len(numbers) == len(set(numbers)) > len(demo_cases)
+    assert demo_cases <= set(numbers)
+    # The numbering goes on from the generated cases: the next case registered through the services gets a free number.
+    from cases.models import CaseNumberSequence
+
+    for sequence in CaseNumberSequence.objects.all():
+        given = Case.objects.filter(organisation=sequence.organisation_id, number__startswith=f"{sequence.year}-")
+        used = [int(n.split("-")[1]) for n in given.values_list("number", flat=True)]
+        assert sequence.last == max(used)
+    # And once more on top (a user who wants still more data).
+    call_command("generate_data", households=30, seed=3, organisations=2, today="2026-11-25", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    numbers = list(Case.objects.values_list("organisation__code", "number"))
+    assert len(numbers) == len(set(numbers))

@@ -12,9 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The apps whose code must never import devdata (the data generator sits on top of them).
 APPS = ("organisation", "cases", "bosam", "imports", "avhysning")
 
-# The synthetic-data generator still builds BOSAM meetings itself; it moves to the devdata
-# app (on top of everything) in a later step, then this exception goes.
-CASES_EXCEPTIONS = {Path("cases/management/commands/generate_data.py")}
+# No exceptions: the synthetic-data generator, which builds BOSAM meetings, lives in devdata now.
+CASES_EXCEPTIONS: set[Path] = set()
 
 
 def imported_modules(path: Path) -> set[str]:

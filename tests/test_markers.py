@@ -21,6 +21,8 @@ SLOW = {
     "tests/test_generate_data.py::test_generated_data_keeps_the_invariants",
     "tests/test_imports.py::test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once",  # ~6 min
     "tests/test_generate_data.py::test_same_seed_gives_the_same_data",
+    "tests/test_generate_data.py::test_generate_data_adds_to_the_demo_data",
+    "tests/test_generator_matches_services.py",  # the generator, then every case replayed through the services
     "tests/test_loadtest_smoke.py::test_loadtest_smoke_run_passes",
     "tests/test_markers.py",  # this module: it collects the whole suite
     "tests/test_security.py::test_every_html_page_has_csp_without_inline_scripts_and_refuses_framing",

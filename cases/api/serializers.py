@@ -36,6 +36,7 @@ from ..models import (
     TaskStatus,
 )
 from ..rules.identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
+from ..rules.routing import KRONOFOGDEN_NOTICES
 
 # The Swedish texts of identity.MESSAGES, marked for translation (identity.py is Django-free).
 IDENTITY_ERRORS = {
@@ -53,7 +54,8 @@ MAX_MEMBERS = 30
 MAX_ACTIVE_UNITS = 20
 MAX_TEXT = 10_000
 
-KRONOFOGDEN_NOTICE_TYPES = (NoticeType.EVICTION_APPLICATION, NoticeType.EVICTION_DATE)
+# The notice types Kronofogden sends: one list, in the plan (cases.rules.routing).
+KRONOFOGDEN_NOTICE_TYPES = KRONOFOGDEN_NOTICES
 
 
 class BoundedDateField(serializers.DateField):

@@ -24,7 +24,7 @@ from organisation.roles import has_role
 from .. import services
 from ..access import case_get_for_user
 from ..audit import audit_log
-from ..models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind, TaskStatus
+from ..models import Assignment, AssignmentRole, AuditAction, Case, CaseFlag, MemberRole, Person, Task, TaskKind, TaskStatus
 from ..protection import household_has_protected_member
 from . import selectors
 from .forms import IntakeForm, MemberFormSet
@@ -33,8 +33,8 @@ from .letters import render_letter_pdf
 logger = logging.getLogger(__name__)
 
 FLAG_TEXTS = {
-    "SERVED_DATE_MISSING": gettext_lazy("Delgivningsdatum saknas: återvinningsfristen är okänd, fråga hyresvärden."),
-    "DISTURBANCE_WITHOUT_WARNING": gettext_lazy(
+    CaseFlag.SERVED_DATE_MISSING: gettext_lazy("Delgivningsdatum saknas: återvinningsfristen är okänd, fråga hyresvärden."),
+    CaseFlag.DISTURBANCE_WITHOUT_WARNING: gettext_lazy(
         "Uppsägning pga störningar utan registrerad tillsägelse: kontrollera att socialnämnden underrättades först (JB 12 kap. 42 §)."
     ),
 }
@@ -174,12 +174,12 @@ def decision(request, pk: int):
             "household": case.household,
             "designation": case.household.designation,
             "assignments": assignments,
-            "lead": next((a for a in assignments if a.role == "LEAD"), None),
+            "lead": next((a for a in assignments if a.role == AssignmentRole.LEAD), None),
             "tasks": tasks,
             "letter_kind": TaskKind.SEND_LETTER,
             "protected": protected,
             "flags": [FLAG_TEXTS.get(flag, flag) for flag in case.flags],
-            "served_date_missing": "SERVED_DATE_MISSING" in case.flags,
+            "served_date_missing": CaseFlag.SERVED_DATE_MISSING in case.flags,
             "notices": notices,
             "tenants": [m for m in members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)],
             "case_url": _case_detail_url(case),

@@ -176,7 +176,6 @@ class PlanConfig:
     child_intake_unit: str = "MOTTAGNING_BARN_UNGA"
     adult_intake_unit: str = "MOTTAGNING_VUXNA"
     elderly_outreach_unit: str = "AO_UPPSOKARE"
-    housing_unit: str = "BOSTAD"
     # R1 [interpretation]: child & youth before adult before elderly before disability before financial aid
     lead_precedence: tuple[str, ...] = (
         "MOTTAGNING_BARN_UNGA",
@@ -214,6 +213,8 @@ class PlanConfig:
         # counted from the eviction date: Kronofogden's report of the day may take a few days
         ("EVICTION_OUTCOME", 3),
         ("FOLLOW_UP_AFTER_EVICTION", 10),
+        # R1b: the hyresrådgivare answers a case worker's question (a task made by hand, not by the plan)
+        ("CONSULT_TENANCY_ADVISOR", 3),
     )
 
     def to_dict(self) -> dict:

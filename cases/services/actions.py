@@ -127,14 +127,15 @@ def consult_tenancy_advisor(*, case: Case, user, question: str, request=None, to
     """R1b: the case worker asks the hyresrådgivare for advice."""
     from ..rules.workdays import add_working_days
 
-    unit = Unit.objects.get(organisation=case.organisation, code=plan_config_for(case.organisation).tenancy_advisor_unit)
+    config = plan_config_for(case.organisation)
+    unit = Unit.objects.get(organisation=case.organisation, code=config.tenancy_advisor_unit)
     task = Task.objects.create(
         case=case,
         kind=TaskKind.CONSULT_TENANCY_ADVISOR,
         unit=unit,
         title=question[:300],
         rules=["R1b"],
-        due_date=add_working_days(today or timezone.localdate(), 3),
+        due_date=add_working_days(today or timezone.localdate(), config.due_days(TaskKind.CONSULT_TENANCY_ADVISOR)),
         created_by=user,
     )
     audit_log(user=user, action=AuditAction.TASK_CREATE, case=case, request=request, detail="CONSULT_TENANCY_ADVISOR")

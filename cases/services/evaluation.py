@@ -24,15 +24,14 @@ from ..models import (
     TaskKind,
     TaskStatus,
 )
-from ..rules import routing
+from ..rules import reconcile, routing
 from ..rules.case_facts import FLAG_PAYMENT_DECISION_MISSING, NoticeFacts, case_facts, latest_notice
 from ..rules.deadlines import case_dates, is_urgent
 from ..rules.workdays import add_working_days
 from .deviations import close_resolved_deviations, raise_automatic_deviations
 from .plan import _units_by_code, next_meeting_date, plan_config_for
 
-# Escalations that an established contact makes unnecessary (R2d, R3b, R3c).
-ESCALATION_TASK_KINDS = (TaskKind.HOME_VISIT, TaskKind.HANDOVER_ADULT_INTAKE, TaskKind.CONTACT_ELDERLY_OUTREACH)
+ESCALATION_TASK_KINDS = reconcile.ESCALATION_TASK_KINDS
 
 
 # --- evaluating the plan -------------------------------------------------------
@@ -74,54 +73,29 @@ def decision_input_for(
 
 
 def _reconcile_assignments(case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now) -> list[str]:
-    changes = []
-    active = {a.unit.code: a for a in case.assignments.filter(ended_at__isnull=True).select_related("unit")}
-    manual_lead = any(a.role == AssignmentRole.LEAD and a.is_manual for a in active.values())
-    planned = {p.unit: p for p in decision.assignments if p.unit in units}
-    if manual_lead:
-        # A person overrode the plan's lead (R8); the plan adds units but does not take the lead back.
-        planned = {
-            code: p if p.role != AssignmentRole.LEAD else routing.PlannedAssignment(p.unit, AssignmentRole.ASSIGNED, p.user_id, p.rules)
-            for code, p in planned.items()
-        }
-
-    new_lead = next((p.unit for p in planned.values() if p.role == AssignmentRole.LEAD), None)
-    # Two phases, so that the one-lead constraint holds throughout: end every
-    # assignment whose role changes (the old lead steps down), then create.
-    to_create = []
-    for code, current in list(active.items()):
-        plan = planned.get(code)
-        if plan is not None:
-            wanted = plan.role
-        elif current.role == AssignmentRole.LEAD and new_lead:
-            wanted = AssignmentRole.ASSIGNED
-        else:
-            wanted = current.role
-        if wanted == current.role or current.is_manual:
-            continue
-        current.ended_at = now
-        current.end_reason = _("Ny roll enligt planen: %(role)s") % {"role": AssignmentRole(wanted).label}
-        current.save(update_fields=["ended_at", "end_reason"])
-        del active[code]
-        changes.append(f"END {code} {current.role}")
-        rules = list(plan.rules) if plan else current.rules
-        to_create.append((current.unit, plan.user_id if plan and plan.user_id else current.user_id, wanted, rules))
-    for code, plan in planned.items():
-        if code not in active and not any(unit.code == code for unit, *_rest in to_create):
-            to_create.append((units[code], plan.user_id, plan.role, list(plan.rules)))
-    for unit, user_id, role, rules in to_create:
+    current = {a.unit.code: a for a in case.assignments.filter(ended_at__isnull=True).select_related("unit").order_by("id")}
+    active = {
+        code: reconcile.ActiveAssignment(code, a.role, a.user_id, tuple(a.rules), a.is_manual) for code, a in current.items()
+    }
+    result = reconcile.reconcile_assignments(active, decision, units)
+    # Ends first, then creates, so that the one-lead constraint holds throughout.
+    for code, wanted in result.ended:
+        assignment = current[code]
+        assignment.ended_at = now
+        assignment.end_reason = _("Ny roll enligt planen: %(role)s") % {"role": AssignmentRole(wanted).label}
+        assignment.save(update_fields=["ended_at", "end_reason"])
+    for new in result.created:
         Assignment.objects.create(
             case=case,
-            unit=unit,
-            user_id=user_id,
-            role=role,
-            rules=rules,
+            unit=units[new.unit],
+            user_id=new.user_id,
+            role=new.role,
+            rules=list(new.rules),
             plan_version=decision.plan_version,
             decision=record,
             created_at=now,
         )
-        changes.append(f"ASSIGN {unit.code} {role}")
-    return changes
+    return result.change_lines(active)
 
 
 # Tasks whose due date follows a date that can move (the next meeting, the eviction
@@ -148,9 +122,7 @@ def _reconcile_tasks(
     assignee_by_unit = {
         a.unit.code: a.user_id for a in case.assignments.filter(ended_at__isnull=True, user__isnull=False).select_related("unit")
     }
-    for plan in decision.tasks:
-        if plan.kind in existing_kinds or plan.unit not in units:
-            continue
+    for plan in reconcile.tasks_to_create(decision, existing_kinds, units):
         Task.objects.create(
             case=case,
             kind=plan.kind,
@@ -162,7 +134,6 @@ def _reconcile_tasks(
             decision=record,
             created_at=now,
         )
-        existing_kinds.add(plan.kind)
         changes.append(f"TASK {plan.kind}")
     for task in case.tasks.filter(status=TaskStatus.OPEN, decision__isnull=False).exclude(decision=record):
         due = task.due_date
@@ -183,12 +154,12 @@ def _reconcile_tasks(
         )
         if gone:
             changes.append("CANCEL EVICTION TASKS")
-    if case.contact_established_on is not None:
-        cancelled = case.tasks.filter(kind__in=[TaskKind.HOME_VISIT], status=TaskStatus.OPEN).update(
+    open_kinds = case.tasks.filter(status=TaskStatus.OPEN).values_list("kind", flat=True)
+    for kind in reconcile.tasks_to_cancel(case.contact_established_on is not None, open_kinds):
+        case.tasks.filter(kind=kind, status=TaskStatus.OPEN).update(
             status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Kontakt etablerad, hembesöket behövs inte (R2d).")
         )
-        if cancelled:
-            changes.append("CANCEL HOME_VISIT")
+        changes.append(f"CANCEL {kind}")
     return changes
 
 

@@ -12,16 +12,31 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils import timezone
 
 from .. import hooks
 from ..models import Case
 
 
+class TimelineKind(models.TextChoices):
+    """cases' own kinds of timeline entry (templates/cases/_timeline_entry.html renders each); other apps name theirs."""
+
+    NOTICE = "notice"
+    DECISION = "decision"
+    ASSIGNMENT = "assignment"
+    ASSIGNMENT_END = "assignment_end"
+    TASK = "task"
+    TASK_DONE = "task_done"
+    CONTACT = "contact"
+    CONSENT = "consent"
+    DEVIATION = "deviation"
+
+
 @dataclass
 class TimelineEntry:
     at: dt.datetime
-    kind: str  # notice | decision | assignment | assignment_end | task | task_done | contact | consent | deviation | (other apps')
+    kind: str  # a TimelineKind, or another app's own kind
     obj: object
     # The partial that renders an entry from another app; "" for cases' own kinds.
     template: str = ""
@@ -47,37 +62,37 @@ def as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 def notices_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
-    return [TimelineEntry(as_datetime(n.registered_at), "notice", n) for n in records.notices]
+    return [TimelineEntry(as_datetime(n.registered_at), TimelineKind.NOTICE, n) for n in records.notices]
 
 
 def decisions_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
-    return [TimelineEntry(d.created_at, "decision", d) for d in records.decisions]
+    return [TimelineEntry(d.created_at, TimelineKind.DECISION, d) for d in records.decisions]
 
 
 def assignments_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
     for a in records.assignments:
-        yield TimelineEntry(a.created_at, "assignment", a)
+        yield TimelineEntry(a.created_at, TimelineKind.ASSIGNMENT, a)
         if a.ended_at:
-            yield TimelineEntry(a.ended_at, "assignment_end", a)
+            yield TimelineEntry(a.ended_at, TimelineKind.ASSIGNMENT_END, a)
 
 
 def tasks_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
     for t in records.tasks:
-        yield TimelineEntry(t.created_at, "task", t)
+        yield TimelineEntry(t.created_at, TimelineKind.TASK, t)
         if t.completed_at:
-            yield TimelineEntry(t.completed_at, "task_done", t)
+            yield TimelineEntry(t.completed_at, TimelineKind.TASK_DONE, t)
 
 
 def contacts_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
-    return [TimelineEntry(c.created_at, "contact", c) for c in records.contacts]
+    return [TimelineEntry(c.created_at, TimelineKind.CONTACT, c) for c in records.contacts]
 
 
 def consents_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
-    return [TimelineEntry(c.recorded_at, "consent", c) for c in records.consents]
+    return [TimelineEntry(c.recorded_at, TimelineKind.CONSENT, c) for c in records.consents]
 
 
 def deviations_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
-    return [TimelineEntry(d.created_at, "deviation", d) for d in records.deviations]
+    return [TimelineEntry(d.created_at, TimelineKind.DEVIATION, d) for d in records.deviations]
 
 
 SOURCES: list[Callable[[Case, CaseRecords], Iterable[TimelineEntry]]] = [
@@ -91,7 +106,14 @@ SOURCES: list[Callable[[Case, CaseRecords], Iterable[TimelineEntry]]] = [
 ]
 
 # Same moment: the notice before the decision it caused, an old role ended before the new one starts.
-_ORDER = {"notice": 0, "decision": 1, "assignment_end": 2, "assignment": 3, "task": 4, "task_done": 5}
+_ORDER = {
+    TimelineKind.NOTICE: 0,
+    TimelineKind.DECISION: 1,
+    TimelineKind.ASSIGNMENT_END: 2,
+    TimelineKind.ASSIGNMENT: 3,
+    TimelineKind.TASK: 4,
+    TimelineKind.TASK_DONE: 5,
+}
 
 
 def case_timeline(case: Case, records: CaseRecords) -> list[TimelineEntry]:

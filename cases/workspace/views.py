@@ -24,7 +24,7 @@ from organisation.roles import has_role
 from .. import legal_selectors, services
 from ..access import can_write, case_get_for_user
 from ..audit import audit_log
-from ..models import AuditAction, Case, Notice
+from ..models import AuditAction, Case, Notice, TaskKind, TaskStatus
 from ..protection import household_has_protected_member, may_reveal_address
 from ..services import ConcurrentChange, LetterTaskOpen, letter_task_create
 from . import forms, legal_forms, selectors
@@ -167,7 +167,7 @@ def task_complete(request, pk: int, task_pk: int):
     key = f"complete-{task_pk}"
 
     def perform(case, data):
-        task = case.tasks.filter(pk=task_pk, status="OPEN").first()
+        task = case.tasks.filter(pk=task_pk, status=TaskStatus.OPEN).first()
         if task is None:
             raise Http404
         services.task_complete(task=task, user=request.user, note=data["note"], request=request, expected_version=data["version"])
@@ -196,7 +196,7 @@ def contact_register(request, pk: int):
 def task_create(request, pk: int):
     def perform(case, data):
         services.task_create(
-            case=case, user=request.user, kind="MANUAL", unit=data["unit"], due_date=data["due_date"], title=data["title"],
+            case=case, user=request.user, kind=TaskKind.MANUAL, unit=data["unit"], due_date=data["due_date"], title=data["title"],
             assignee=data["assignee"], request=request,
         )
 

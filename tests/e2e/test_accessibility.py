@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
-from bosam.demo import seed_demo_meetings
 from bosam.models import AgendaItem, Meeting, MeetingStatus
 from cases.models import Person
+from devdata.bosam_demo import seed_demo_meetings
 from tests.factories import notice_data, pin_for, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,23 +1,12 @@
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
 from bosam import services
+from bosam.management.dated_command import DatedCommand
 
 
-class Command(BaseCommand):
+class Command(DatedCommand):
     help = "Förbereder BOSAM-dagordningar vars dag har kommit och meddelar deltagarna (samma som den dagliga Celery-uppgiften)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--date", help="Dagens datum (YYYY-MM-DD); standard: i dag.")
+    def run(self, today):
+        return services.prepare_agendas(today=today)
 
-    def handle(self, *args, **options):
-        try:
-            today = dt.date.fromisoformat(options["date"]) if options.get("date") else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError("Ange datumet som ÅÅÅÅ-MM-DD.") from exc
-        result = services.prepare_agendas(today=today)
-        self.stdout.write(self.style.SUCCESS(
-            f"{result['prepared']} dagordningar förberedda, {result['notified']} kallelser skickade."
-        ))
+    def summary(self, result):
+        return f"{result['prepared']} dagordningar förberedda, {result['notified']} kallelser skickade."

@@ -62,8 +62,10 @@ from cases.models import (
     RoutingDecision,
     Task,
 )
-from cases.rules import routing, workdays
-from cases.rules.deadlines import age_on, is_urgent, recovery_deadline
+from cases.rules import reconcile, routing, workdays
+from cases.rules.case_facts import NoticeFacts, case_facts
+from cases.rules.deadlines import age_on, is_urgent
+from devdata.pins import test_pin
 from organisation.defaults import create_organisation
 from organisation.models import Department, Organisation, Role, Unit, User
 
@@ -125,7 +127,6 @@ NOTICES_PER_DISTRICT_YEAR = 1500
 NOTICES_PER_HOUSEHOLD = 1.7
 BOSAM_HISTORY_DAYS = 365
 CHUNK_HOUSEHOLDS = 10_000
-ESCALATIONS = ("HOME_VISIT", "HANDOVER_ADULT_INTAKE", "CONTACT_ELDERLY_OUTREACH")
 MANDATORY_KINDS = {"SEND_LETTER", "PHONE_CONTACT", "NOTIFY_CHILD_INTAKE", "REPORT_OF_CONCERN", "HOME_VISIT",
                    "HANDOVER_ADULT_INTAKE", "CONTACT_ELDERLY_OUTREACH", "COPY_TO_TENANCY_ADVISOR", "HOUSING_ROUTINE", "BOSAM_REVIEW"}
 
@@ -135,11 +136,6 @@ MODELS = [Household, Person, ActiveInvolvement, Case, Notice, RoutingDecision, A
 RESET_TABLES = [Activity, Attendance, AgendaItem, "bosam_meetingdocument", Meeting, "bosam_meetingseries_departments",
                 MeetingSeries, AuditEvent, Deviation, "cases_consent", Contact, Task, Assignment, RoutingDecision, Notice,
                 Case, CaseNumberSequence, ActiveInvolvement, Person, Household, Landlord]
-
-
-def luhn_pin(yymmdd: str, serial: int) -> str:
-    nine = f"{yymmdd}{serial:03d}"
-    return nine + luhn.calc_check_digit(nine)
 
 
 def weighted(rng: random.Random, pairs):
@@ -193,9 +189,7 @@ class PinAllocator:
         key = (day, samordning)
         serial = self.next_serial.get(key, 980)
         self.next_serial[key] = serial + 1
-        day_field = day.day + 60 if samordning else day.day
-        ten = luhn_pin(f"{day:%y%m}{day_field:02d}", serial)
-        return f"{day.year // 100:02d}{ten}", day
+        return test_pin(day, serial, samordning=samordning), day
 
 
 class Writer:
@@ -417,7 +411,10 @@ class Generator:
         past = [a for _n, a in bosam_services.series_dates(series, series.start_date, self.today - dt.timedelta(days=1))]
         scheduled = [n for n, _a in bosam_services.series_dates(series, series.start_date, self.today - dt.timedelta(days=1))]
         future = list(Meeting.objects.filter(series=series, date__gte=self.today).order_by("date").values_list("date", flat=True))
-        return {"obj": series, "past": list(zip(scheduled, past, strict=True)), "dates": sorted(past + future)}
+        # On a second run the past meetings of the first are there already: only the missing ones are made.
+        held = set(Meeting.objects.filter(series=series, date__lt=self.today).values_list("scheduled_date", flat=True))
+        to_make = [(n, a) for n, a in zip(scheduled, past, strict=True) if n not in held]
+        return {"obj": series, "past": to_make, "dates": sorted(past + future)}
 
     def next_meeting(self, o: dict, day: dt.date) -> dt.date | None:
         dates = o["series"]["dates"]
@@ -428,8 +425,25 @@ class Generator:
 
     # --- the run -----------------------------------------------------------------------
 
+    def continue_numbering(self) -> None:
+        """Case numbers go on from what the database holds (the demo data, an earlier run): never the same number twice."""
+        org_ids = [o["org"].pk for o in self.orgs]
+        for org_id, year, last in CaseNumberSequence.objects.filter(organisation__in=org_ids).values_list("organisation", "year", "last"):
+            self.case_numbers[(org_id, year)] = last
+        # A number given without its sequence (a hand-made row) counts too.
+        for org_id, number in Case.objects.filter(organisation__in=org_ids).values_list("organisation", "number").iterator():
+            year, _dash, serial = number.partition("-")
+            if year.isdigit() and serial.isdigit():
+                key = (org_id, int(year))
+                self.case_numbers[key] = max(self.case_numbers[key], int(serial))
+
+    def save_numbering(self) -> None:
+        for (org_id, year), last in self.case_numbers.items():
+            CaseNumberSequence.objects.update_or_create(organisation_id=org_id, year=year, defaults={"last": last})
+
     def run(self) -> dict:
         self.setup_organisations()
+        self.continue_numbering()
         self.progress(f"{len(self.orgs)} organisationer, tidsspann {self.span_days} dagar, {self.n} hushåll")
         self.writer = Writer()
         first_notice = self.writer.next_id[Notice]
@@ -442,8 +456,7 @@ class Generator:
                 self.progress(f"{index} hushåll, {self.writer.totals[Notice]} underrättelser")
         self.writer.flush()
         self.progress(f"{index} hushåll, {self.writer.totals[Notice]} underrättelser; BOSAM-historik …")
-        sequences = [CaseNumberSequence(organisation_id=org_id, year=year, last=last) for (org_id, year), last in self.case_numbers.items()]
-        CaseNumberSequence.objects.bulk_create(sequences, batch_size=1000)
+        self.save_numbering()
         self.bosam_history()
         self.writer.flush()
         self.writer.fix_sequences()
@@ -594,7 +607,7 @@ class Generator:
         notices = []
         debt = None
         for kind, received in chain:
-            kronofogden = kind in ("EVICTION_APPLICATION", "EVICTION_DATE") or (kind == "EVICTION_CANCELLED" and rng.random() < 0.7)
+            kronofogden = kind in routing.KRONOFOGDEN_NOTICES or (kind == "EVICTION_CANCELLED" and rng.random() < 0.7)
             values = {"case_id": case_id, "notice_type": kind, "received_date": received,
                       "sender_kind": "KRONOFOGDEN" if kronofogden else "LANDLORD", "landlord_id": None if kronofogden else landlord,
                       "channel": weighted(rng, [("POST", 60), ("EMAIL", 25), ("PORTAL", 10), ("API", 5)]),
@@ -612,7 +625,7 @@ class Generator:
                               termination_date=values["document_date"] if kind != "DISTURBANCE_WARNING" else None,
                               description="Störande ljud nattetid enligt grannar." if kind.startswith("DISTURBANCE") else
                               "Otillåten andrahandsuthyrning.", landlord_reference=f"S-{rng.randint(1000, 99999)}")
-            elif kind in ("EVICTION_APPLICATION", "EVICTION_DATE"):
+            elif kind in routing.KRONOFOGDEN_NOTICES:
                 values.update(kronofogden_reference=f"KFM-{received.year}-{rng.randint(10000, 999999)}",
                               reply_deadline=received + dt.timedelta(days=14), debt_amount=debt)
                 if kind == "EVICTION_DATE":
@@ -639,11 +652,12 @@ class Generator:
                 active_units=tuple(routing.ActiveUnit(i["unit"], i["user_id"]) for i in involvements), housing_type=housing,
                 phone_known=bool(phone), contact_established=contact_on is not None and contact_on <= day,
                 letter_sent_date=letter_on if letter_on and letter_on <= day else None, today=day,
-                next_meeting_date=self.next_meeting(o, day), escalations_done=tuple(k for k in tasks if k in ESCALATIONS),
+                next_meeting_date=self.next_meeting(o, day),
+                escalations_done=tuple(k for k in tasks if k in reconcile.ESCALATION_TASK_KINDS),
             )
             decision = routing.decide(inp, self.config)
             moment = latest["registered_at"] + dt.timedelta(seconds=1) if trigger == "NOTICE" else at(day, rng, 5, 6)
-            changes = self.reconcile(o, case_id, decision, assignments, tasks, moment)
+            changes = self.reconcile(o, case_id, decision, assignments, tasks, moment, inp.contact_established)
             if trigger == "DAILY" and not changes:
                 break
             record_id = w.add(RoutingDecision, case_id=case_id, notice_id=notice_id, trigger=trigger, plan_version=decision.plan_version,
@@ -692,18 +706,13 @@ class Generator:
             audit.append(("CASE_VIEW", at(viewed, rng), rng.choice(o["advisors"]), ""))
 
         # The case row with the facts the services keep on it.
-        terminations = [v for _i, v in notices if v["notice_type"] == "RENT_ARREARS_TERMINATION"]
-        deadline = recovery_deadline(terminations[-1]["served_date"], terminations[-1]["received_date"]) if terminations else None
-        flags = ["SERVED_DATE_MISSING"] if terminations and terminations[-1]["served_date"] is None else []
+        facts = case_facts(
+            [NoticeFacts(v["notice_type"], v["received_date"], notice_id, v.get("served_date"), v.get("eviction_date"),
+                         v.get("debt_amount")) for notice_id, v in notices],
+            tuple(routing.Member(m["role"], age_on(m["born"], chain[-1][1]), m.get("residence", "")) for m in members),
+        )
         types = [v["notice_type"] for _i, v in notices]
-        if "DISTURBANCE_TERMINATION" in types and "DISTURBANCE_WARNING" not in types:
-            flags.append("DISTURBANCE_WITHOUT_WARNING")
-        eviction_dates = [v["eviction_date"] for _i, v in notices if v.get("eviction_date")]
-        eviction = max(eviction_dates) if eviction_dates and "EVICTION_CANCELLED" not in types else None
-        debts = [v["debt_amount"] for _i, v in notices if v.get("debt_amount") is not None]
         lead = next((a for a in assignments.values() if a["role"] == "LEAD" and a["ended_at"] is None), None)
-        children = routing.number_of_children(
-            tuple(routing.Member(m["role"], age_on(m["born"], chain[-1][1]), m.get("residence", "")) for m in members))
         opened_at = notices[0][1]["registered_at"]
         closed_at = at(closed_on, rng) if closed_on else None
         outcome = ""
@@ -720,48 +729,39 @@ class Generator:
               opened_at=opened_at, closed_at=closed_at,
               contact_established_on=contact_on if contact_on and contact_on <= evaluated else None,
               outcome=outcome, lead_unit_id=lead["unit_id"] if lead else None,
-              urgent=bool(not closed_on and is_urgent(today=today, recovery_deadline=deadline, eviction_date=eviction,
-                                                      next_meeting_date=self.next_meeting(o, today))),
-              recovery_deadline=deadline, eviction_date=eviction, next_due_date=None if closed_on else next_due, children_count=children,
-              debt_amount=debts[-1] if debts else None, latest_notice_type=types[-1], plan_version=self.config.version,
-              explanation=list(decision.explanation), flags=flags, version=version + len(audit),
+              urgent=bool(not closed_on and is_urgent(today=today, recovery_deadline=facts.recovery_deadline,
+                                                      eviction_date=facts.eviction_date, next_meeting_date=self.next_meeting(o, today))),
+              recovery_deadline=facts.recovery_deadline, eviction_date=facts.eviction_date,
+              next_due_date=None if closed_on else next_due, children_count=facts.children_count, debt_amount=facts.debt_amount,
+              latest_notice_type=facts.latest_notice_type, plan_version=self.config.version,
+              explanation=list(decision.explanation), flags=facts.flags, version=version + len(audit),
               updated_at=closed_at or at(today, rng, 5, 6))
         for action, moment, user_id, detail in audit:
             w.add(AuditEvent, organisation_id=org_id, user_id=user_id, user_unit_id=o["unit_ids"]["HYRESRADGIVNING"], case_id=case_id,
                   action=action, detail=detail, without_assignment=False, at=moment)
-        self.cases.append((case_id, o["code"], first, closed_on, children, tuple((d, t) for t, d in chain)))
+        self.cases.append((case_id, o["code"], first, closed_on, facts.children_count, tuple((d, t) for t, d in chain)))
         return closed_on
 
-    def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment) -> list[str]:
-        """What cases.services.evaluation._reconcile_assignments/_reconcile_tasks do, in memory."""
-        changes = []
-        planned = {p.unit: p for p in decision.assignments if p.unit in o["unit_ids"]}
-        new_lead = next((p.unit for p in planned.values() if p.role == "LEAD"), None)
-        for code, current in list(assignments.items()):
-            if current["ended_at"] is not None:
-                continue
-            plan = planned.get(code)
-            wanted = plan.role if plan else ("ASSIGNED" if current["role"] == "LEAD" and new_lead else current["role"])
-            if wanted == current["role"]:
-                continue
+    def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment, contact_established: bool) -> list[str]:
+        """The decision applied to the in-memory rows with the services' own pure code (cases.rules.reconcile)."""
+        active = {code: reconcile.ActiveAssignment(code, a["role"], a["user_id"], tuple(a["rules"])) for code, a in assignments.items()}
+        result = reconcile.reconcile_assignments(active, decision, o["unit_ids"])
+        for code, _wanted in result.ended:
+            current = assignments.pop(code)
             current["ended_at"] = moment
             self.writer.add(Assignment, **current, end_reason="Ny roll enligt planen.")
-            del assignments[code]
-            changes.append(f"END {code} {current['role']}")
-            assignments[code] = self.new_assignment(o, case_id, code, wanted, plan.user_id if plan else current["user_id"],
-                                                    list(plan.rules) if plan else current["rules"], moment)
-            changes.append(f"ASSIGN {code} {wanted}")
-        for code, plan in planned.items():
-            if code not in assignments:
-                assignments[code] = self.new_assignment(o, case_id, code, plan.role, plan.user_id, list(plan.rules), moment)
-                changes.append(f"ASSIGN {code} {plan.role}")
+        for new in result.created:
+            assignments[new.unit] = self.new_assignment(o, case_id, new.unit, new.role, new.user_id, list(new.rules), moment)
+        changes = result.change_lines(active)
         users = {code: a["user_id"] for code, a in assignments.items() if a["user_id"]}
-        for plan in decision.tasks:
-            if plan.kind in tasks or plan.unit not in o["unit_ids"]:
-                continue
+        for plan in reconcile.tasks_to_create(decision, tasks, o["unit_ids"]):
             tasks[plan.kind] = {"unit_id": o["unit_ids"][plan.unit], "assignee_id": users.get(plan.unit), "due": plan.due_date,
                                 "rules": list(plan.rules), "decision_id": "pending", "created_at": moment}
             changes.append(f"TASK {plan.kind}")
+        # task_outcome gives these tasks their CANCELLED status; here only the change is recorded, once.
+        for kind in reconcile.tasks_to_cancel(contact_established, [k for k, t in tasks.items() if not t.get("cancelled")]):
+            tasks[kind]["cancelled"] = True
+            changes.append(f"CANCEL {kind}")
         return changes
 
     def new_assignment(self, o, case_id, code, role, user_id, rules, moment) -> dict:
@@ -772,8 +772,11 @@ class Generator:
         rng, today = self.rng, self.today
         due = t["due"]
         created = t["created_at"].date()
-        if kind == "SEND_LETTER" and letter_on:
-            return "DONE", max(letter_on, created)
+        if kind == "SEND_LETTER":
+            # The letter's task is done on the day the plan was told the letter went (letter_sent_date), or not at all.
+            if letter_on and letter_on <= (closed_on or today):
+                return "DONE", max(letter_on, created)
+            return ("CANCELLED", closed_on) if closed_on else ("OPEN", None)
         if kind == "HOME_VISIT" and contact_on and (closed_on is None or contact_on <= closed_on):
             return "CANCELLED", max(contact_on, created)
         if closed_on:

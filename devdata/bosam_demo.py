@@ -8,11 +8,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from bosam import services
+from bosam.models import Meeting, MeetingSeries, MeetingStatus, Weekday
 from cases.rules.workdays import add_working_days, is_working_day
 from organisation.models import Organisation, Role, User
-
-from . import services
-from .models import Meeting, MeetingSeries, MeetingStatus, Weekday
 
 DEMO_SERIES_NAME = "BOSAM Enskede-Årsta-Vantör"
 DEMO_PLACE = "Stadsdelsförvaltningen, sammanträdesrum Årsta"

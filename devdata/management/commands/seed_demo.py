@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Landlord, LandlordKind, Outcome, TaskKind, TaskStatus
-from cases.rules.identity import normalize_personal_identity_number
+from cases.rules.routing import KRONOFOGDEN_NOTICES
+from devdata.bosam_demo import seed_demo_meetings
+from devdata.pins import test_pin
 from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
 from organisation.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_enabled
 from organisation.models import Department, Organisation, Role, Unit, User
@@ -28,13 +30,8 @@ LANDLORDS = [
 
 
 def _pin(birth: str, serial: str) -> str:
-    """A test personnummer in the 98xx series with its check digit, e.g. _pin('19860314', '980')."""
-    nine = birth[2:] + serial
-    total = 0
-    for i, ch in enumerate(nine):
-        product = int(ch) * (2 if i % 2 == 0 else 1)
-        total += product - 9 if product > 9 else product
-    return normalize_personal_identity_number(f"{birth}{serial}{(10 - total % 10) % 10}")
+    """A test personnummer with its check digit, e.g. _pin('19860314', '980')."""
+    return test_pin(birth, int(serial))
 
 
 class Command(BaseCommand):
@@ -54,8 +51,6 @@ class Command(BaseCommand):
             users = self._users(organisation)
             self._landlords(organisation)
             created = self._cases(organisation, users, today)
-        from bosam.demo import seed_demo_meetings
-
         seed_demo_meetings(organisation, today)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar ({created} nya ärenden)."))
 
@@ -227,7 +222,7 @@ class Command(BaseCommand):
                     )
                     for n, b in enumerate(children)
                 ]
-                kronofogden = notice_type in ("EVICTION_APPLICATION", "EVICTION_DATE")
+                kronofogden = notice_type in KRONOFOGDEN_NOTICES
                 services.notice_register(
                     organisation=organisation,
                     user=advisor,
