@@ -5,6 +5,9 @@ Thin views: parse, authorise (role, then cases/access.py), call one service, ren
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -72,6 +75,13 @@ def _error_summary(form, formset) -> list[dict]:
     return items
 
 
+def _submission_token(request) -> str:
+    posted = request.POST.get("submission_token", "") if request.method == "POST" else ""
+    if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", posted):
+        return posted
+    return secrets.token_urlsafe(32)
+
+
 @require_http_methods(["GET", "POST"])
 def intake_new(request):
     """Step 2: the notice, the household, its members and where it is aktuell — one form, one service call."""
@@ -93,6 +103,8 @@ def intake_new(request):
     existing_members: list[Person] = list(join_case.household.members.all()) if join_case else []
     show_address = not any(m.protected_identity for m in existing_members)
 
+    # One-time token against double-clicks; kept across a re-render with errors (nothing was saved).
+    submission_token = _submission_token(request)
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES, organisation=organisation, joining=join_case is not None, today=today)
         formset = MemberFormSet(request.POST, prefix="members", require_tenant=join_case is None, today=today)
@@ -106,7 +118,13 @@ def intake_new(request):
                     join_case=join_case,
                     attachment=form.cleaned_data.get("attachment"),
                     request=request,
+                    submission_token=submission_token,
                 )
+            except services.DuplicateSubmission as exc:
+                # A double-click: the first click registered the notice; show its result.
+                messages.info(request, _("Formuläret skickades redan: underrättelsen är registrerad i ärende %(number)s.") % {
+                    "number": exc.case.number})
+                return redirect("cases:decision", pk=exc.case.pk)
             except Case.DoesNotExist:
                 # The case was closed by someone else between loading the form and saving it.
                 form.add_error(None, _("Ärendet avslutades medan du fyllde i formuläret. Sök fram hushållet igen."))
@@ -134,6 +152,7 @@ def intake_new(request):
             "existing_members": existing_members,
             "show_address": show_address,
             "error_summary": errors,
+            "submission_token": submission_token,
         },
         status=400 if errors else 200,
     )

@@ -30,6 +30,7 @@ from .deviations import MANDATORY_TASK_KINDS, deviation_raise_once, deviation_re
 from .evaluation import ESCALATION_TASK_KINDS, case_reevaluate, decision_input_for, decision_members, run_daily_checks
 from .intake import (
     ActiveUnitData,
+    DuplicateSubmission,
     HouseholdData,
     LandlordData,
     MemberData,
@@ -44,6 +45,7 @@ __all__ = [
     "ESCALATION_TASK_KINDS",
     "ActiveUnitData",
     "ConcurrentChange",
+    "DuplicateSubmission",
     "HouseholdData",
     "LandlordData",
     "MemberData",
