@@ -783,3 +783,6 @@ class SubmissionToken(models.Model):
     class Meta:
         verbose_name = _("engångsnyckel för formulär")
         verbose_name_plural = _("engångsnycklar för formulär")
+
+    def __str__(self):
+        return f"{self.used_at:%Y-%m-%d %H:%M}"
