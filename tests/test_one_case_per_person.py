@@ -194,3 +194,25 @@ def test_three_processes_register_the_same_household_once(organisation, advisor)
     assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     assert open_cases().count() == 1
     assert open_cases().get().notices.count() == 20
+
+
+def test_a_double_click_on_the_intake_form_registers_one_notice(client, advisor):
+    """Defect 2: a double-click on the intake form gave two registrations."""
+    import re
+
+    from django.urls import reverse
+
+    from tests.test_intake import form_data
+
+    client.force_login(advisor)
+    page = client.get(reverse("cases:intake_new")).content.decode()
+    token = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
+    first = client.post(reverse("cases:intake_new"), {**form_data(), "submission_token": token})
+    second = client.post(reverse("cases:intake_new"), {**form_data(), "submission_token": token})
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Notice.objects.count() == 1
+    assert "Formuläret skickades redan" in client.get(second["Location"]).content.decode()
+    # A new form gets a new token and registers the next notice.
+    page = client.get(reverse("cases:intake_new")).content.decode()
+    assert token not in page

@@ -41,6 +41,8 @@ IDENTITY_ERRORS = {
     "date": _("Ogiltigt datum i personnumret."),
     "checksum": _("Kontrollsiffran stämmer inte."),
     "org_format": _("Organisationsnumret ska ha 10 siffror."),
+    "plus_on_12": _("Plustecken används bara i den tiosiffriga formen (ÅÅMMDD+NNNN)."),
+    "implausible_year": _("Födelseåret i personnumret är inte rimligt."),
 }
 
 # Dates outside this range are typing errors, and far-future dates would overflow date arithmetic.

@@ -35,6 +35,8 @@ IDENTITY_MESSAGES = {
     "date": _("Ogiltigt datum i personnumret."),
     "checksum": _("Kontrollsiffran stämmer inte."),
     "org_format": _("Organisationsnumret ska ha 10 siffror."),
+    "plus_on_12": _("Plustecken används bara i den tiosiffriga formen (ÅÅMMDD+NNNN)."),
+    "implausible_year": _("Födelseåret i personnumret är inte rimligt."),
 }
 ORG_CHECKSUM_MESSAGE = _("Organisationsnumret är ogiltigt: kontrollsiffran stämmer inte.")
 
