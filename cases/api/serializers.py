@@ -34,6 +34,7 @@ from ..models import (
     TaskStatus,
 )
 from ..rules.identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
+from ..validation import FreeTextSerializerMixin
 
 # The Swedish texts of identity.MESSAGES, marked for translation (identity.py is Django-free).
 IDENTITY_ERRORS = {
@@ -95,7 +96,7 @@ class ListOfObjects(serializers.ListSerializer):
     }
 
 
-class MemberSerializer(serializers.Serializer):
+class MemberSerializer(FreeTextSerializerMixin, serializers.Serializer):
     name = serializers.CharField(max_length=200)
     personal_identity_number = serializers.CharField(
         max_length=20, required=False, allow_blank=True, default="",
@@ -128,7 +129,7 @@ class MemberSerializer(serializers.Serializer):
         return attrs
 
 
-class ActiveUnitSerializer(serializers.Serializer):
+class ActiveUnitSerializer(FreeTextSerializerMixin, serializers.Serializer):
     unit = serializers.CharField(max_length=60, help_text=_("Enhetskod enligt codes.md, t.ex. EKONOMISKT_BISTAND."))
 
     class Meta:
@@ -141,7 +142,7 @@ class ActiveUnitSerializer(serializers.Serializer):
         return value
 
 
-class HouseholdSerializer(serializers.Serializer):
+class HouseholdSerializer(FreeTextSerializerMixin, serializers.Serializer):
     street_address = serializers.CharField(max_length=200)
     apartment_number = serializers.CharField(
         max_length=4, required=False, allow_blank=True, default="",
@@ -166,7 +167,7 @@ class HouseholdSerializer(serializers.Serializer):
         return members
 
 
-class LandlordSerializer(serializers.Serializer):
+class LandlordSerializer(FreeTextSerializerMixin, serializers.Serializer):
     name = serializers.CharField(max_length=200)
     org_number = serializers.CharField(max_length=20, help_text=_("Organisationsnummer, NNNNNN-NNNN."))
     reference = _text(100)
@@ -185,7 +186,7 @@ def _amount(max_digits: int = 12):
     return serializers.DecimalField(max_digits=max_digits, decimal_places=2, min_value=0, required=False, allow_null=True)
 
 
-class NoticeCreateSerializer(serializers.Serializer):
+class NoticeCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
     notice_type = serializers.ChoiceField(choices=NoticeType.choices)
     received_date = BoundedDateField(help_text=_("Dagen då socialtjänsten tog emot underrättelsen; inte i framtiden."))
     document_date = _optional_date()
@@ -265,7 +266,7 @@ class NoticeCreateSerializer(serializers.Serializer):
         return services.HouseholdData(members=members, active_units=active_units, **data)
 
 
-class ContactCreateSerializer(serializers.Serializer):
+class ContactCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
     date = BoundedDateField()
     channel = serializers.ChoiceField(choices=ContactChannel.choices)
     established = serializers.BooleanField()
@@ -277,7 +278,7 @@ class ContactCreateSerializer(serializers.Serializer):
         return value
 
 
-class TaskCompleteSerializer(serializers.Serializer):
+class TaskCompleteSerializer(FreeTextSerializerMixin, serializers.Serializer):
     note = _text(MAX_TEXT)
 
 

@@ -25,9 +25,12 @@ from .. import services
 from ..access import case_get_for_user
 from ..audit import audit_log
 from ..models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind
+from ..validation import free_text_message, free_text_problem
 from . import selectors
 from .forms import IntakeForm, MemberFormSet
 from .letters import render_letter_pdf
+
+SEARCH_MAX_LENGTH = 200
 
 FLAG_TEXTS = {
     "SERVED_DATE_MISSING": gettext_lazy("Delgivningsdatum saknas: återvinningsfristen är okänd, fråga hyresvärden."),
@@ -49,7 +52,13 @@ def intake_search(request):
 
     The query is POSTed: a personnummer must not end up in URLs, access logs or browser history."""
     _require_advisor(request)
-    result = selectors.intake_search(organisation=request.user.organisation, query=request.POST.get("q", ""))
+    query = request.POST.get("q", "")
+    problem = free_text_problem(query, max_length=SEARCH_MAX_LENGTH)
+    if problem:
+        # A NUL byte once reached PostgreSQL and answered 500 (issue 10, defect 10).
+        result = selectors.IntakeSearchResult(query="", error=free_text_message(problem, max_length=SEARCH_MAX_LENGTH))
+        return render(request, "cases/intake_search.html", {"result": result}, status=400)
+    result = selectors.intake_search(organisation=request.user.organisation, query=query)
     # Seeing a case number and a masked personnummer in the result is a read of that case.
     for match in result.open_matches:
         audit_log(user=request.user, action=AuditAction.CASE_VIEW, case=match.open_case, request=request, detail="intake_search")
