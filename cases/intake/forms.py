@@ -24,9 +24,15 @@ from ..rules.identity import (
     normalize_org_number,
     normalize_personal_identity_number,
 )
+from ..uploads import MAX_ATTACHMENT_BYTES, pdf_problem
 from ..validation import FreeTextFormMixin
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+PDF_MESSAGES = {
+    "invalid": _("Filen är inte en giltig PDF."),
+    "encrypted": _("PDF-filen är krypterad eller lösenordsskyddad. Spara den utan lösenord och försök igen."),
+    "pages": _("PDF-filen måste ha mellan 1 och 200 sidor."),
+    "bomb": _("PDF-filen packas upp till för mycket data. Skanna handlingen igen."),
+}
 PDF_MAGIC = b"%PDF-"
 PDF_CONTENT_TYPES = ("application/pdf", "application/x-pdf")
 
@@ -241,6 +247,10 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
         # The browser's content type is only a claim; the file must begin like a PDF.
         if head != PDF_MAGIC:
             raise forms.ValidationError(_("Filen är inte en giltig PDF."))
+        # ...and be one: parsed by pypdf (never rendered), no compression bomb.
+        problem = pdf_problem(upload)
+        if problem:
+            raise forms.ValidationError(PDF_MESSAGES[problem], code=f"pdf_{problem}")
         return upload
 
     def clean(self):
