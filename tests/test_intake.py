@@ -21,8 +21,8 @@ from cases.models import (
     Task,
 )
 from tests.factories import household_data, notice_data, register
-from tests.pdfs import sound_pdf
 from tests.factories import pin_for as make_pin
+from tests.pdfs import sound_pdf
 
 TODAY = timezone.localdate()
 RECEIVED = TODAY - dt.timedelta(days=2)
