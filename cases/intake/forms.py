@@ -328,11 +328,11 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
 
     @staticmethod
     def initial_from_household(household: Household, *, show_address: bool) -> dict:
-        """Prefill when the notice joins an open case. The address is left out for a
-        household with protected identity (it is already stored and is never shown)."""
+        """Prefill when the notice joins an open case. The address, and the area with it
+        (issue 10, defect 6), are left out for a household with protected identity (they
+        are already stored and are never shown)."""
         involvements = list(household.involvements.filter(ended__isnull=True))
         initial = {
-            "area": household.area,
             "housing_type": household.housing_type,
             "rooms": household.rooms,
             "phone": household.phone,
@@ -342,6 +342,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
         }
         if show_address:
             initial.update(
+                area=household.area,
                 street_address=household.street_address,
                 apartment_number=household.apartment_number,
                 postal_code=household.postal_code,
