@@ -699,6 +699,8 @@ class AuditAction(models.TextChoices):
     CASE_REOPEN = "CASE_REOPEN", _("Öppnade ärendet igen")
     AGENDA_VIEW = "AGENDA_VIEW", _("Läste BOSAM-dagordning")
     API_READ = "API_READ", _("Läste via API")
+    # A search or a case list: what kind of query and how many hits, never the searched personnummer.
+    SEARCH = "SEARCH", _("Sökte eller listade ärenden")
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -23,7 +23,7 @@ from organisation.roles import has_role
 
 from .. import services
 from ..access import case_get_for_user
-from ..audit import audit_log
+from ..audit import audit_log, audit_search
 from ..models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind
 from ..validation import free_text_message, free_text_problem
 from . import selectors
@@ -59,9 +59,11 @@ def intake_search(request):
         result = selectors.IntakeSearchResult(query="", error=free_text_message(problem, max_length=SEARCH_MAX_LENGTH))
         return render(request, "cases/intake_search.html", {"result": result}, status=400)
     result = selectors.intake_search(organisation=request.user.organisation, query=query)
-    # Seeing a case number and a masked personnummer in the result is a read of that case.
-    for match in result.open_matches:
-        audit_log(user=request.user, action=AuditAction.CASE_VIEW, case=match.open_case, request=request, detail="intake_search")
+    # One SEARCH event with the kind of query and the number of hits (never the query: it may
+    # be a personnummer); the households listed are not case views (issue 15 §7).
+    if result.kind:
+        kinds = ["personnummer"] if result.kind == "pnr" else ["namn", "adress"]
+        audit_search(user=request.user, request=request, where="intake", kinds=kinds, hits=len(result.matches))
     return render(request, "cases/intake_search.html", {"result": result})
 
 

@@ -165,6 +165,33 @@ def _search_condition(text: str, today: dt.date) -> Q:
     return condition
 
 
+def search_kinds(text: str, *, today: dt.date | None = None) -> list[str]:
+    """What the list's search box matched on, for the audit log (the text is never logged)."""
+    text = (text or "").strip()
+    if not text:
+        return ["lista"]
+    try:
+        normalize_personal_identity_number(text, today=today or timezone.localdate())
+    except InvalidIdentityNumber:
+        return ["ärendenummer", "namn"]
+    return ["personnummer"]
+
+
+def filters_summary(filters: CaseFilters) -> str:
+    """The list's filters for the audit log: status, notice type, area, unit and flags; not the query."""
+    parts = []
+    for name in ("status", "notice_type", "children", "area", "sort"):
+        value = getattr(filters, name, "")
+        if value:
+            parts.append(f"{name}={value}")
+    if filters.unit is not None:
+        parts.append(f"unit={filters.unit.code}")
+    for name in ("urgent", "overdue"):
+        if getattr(filters, name, False):
+            parts.append(name)
+    return ", ".join(parts)
+
+
 def case_list_areas(user) -> list[str]:
     """The areas to filter by: those of the organisation's households (district names, no
     personal data). Read from households with an index rather than from the visible cases,
