@@ -23,7 +23,9 @@ def searches():
     return list(AuditEvent.objects.filter(action=AuditAction.SEARCH).order_by("id"))
 
 
-@pytest.mark.parametrize(("query", "kinds"), [(PIN, "personnummer"), (PIN[2:8] + "-" + PIN[8:], "personnummer"), ("Testsson", "namn/adress")])
+@pytest.mark.parametrize(
+    ("query", "kinds"), [(PIN, "personnummer"), (PIN[2:8] + "-" + PIN[8:], "personnummer"), ("Testsson", "namn/adress")]
+)
 def test_the_intake_search_writes_one_search_event(client, personas, case, query, kinds):
     client.force_login(personas["hyresradgivare"])
     assert client.post(SEARCH_URL, {"q": query}).status_code == 200
