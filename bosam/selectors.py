@@ -15,7 +15,8 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus, household_designation
+from cases.models import Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus
+from cases.protection import PROTECTED_DESIGNATION, designation_for, household_has_protected_member, protected_household_ids
 from cases.rules.deadlines import is_urgent
 from organisation.models import Department, Organisation, Role, User
 
@@ -191,13 +192,15 @@ def _activity_entry(activity: Activity, meeting_date: dt.date | None = None) -> 
 def _item_entry(item: AgendaItem, activities: list[Activity]) -> dict:
     case = item.case
     members = list(case.household.members.all())
-    # Nothing about where a person with protected identity lives: not even the area.
-    protected = any(m.protected_identity for m in members)
+    # The agenda goes to every department: a protected person is the case number and
+    # "skyddad identitet", no name, and nothing about where they live, not even the area.
+    protected = household_has_protected_member(members)
     return {
         "item_id": item.pk,
         "case_id": case.pk,
         "number": case.number,
-        "designation": household_designation(members),
+        "designation": designation_for(members),
+        "protected": protected,
         "area": "" if protected else case.household.area,
         "children_count": item.children_count,
         "notice_type": item.notice_type,
@@ -214,6 +217,20 @@ def _item_entry(item: AgendaItem, activities: list[Activity]) -> dict:
     }
 
 
+def _mask_protected(content: dict) -> dict:
+    """Locked minutes keep what was decided, but never show a name or area for a household that
+    has protected identity now (minutes locked before issue 11, or protection granted later)."""
+    entries = [e for section in content.get("sections", []) for e in section.get("items", [])]
+    protected_ids = set(
+        Case.objects.filter(pk__in=[e["case_id"] for e in entries if "case_id" in e], household_id__in=protected_household_ids())
+        .values_list("pk", flat=True)
+    )
+    for entry in entries:
+        if entry.get("case_id") in protected_ids:
+            entry.update(designation=str(PROTECTED_DESIGNATION), area="", protected=True)
+    return content
+
+
 def agenda_content(meeting: Meeting) -> dict:
     """Everything the agenda (and, once closed, the minutes) shows, as plain JSON-able data.
 
@@ -221,7 +238,7 @@ def agenda_content(meeting: Meeting) -> dict:
     children, notice type, debt, key dates and responsible unit. Never a
     personnummer or a street address; no area for a household with protected identity."""
     if meeting.status == MeetingStatus.CLOSED and meeting.minutes:
-        return meeting.minutes
+        return _mask_protected(meeting.minutes)
     series = meeting.series
     since = agenda_since(meeting)
     items = list(

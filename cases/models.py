@@ -685,6 +685,7 @@ class AuditAction(models.TextChoices):
     CASE_VIEW = "CASE_VIEW", _("Läste ärendet")
     CASE_VIEW_DENIED = "CASE_VIEW_DENIED", _("Nekades åtkomst till ärendet")
     PIN_REVEAL = "PIN_REVEAL", _("Visade personnummer")
+    ADDRESS_REVEAL = "ADDRESS_REVEAL", _("Visade skyddad adress")
     DOCUMENT_DOWNLOAD = "DOCUMENT_DOWNLOAD", _("Hämtade handling")
     LETTER_DOWNLOAD = "LETTER_DOWNLOAD", _("Hämtade brev")
     EXPORT = "EXPORT", _("Exporterade")
@@ -788,3 +789,28 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return f"{self.used_at:%Y-%m-%d %H:%M}"
+class SentLetter(models.Model):
+    """The letter exactly as it was sent to the household, frozen when its SEND_LETTER task was marked done.
+
+    The case page serves this file afterwards, never a fresh rendering from live data: what was
+    sent must stay provable (hash) even when the case changes. A new letter is a new task.
+    The file lives under MEDIA_ROOT like the scans and is served only through the access gate."""
+
+    task = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="sent_letter", verbose_name=_("uppgift"))
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sent_letters", verbose_name=_("ärende"))
+    file = models.FileField(_("brevet (PDF)"), upload_to="letters/%Y/%m/")
+    sha256 = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64)
+    sent_on = models.DateField(_("skickat"))
+    created_at = models.DateTimeField(_("sparat"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("skickat brev")
+        verbose_name_plural = _("skickade brev")
+        ordering = ["sent_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="sent_letter_sha256_hex"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.sent_on}"

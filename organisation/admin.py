@@ -9,6 +9,12 @@ from .models import Department, Organisation, Unit, User
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name"]}),
+        (_("Budget- och skuldrådgivning (i breven till hushållen)"), {
+            "fields": ["debt_advice_name", "debt_advice_phone", "debt_advice_email", "debt_advice_web", "debt_advice_hours"],
+        }),
+    ]
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):

@@ -14,6 +14,18 @@ from django.utils.translation import gettext_lazy as _
 class Organisation(models.Model):
     code = models.SlugField(_("kod"), max_length=60, unique=True)
     name = models.CharField(_("namn"), max_length=200)
+    # The municipality's budget and debt advice, named in every letter to a household (issue 11).
+    debt_advice_name = models.CharField(
+        _("budget- och skuldrådgivning, namn"), max_length=200, blank=True, default="Budget- och skuldrådgivningen"
+    )
+    debt_advice_phone = models.CharField(_("budget- och skuldrådgivning, telefon"), max_length=40, blank=True)
+    debt_advice_email = models.EmailField(_("budget- och skuldrådgivning, e-post"), blank=True)
+    debt_advice_web = models.CharField(
+        _("budget- och skuldrådgivning, webbadress"), max_length=200, blank=True, help_text=_("T.ex. stockholm.se/skuldradgivning.")
+    )
+    debt_advice_hours = models.CharField(
+        _("budget- och skuldrådgivning, telefontider"), max_length=200, blank=True, help_text=_("T.ex. måndag–torsdag kl. 9–11.")
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -57,7 +57,8 @@ def test_data_minimisation(scenario):
         assert pin not in text and pin[2:] not in text and f"{pin[2:8]}-{pin[8:]}" not in text
     # The household with protected identity: no area at all.
     assert "Bandhagen" not in text
-    assert "EfternamnE T." in text  # the designation (initials) is still there
+    # Nor a name (issue 11, defect 10): the case number and "skyddad identitet" only.
+    assert "EfternamnE" not in text and "skyddad identitet" in text
     assert "Årsta" in text
 
 

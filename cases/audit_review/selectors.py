@@ -13,7 +13,7 @@ from organisation.models import Unit
 from ..models import AuditAction, AuditEvent
 
 # Actions a head of unit must look at in the monthly review.
-HIGHLIGHT_ACTIONS = (AuditAction.PIN_REVEAL, AuditAction.EXPORT, AuditAction.CASE_VIEW_DENIED)
+HIGHLIGHT_ACTIONS = (AuditAction.PIN_REVEAL, AuditAction.ADDRESS_REVEAL, AuditAction.EXPORT, AuditAction.CASE_VIEW_DENIED)
 
 
 def previous_month(today: dt.date) -> dt.date:
@@ -54,7 +54,7 @@ def audit_review_summary(events: QuerySet[AuditEvent]) -> dict:
     return {
         "total": base.count(),
         "without_assignment": base.filter(without_assignment=True).count(),
-        "reveals": base.filter(action=AuditAction.PIN_REVEAL).count(),
+        "reveals": base.filter(action__in=(AuditAction.PIN_REVEAL, AuditAction.ADDRESS_REVEAL)).count(),
         "exports": base.filter(action=AuditAction.EXPORT).count(),
         "denied": base.filter(action=AuditAction.CASE_VIEW_DENIED).count(),
     }

@@ -12,7 +12,8 @@ from django.db.models import Prefetch, Q
 
 from organisation.models import Organisation
 
-from ..models import Case, CaseStatus, Household, MemberRole, Person
+from ..models import Case, CaseStatus, Household, MemberRole, Person, SentLetter
+from ..protection import household_has_protected_member, protected_household_ids
 from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 
 # =====================================================================================
@@ -86,8 +87,7 @@ def intake_search(*, organisation: Organisation, query: str, today: dt.date | No
         for word in query.split():
             name_match &= Q(name__icontains=word)
         by_name = Person.objects.filter(name_match).values("household_id")
-        protected = Person.objects.filter(protected_identity=True).values("household_id")
-        by_address = Q(street_address__icontains=query) & ~Q(pk__in=protected)
+        by_address = Q(street_address__icontains=query) & ~Q(pk__in=protected_household_ids())
         households = households.filter(Q(pk__in=by_name) | by_address)
     households = (
         households.distinct()
@@ -110,7 +110,7 @@ def intake_search(*, organisation: Organisation, query: str, today: dt.date | No
                     for m in members
                     if m.personal_identity_number and m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)
                 ],
-                protected=any(m.protected_identity for m in members),
+                protected=household_has_protected_member(members),
             )
         )
     # Open cases first: the notice most likely belongs to one of them.
@@ -121,3 +121,8 @@ def intake_search(*, organisation: Organisation, query: str, today: dt.date | No
 # =====================================================================================
 # End of the intake section.
 # =====================================================================================
+
+
+def sent_letter_for_task(task_pk: int) -> SentLetter | None:
+    """The letter as it was sent for this SEND_LETTER task, if it was (issue 11)."""
+    return SentLetter.objects.filter(task_id=task_pk).first()

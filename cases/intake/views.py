@@ -5,6 +5,8 @@ Thin views: parse, authorise (role, then cases/access.py), call one service, ren
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 import secrets
 
@@ -24,11 +26,14 @@ from organisation.roles import has_role
 from .. import services
 from ..access import case_get_for_user
 from ..audit import audit_log, audit_search
-from ..models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind
+from ..models import Assignment, AuditAction, Case, MemberRole, Person, Task, TaskKind, TaskStatus
+from ..protection import household_has_protected_member
 from ..validation import free_text_message, free_text_problem
 from . import selectors
 from .forms import IntakeForm, MemberFormSet
 from .letters import render_letter_pdf
+
+logger = logging.getLogger(__name__)
 
 SEARCH_MAX_LENGTH = 200
 
@@ -112,7 +117,7 @@ def intake_new(request):
                 "number": join_case.number})
             return redirect("cases:intake_search")
     existing_members: list[Person] = list(join_case.household.members.all()) if join_case else []
-    show_address = not any(m.protected_identity for m in existing_members)
+    show_address = not household_has_protected_member(existing_members)
 
     # One-time token against double-clicks; kept across a re-render with errors (nothing was saved).
     submission_token = _submission_token(request)
@@ -188,7 +193,7 @@ def decision(request, pk: int):
     assignments.sort(key=lambda a: role_order.get(a.role, 9))
     tasks = list(case.tasks.select_related("unit", "assignee").order_by("due_date", "id"))
     members = list(case.household.members.all())
-    protected = any(m.protected_identity for m in members)
+    protected = household_has_protected_member(members)
     notices = list(case.notices.select_related("landlord").order_by("received_date", "id"))
     return render(
         request,
@@ -213,16 +218,37 @@ def decision(request, pk: int):
 
 @require_GET
 def letter_pdf(request, task_pk: int):
-    """The letter for a SEND_LETTER task, access-checked and logged."""
+    """The letter for a SEND_LETTER task, access-checked and logged.
+
+    Once the task is done the stored letter as sent is served (checked against its hash), never a
+    new rendering: what the household received must not change when the case does."""
     case_id = Task.objects.filter(pk=task_pk, kind=TaskKind.SEND_LETTER).values_list("case_id", flat=True).first()
     if case_id is None:
         raise Http404(_("Brevet finns inte."))
     case = case_get_for_user(request.user, case_id, request=request)
     task = Task.objects.select_related("unit", "case__organisation", "case__household").get(pk=task_pk, case=case)
-    pdf = render_letter_pdf(task, request.user)
-    audit_log(user=request.user, action=AuditAction.LETTER_DOWNLOAD, case=case, request=request, detail=f"task={task.pk}")
+    sent = selectors.sent_letter_for_task(task.pk)
+    if sent is not None:
+        with sent.file.open("rb") as stored:
+            pdf = stored.read()
+        if hashlib.sha256(pdf).hexdigest() != sent.sha256:
+            # The stored file was altered: refuse rather than serve something that was not sent.
+            logger.error("Sent letter %s does not match its SHA-256", sent.pk)
+            raise Http404(_("Det skickade brevet kan inte visas: filen stämmer inte med kontrollsumman."))
+        detail = f"task={task.pk} sent={sent.sent_on.isoformat()}"
+        filename = f"brev-{case.number}-skickat-{sent.sent_on.isoformat()}.pdf"
+    elif task.status == TaskStatus.CANCELLED:
+        raise Http404(_("Brevuppgiften är struken. Inget brev skickades."))
+    elif task.status != TaskStatus.OPEN:
+        # Done before letters were frozen: nothing was stored, and a new rendering would not be what was sent.
+        raise Http404(_("Brevet sparades inte när det skickades. Skapa en ny brevuppgift för ett nytt brev."))
+    else:
+        pdf = render_letter_pdf(task, request.user)
+        detail = f"task={task.pk}"
+        filename = f"brev-{case.number}.pdf"
+    audit_log(user=request.user, action=AuditAction.LETTER_DOWNLOAD, case=case, request=request, detail=detail)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="brev-{case.number}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # A secret document: never kept in a shared cache.
     response["Cache-Control"] = "no-store"
     return response

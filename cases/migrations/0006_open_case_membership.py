@@ -29,7 +29,7 @@ def fill_memberships(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_codes_eviction_outcome'),
+        ('cases', '0006_sent_letter'),  # linearised after main's letters (merge)
         ('organisation', '0002_default_organisation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

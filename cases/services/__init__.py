@@ -9,6 +9,7 @@ assignments and tasks, idempotently: evaluating the same state twice changes not
 - evaluation.py: re-evaluation, reconciliation, case facts, the daily checks
 - actions.py: what case workers do on a case
 - deviations.py: automatic and manual deviations (R8)
+- letters.py: the letter as sent (frozen when SEND_LETTER is done), a new letter task
 - plan.py: the plan's settings and the next BOSAM meeting (asked through cases.hooks)
 
 `from cases import services` and `services.notice_register(...)` keep working: the
@@ -38,9 +39,13 @@ from .intake import (
     notice_register,
     open_case_for_identity_numbers,
 )
+from .letters import LetterTaskOpen, letter_freeze, letter_task_create
 from .plan import next_meeting_date, plan_config_for
 
 __all__ = [
+    "LetterTaskOpen",
+    "letter_freeze",
+    "letter_task_create",
     "MANDATORY_TASK_KINDS",
     "ESCALATION_TASK_KINDS",
     "ActiveUnitData",

@@ -61,6 +61,11 @@ def task_complete(
     task.completed_by = user
     task.completion_note = note
     task.save(update_fields=["status", "completed_at", "completed_by", "completion_note"])
+    if task.kind == TaskKind.SEND_LETTER:
+        # The letter is frozen as sent (issue 11); imported here because the letter module imports services.
+        from .letters import letter_freeze
+
+        letter_freeze(task=task, user=user, today=today)
     audit_log(user=user, action=AuditAction.TASK_COMPLETE, case=case, request=request, detail=task.kind)
     _touch(case)
     case_reevaluate(case, trigger=RoutingDecision.Trigger.TASK, today=today)

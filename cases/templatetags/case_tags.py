@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.models import household_designation
+from cases.protection import designation_for, household_has_protected_member, is_responsible_unit
 from cases.rules.identity import format_personal_identity_number, mask_personal_identity_number
 
 register = template.Library()
@@ -66,14 +67,29 @@ def overdue_badge(overdue: bool):
 
 @register.simple_tag
 def protected_badge(members):
-    if any(m.protected_identity for m in members):
+    if household_has_protected_member(members):
         return format_html('<span class="badge text-bg-dark">{}</span>', _("Skyddade personuppgifter"))
     return ""
 
 
 @register.filter
 def has_protected_member(members) -> bool:
-    return any(m.protected_identity for m in members)
+    return household_has_protected_member(members)
+
+
+@register.simple_tag
+def match_designation(match, user) -> str:
+    """A household found by the intake search: the same rule as the lists (the open case's lead unit sees the name)."""
+    case = match.open_case
+    reveal = case is not None and is_responsible_unit(user, case)
+    return designation_for(match.household.members.all(), reveal=reveal)
+
+
+@register.simple_tag
+def list_designation(case, user) -> str:
+    """The household in a list: outside the responsible unit a protected household is
+    "skyddad identitet" (the case number is in its own column); uses the prefetched members."""
+    return designation_for(case.household.members.all(), reveal=is_responsible_unit(user, case))
 
 
 @register.filter

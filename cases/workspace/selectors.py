@@ -36,6 +36,7 @@ from ..models import (
     Task,
     TaskStatus,
 )
+from ..protection import household_has_protected_member
 from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 from .timeline import CaseRecords, case_timeline
 
@@ -249,7 +250,9 @@ def case_page_data(case: Case) -> dict:
     return {
         "household": household,
         "members": members,
-        "protected_identity": any(m.protected_identity for m in members),
+        "protected_identity": household_has_protected_member(members),
+        # The letters as sent (issue 11): served from the stored file, never re-rendered.
+        "sent_letters": list(case.sent_letters.select_related("created_by").order_by("sent_on", "id")),
         "notices": notices,
         "landlords": list(landlords.values()),
         "references": [n for n in notices if n.landlord_reference or n.kronofogden_reference],

@@ -25,7 +25,8 @@ from .. import services
 from ..access import can_write, case_get_for_user
 from ..audit import audit_log, audit_search
 from ..models import AuditAction, Case, Notice
-from ..services import ConcurrentChange
+from ..protection import household_has_protected_member, may_reveal_address
+from ..services import ConcurrentChange, LetterTaskOpen, letter_task_create
 from . import forms, selectors
 
 CASES_PER_PAGE = 25
@@ -105,7 +106,10 @@ def _render_case(request, case: Case, *, bound: dict | None = None, conflict: st
         key = f"complete-{task.pk}"
         task.complete_form = bound.get(key) or forms.TaskCompleteForm(initial={"version": case.version}, prefix=key)
     revealed = request.session.pop(f"revealed-pin-{case.pk}", None)
+    protected = data["protected_identity"]
     return render(request, "cases/case_detail.html", {
+        "may_reveal_address": protected and may_reveal_address(request.user, case),
+        "address_revealed": protected and bool(request.session.pop(f"revealed-address-{case.pk}", False)),
         "case": case, **data, "writable": writable and case.is_open, "can_reopen": writable and not case.is_open,
         "forms": _action_forms(case, bound), "conflict": conflict, "revealed_person_pk": revealed,
         "today": timezone.localdate(),
@@ -270,6 +274,36 @@ def reveal_pin(request, pk: int, person_pk: int):
         raise Http404
     audit_log(user=request.user, action=AuditAction.PIN_REVEAL, case=case, request=request, detail=f"person_id={person.pk}")
     request.session[f"revealed-pin-{case.pk}"] = person.pk
+    return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#hushall")
+
+
+@require_POST
+def letter_new(request, pk: int):
+    """A new letter is a new task: the sent ones stay as they were sent."""
+    case = case_get_for_user(request.user, pk, write=True, request=request)
+    if not case.is_open:
+        messages.error(request, _("Ärendet är avslutat."))
+    else:
+        try:
+            letter_task_create(case=case, user=request.user, request=request)
+        except LetterTaskOpen:
+            messages.error(request, _("Det finns redan en öppen brevuppgift. Skicka den först."))
+        else:
+            messages.success(request, _("En ny brevuppgift är skapad."))
+    return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#uppgifter")
+
+
+@require_POST
+def reveal_address(request, pk: int):
+    """Show a protected household's address once, to a unit that must go there (lead unit, HOME_VISIT or
+    ATTEND_EVICTION task); the reveal is logged and highlighted in the monthly log review."""
+    case = case_get_for_user(request.user, pk, request=request)
+    if not household_has_protected_member(case.household.members.all()):
+        raise Http404
+    if not may_reveal_address(request.user, case):
+        raise PermissionDenied(_("Bara ansvarig enhet och enheter med hembesök eller närvaro vid avhysningen får se adressen."))
+    audit_log(user=request.user, action=AuditAction.ADDRESS_REVEAL, case=case, request=request, detail="address")
+    request.session[f"revealed-address-{case.pk}"] = True
     return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#hushall")
 
 

@@ -59,6 +59,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         today = dt.date.fromisoformat(options["today"]) if options.get("today") else timezone.localdate()
         organisation = create_organisation(Organisation, Department, Unit, **DEFAULT_ORGANISATION)
+        self._debt_advice(organisation)
         with transaction.atomic():
             users = self._users(organisation)
             self._landlords(organisation)
@@ -67,6 +68,17 @@ class Command(BaseCommand):
 
         seed_demo_meetings(organisation, today)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar ({created} nya ärenden)."))
+
+    def _debt_advice(self, organisation):
+        """Demo contact details for the budget and debt advice named in the letters (only where none are set)."""
+        if organisation.debt_advice_phone or organisation.debt_advice_email:
+            return
+        organisation.debt_advice_name = organisation.debt_advice_name or "Budget- och skuldrådgivningen"
+        organisation.debt_advice_phone = "08-508 00 100"
+        organisation.debt_advice_email = "budget.skuldradgivning@example.se"
+        organisation.debt_advice_web = "example.se/skuldradgivning"
+        organisation.debt_advice_hours = "måndag–torsdag kl. 9–11"
+        organisation.save()
 
     def _users(self, organisation):
         users = {}
