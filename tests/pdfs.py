@@ -3,8 +3,9 @@
 import zlib
 
 
-def build_pdf(flate_stream: bytes) -> bytes:
-    """A one-page PDF whose page content is the given Flate-compressed stream, with a correct xref."""
+def build_pdf(flate_stream: bytes, *, padding: int = 0) -> bytes:
+    """A one-page PDF whose page content is the given Flate-compressed stream, with a correct xref;
+    `padding` bytes of comment after the header make a file of a chosen size."""
     objects = [
         b"<</Type/Catalog/Pages 2 0 R>>",
         b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
@@ -12,6 +13,8 @@ def build_pdf(flate_stream: bytes) -> bytes:
         b"<</Length %d/Filter/FlateDecode>>stream\n" % len(flate_stream) + flate_stream + b"\nendstream",
     ]
     out = bytearray(b"%PDF-1.4\n")
+    if padding:
+        out += b"%" + b"0" * (padding - 2) + b"\n"
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -33,3 +36,14 @@ def bomb_pdf(inflated_mb: int = 300) -> bytes:
     compressor = zlib.compressobj(9)
     chunk = b"\0" * (1024 * 1024)
     return build_pdf(b"".join(compressor.compress(chunk) for _ in range(inflated_mb)) + compressor.flush())
+
+
+def pdf_of_size(size: int) -> bytes:
+    """A sound one-page PDF of exactly `size` bytes."""
+    stream = zlib.compress(b"BT /F1 12 Tf 72 720 Td (Underrattelse) Tj ET")
+    padding = size - len(build_pdf(stream))
+    pdf = build_pdf(stream, padding=padding)
+    # startxref has more digits in a bigger file: take the difference off the padding.
+    pdf = build_pdf(stream, padding=padding - (len(pdf) - size))
+    assert len(pdf) == size
+    return pdf
