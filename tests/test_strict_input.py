@@ -49,9 +49,10 @@ def test_month_9999_12_on_the_log_review_is_a_clean_400(client, personas, url_na
 def test_an_inflated_total_forms_costs_no_time(advisor_client):
     """Defect 14: members-TOTAL_FORMS=100000 built 1,030 forms (3.8 s, 3.6 MB)."""
     data = form_data(**{"members-TOTAL_FORMS": "100000"})
-    started = time.perf_counter()
+    # CPU time, not wall time: the machine is shared, and the defect was CPU (3.8 s).
+    started = time.process_time()
     response = advisor_client.post(NEW_URL, data)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert response.status_code == 400
     assert len(response.context["formset"].forms) <= 30
     assert len(response.content) < 400_000
