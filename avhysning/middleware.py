@@ -7,13 +7,24 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def content_security_policy() -> str:
+    """With single sign-on, the logout form's redirect goes on to the identity provider's
+    end_session_endpoint: CSP checks form-action along the redirects, so that origin is allowed."""
+    from accounts.oidc import sso_origin
+
+    origin = sso_origin()
+    if not origin:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
 
 
@@ -29,3 +40,22 @@ class SwedishFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """`Cache-Control: no-store, private` on every answer to a signed-in user (session or API token).
+
+    Case pages, lists, letters, PDFs, the API, BOSAM and the audit review all carry secret personal data
+    (OSL 26 kap.); one rule for every authenticated answer cannot miss a new view. Static files never get
+    here: WhiteNoise answers them earlier in the chain."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
+            response.headers["Cache-Control"] = "no-store, private"
+            response.headers["Pragma"] = "no-cache"  # HTTP/1.0 proxies
+        return response

@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_celery_beat",
     "axes",
@@ -90,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "avhysning.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that it sees the user a DRF token authenticated too: nothing with case data is cached.
+    "avhysning.middleware.NoStoreForAuthenticatedMiddleware",
 ]
 
 ROOT_URLCONF = "avhysning.urls"
@@ -116,6 +117,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'avhysning.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A kept connection that PostgreSQL dropped (restart, failover, idle reaping) is replaced at the start of the
+        # next request instead of failing it with a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -126,7 +130,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisation.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that refuses the demo user names while DEMO_USERS_ENABLED is off (production).
+    "organisation.auth.DemoRefusingBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -144,6 +149,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The same client address as the audit log (the trusted proxy's header, see TRUSTED_PROXIES below).
+AXES_CLIENT_IP_CALLABLE = "organisation.client_ip.client_address"
 
 # Sessions end after 30 minutes without activity (OSL: unattended screens).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
@@ -164,6 +171,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address behind the reverse proxy (audit log, login throttling): TRUSTED_PROXY_HEADER is read
+# only when the request comes from one of TRUSTED_PROXIES (addresses or networks), and then from the right,
+# skipping trusted hops, so that a client cannot choose its address by sending the header itself.
+# Empty (the default): REMOTE_ADDR, the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Svenska")), ("en", _("Engelska"))]
@@ -246,7 +259,7 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous caller gets 401 with WWW-Authenticate: Token.
-        "rest_framework.authentication.TokenAuthentication",
+        "organisation.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -280,3 +293,62 @@ LOGGING = {
 
 # The demo users (password "demo") exist only while DEBUG is on.
 DEMO_USERS_ENABLED = DEBUG
+
+# --- Sign-in: single sign-on (OpenID Connect), two-factor, break-glass (issue 15) -----------------
+# Read at request time by accounts/ (not copied into module constants), so tests can switch it.
+INSTALLED_APPS += ["health_check", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "accounts", "monitoring"]
+# The OTP middleware must come right after authentication; ours then enforces the second factor.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "accounts.middleware.SecondFactorMiddleware")
+# Local passwords go through accounts' backend, which refuses them while SSO is on (except break-glass).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    # organisation.auth.DemoRefusingBackend, also refusing local passwords while SSO is on (except break-glass).
+    "accounts.backends.LocalPasswordBackend",
+    "accounts.oidc.OIDCBackend",
+]
+
+
+def env_or(name: str, default: str) -> str:
+    """Like env_str, but an empty value (compose passes unset variables as "") means the default."""
+    return os.environ.get(name) or default
+
+
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_ENABLED = env_bool("OIDC_ENABLED", bool(OIDC_ISSUER))
+if OIDC_ENABLED and not OIDC_ISSUER:
+    raise ImproperlyConfigured("OIDC_ENABLED needs OIDC_ISSUER.")
+OIDC_PROVIDER_NAME = env_or("OIDC_PROVIDER_NAME", "stadens inloggning")
+# mozilla-django-oidc's own setting names; the endpoints come from the issuer's discovery document.
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set when OIDC_ISSUER is.")
+OIDC_RP_SCOPES = env_or("OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = env_or("OIDC_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_STORE_ID_TOKEN = True  # needed as id_token_hint when logging out at the provider
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
+# Claim names differ between identity providers (Azure AD, Keycloak, the city's own).
+OIDC_CLAIM_SUBJECT = env_or("OIDC_CLAIM_SUBJECT", "sub")  # a stable id (sub, employeeNumber), never e-mail
+OIDC_CLAIM_ORGANISATION = env_or("OIDC_CLAIM_ORGANISATION", "organisation")
+OIDC_CLAIM_UNIT = env_or("OIDC_CLAIM_UNIT", "unit")
+OIDC_CLAIM_GROUPS = env_or("OIDC_CLAIM_GROUPS", "groups")
+# Create accounts on first sign-in, or only let in accounts an administrator has created (matched by subject).
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", False)
+# With SSO on, local passwords work only for these break-glass administrator accounts (unless allowed for all).
+SSO_BREAK_GLASS_USERS = env_list("SSO_BREAK_GLASS_USERS")
+SSO_LOCAL_PASSWORDS = env_bool("SSO_LOCAL_PASSWORDS", False)
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.AuthenticateView"
+OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
+
+# Two-factor (TOTP, backup codes) for local accounts that can read cases; off under DEBUG (the demo).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Avhysning"
+
+# Health (/health/): the worker heartbeat written by beat every minute must be fresher than this.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {"task": "monitoring.tasks.heartbeat_task", "schedule": 60.0}
+# A load balancer or compose probes over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]

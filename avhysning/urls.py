@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from accounts import views as accounts_views
+from monitoring import views as monitoring_views
 from organisation import views as organisation_views
 
 admin.site.site_header = _("Avhysning – administration")
@@ -13,8 +14,12 @@ admin.site.index_title = _("Konfiguration och användare")
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
-    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/logga-in/", accounts_views.sign_in, name="login"),
+    path("konto/logga-ut/", accounts_views.sign_out, name="logout"),
+    path("konto/", include("accounts.urls")),
+    path("oidc/", include("accounts.oidc_urls")),
+    # For load balancers and compose: no login, no data, 5xx naming the failing part.
+    path("health/", monitoring_views.health, name="health"),
     # The language can be changed on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -8,11 +8,11 @@ from .models import AuditAction, AuditEvent, Case
 
 
 def client_address(request) -> str | None:
-    if request is None:
-        return None
-    # Behind the production proxy REMOTE_ADDR is the proxy; gunicorn is configured
-    # with --forwarded-allow-ips so that REMOTE_ADDR is already the client's.
-    return request.META.get("REMOTE_ADDR") or None
+    # Behind the production proxy REMOTE_ADDR is the proxy's: the client's address comes from the
+    # trusted proxy's header only (TRUSTED_PROXIES), the same function django-axes uses.
+    from organisation.client_ip import client_address as resolve
+
+    return resolve(request)
 
 
 def audit_log(

@@ -13,3 +13,4 @@ class OrganisationConfig(AppConfig):
         # Model permissions exist only after migrate has run, so the roles get theirs here. Not
         # sender=self: cases/ and bosam/ come after organisation/ and their permissions would not exist yet.
         post_migrate.connect(sync_role_permissions, dispatch_uid="organisation-sync-role-permissions")
+        from . import checks  # noqa: F401 (registers the deploy checks)

@@ -110,3 +110,52 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class ApiScope(models.TextChoices):
+    """What an API token may do. The strings are a contract (the command's --scope, docs/api.md)."""
+
+    STAFF = "staff", _("Personal: hela API:t enligt användarens roller")
+    NOTICES_SUBMIT = "notices:submit", _("Lämna underrättelser (hyresvärdens kanal; läser inga ärenden)")
+
+
+class ApiToken(models.Model):
+    """An API key of one user. Only a hash of the key is stored: it is shown once, when it is created
+    (organisation/tokens.py), and can never be read back, not by a system administrator nor from a backup."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("användare"))
+    name = models.CharField(_("namn"), max_length=100, help_text=_("Vad token används till, t.ex. integrationens namn."))
+    key_hash = models.CharField(_("nyckelns kontrollsumma"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("början av nyckeln"), max_length=8, editable=False, help_text=_("Visas för att känna igen en token."))
+    scopes = models.JSONField(_("behörigheter"), default=list)
+    created = models.DateTimeField(_("skapad"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False, verbose_name=_("skapad av")
+    )
+    last_used = models.DateTimeField(_("senast använd"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-token")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def clean(self):
+        super().clean()
+        unknown = set(self.scopes or []) - set(ApiScope.values)
+        if unknown or not self.scopes:
+            raise ValidationError({"scopes": _("Välj minst en behörighet.")})
+
+    def revoke(self) -> None:
+        from django.utils import timezone
+
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

@@ -9,21 +9,36 @@ from django.contrib.auth.models import Group, Permission
 
 from .models import Role
 
-ADMIN_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+ALL_ACTIONS = ("view", "add", "change", "delete")
+
+# The whole truth about what each role may do in the admin: synced into the groups on every migrate
+# (exactly: a permission added by hand is taken away again). Groups are read-only in the admin for everyone
+# but a superuser, so an organisation's administrator cannot widen a role, which is global to all organisations.
+# Not here on purpose: Organisation and Celery's schedule (superuser only, issue 10 defect 5), the audit log.
+ADMIN_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.SYSTEMADMINISTRATOR: [
-        ("organisation", "organisation"),
-        ("organisation", "department"),
-        ("organisation", "unit"),
-        ("organisation", "user"),
-        ("auth", "group"),
-        ("cases", "planconfiguration"),
-        ("cases", "landlord"),
-        ("bosam", "meetingseries"),
-        ("django_celery_beat", "periodictask"),
+        ("organisation", "department", ALL_ACTIONS),
+        ("organisation", "unit", ALL_ACTIONS),
+        ("organisation", "user", ALL_ACTIONS),
+        # Tokens are revoked, not deleted: the list shows who had which token.
+        ("organisation", "apitoken", ("view", "add", "change")),
+        ("auth", "group", ("view",)),
+        ("cases", "planconfiguration", ALL_ACTIONS),
+        ("cases", "landlord", ALL_ACTIONS),
+        ("bosam", "meetingseries", ALL_ACTIONS),
+        # Single sign-on: which provider groups give which role, pre-created accounts' subjects;
+        # a lost authenticator is reset by deleting the person's devices.
+        ("accounts", "grouprolemapping", ALL_ACTIONS),
+        ("accounts", "externalidentity", ALL_ACTIONS),
+        ("otp_totp", "totpdevice", ("view", "delete")),
+        ("otp_static", "staticdevice", ("view", "delete")),
     ],
-    Role.BOSAM_ORDFORANDE: [("bosam", "meetingseries")],
-    Role.HYRESRADGIVARE: [("cases", "landlord")],
+    Role.BOSAM_ORDFORANDE: [("bosam", "meetingseries", ALL_ACTIONS)],
+    Role.HYRESRADGIVARE: [("cases", "landlord", ALL_ACTIONS)],
 }
+
+# The roles that open case contents (cases/access.py). An administrator grants them to others, never to themselves.
+CASE_ROLES = frozenset({Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.BOSAM_ORDFORANDE, Role.CHEF})
 
 
 def user_roles(user) -> frozenset[str]:
@@ -42,11 +57,11 @@ def has_role(user, *roles: str) -> bool:
 
 
 def sync_role_permissions(**kwargs) -> None:
-    """Create the role groups and give them their admin permissions (idempotent)."""
+    """Create the role groups and give them exactly their admin permissions (idempotent)."""
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = []
-        for app_label, model in ADMIN_PERMISSIONS.get(role, []):
-            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, content_type__model=model))
-        if wanted:
-            group.permissions.add(*wanted)
+        for app_label, model, actions in ADMIN_PERMISSIONS.get(role, []):
+            codenames = [f"{action}_{model}" for action in actions]
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, content_type__model=model, codename__in=codenames))
+        group.permissions.set(wanted)

@@ -116,3 +116,7 @@ def other_organisation(db):
     from organisation.models import Department, Organisation, Unit
 
     return create_organisation(Organisation, Department, Unit, code="skarholmen", name="Skärholmens stadsdelsförvaltning")
+
+
+# Single sign-on against a real OpenID Connect provider process (tests/oidc_provider/).
+from tests.oidc_fixtures import group_mappings, oidc_provider, sso_settings  # noqa: E402, F401

@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import AuditAction, AuditEvent, Case, Contact, Household, Landlord, Notice, Person, Task, TaskStatus
 from cases.rules.identity import MESSAGES
+from organisation.models import ApiToken
 from tests.factories import pin_for as make_pin
 from tests.factories import register
 from tests.test_scenarios import SCENARIOS, ContactStep, DailyStep, NoticeStep
@@ -414,7 +415,10 @@ def test_token_authentication(personas, clock, capsys):
     key = capsys.readouterr().out.strip()
     assert re.fullmatch(r"[0-9a-f]{40}", key)
     call_command("create_api_token", "hyresradgivare")
-    assert capsys.readouterr().out.strip() == key  # the same token again, not a new one
+    second = capsys.readouterr().out.strip()
+    # The key is shown once and never again (only its hash is stored): a second call makes a second token.
+    assert re.fullmatch(r"[0-9a-f]{40}", second) and second != key
+    assert not ApiToken.objects.filter(key_hash__in=[key, second]).exists()
 
     client = APIClient(enforce_csrf_checks=True)
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
@@ -423,8 +427,13 @@ def test_token_authentication(personas, clock, capsys):
     assert client.get(case_url(response.json()["case"]["id"])).status_code == 200
 
     call_command("create_api_token", "hyresradgivare", "--reset")
-    assert capsys.readouterr().out.strip() != key
+    third = capsys.readouterr().out.strip()
+    assert third not in (key, second)
+    assert client.get(case_url(response.json()["case"]["id"])).status_code == 401  # --reset revoked the earlier tokens
+    client.credentials(HTTP_AUTHORIZATION=f"Token {second}")
     assert client.get(case_url(response.json()["case"]["id"])).status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Token {third}")
+    assert client.get(case_url(response.json()["case"]["id"])).status_code == 200
 
 
 def test_create_api_token_refuses_unknown_user(db):

@@ -18,10 +18,11 @@ from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from organisation.models import ApiScope
+from organisation.tokens import api_token_create
 from tests.factories import notice_data, register
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def wsgi_app():
 def advisor_token(organisation, personas):
     # Data to hit: a case (and its tasks) of the advisor's organisation, so that small ids exist.
     register(organisation, personas["hyresradgivare"], children=("2018-03-01",), notice=notice_data())
-    return Token.objects.create(user=personas["hyresradgivare"]).key
+    return api_token_create(user=personas["hyresradgivare"], name="Fuzz", scopes=[ApiScope.STAFF])[1]
 
 
 @pytest.fixture

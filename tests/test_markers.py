@@ -27,6 +27,9 @@ SLOW = {
     "tests/test_security.py::test_no_page_answers_with_a_spreadsheet",
     "tests/test_security.py::test_objects_of_another_organisation_answer_404_on_every_object_url",
     "tests/test_security.py::test_every_post_endpoint_refuses_a_request_without_csrf_token",
+    # Issue 10: every URL for four roles and a superuser (Cache-Control), every admin list for an administrator.
+    "tests/test_security_admin.py::test_defect11_every_authenticated_response_is_no_store",
+    "tests/test_security_admin.py::test_defect5_the_administrator_reaches_no_other_organisation_in_any_admin_list",
 }
 
 # Run by the subprocess: collect, then print "slow|fast <node id>" for every test.

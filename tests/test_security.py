@@ -30,7 +30,6 @@ from django.test import Client
 from django.urls import reverse
 from django.urls.exceptions import NoReverseMatch
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 
 from bosam import pdf as bosam_pdf
 from bosam import services as bosam_services
@@ -38,6 +37,8 @@ from bosam.models import Activity, AgendaItem, Meeting, MeetingDocument
 from cases import services
 from cases.intake.letters import render_letter_pdf
 from cases.models import Case, Contact, Task, TaskKind, TaskStatus
+from organisation.models import ApiScope
+from organisation.tokens import api_token_create
 from tests.factories import household_data, notice_data, register
 from tests.pdfs import pdf_of_size
 from tests.test_access_matrix import NOT_WALKED, PERSONAS, Route, all_routes
@@ -580,7 +581,7 @@ def test_api_needs_csrf_with_a_session_but_not_with_a_token(world, personas):
     response = session.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 201, response.content
     api = Client(enforce_csrf_checks=True)
-    key = Token.objects.create(user=personas["hyresradgivare"]).key
+    key = api_token_create(user=personas["hyresradgivare"], name="Integration", scopes=[ApiScope.STAFF])[1]
     response = api.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 201, response.content
     assert world.case.contacts.count() == 3

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from organisation.models import Role
 from organisation.roles import has_role
+from organisation.tokens import ApiTokenAuthentication
 
 from .. import services
 from ..access import case_get_for_user
@@ -69,7 +70,7 @@ class SafeJSONParser(JSONParser):
 
 
 class ApiView(APIView):
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [SafeJSONParser]
 

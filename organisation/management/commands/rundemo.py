@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from .seed_demo import DEMO_USERS
+from organisation.demo import DEMO_USERS
 
 
 class Command(BaseCommand):

@@ -5,7 +5,6 @@ BOSAM meetings. Idempotent: running it twice changes nothing."""
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -15,21 +14,8 @@ from cases import services
 from cases.models import Case, Landlord, Outcome, TaskKind, TaskStatus
 from cases.rules.identity import normalize_personal_identity_number
 from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
+from organisation.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_enabled
 from organisation.models import Department, Organisation, Role, Unit, User
-
-DEMO_PASSWORD = "demo"  # noqa: S105 (demo users exist only while DEBUG is on)
-
-# username, role, unit code, first name, last name, phone
-DEMO_USERS = [
-    ("hyresradgivare", Role.HYRESRADGIVARE, "HYRESRADGIVNING", "Hanna", "Rådgivare", "08-508 14 552"),
-    ("barn", Role.HANDLAGGARE, "MOTTAGNING_BARN_UNGA", "Björn", "Barnsson", "08-508 14 600"),
-    ("vuxna", Role.HANDLAGGARE, "MOTTAGNING_VUXNA", "Vera", "Vuxendahl", "08-508 14 700"),
-    ("aldre", Role.HANDLAGGARE, "AO_UPPSOKARE", "Åke", "Uppsökare", "08-508 14 800"),
-    ("ekbistand", Role.HANDLAGGARE, "EKONOMISKT_BISTAND", "Elin", "Ekonomi", "08-508 14 900"),
-    ("ordforande", Role.BOSAM_ORDFORANDE, "HYRESRADGIVNING", "Olof", "Ordförande", "08-508 14 500"),
-    ("chef", Role.CHEF, "MOTTAGNING_BARN_UNGA", "Cecilia", "Chef", "08-508 14 100"),
-    ("admin", Role.SYSTEMADMINISTRATOR, None, "Adam", "Admin", ""),
-]
 
 LANDLORDS = [
     ("AB Familjebostäder", "556035-8672"),
@@ -57,6 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="Datum att bygga demot kring (YYYY-MM-DD); standard: i dag.")
 
     def handle(self, *args, **options):
+        # First of all, before anything is written: demo accounts with a known password never belong in production.
+        if not demo_users_enabled():
+            raise CommandError("Demodata och demoanvändare skapas bara när DEBUG är på (DEMO_USERS_ENABLED); inget har ändrats.")
         today = dt.date.fromisoformat(options["today"]) if options.get("today") else timezone.localdate()
         organisation = create_organisation(Organisation, Department, Unit, **DEFAULT_ORGANISATION)
         self._debt_advice(organisation)
@@ -97,15 +86,10 @@ class Command(BaseCommand):
                 },
             )
             if created:
-                if settings.DEMO_USERS_ENABLED:
-                    user.set_password(DEMO_PASSWORD)
-                else:
-                    user.set_unusable_password()
+                user.set_password(DEMO_PASSWORD)
                 user.save()
             user.groups.add(Group.objects.get_or_create(name=role.value)[0])
             users[username] = user
-        if not settings.DEMO_USERS_ENABLED:
-            raise CommandError("Demoanvändare skapas bara när DEBUG är på.")
         return users
 
     def _landlords(self, organisation):
