@@ -205,6 +205,12 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The first handler stops storing an upload past the attachment limit (cases/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "cases.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -285,6 +291,8 @@ SPECTACULAR_SETTINGS = {
         "AssignmentRoleEnum": "cases.models.AssignmentRole",
         "MemberRoleEnum": "cases.models.MemberRole",
         "MeetingStatusEnum": "bosam.models.MeetingStatus",
+        "TaskKindEnum": "cases.models.TaskKind",
+        "DeviationKindEnum": "cases.models.DeviationKind",
     },
 }
 

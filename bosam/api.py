@@ -14,10 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.audit import audit_log
-from cases.models import AuditAction
-
-from .access import meeting_get_for_user, visible_meetings
+from .access import agenda_read_log, meeting_get_for_user, visible_meetings
 from .models import MeetingDocument, MeetingStatus
 from .pdf import document_pdf, pdf_filename
 from .serializers import MeetingDetailSerializer, MeetingListSerializer
@@ -61,8 +58,7 @@ class MeetingDetailView(APIView):
     @extend_schema(responses={200: MeetingDetailSerializer, 401: ERROR_401, 404: ERROR_404})
     def get(self, request, pk):
         meeting = meeting_get_for_user(request.user, pk)
-        audit_log(user=request.user, action=AuditAction.AGENDA_VIEW, organisation=meeting.organisation, request=request,
-                  detail=f"api meeting={meeting.pk}")
+        agenda_read_log(request.user, meeting, request=request, detail=f"api meeting={meeting.pk}")
         return Response(MeetingDetailSerializer(meeting).data)
 
 
@@ -76,8 +72,7 @@ class _PdfView(APIView):
         if self.kind == MeetingDocument.Kind.MINUTES and meeting.status != MeetingStatus.CLOSED:
             raise Http404(_("Protokollet finns först när mötet är avslutat."))
         pdf = document_pdf(meeting, self.kind)
-        audit_log(user=request.user, action=AuditAction.AGENDA_VIEW, organisation=meeting.organisation, request=request,
-                  detail=f"pdf {self.kind} meeting={meeting.pk}")
+        agenda_read_log(request.user, meeting, request=request, detail=f"pdf {self.kind} meeting={meeting.pk}")
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{pdf_filename(meeting, self.kind)}"'
         response["Cache-Control"] = "private, no-store"  # secret: never in a shared cache

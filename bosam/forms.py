@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.rules.workdays import is_working_day
+from cases.validation import FreeTextFormMixin
 
 from .models import AgendaSection
 from .selectors import case_by_number
@@ -26,7 +27,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(FreeTextFormMixin, forms.Form):
     date = forms.DateField(label=_("Datum"), widget=DateInput())
     time = forms.TimeField(label=_("Tid"), widget=TimeInput())
     place = forms.CharField(label=_("Plats"), max_length=200)
@@ -40,11 +41,11 @@ class RescheduleForm(forms.Form):
         return date
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(FreeTextFormMixin, forms.Form):
     reason = forms.CharField(label=_("Anledning"), max_length=300, widget=forms.TextInput())
 
 
-class AddItemForm(forms.Form):
+class AddItemForm(FreeTextFormMixin, forms.Form):
     number = forms.CharField(label=_("Ärendenummer"), max_length=12, help_text=_("Till exempel 2026-0042."))
     section = forms.ChoiceField(label=_("Avsnitt"), choices=AgendaSection.choices, initial=AgendaSection.AT_RISK)
     reason = forms.CharField(label=_("Anledning"), max_length=300)
@@ -61,14 +62,14 @@ class AddItemForm(forms.Form):
         return self.cleaned_data["number"]
 
 
-class NoteForm(forms.Form):
+class NoteForm(FreeTextFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Anteckning från mötet"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kort. Skriv inte personnummer eller adresser."),
     )
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(FreeTextFormMixin, forms.Form):
     what = forms.CharField(label=_("Aktivitet (vad ska göras)"), max_length=300)
     unit = forms.ModelChoiceField(label=_("Ansvarig enhet"), queryset=None, empty_label=_("Välj enhet"))
     due_date = forms.DateField(label=_("Senast"), widget=DateInput())
@@ -84,7 +85,7 @@ class ActivityForm(forms.Form):
         return due
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(FreeTextFormMixin, forms.Form):
     """One checkbox and one name field per participating department."""
 
     def __init__(self, *args, departments=(), recorded=None, **kwargs):

@@ -14,7 +14,7 @@ from cases.audit import audit_log
 from cases.models import AuditAction
 
 from . import services
-from .access import can_view_meetings, is_chair, meeting_get_for_user, visible_meetings
+from .access import agenda_read_log, can_view_meetings, is_chair, item_get_for_user, meeting_get_for_user, visible_meetings
 from .forms import ActivityForm, AddItemForm, AttendanceForm, NoteForm, ReasonForm, RescheduleForm
 from .models import AgendaItem, MeetingStatus
 from .selectors import agenda_content, meeting_attendance
@@ -75,8 +75,7 @@ def _detail(request, meeting, *, status=200, **forms):
 @require_GET
 def meeting_detail(request, pk):
     meeting = meeting_get_for_user(request.user, pk)
-    audit_log(user=request.user, action=AuditAction.AGENDA_VIEW, organisation=meeting.organisation, request=request,
-              detail=f"meeting={meeting.pk} {meeting.date}")
+    agenda_read_log(request.user, meeting, request=request, detail=f"meeting={meeting.pk} {meeting.date}")
     return _detail(request, meeting)
 
 
@@ -161,7 +160,7 @@ def _item_page(request, meeting, item, *, status=200, **forms):
 @require_GET
 def item_detail(request, pk, item_pk):
     meeting = meeting_get_for_user(request.user, pk)
-    item = _item(meeting, item_pk)
+    item = item_get_for_user(request.user, meeting, item_pk)
     audit_log(user=request.user, action=AuditAction.AGENDA_VIEW, case=item.case, request=request,
               detail=f"meeting={meeting.pk} item={item.pk}")
     return _item_page(request, meeting, item)

@@ -45,3 +45,25 @@ def audit_log(
         ip_address=client_address(request),
         at=timezone.now(),
     )
+
+
+SEARCH_KINDS = ("personnummer", "namn", "adress", "ärendenummer", "lista")
+
+
+def audit_search(*, user, request, where: str, kinds: list[str], hits: int, filters: str = "") -> AuditEvent:
+    """One SEARCH event for a search or a list (issue 10, defect 13; issue 15 §7).
+
+    ``kinds`` says what the query could match (e.g. ["namn", "adress"]); the query
+    text itself is never stored: it may be a personnummer. ``filters`` are the
+    list's filter names and values, which hold no personal data (status, area, unit)."""
+    assert all(kind in SEARCH_KINDS for kind in kinds), kinds
+    detail = f"{where}: {'/'.join(kinds)}, {hits} träffar"
+    if filters:
+        detail += f" ({filters})"
+    user = user if getattr(user, "is_authenticated", False) else None
+    # Written directly with the ids: a list page must not pay a query for the user's organisation.
+    return AuditEvent.objects.create(
+        organisation_id=getattr(user, "organisation_id", None), user=user, user_unit_id=getattr(user, "unit_id", None),
+        action=AuditAction.SEARCH, detail=detail[:500], without_assignment=False, ip_address=client_address(request),
+        at=timezone.now(),
+    )

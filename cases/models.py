@@ -816,6 +816,8 @@ class AuditAction(models.TextChoices):
     NOTICE_IMPORT = "NOTICE_IMPORT", _("Importerade underrättelser")
     DEVIATION_RECORD = "DEVIATION_RECORD", _("Registrerade avvikelse")
     DEVIATION_HANDLE = "DEVIATION_HANDLE", _("Hanterade avvikelse")
+    # A search or a case list: what kind of query and how many hits, never the searched personnummer.
+    SEARCH = "SEARCH", _("Sökte eller listade ärenden")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -860,6 +862,49 @@ class AuditEvent(models.Model):
         raise PermissionError("The audit log is append-only.")
 
 
+class OpenCaseMembership(models.Model):
+    """Who is a tenant in an open case: one row per (organisation, personnummer).
+
+    The unique constraint is the database's own guarantee of "one open case per
+    person" (issue 10, defect 2): two households registered at the same moment
+    for the same person cannot both get an open case, even on a code path that
+    forgets the advisory lock in ``services.intake``. Rows are written by the
+    services that open, join, close and reopen cases (``cases/services/membership.py``).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    personal_identity_number = models.CharField(_("personnummer"), max_length=12)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="open_memberships", verbose_name=_("ärende"))
+
+    class Meta:
+        verbose_name = _("öppet ärende för person")
+        verbose_name_plural = _("öppna ärenden för personer")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "personal_identity_number"], name="one_open_case_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}"
+
+
+class SubmissionToken(models.Model):
+    """A one-time token of the intake form: the second POST of a double-click finds it used.
+
+    The row is inserted in the same transaction as the notice; a concurrent
+    second submission waits on the unique index and then fails with an
+    IntegrityError, after which the view sends the user to the first one's case."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("engångsnyckel för formulär")
+        verbose_name_plural = _("engångsnycklar för formulär")
+
+    def __str__(self):
+        return f"{self.used_at:%Y-%m-%d %H:%M}"
 class SentLetter(models.Model):
     """The letter exactly as it was sent to the household, frozen when its SEND_LETTER task was marked done.
 

@@ -34,7 +34,10 @@ def test_list_and_detail_for_participants(scenario, personas):
         html = response.content.decode()
         assert scenario.cases["A"].number in html and "Sockenvägen" not in html
         assert ("Ordförandens verktyg" in html) == (name == "ordforande")
-    assert AuditEvent.objects.filter(action=AuditAction.AGENDA_VIEW, detail__startswith=f"meeting={scenario.meeting.pk}").count() == 4
+    # One row per agenda item and reader, against the item's case (issue 10, defect 8; was one row per reader).
+    items = scenario.meeting.items.filter(removed_at__isnull=True).count()
+    reads = AuditEvent.objects.filter(action=AuditAction.AGENDA_VIEW, detail__startswith=f"meeting={scenario.meeting.pk}")
+    assert reads.count() == 4 * items
 
 
 def test_admin_and_other_organisations_see_nothing(scenario, personas, make_user, other_organisation):

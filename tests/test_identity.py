@@ -54,8 +54,11 @@ def test_known_test_number_is_valid_in_stdnum():
         (make_pnr("260316"), "20" + make_pnr("260316")),  # born today
         (make_pnr("260317"), "19" + make_pnr("260317")),  # tomorrow in 2026 -> 1926
         (
+            # Issue 10, defect 9: '+' is written from 1 January of the year the person turns
+            # 100, so on 2026-03-16 a '+' for 26-03-17 is born 1926 (this case expected 1826
+            # before the fix: the exact-birthday rule, which gave a second case for one person).
             make_pnr("260317")[:6] + "+" + make_pnr("260317")[6:],
-            "18" + make_pnr("260317"),
+            "19" + make_pnr("260317"),
         ),
         (make_pnr("200229"), "20" + make_pnr("200229")),  # leap day
         (

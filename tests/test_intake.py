@@ -22,6 +22,7 @@ from cases.models import (
 )
 from tests.factories import household_data, notice_data, register
 from tests.factories import pin_for as make_pin
+from tests.pdfs import sound_pdf
 
 TODAY = timezone.localdate()
 RECEIVED = TODAY - dt.timedelta(days=2)
@@ -173,7 +174,8 @@ def test_protected_identity_warning_on_the_decision_page(advisor_client):
 
 def test_valid_pdf_attachment_is_stored(advisor_client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    # A real one-page PDF: since issue 10 (defect 16) the header alone no longer passes.
+    scan = SimpleUploadedFile("scan.pdf", sound_pdf(), content_type="application/pdf")
     response = advisor_client.post(NEW_URL, {**form_data(), "attachment": scan})
     assert response.status_code == 302
     notice = Notice.objects.get()

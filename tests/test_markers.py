@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 SLOW = {
     "tests/test_access_matrix.py",  # the whole module: every URL for every role
     "tests/test_api_fuzz.py::test_every_api_operation_survives_fuzzing_and_answers_as_documented",
+    "tests/test_faults.py",  # the whole module: fault injection and races (issue 10)
     "tests/test_generate_data.py::test_generated_data_keeps_the_invariants",
     "tests/test_imports.py::test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once",  # ~6 min
     "tests/test_generate_data.py::test_same_seed_gives_the_same_data",

@@ -42,6 +42,7 @@ from followup.models import PeriodReport
 from organisation.models import ApiScope
 from organisation.tokens import api_token_create
 from tests.factories import household_data, notice_data, register
+from tests.pdfs import pdf_of_size
 from tests.test_access_matrix import NOT_WALKED, PERSONAS, Route, all_routes
 from tests.test_bosam_scenario import make_series
 from tests.test_intake import NEW_URL, form_data
@@ -478,7 +479,8 @@ def test_wrong_type_empty_and_oversize_uploads_are_refused(advisor_client, name,
 
 
 def test_exactly_ten_megabytes_is_accepted_and_the_file_name_cannot_escape_the_folder(advisor_client, tmp_path):
-    scan = SimpleUploadedFile("../../../etc/passwd.pdf", b"%PDF-" + b"0" * (TEN_MB - 5), content_type="application/pdf")
+    # A real PDF of exactly 10 MB: since issue 10 (defect 16) a header alone no longer passes.
+    scan = SimpleUploadedFile("../../../etc/passwd.pdf", pdf_of_size(TEN_MB), content_type="application/pdf")
     response = advisor_client.post(NEW_URL, {**form_data(), "attachment": scan})
     assert response.status_code == 302, response.context["form"].errors if response.context else response.status_code
     notice = Case.objects.get().notices.get()

@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..rules.identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
 from ..rules.routing import KRONOFOGDEN_NOTICES
+from ..validation import FreeTextSerializerMixin
 
 # The Swedish texts of identity.MESSAGES, marked for translation (identity.py is Django-free).
 IDENTITY_ERRORS = {
@@ -44,6 +45,8 @@ IDENTITY_ERRORS = {
     "date": _("Ogiltigt datum i personnumret."),
     "checksum": _("Kontrollsiffran stämmer inte."),
     "org_format": _("Organisationsnumret ska ha 10 siffror."),
+    "plus_on_12": _("Plustecken används bara i den tiosiffriga formen (ÅÅMMDD+NNNN)."),
+    "implausible_year": _("Födelseåret i personnumret är inte rimligt."),
 }
 
 # Dates outside this range are typing errors, and far-future dates would overflow date arithmetic.
@@ -97,7 +100,7 @@ class ListOfObjects(serializers.ListSerializer):
     }
 
 
-class MemberSerializer(serializers.Serializer):
+class MemberSerializer(FreeTextSerializerMixin, serializers.Serializer):
     name = serializers.CharField(max_length=200)
     personal_identity_number = serializers.CharField(
         max_length=20, required=False, allow_blank=True, default="",
@@ -130,7 +133,7 @@ class MemberSerializer(serializers.Serializer):
         return attrs
 
 
-class ActiveUnitSerializer(serializers.Serializer):
+class ActiveUnitSerializer(FreeTextSerializerMixin, serializers.Serializer):
     unit = serializers.CharField(max_length=60, help_text=_("Enhetskod enligt codes.md, t.ex. EKONOMISKT_BISTAND."))
 
     class Meta:
@@ -143,7 +146,7 @@ class ActiveUnitSerializer(serializers.Serializer):
         return value
 
 
-class HouseholdSerializer(serializers.Serializer):
+class HouseholdSerializer(FreeTextSerializerMixin, serializers.Serializer):
     street_address = serializers.CharField(max_length=200)
     apartment_number = serializers.CharField(
         max_length=4, required=False, allow_blank=True, default="",
@@ -168,7 +171,7 @@ class HouseholdSerializer(serializers.Serializer):
         return members
 
 
-class LandlordSerializer(serializers.Serializer):
+class LandlordSerializer(FreeTextSerializerMixin, serializers.Serializer):
     name = serializers.CharField(max_length=200)
     org_number = serializers.CharField(max_length=20, help_text=_("Organisationsnummer, NNNNNN-NNNN."))
     reference = _text(100)
@@ -187,7 +190,7 @@ def _amount(max_digits: int = 12):
     return serializers.DecimalField(max_digits=max_digits, decimal_places=2, min_value=0, required=False, allow_null=True)
 
 
-class NoticeCreateSerializer(serializers.Serializer):
+class NoticeCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
     notice_type = serializers.ChoiceField(choices=NoticeType.choices)
     received_date = BoundedDateField(help_text=_("Dagen då socialtjänsten tog emot underrättelsen; inte i framtiden."))
     document_date = _optional_date()
@@ -279,7 +282,7 @@ class NoticeCreateSerializer(serializers.Serializer):
         return services.HouseholdData(members=members, active_units=active_units, **data)
 
 
-class ContactCreateSerializer(serializers.Serializer):
+class ContactCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
     date = BoundedDateField()
     channel = serializers.ChoiceField(choices=ContactChannel.choices)
     established = serializers.BooleanField()
@@ -291,7 +294,7 @@ class ContactCreateSerializer(serializers.Serializer):
         return value
 
 
-class TaskCompleteSerializer(serializers.Serializer):
+class TaskCompleteSerializer(FreeTextSerializerMixin, serializers.Serializer):
     note = _text(MAX_TEXT)
 
 
@@ -314,7 +317,7 @@ class TaskOutSerializer(serializers.Serializer):
     rules = serializers.ListField(child=serializers.CharField())
 
 
-class DeviationOutSerializer(serializers.Serializer):
+class CaseDeviationOutSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DeviationKind.choices)
     date = serializers.DateField(source="occurred_on")
 
@@ -342,7 +345,7 @@ class CaseOutSerializer(serializers.Serializer):
     )
     flags = serializers.ListField(child=serializers.CharField())
     earlier_cases = serializers.ListField(child=serializers.IntegerField(), source="earlier_case_ids")
-    deviations = DeviationOutSerializer(many=True, source="deviation_list")
+    deviations = CaseDeviationOutSerializer(many=True, source="deviation_list")
 
 
 class NoticeCreatedSerializer(serializers.Serializer):

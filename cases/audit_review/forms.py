@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Unit, User
@@ -18,6 +19,14 @@ class AuditReviewForm(forms.Form):
     action = forms.ChoiceField(label=_("Händelse"), required=False, choices=[("", _("Alla händelser")), *AuditAction.choices])
     highlighted = forms.BooleanField(label=_("Bara det som ska granskas"), required=False,
                                      help_text=_("Åtkomst utan tilldelning, visade personnummer, exporter och nekade försök."))
+
+    def clean_month(self):
+        # A year outside the log's life (e.g. 9999-12) once overflowed the month's end into
+        # year 10000: a 500 (issue 10, defect 10).
+        month = self.cleaned_data.get("month")
+        if month and not (2000 <= month.year <= timezone.localdate().year + 1):
+            raise forms.ValidationError(_("Välj en månad mellan år 2000 och nästa år."))
+        return month
 
     def __init__(self, data=None, *, organisation, **kwargs):
         super().__init__(data, **kwargs)

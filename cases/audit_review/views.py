@@ -44,7 +44,7 @@ def audit_review(request):
     return render(request, "cases/audit_review.html", {
         "form": form, "month": month, "page": page, "summary": selectors.audit_review_summary(events),
         "querystring": query.urlencode(),
-    })
+    }, status=400 if form.errors else 200)
 
 
 @require_GET
@@ -56,4 +56,4 @@ def audit_review_print(request):
     return render(request, "cases/audit_review_print.html", {
         "form": form, "month": month, "events": events[:PRINT_LIMIT], "summary": selectors.audit_review_summary(events),
         "limit": PRINT_LIMIT, "printed_at": timezone.localtime(),
-    })
+    }, status=400 if form.errors else 200)

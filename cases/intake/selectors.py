@@ -43,6 +43,8 @@ class IntakeSearchResult:
     kind: str = ""
     # a personnummer-looking query that did not validate: the Swedish reason
     identity_error: str = ""
+    # the query itself was refused (control characters, too long): the Swedish reason
+    error: str = ""
     matches: list[HouseholdMatch] = field(default_factory=list)
 
     @property

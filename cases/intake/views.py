@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -23,14 +25,17 @@ from organisation.roles import has_role
 
 from .. import services
 from ..access import case_get_for_user
-from ..audit import audit_log
+from ..audit import audit_log, audit_search
 from ..models import Assignment, AssignmentRole, AuditAction, Case, CaseFlag, MemberRole, Person, Task, TaskKind, TaskStatus
 from ..protection import household_has_protected_member
+from ..validation import free_text_message, free_text_problem
 from . import selectors
 from .forms import IntakeForm, MemberFormSet
 from .letters import render_letter_pdf
 
 logger = logging.getLogger(__name__)
+
+SEARCH_MAX_LENGTH = 200
 
 FLAG_TEXTS = {
     CaseFlag.SERVED_DATE_MISSING: gettext_lazy("Delgivningsdatum saknas: återvinningsfristen är okänd, fråga hyresvärden."),
@@ -52,10 +57,18 @@ def intake_search(request):
 
     The query is POSTed: a personnummer must not end up in URLs, access logs or browser history."""
     _require_advisor(request)
-    result = selectors.intake_search(organisation=request.user.organisation, query=request.POST.get("q", ""))
-    # Seeing a case number and a masked personnummer in the result is a read of that case.
-    for match in result.open_matches:
-        audit_log(user=request.user, action=AuditAction.CASE_VIEW, case=match.open_case, request=request, detail="intake_search")
+    query = request.POST.get("q", "")
+    problem = free_text_problem(query, max_length=SEARCH_MAX_LENGTH)
+    if problem:
+        # A NUL byte once reached PostgreSQL and answered 500 (issue 10, defect 10).
+        result = selectors.IntakeSearchResult(query="", error=free_text_message(problem, max_length=SEARCH_MAX_LENGTH))
+        return render(request, "cases/intake_search.html", {"result": result}, status=400)
+    result = selectors.intake_search(organisation=request.user.organisation, query=query)
+    # One SEARCH event with the kind of query and the number of hits (never the query: it may
+    # be a personnummer); the households listed are not case views (issue 15 §7).
+    if result.kind:
+        kinds = ["personnummer"] if result.kind == "pnr" else ["namn", "adress"]
+        audit_search(user=request.user, request=request, where="intake", kinds=kinds, hits=len(result.matches))
     return render(request, "cases/intake_search.html", {"result": result})
 
 
@@ -76,6 +89,13 @@ def _error_summary(form, formset) -> list[dict]:
             anchor = f"#{member_form[name].auto_id}" if field is not None else "#members"
             items.extend({"label": label, "message": error, "anchor": anchor} for error in errors)
     return items
+
+
+def _submission_token(request) -> str:
+    posted = request.POST.get("submission_token", "") if request.method == "POST" else ""
+    if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", posted):
+        return posted
+    return secrets.token_urlsafe(32)
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,6 +119,8 @@ def intake_new(request):
     existing_members: list[Person] = list(join_case.household.members.all()) if join_case else []
     show_address = not household_has_protected_member(existing_members)
 
+    # One-time token against double-clicks; kept across a re-render with errors (nothing was saved).
+    submission_token = _submission_token(request)
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES, organisation=organisation, joining=join_case is not None, today=today)
         formset = MemberFormSet(request.POST, prefix="members", require_tenant=join_case is None, today=today)
@@ -112,7 +134,13 @@ def intake_new(request):
                     join_case=join_case,
                     attachment=form.cleaned_data.get("attachment"),
                     request=request,
+                    submission_token=submission_token,
                 )
+            except services.DuplicateSubmission as exc:
+                # A double-click: the first click registered the notice; show its result.
+                messages.info(request, _("Formuläret skickades redan: underrättelsen är registrerad i ärende %(number)s.") % {
+                    "number": exc.case.number})
+                return redirect("cases:decision", pk=exc.case.pk)
             except Case.DoesNotExist:
                 # The case was closed by someone else between loading the form and saving it.
                 form.add_error(None, _("Ärendet avslutades medan du fyllde i formuläret. Sök fram hushållet igen."))
@@ -140,6 +168,7 @@ def intake_new(request):
             "existing_members": existing_members,
             "show_address": show_address,
             "error_summary": errors,
+            "submission_token": submission_token,
         },
         status=400 if errors else 200,
     )

@@ -9,8 +9,15 @@ this module adds both (with an injectable ``today`` for tests).
 Rules (docs/domain/deadlines.md):
 - stored as 12 digits ``YYYYMMDDNNNC``; accepted as 10 or 12 digits, with or
   without ``-`` or ``+`` before the last four digits;
-- for the 10-digit form the century is the latest one giving a birth date not
-  in the future; a ``+`` separator means 100 years or older (one century more);
+- for the 10-digit form without ``+`` the century is the latest one giving a
+  birth date not in the future;
+- a ``+`` separator is written from the start of the year in which the person
+  turns 100 (Skatteverket: the separator changes on 1 January of that year, not on
+  the birthday), so with ``+`` the birth year is the latest one with the given
+  last two digits that is at least 100 years before the current year
+  (issue 10, defect 9: ``261215+9810`` on 2026-12-01 is born 1926, not 1826);
+- ``+`` only on the 10-digit form: a 12-digit number carries its century;
+- the birth year must be plausible: at most ``MAX_AGE_YEARS`` years ago;
 - the check digit is Luhn over the 10-digit form (never the century);
 - samordningsnummer: day of birth + 60; day 60 means the day is unknown.
 
@@ -33,7 +40,13 @@ MESSAGES: dict[str, str] = {
     "date": "Ogiltigt datum i personnumret.",
     "checksum": "Kontrollsiffran stämmer inte.",
     "org_format": "Organisationsnumret ska ha 10 siffror.",
+    "plus_on_12": "Plustecken används bara i den tiosiffriga formen (ÅÅMMDD+NNNN).",
+    "implausible_year": "Födelseåret i personnumret är inte rimligt.",
 }
+
+# Generous on purpose (the oldest Swede ever reached 112): what this refuses is a
+# typing error in the century, such as 1600 or 1700.
+MAX_AGE_YEARS = 150
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SAMORDNING_DAY_OFFSET = 60
@@ -85,21 +98,27 @@ def normalize_personal_identity_number(value: str, today: date | None = None) ->
         raise InvalidIdentityNumber("format")
     head, separator, tail = match.groups()
     if len(head) == 8:
+        if separator == "+":
+            raise InvalidIdentityNumber("plus_on_12")
         year = int(head[:4])
         month, day_field = int(head[4:6]), int(head[6:8])
     else:
         yy, month, day_field = int(head[:2]), int(head[2:4]), int(head[4:6])
-        century = today.year // 100 * 100
-        year = century + yy
-        # latest century whose birth date is not in the future (unknown day counts as the 1st)
-        if (year, month, _real_day(day_field) or 1) > (
-            today.year,
-            today.month,
-            today.day,
-        ):
-            year -= 100
         if separator == "+":
-            year -= 100
+            # 100 or more in the current *year*: the latest such year ending in yy.
+            latest = today.year - 100
+            year = latest - (latest - yy) % 100
+        else:
+            year = today.year // 100 * 100 + yy
+            # latest century whose birth date is not in the future (unknown day counts as the 1st)
+            if (year, month, _real_day(day_field) or 1) > (
+                today.year,
+                today.month,
+                today.day,
+            ):
+                year -= 100
+    if year < today.year - MAX_AGE_YEARS:
+        raise InvalidIdentityNumber("implausible_year")
     born = _birth_date(year, month, day_field)
     if born > today:
         raise InvalidIdentityNumber("date")

@@ -38,6 +38,7 @@ from .deviations import (
 from .evaluation import ESCALATION_TASK_KINDS, case_reevaluate, decision_input_for, decision_members, run_daily_checks
 from .intake import (
     ActiveUnitData,
+    DuplicateSubmission,
     HouseholdData,
     LandlordData,
     MemberData,
@@ -59,6 +60,7 @@ __all__ = [
     "ConcurrentChange",
     "EvictionOutcomeData",
     "PaymentCommitmentData",
+    "DuplicateSubmission",
     "HouseholdData",
     "LandlordData",
     "MemberData",

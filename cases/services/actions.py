@@ -27,6 +27,7 @@ from ..models import (
     TaskStatus,
 )
 from .evaluation import case_reevaluate
+from .membership import identity_numbers_lock, memberships_sync, tenant_numbers_of
 from .plan import plan_config_for
 
 
@@ -226,14 +227,18 @@ def case_close(*, case: Case, user, outcome: str, note: str = "", request=None, 
     case.version = F("version") + 1
     case.save()
     case.refresh_from_db()
+    memberships_sync(case, strict=True)  # the people may now get a new case
     audit_log(user=user, action=AuditAction.CASE_CLOSE, case=case, request=request, detail=outcome)
     return case
 
 
 @transaction.atomic
 def case_reopen(*, case: Case, user, reason: str, request=None, today: dt.date | None = None) -> Case:
-    """Reopen a closed case; refused (IntegrityError) if the household has another open case."""
+    """Reopen a closed case; refused (IntegrityError) if the household or one of its
+    tenants has another open case (the constraints one_open_case_per_household and
+    one_open_case_per_person)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
+    identity_numbers_lock(case.organisation_id, tenant_numbers_of(case))
     case.status = CaseStatus.OPEN
     case.closed_at = None
     case.outcome = ""
@@ -241,6 +246,7 @@ def case_reopen(*, case: Case, user, reason: str, request=None, today: dt.date |
     case.version = F("version") + 1
     case.save()
     case.refresh_from_db()
+    memberships_sync(case, strict=True)
     audit_log(user=user, action=AuditAction.CASE_REOPEN, case=case, request=request, detail=reason)
     case_reevaluate(case, trigger=RoutingDecision.Trigger.MANUAL, today=today)
     return case

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,8 +26,10 @@ from ..models import (
     Notice,
     Person,
     RoutingDecision,
+    SubmissionToken,
 )
 from .evaluation import case_reevaluate
+from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_for_numbers
 from .plan import _units_by_code
 
 # --- input data (built by forms, the API and imports) ---------------------------
@@ -222,6 +224,57 @@ def _involvements_add(household: Household, active_units: list[ActiveUnitData], 
         open_units.add(entry.unit_code)
 
 
+class DuplicateSubmission(Exception):
+    """The intake form was submitted twice (a double-click): the first submission's case is ``case``."""
+
+    def __init__(self, case: Case):
+        self.case = case
+        super().__init__(case.number)
+
+
+def _submission_token_use(token: str, user, case: Case) -> None:
+    """Mark the form's one-time token used, in the notice's transaction.
+
+    A concurrent second submission waits on the unique index until the first
+    commits, then gets IntegrityError: it is refused with the first one's case."""
+    try:
+        with transaction.atomic():
+            SubmissionToken.objects.create(token=token, user=user, case=case)
+    except IntegrityError:
+        first = SubmissionToken.objects.select_related("case").get(token=token)
+        raise DuplicateSubmission(first.case) from None
+
+
+def _case_open(organisation: Organisation, household: HouseholdData, notice: NoticeData, today: dt.date) -> Case | None:
+    """A new open case, or None when a tenant has an open case already. The household is the one of an earlier,
+    closed case of the same tenants when there is one, so its history stays (issue 11); else a new household."""
+    tenant_numbers = [m.personal_identity_number for m in household.members if m.role in TENANT_ROLES]
+    try:
+        with transaction.atomic():  # a savepoint: a lost race rolls back only this
+            household_obj = earlier_household_for_identity_numbers(organisation, tenant_numbers)
+            if household_obj is not None:
+                _household_update(household_obj, household)
+            else:
+                household_obj = _household_create(organisation, household)
+            case = Case.objects.create(
+                organisation=organisation,
+                household=household_obj,
+                number=_next_case_number(organisation, notice.received_date.year if notice.received_date else today.year),
+            )
+            memberships_sync(case, strict=True)
+    except IntegrityError:
+        return None
+    return case
+
+
+def _case_join(case: Case, organisation: Organisation, household: HouseholdData) -> Case:
+    """Lock the open case (DoesNotExist when it was closed meanwhile) and add what the notice brings."""
+    case = Case.objects.select_for_update().get(pk=case.pk, organisation=organisation, status=CaseStatus.OPEN)
+    _household_update(case.household, household)
+    memberships_sync(case, strict=False)
+    return case
+
+
 @transaction.atomic
 def notice_register(
     *,
@@ -233,34 +286,40 @@ def notice_register(
     attachment=None,
     request=None,
     today: dt.date | None = None,
+    submission_token: str = "",
 ) -> Notice:
     """Register a notice: household and persons, the case (new or joined), the
     routing decision with its assignments and tasks — all or nothing.
 
     The notice joins `join_case` when the user chose it, or else the open case of
-    a household where a tenant has the same personnummer (one open case per household)."""
+    a household where a tenant has the same personnummer (one open case per person,
+    see services/membership.py). `submission_token` is the intake form's one-time
+    token: a second submission raises DuplicateSubmission and saves nothing."""
+    if submission_token:
+        used = SubmissionToken.objects.select_related("case").filter(token=submission_token).first()
+        if used is not None:
+            raise DuplicateSubmission(used.case)
     today = today or timezone.localdate()
     units = _units_by_code(organisation)
+    tenant_numbers = [m.personal_identity_number for m in household.members if m.role in TENANT_ROLES and m.personal_identity_number]
+    # Taken before the lookup: a concurrent registration of the same people waits here
+    # and then finds (and joins) the case this one creates.
+    identity_numbers_lock(organisation.pk, tenant_numbers)
     case = join_case
     if case is None:
-        tenant_numbers = [m.personal_identity_number for m in household.members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)]
-        case = open_case_for_identity_numbers(organisation, tenant_numbers)
-    if case is not None:
-        case = Case.objects.select_for_update().get(pk=case.pk, organisation=organisation, status=CaseStatus.OPEN)
-        household_obj = case.household
-        _household_update(household_obj, household)
+        case = open_case_for_numbers(organisation.pk, tenant_numbers) or open_case_for_identity_numbers(organisation, tenant_numbers)
+    if case is None:
+        case = _case_open(organisation, household, notice, today)
+        if case is None:
+            # Another registration won the unique constraint (a path without the lock,
+            # or SQLite): join the case it opened.
+            case = open_case_for_numbers(organisation.pk, tenant_numbers)
+            if case is None:  # pragma: no cover - the constraint guarantees the row
+                raise Case.DoesNotExist
+            case = _case_join(case, organisation, household)
     else:
-        tenant_numbers = [m.personal_identity_number for m in household.members if m.role in (MemberRole.TENANT, MemberRole.CO_TENANT)]
-        household_obj = earlier_household_for_identity_numbers(organisation, tenant_numbers)
-        if household_obj is not None:
-            _household_update(household_obj, household)
-        else:
-            household_obj = _household_create(organisation, household)
-        case = Case.objects.create(
-            organisation=organisation,
-            household=household_obj,
-            number=_next_case_number(organisation, notice.received_date.year if notice.received_date else today.year),
-        )
+        case = _case_join(case, organisation, household)
+    household_obj = case.household
     _involvements_add(household_obj, household.active_units, units, today)
 
     landlord = _landlord_get_or_create(organisation, notice.landlord) if notice.landlord else None
@@ -290,6 +349,8 @@ def notice_register(
         description=notice.description,
         registered_by=user if getattr(user, "is_authenticated", False) else None,
     )
+    if submission_token:
+        _submission_token_use(submission_token, user, case)
     case_reevaluate(case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj)
     case.refresh_from_db()
     audit_log(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from organisation.models import Unit, User
 
 from ..models import AssignmentRole, CaseStatus, ConsentRecipient, ContactChannel, NoticeType, Outcome
+from ..validation import FreeTextFormMixin
 from .selectors import CaseFilters
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -29,7 +30,7 @@ def _not_in_future(value: dt.date) -> dt.date:
 # --- the case lists ------------------------------------------------------------
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(FreeTextFormMixin, forms.Form):
     """GET filters of "Mina ärenden" and "Alla öppna ärenden". Invalid values are ignored, not refused."""
 
     SORT_CHOICES = [
@@ -80,7 +81,7 @@ class CaseFilterForm(forms.Form):
 # --- actions on a case ---------------------------------------------------------
 
 
-class CaseActionForm(forms.Form):
+class CaseActionForm(FreeTextFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 

@@ -140,7 +140,10 @@ def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: d
     if filters.overdue:
         qs = qs.filter(overdue=True)
     if filters.area:
-        qs = qs.filter(household__area=filters.area)
+        # A household with protected identity is never found by where it lives: otherwise
+        # the filter would tell its area, which the list itself hides (issue 10, defect 6).
+        protected = Person.objects.filter(household=OuterRef("household"), protected_identity=True)
+        qs = qs.filter(household__area=filters.area).exclude(Exists(protected))
     if filters.unit is not None:
         qs = qs.filter(Exists(Assignment.objects.filter(case=OuterRef("pk"), unit=filters.unit, ended_at__isnull=True)))
     if filters.q:
@@ -164,11 +167,43 @@ def _search_condition(text: str, today: dt.date) -> Q:
     return condition
 
 
+def search_kinds(text: str, *, today: dt.date | None = None) -> list[str]:
+    """What the list's search box matched on, for the audit log (the text is never logged)."""
+    text = (text or "").strip()
+    if not text:
+        return ["lista"]
+    try:
+        normalize_personal_identity_number(text, today=today or timezone.localdate())
+    except InvalidIdentityNumber:
+        return ["ärendenummer", "namn"]
+    return ["personnummer"]
+
+
+def filters_summary(filters: CaseFilters) -> str:
+    """The list's filters for the audit log: status, notice type, area, unit and flags; not the query."""
+    parts = []
+    for name in ("status", "notice_type", "children", "area", "sort"):
+        value = getattr(filters, name, "")
+        if value:
+            parts.append(f"{name}={value}")
+    if filters.unit is not None:
+        parts.append(f"unit={filters.unit.code}")
+    for name in ("urgent", "overdue"):
+        if getattr(filters, name, False):
+            parts.append(name)
+    return ", ".join(parts)
+
+
 def case_list_areas(user) -> list[str]:
     """The areas to filter by: those of the organisation's households (district names, no
     personal data). Read from households with an index rather than from the visible cases,
     whose DISTINCT grew with ten years of history (docs/benchmarks.md)."""
-    areas = Household.objects.filter(organisation_id=user.organisation_id).exclude(area="")
+    # Not from protected households: an area known only through one would name where it lives.
+    areas = (
+        Household.objects.filter(organisation_id=user.organisation_id)
+        .exclude(area="")
+        .exclude(members__protected_identity=True)
+    )
     return list(areas.order_by("area").values_list("area", flat=True).distinct())
 
 

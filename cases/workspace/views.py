@@ -23,7 +23,7 @@ from organisation.roles import has_role
 
 from .. import legal_selectors, services
 from ..access import can_write, case_get_for_user
-from ..audit import audit_log
+from ..audit import audit_log, audit_search
 from ..models import AuditAction, Case, Notice, TaskKind, TaskStatus
 from ..protection import household_has_protected_member, may_reveal_address
 from ..services import ConcurrentChange, LetterTaskOpen, letter_task_create
@@ -42,6 +42,12 @@ def _case_list(request, queryset, *, title: str, intro: str, overview: bool):
     filters = form.to_filters()
     rows = selectors.case_list_filter(selectors.case_list_rows(queryset), filters)
     page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    # The list shows case numbers, names and children: one SEARCH row per page shown
+    # (issue 10, defect 13), with the kind of the search box's query, never its text.
+    audit_search(
+        user=request.user, request=request, where="översikt" if overview else "mina ärenden",
+        kinds=selectors.search_kinds(filters.q), hits=page.paginator.count, filters=selectors.filters_summary(filters),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/my_cases.html", {
