@@ -286,6 +286,26 @@ def test_registration_race_is_in_test_one_case_per_person():
     assert hasattr(test_one_case_per_person, "test_twenty_threads_register_the_same_household_once")
 
 
-@pytest.mark.skip(reason="Importfunktionen finns inte på main ännu: ingen import-commit att tävla om (issue 10).")
-def test_an_import_commit_from_eight_threads_commits_once():
-    pass
+def test_an_import_commit_from_eight_threads_commits_once(personas):
+    """Eight workers handed the same RUNNING import (a redelivered task, a double start): the rows are registered once,
+    the others wait on the import's row lock and then find it DONE."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from imports import services as import_services
+    from imports.models import ImportStatus, NoticeImport
+    from tests.import_files import csv_bytes, good_row
+
+    advisor = personas["hyresradgivare"]
+    today = timezone.localdate()
+    content = csv_bytes([good_row(i, today=today) for i in range(3)])
+    notice_import = import_services.import_create(
+        organisation=advisor.organisation, user=advisor, upload=SimpleUploadedFile("lista.csv", content, content_type="text/csv"))
+    # The state import_commit_start leaves (without handing it to a worker: the threads are the workers).
+    NoticeImport.objects.filter(pk=notice_import.pk).update(
+        status=ImportStatus.RUNNING, commit_choice="VALID", progress_total=import_services.rows_to_import(notice_import))
+    before = Notice.objects.count()
+    results = _run_threads(8, lambda i: import_services.import_commit(import_id=notice_import.pk, user=advisor, today=today))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Notice.objects.count() == before + 3
+    assert NoticeImport.objects.get(pk=notice_import.pk).status == ImportStatus.DONE
