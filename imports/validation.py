@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from cases import services
 from cases.intake.forms import BaseMemberFormSet, IntakeForm, MemberForm
 from cases.models import HousingType, Landlord, MemberRole, NoticeChannel, NoticeType, SenderKind
+from cases.rules.routing import KRONOFOGDEN_NOTICES
 from organisation.models import Organisation
 
 from .columns import normalise_heading
@@ -34,7 +35,7 @@ NOTICE_FIELDS = (
 # The form's member fields, reported under the file's column keys.
 MEMBER_COLUMNS = (("tenant_name", "tenant_pin", MemberRole.TENANT), ("co_tenant_name", "co_tenant_pin", MemberRole.CO_TENANT))
 # A Kronofogden notice on a landlord's list still comes from Kronofogden (as in the form, the sender follows the type).
-KRONOFOGDEN_TYPES = (NoticeType.EVICTION_APPLICATION, NoticeType.EVICTION_DATE)
+KRONOFOGDEN_TYPES = KRONOFOGDEN_NOTICES
 
 
 def _choice_lookup(choices) -> dict[str, str]:

@@ -65,11 +65,6 @@ def replay(case: Case, today: dt.date) -> None:
     Case.objects.filter(pk=case.pk).update(status=case.status, closed_at=closed_at)
 
 
-@pytest.mark.skip(
-    reason="The generator does not yet follow issue 11's legal steps (decision input with reply deadline and eviction-date "
-    "history, due dates that follow their date, eviction-day tasks): 138 of the cases differ since the two branches met. "
-    "Open in issue 9's note; remove this mark when the generator takes its decision input from cases.rules."
-)
 @pytest.mark.django_db
 def test_generator_and_services_write_the_same_tasks_assignments_and_flags(monkeypatch):
     generator = Generator(households=None, notices=NOTICES + 40, seed=5, organisations=1, today=TODAY, progress=lambda _text: None)

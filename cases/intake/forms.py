@@ -24,6 +24,7 @@ from ..rules.identity import (
     normalize_org_number,
     normalize_personal_identity_number,
 )
+from ..rules.routing import KRONOFOGDEN_NOTICES
 from ..uploads import MAX_ATTACHMENT_BYTES, pdf_problem
 from ..validation import FreeTextFormMixin
 
@@ -275,7 +276,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
         sent = cleaned.get("sent_date")
         if received and sent and sent > received:
             self.add_error("sent_date", _("Avsändningsdatumet kan inte vara senare än mottagningsdatumet."))
-        if cleaned.get("ground") and cleaned.get("notice_type") not in (NoticeType.EVICTION_APPLICATION, NoticeType.EVICTION_DATE):
+        if cleaned.get("ground") and cleaned.get("notice_type") not in KRONOFOGDEN_NOTICES:
             self.add_error("ground", _("Grund anges bara för ansökan om avhysning och underrättelse om avhysning."))
         served = cleaned.get("served_date")
         if served and served > self.today:

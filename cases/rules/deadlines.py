@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from cases.rules.routing import KRONOFOGDEN_NOTICES
 from cases.rules.workdays import add_working_days, next_working_day_on_or_after
 
 RECOVERY_PERIOD_DAYS = 21
@@ -57,7 +58,7 @@ def _in_force(notices) -> list:
     result = []
     for notice in ordered:
         if notice.notice_type == EVICTION_CANCELLED:
-            result = [n for n in result if n.notice_type not in (EVICTION_APPLICATION, EVICTION_DATE)]
+            result = [n for n in result if n.notice_type not in KRONOFOGDEN_NOTICES]
         else:
             result.append(notice)
     return result

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from .routing import Decision, PlannedAssignment
+from .routing import EVICTION_BOUND, Decision, DecisionInput, PlannedAssignment, capped, due_cap
 
 LEAD = "LEAD"
 ASSIGNED = "ASSIGNED"
@@ -106,3 +107,53 @@ def tasks_to_cancel(contact_established: bool, open_kinds: Iterable[str]) -> lis
     if not contact_established:
         return []
     return [kind for kind in CANCELLED_BY_CONTACT if kind in set(open_kinds)]
+
+
+# Tasks whose due date follows a date that can move (the next meeting, the eviction
+# date, the reply deadline): an open one is kept in line with the plan, so a
+# cancelled meeting or a postponed eviction leaves no false "overdue" (issue 11).
+FOLLOWING_TASK_KINDS = ("BOSAM_REVIEW", "ATTEND_EVICTION", "EVICTION_OUTCOME")
+OPEN, CANCELLED = "OPEN", "CANCELLED"
+
+
+@dataclass(frozen=True)
+class ExistingTask:
+    kind: str
+    status: str
+    due_date: date
+
+
+def existing_task_kinds(decision: Decision, tasks: Iterable[ExistingTask]) -> set[str]:
+    """The kinds the plan must not create again. A task bound to an eviction date belongs to
+    that date: an open one moves with it, one done or cancelled for an earlier date does not
+    stop a new date (after a postponement) from planning it again."""
+    tasks = list(tasks)
+    planned = {p.kind: p for p in decision.tasks}
+    kinds = {t.kind for t in tasks if t.kind not in EVICTION_BOUND}
+    for kind in EVICTION_BOUND:
+        bound = [t for t in tasks if t.kind == kind]
+        if bound and (
+            kind not in planned
+            or any(t.status == OPEN for t in bound)
+            or any(t.status != CANCELLED and t.due_date >= planned[kind].due_date for t in bound)
+        ):
+            kinds.add(kind)
+    return kinds
+
+
+def moved_due(kind: str, due: date, decision: Decision, inp: DecisionInput | None) -> date:
+    """The due date of an open task planned earlier: a following task moves with its date (but
+    a move never makes it overdue by itself); an eviction date or deadline learnt later caps others."""
+    planned = {p.kind: p for p in decision.tasks}
+    if kind in FOLLOWING_TASK_KINDS and kind in planned:
+        if inp is None or planned[kind].due_date >= inp.today:
+            return planned[kind].due_date
+        return due
+    if inp is not None:
+        return capped(due, due_cap(kind, inp), min(due, inp.today))
+    return due
+
+
+def eviction_tasks_cancelled(inp: DecisionInput | None) -> bool:
+    """Open eviction-bound tasks are cancelled when the case has no eviction date (any more)."""
+    return inp is not None and inp.eviction_date is None

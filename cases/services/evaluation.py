@@ -98,27 +98,17 @@ def _reconcile_assignments(case: Case, decision: routing.Decision, units: dict[s
     return result.change_lines(active)
 
 
-# Tasks whose due date follows a date that can move (the next meeting, the eviction
-# date, the reply deadline): an open one is kept in line with the plan, so a
-# cancelled meeting or a postponed eviction leaves no false "overdue" (issue 11).
-FOLLOWING_TASK_KINDS = (TaskKind.BOSAM_REVIEW, TaskKind.ATTEND_EVICTION, TaskKind.EVICTION_OUTCOME)
+# Tasks whose due date follows a date that can move (issue 11); the rule is cases.rules.reconcile.moved_due.
+FOLLOWING_TASK_KINDS = reconcile.FOLLOWING_TASK_KINDS
 
 
 def _reconcile_tasks(
     case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now, inp: routing.DecisionInput | None = None
 ) -> list[str]:
     changes = []
-    planned = {p.kind: p for p in decision.tasks}
-    existing_kinds = set(case.tasks.exclude(kind__in=routing.EVICTION_BOUND).values_list("kind", flat=True))
-    # A task bound to an eviction date belongs to that date: an open one moves with it (below), one done or
-    # cancelled for an earlier date does not stop a new date (after a postponement) from planning it again.
-    for kind in routing.EVICTION_BOUND:
-        bound = case.tasks.filter(kind=kind)
-        if kind not in planned or bound.filter(status=TaskStatus.OPEN).exists() or bound.exclude(
-            status=TaskStatus.CANCELLED
-        ).filter(due_date__gte=planned[kind].due_date).exists():
-            if bound.exists():
-                existing_kinds.add(kind)
+    existing_kinds = reconcile.existing_task_kinds(
+        decision, (reconcile.ExistingTask(*t) for t in case.tasks.values_list("kind", "status", "due_date"))
+    )
     assignee_by_unit = {
         a.unit.code: a.user_id for a in case.assignments.filter(ended_at__isnull=True, user__isnull=False).select_related("unit")
     }
@@ -136,19 +126,12 @@ def _reconcile_tasks(
         )
         changes.append(f"TASK {plan.kind}")
     for task in case.tasks.filter(status=TaskStatus.OPEN, decision__isnull=False).exclude(decision=record):
-        due = task.due_date
-        if task.kind in FOLLOWING_TASK_KINDS and task.kind in planned:
-            # Moves with its date, but a move never makes a task overdue by itself.
-            if inp is None or planned[task.kind].due_date >= inp.today:
-                due = planned[task.kind].due_date
-        elif inp is not None:
-            # An eviction date or deadline learnt later caps tasks planned before it.
-            due = routing.capped(due, routing.due_cap(task.kind, inp), min(due, inp.today))
+        due = reconcile.moved_due(task.kind, task.due_date, decision, inp)
         if due != task.due_date:
             changes.append(f"DUE {task.kind} {task.due_date.isoformat()} -> {due.isoformat()}")
             task.due_date = due
             task.save(update_fields=["due_date"])
-    if inp is not None and inp.eviction_date is None:
+    if reconcile.eviction_tasks_cancelled(inp):
         gone = case.tasks.filter(kind__in=routing.EVICTION_BOUND, status=TaskStatus.OPEN).update(
             status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Avhysningen är återkallad eller inställd.")
         )

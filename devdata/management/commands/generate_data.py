@@ -64,7 +64,7 @@ from cases.models import (
 )
 from cases.rules import reconcile, routing, workdays
 from cases.rules.case_facts import NoticeFacts, case_facts
-from cases.rules.deadlines import age_on, is_urgent
+from cases.rules.deadlines import age_on, case_dates, is_urgent
 from devdata.pins import test_pin
 from organisation.defaults import create_organisation
 from organisation.models import Department, Organisation, Role, Unit, User
@@ -642,8 +642,14 @@ class Generator:
         if is_open:
             evaluations.append((today, "DAILY", None, len(notices) - 1))
         version = 1
+        notice_facts = [
+            NoticeFacts(v["notice_type"], v["received_date"], notice_id, v.get("served_date"), v.get("eviction_date"),
+                        v.get("debt_amount"), v.get("sent_date"), v.get("reply_deadline"), v.get("ground", ""))
+            for notice_id, v in notices
+        ]
         for day, trigger, notice_id, last in evaluations:
             latest = notices[last][1]
+            dates = case_dates(notice_facts[: last + 1], recovery_period_start=self.config.recovery_period_start)
             inp = routing.DecisionInput(
                 notice_type=latest["notice_type"], notice_types_on_case=tuple(v["notice_type"] for _i, v in notices[: last + 1]),
                 received_date=latest["received_date"], first_received_date=first,
@@ -654,10 +660,11 @@ class Generator:
                 letter_sent_date=letter_on if letter_on and letter_on <= day else None, today=day,
                 next_meeting_date=self.next_meeting(o, day),
                 escalations_done=tuple(k for k in tasks if k in reconcile.ESCALATION_TASK_KINDS),
+                recovery_deadline=dates.recovery_deadline, eviction_date=dates.eviction_date, reply_deadline=dates.reply_deadline,
             )
             decision = routing.decide(inp, self.config)
             moment = latest["registered_at"] + dt.timedelta(seconds=1) if trigger == "NOTICE" else at(day, rng, 5, 6)
-            changes = self.reconcile(o, case_id, decision, assignments, tasks, moment, inp.contact_established)
+            changes = self.reconcile(o, case_id, decision, assignments, tasks, moment, inp, letter_on)
             if trigger == "DAILY" and not changes:
                 break
             record_id = w.add(RoutingDecision, case_id=case_id, notice_id=notice_id, trigger=trigger, plan_version=decision.plan_version,
@@ -707,9 +714,8 @@ class Generator:
 
         # The case row with the facts the services keep on it.
         facts = case_facts(
-            [NoticeFacts(v["notice_type"], v["received_date"], notice_id, v.get("served_date"), v.get("eviction_date"),
-                         v.get("debt_amount")) for notice_id, v in notices],
-            tuple(routing.Member(m["role"], age_on(m["born"], chain[-1][1]), m.get("residence", "")) for m in members),
+            notice_facts, tuple(routing.Member(m["role"], age_on(m["born"], chain[-1][1]), m.get("residence", "")) for m in members),
+            recovery_period_start=self.config.recovery_period_start,
         )
         types = [v["notice_type"] for _i, v in notices]
         lead = next((a for a in assignments.values() if a["role"] == "LEAD" and a["ended_at"] is None), None)
@@ -730,8 +736,12 @@ class Generator:
               contact_established_on=contact_on if contact_on and contact_on <= evaluated else None,
               outcome=outcome, lead_unit_id=lead["unit_id"] if lead else None,
               urgent=bool(not closed_on and is_urgent(today=today, recovery_deadline=facts.recovery_deadline,
-                                                      eviction_date=facts.eviction_date, next_meeting_date=self.next_meeting(o, today))),
-              recovery_deadline=facts.recovery_deadline, eviction_date=facts.eviction_date,
+                                                      eviction_date=facts.eviction_date, reply_deadline=facts.reply_deadline,
+                                                      next_meeting_date=self.next_meeting(o, today + dt.timedelta(days=1)),
+                                                      within_working_days=self.config.urgency_fallback_days)),
+              recovery_deadline=facts.recovery_deadline, recovery_deadline_basis=facts.recovery_deadline_basis,
+              recovery_deadline_other=facts.recovery_deadline_other, reply_deadline=facts.reply_deadline,
+              eviction_date=facts.eviction_date,
               next_due_date=None if closed_on else next_due, children_count=facts.children_count, debt_amount=facts.debt_amount,
               latest_notice_type=facts.latest_notice_type, plan_version=self.config.version,
               explanation=list(decision.explanation), flags=facts.flags, version=version + len(audit),
@@ -742,7 +752,7 @@ class Generator:
         self.cases.append((case_id, o["code"], first, closed_on, facts.children_count, tuple((d, t) for t, d in chain)))
         return closed_on
 
-    def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment, contact_established: bool) -> list[str]:
+    def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment, inp, letter_on) -> list[str]:
         """The decision applied to the in-memory rows with the services' own pure code (cases.rules.reconcile)."""
         active = {code: reconcile.ActiveAssignment(code, a["role"], a["user_id"], tuple(a["rules"])) for code, a in assignments.items()}
         result = reconcile.reconcile_assignments(active, decision, o["unit_ids"])
@@ -754,12 +764,35 @@ class Generator:
             assignments[new.unit] = self.new_assignment(o, case_id, new.unit, new.role, new.user_id, list(new.rules), moment)
         changes = result.change_lines(active)
         users = {code: a["user_id"] for code, a in assignments.items() if a["user_id"]}
-        for plan in reconcile.tasks_to_create(decision, tasks, o["unit_ids"]):
+        day = inp.today
+
+        def is_open(kind, t) -> bool:
+            # As the services see it on that day: the letter's task is done once the letter went (task_outcome).
+            return not t.get("cancelled") and not (kind == "SEND_LETTER" and letter_on and letter_on <= day)
+
+        existing = [reconcile.ExistingTask(k, "CANCELLED" if t.get("cancelled") else "OPEN" if is_open(k, t) else "DONE", t["due"])
+                    for k, t in tasks.items()]
+        created = set()
+        for plan in reconcile.tasks_to_create(decision, reconcile.existing_task_kinds(decision, existing), o["unit_ids"]):
             tasks[plan.kind] = {"unit_id": o["unit_ids"][plan.unit], "assignee_id": users.get(plan.unit), "due": plan.due_date,
                                 "rules": list(plan.rules), "decision_id": "pending", "created_at": moment}
+            created.add(plan.kind)
             changes.append(f"TASK {plan.kind}")
+        for kind, t in tasks.items():
+            if kind in created or not is_open(kind, t):
+                continue
+            due = reconcile.moved_due(kind, t["due"], decision, inp)
+            if due != t["due"]:
+                changes.append(f"DUE {kind} {t['due'].isoformat()} -> {due.isoformat()}")
+                t["due"] = due
+        if reconcile.eviction_tasks_cancelled(inp):
+            gone = [k for k in routing.EVICTION_BOUND if k in tasks and is_open(k, tasks[k])]
+            for kind in gone:
+                tasks[kind]["cancelled"] = day
+            if gone:
+                changes.append("CANCEL EVICTION TASKS")
         # task_outcome gives these tasks their CANCELLED status; here only the change is recorded, once.
-        for kind in reconcile.tasks_to_cancel(contact_established, [k for k, t in tasks.items() if not t.get("cancelled")]):
+        for kind in reconcile.tasks_to_cancel(inp.contact_established, [k for k, t in tasks.items() if is_open(k, t)]):
             tasks[kind]["cancelled"] = True
             changes.append(f"CANCEL {kind}")
         return changes
@@ -779,6 +812,8 @@ class Generator:
             return ("CANCELLED", closed_on) if closed_on else ("OPEN", None)
         if kind == "HOME_VISIT" and contact_on and (closed_on is None or contact_on <= closed_on):
             return "CANCELLED", max(contact_on, created)
+        if kind in routing.EVICTION_BOUND and isinstance(t.get("cancelled"), dt.date):
+            return "CANCELLED", max(t["cancelled"], created)  # the eviction was cancelled
         if closed_on:
             if due <= closed_on and rng.random() < 0.9:
                 return "DONE", max(created, min(due, closed_on) - dt.timedelta(days=rng.randint(0, 2)))
