@@ -95,7 +95,8 @@ def dataset(organisation, personas, make_user, other_organisation):
     _close(c5a, hr, "MOVED", D("2026-09-20"))
     c5 = register(organisation, hr, household=_household(805, street="Nya vägen 2"),
                   notice=_notice(received="2026-10-26", served="2026-10-26", debt="50000")).case
-    assert c5.pk != c5a.pk and c5.household_id != c5a.household_id
+    # Issue 11: a notice for the tenants of a closed case opens a new case on the same household (its history stays).
+    assert c5.pk != c5a.pk and c5.household_id == c5a.household_id
     services.contact_register(case=c5, user=hr, date=D("2026-10-26"), channel="PHONE", established=True)
 
     register(organisation, hr, household=_household(806), notice=_notice(received="2026-11-05", served="2026-11-05", debt="9000"))
