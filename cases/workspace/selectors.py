@@ -36,7 +36,7 @@ from ..models import (
     Task,
     TaskStatus,
 )
-from ..protection import household_has_protected_member
+from ..protection import household_has_protected_member, protected_household_ids
 from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 from .timeline import CaseRecords, case_timeline
 
@@ -142,8 +142,7 @@ def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: d
     if filters.area:
         # A household with protected identity is never found by where it lives: otherwise
         # the filter would tell its area, which the list itself hides (issue 10, defect 6).
-        protected = Person.objects.filter(household=OuterRef("household"), protected_identity=True)
-        qs = qs.filter(household__area=filters.area).exclude(Exists(protected))
+        qs = qs.filter(household__area=filters.area).exclude(household_id__in=protected_household_ids())
     if filters.unit is not None:
         qs = qs.filter(Exists(Assignment.objects.filter(case=OuterRef("pk"), unit=filters.unit, ended_at__isnull=True)))
     if filters.q:
@@ -202,7 +201,7 @@ def case_list_areas(user) -> list[str]:
     areas = (
         Household.objects.filter(organisation_id=user.organisation_id)
         .exclude(area="")
-        .exclude(members__protected_identity=True)
+        .exclude(pk__in=protected_household_ids())
     )
     return list(areas.order_by("area").values_list("area", flat=True).distinct())
 
