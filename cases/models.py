@@ -248,6 +248,8 @@ class Household(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation"))
     street_address = models.CharField(_("gatuadress"), max_length=200)
     apartment_number = models.CharField(_("lägenhetsnummer"), max_length=4, blank=True, validators=[digits_4])
+    # The landlord's own number for the flat (objektnummer): digits and letters, up to 10 (issue 12 item 7).
+    object_number = models.CharField(_("objektnummer"), max_length=10, blank=True)
     postal_code = models.CharField(_("postnummer"), max_length=6, blank=True, validators=[postal_code_validator])
     city = models.CharField(_("ort"), max_length=100, blank=True)
     area = models.CharField(_("område"), max_length=100, blank=True, help_text=_("Stadsdelsområde, t.ex. Årsta."))
@@ -264,6 +266,9 @@ class Household(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(apartment_number="") | Q(apartment_number__regex=r"^\d{4}$"), name="household_apartment_number_4_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(object_number="") | Q(object_number__regex=r"^[0-9A-Za-zÅÄÖåäö]{1,10}$"), name="household_object_number_alnum"
             ),
         ]
 

@@ -56,6 +56,7 @@ class HouseholdData:
     street_address: str
     members: list[MemberData]
     apartment_number: str = ""
+    object_number: str = ""
     postal_code: str = ""
     city: str = ""
     area: str = ""
@@ -164,6 +165,7 @@ def _household_create(organisation: Organisation, data: HouseholdData) -> Househ
         organisation=organisation,
         street_address=data.street_address,
         apartment_number=data.apartment_number,
+        object_number=data.object_number,
         postal_code=data.postal_code,
         city=data.city,
         area=data.area,
@@ -192,7 +194,7 @@ def _person_create(household: Household, member: MemberData) -> Person:
 def _household_update(household: Household, data: HouseholdData) -> None:
     """A later notice may bring a phone number or members the first one lacked."""
     changed = []
-    for name in ("phone", "apartment_number", "postal_code", "city", "area", "other_residents"):
+    for name in ("phone", "apartment_number", "object_number", "postal_code", "city", "area", "other_residents"):
         value = getattr(data, name)
         if value and not getattr(household, name):
             setattr(household, name, value)
