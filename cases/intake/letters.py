@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from ..amounts import format_kronor
 from ..models import MemberRole, Notice, NoticeGround, NoticeType, Task, TaskKind
 from ..protection import household_has_protected_member
 from ..services import plan_config_for
@@ -38,10 +39,8 @@ class LetterContact:
 
 
 def format_amount(amount: Decimal | None) -> str:
-    """18450 -> '18 450,00 kr' (Swedish grouping and decimal comma)."""
-    if amount is None:
-        return ""
-    return f"{amount:,.2f}".replace(",", " ").replace(".", ",") + " kr"
+    """18450 -> '18 450 kr': the one Swedish format (cases/amounts.py)."""
+    return format_kronor(amount)
 
 
 def format_postal_code(code: str) -> str:
