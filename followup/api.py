@@ -25,9 +25,9 @@ from . import access, selectors, services
 
 class ApiView(APIView):
     # The project's hashed, scoped tokens (organisation/tokens.py): the default `staff` scope suffices here.
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+    authentication_classes = (ApiTokenAuthentication, SessionAuthentication)
+    permission_classes = (IsAuthenticated,)
+    parser_classes = (JSONParser,)
 
 
 class DeviationQuerySerializer(serializers.Serializer):
@@ -95,7 +95,8 @@ PERIOD = [
 
 class DeviationListView(ApiView):
     @extend_schema(
-        parameters=PERIOD + [
+        parameters=[
+            *PERIOD,
             OpenApiParameter("kind", OpenApiTypes.STR, enum=DeviationKind.values),
             OpenApiParameter("status", OpenApiTypes.STR, enum=DeviationStatus.values),
             OpenApiParameter("unit", OpenApiTypes.STR, description="Enhetskod (codes.md)."),

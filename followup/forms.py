@@ -24,8 +24,8 @@ class DateInput(forms.DateInput):
 class DeviationFilterForm(forms.Form):
     date_from = forms.DateField(label=_("Från"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Till"), required=False, widget=DateInput())
-    kind = forms.ChoiceField(label=_("Typ"), required=False, choices=[("", _("Alla"))] + list(DeviationKind.choices))
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alla"))] + list(DeviationStatus.choices))
+    kind = forms.ChoiceField(label=_("Typ"), required=False, choices=[("", _("Alla")), *DeviationKind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alla")), *DeviationStatus.choices])
     unit = forms.ModelChoiceField(label=_("Enhet"), required=False, queryset=None, empty_label=_("Alla"), to_field_name="code")
     department = forms.ModelChoiceField(label=_("Avdelning"), required=False, queryset=None, empty_label=_("Alla"), to_field_name="code")
     children = forms.ChoiceField(label=_("Barn i hushållet"), required=False, choices=YES_NO)
@@ -145,7 +145,7 @@ class StatisticsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("Alla"))] + [(u.code, u.name) for u in units]
         departments = {u.department.code: u.department.name for u in units}
-        self.fields["department"].choices = [("", _("Alla"))] + sorted(departments.items(), key=lambda item: item[1])
+        self.fields["department"].choices = [("", _("Alla")), *sorted(departments.items(), key=lambda item: item[1])]
         if city_level:
             self.fields["publish"].disabled = True
             self.fields["publish"].initial = True

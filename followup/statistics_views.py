@@ -63,7 +63,7 @@ def _parse(request):
 
 
 def _context(request, *, printing=False):
-    form, scope, figures, suppressed = _parse(request)
+    form, _scope, figures, suppressed = _parse(request)
     tables = build_tables(figures) if figures else []
     query = request.GET.copy()
     for table in tables:
@@ -91,16 +91,13 @@ def dashboard_print(request):
 
 def _scope_label(request, form) -> str:
     unit = " ".join(filter(None, [form.cleaned_data.get("department"), form.cleaned_data.get("unit")]))
-    if access.is_city_level(request.user):
-        where = _("Alla stadsdelsförvaltningar")
-    else:
-        where = str(request.user.organisation)
+    where = _("Alla stadsdelsförvaltningar") if access.is_city_level(request.user) else str(request.user.organisation)
     return f"{where}, {unit}" if unit else where
 
 
 @require_GET
 def export(request, fmt: str):
-    form, scope, figures, suppressed = _parse(request)
+    form, _scope, figures, suppressed = _parse(request)
     if figures is None:
         return HttpResponse(_("Ogiltig period."), status=400, content_type="text/plain; charset=utf-8")
     d = form.cleaned_data

@@ -82,8 +82,8 @@ def _import_for(request, pk: int) -> NoticeImport:
     return notice_import
 
 class ImportCreateView(ApiView):
-    permission_classes = [IsTenancyAdvisor]
-    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = (IsTenancyAdvisor,)
+    parser_classes = (MultiPartParser, FormParser)
 
     @extend_schema(
         operation_id="import_create", summary="Ladda upp en lista och förhandsgranska den",

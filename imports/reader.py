@@ -180,7 +180,7 @@ def check_xlsx_container(fileobj) -> None:
     finally:
         fileobj.seek(0)
     names = [info.filename.lower() for info in infos]
-    if any(n.endswith("vbaproject.bin") or n.endswith(".bin") and "vba" in n for n in names):
+    if any(n.endswith("vbaproject.bin") or (n.endswith(".bin") and "vba" in n) for n in names):
         raise ImportFileError(_("Filen innehåller makron och tas inte emot. Spara den som en vanlig .xlsx utan makron."))
     if any(n.startswith("xl/externallinks/") for n in names):
         raise ImportFileError(_("Filen innehåller externa länkar och tas inte emot. Ta bort länkarna och spara om filen."))
@@ -200,7 +200,7 @@ def _open_xlsx(fileobj) -> Sheet:
         rows_iter = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
     except ImportFileError:
         raise
-    except Exception as exc:  # noqa: BLE001 — any parse failure (defusedxml's refusals among them) is a refused file
+    except Exception as exc:  # any parse failure (defusedxml's refusals among them) is a refused file
         raise ImportFileError(_("Filen är inte en giltig XLSX-fil.")) from exc
 
     def numbered():
@@ -209,7 +209,7 @@ def _open_xlsx(fileobj) -> Sheet:
                 yield number, [_cell_text(v) for v in values]
         except ImportFileError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise ImportFileError(_("Filen är inte en giltig XLSX-fil.")) from exc
         finally:
             workbook.close()
@@ -238,9 +238,7 @@ def _open_xlsx(fileobj) -> Sheet:
 
 
 def _limited(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-    count = 0
-    for row in rows:
-        count += 1
+    for count, row in enumerate(rows, start=1):
         if count > MAX_ROWS:
             raise ImportFileError(_("Filen har fler än %(max)d rader. Dela upp den i flera filer.") % {"max": MAX_ROWS})
         yield row

@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         stop_gunicorn(gunicorn)
         server_log = (var_dir / "gunicorn.log").read_text()
         after = prepare_json(["count"], env, "counting notices after")
-    except Exception as exc:  # noqa: BLE001 (any failure: report it, clean up, exit non-zero)
+    except Exception as exc:  # any failure: report it, clean up, exit non-zero
         log(f"FAILED: {exc}")
         return 1
     finally:

@@ -218,7 +218,7 @@ def object_routes() -> list[Route]:
 
 
 def script_src(policy: str) -> str:
-    directives = dict((part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip())
+    directives = dict([*part.strip().split(" ", 1), ""][:2] for part in policy.split(";") if part.strip())
     return directives.get("script-src", directives.get("default-src", ""))
 
 
@@ -396,7 +396,7 @@ def pdf_text(data: bytes) -> str:
     # No script in a document that leaves the application (an /OpenAction or /AA would need one).
     assert b"/JavaScript" not in data and not re.search(rb"/JS\s*[(<\[]", data), "the PDF carries JavaScript"
     reader = PdfReader(io.BytesIO(data))
-    # Narrow table cells are hyphenated by WeasyPrint ("Områ‐det"): drop the hyphens it adds, and all whitespace.
+    # Narrow table cells are hyphenated by WeasyPrint ("Områ‐det"): drop the hyphens it adds, and all whitespace.  # noqa: RUF003 (U+2010 is the hyphen WeasyPrint prints)
     return re.sub(r"[\s\u2010\u00ad]+", "", "".join(page.extract_text() for page in reader.pages))
 
 

@@ -11,6 +11,7 @@ member is ``{"household": {"members": [{"personal_identity_number": [...]}]}}``)
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.core.validators import RegexValidator
 from django.utils import timezone
@@ -64,7 +65,7 @@ KRONOFOGDEN_NOTICE_TYPES = KRONOFOGDEN_NOTICES
 class BoundedDateField(serializers.DateField):
     """A YYYY-MM-DD date between 1900 and 2199."""
 
-    default_error_messages = {"out_of_range": _("Datumet måste ligga mellan {earliest} och {latest}.")}
+    default_error_messages: ClassVar[dict[str, str]] = {"out_of_range": _("Datumet måste ligga mellan {earliest} och {latest}.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
@@ -94,7 +95,7 @@ class ListOfObjects(serializers.ListSerializer):
     Errors inside items are keyed by the item's index, DRF's current format:
     ``{"members": {"0": {"personal_identity_number": ["…"]}}}``."""
 
-    default_error_messages = {
+    default_error_messages: ClassVar[dict[str, str]] = {
         "max_length": _("Högst {max_length} poster."),
         "min_length": _("Minst {min_length} poster."),
     }

@@ -381,10 +381,10 @@ class MemberForm(FreeTextFormMixin, forms.Form):
     birth_date = forms.DateField(
         label=_("Födelsedatum"), required=False, widget=DateInput, help_text=_("Om personnummer saknas.")
     )
-    role = forms.ChoiceField(label=_("Roll"), choices=[("", _("Välj roll"))] + list(MemberRole.choices), required=False)
+    role = forms.ChoiceField(label=_("Roll"), choices=[("", _("Välj roll")), *MemberRole.choices], required=False)
     protected_identity = forms.BooleanField(label=_("Skyddade personuppgifter"), required=False)
     child_residence = forms.ChoiceField(
-        label=_("Barnets boende"), choices=[("", _("Ej barn"))] + list(ChildResidence.choices), required=False
+        label=_("Barnets boende"), choices=[("", _("Ej barn")), *ChildResidence.choices], required=False
     )
 
     def __init__(self, *args, today: dt.date | None = None, **kwargs):

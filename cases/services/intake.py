@@ -151,7 +151,7 @@ def _next_case_number(organisation: Organisation, year: int) -> str:
 
 
 def _landlord_get_or_create(organisation: Organisation, data: LandlordData) -> Landlord:
-    landlord, created = Landlord.objects.get_or_create(
+    landlord, _created = Landlord.objects.get_or_create(
         organisation=organisation,
         org_number=data.org_number,
         defaults={"name": data.name, "contact_name": data.contact_name, "phone": data.phone, "email": data.email},
