@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,10 @@ from cases.access import visible_cases
 from cases.models import DeviationKind, DeviationStatus
 
 from .selectors import DEFAULT_SORT, SORTS, DeviationFilters, register_departments, register_units
+
+if TYPE_CHECKING:
+
+    from organisation.models import User
 
 YES_NO = [("", _("Alla")), ("yes", _("Ja")), ("no", _("Nej"))]
 
@@ -34,7 +40,7 @@ class DeviationFilterForm(forms.Form):
         ("status", _("Status")), ("case", _("Ärendenummer")), ("unit", _("Enhet")),
     ])
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = register_units(user)
         self.fields["department"].queryset = register_departments(user)
@@ -65,7 +71,7 @@ class DeviationRecordForm(forms.Form):
     occurred_on = forms.DateField(label=_("Datum"), widget=DateInput(), initial=timezone.localdate)
     description = forms.CharField(label=_("Beskrivning"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
 
