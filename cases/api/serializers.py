@@ -21,6 +21,7 @@ from rest_framework import serializers
 from organisation.models import Unit
 
 from .. import services
+from ..identity_messages import IDENTITY_MESSAGES
 from ..models import (
     AssignmentRole,
     CaseStatus,
@@ -39,16 +40,6 @@ from ..models import (
 from ..rules.identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
 from ..rules.routing import KRONOFOGDEN_NOTICES
 from ..validation import FreeTextSerializerMixin
-
-# The Swedish texts of identity.MESSAGES, marked for translation (identity.py is Django-free).
-IDENTITY_ERRORS = {
-    "format": _("Personnumret ska ha 10 eller 12 siffror."),
-    "date": _("Ogiltigt datum i personnumret."),
-    "checksum": _("Kontrollsiffran stämmer inte."),
-    "org_format": _("Organisationsnumret ska ha 10 siffror."),
-    "plus_on_12": _("Plustecken används bara i den tiosiffriga formen (ÅÅMMDD+NNNN)."),
-    "implausible_year": _("Födelseåret i personnumret är inte rimligt."),
-}
 
 # Dates outside this range are typing errors, and far-future dates would overflow date arithmetic.
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -121,7 +112,7 @@ class MemberSerializer(FreeTextSerializerMixin, serializers.Serializer):
         try:
             return normalize_personal_identity_number(value, today=timezone.localdate())
         except InvalidIdentityNumber as exc:
-            raise serializers.ValidationError(IDENTITY_ERRORS[exc.code]) from exc
+            raise serializers.ValidationError(IDENTITY_MESSAGES[exc.code]) from exc
 
     def validate_birth_date(self, value):
         if value is not None and value > timezone.localdate():
@@ -184,7 +175,7 @@ class LandlordSerializer(FreeTextSerializerMixin, serializers.Serializer):
         try:
             return normalize_org_number(value)
         except InvalidIdentityNumber as exc:
-            raise serializers.ValidationError(IDENTITY_ERRORS[exc.code]) from exc
+            raise serializers.ValidationError(IDENTITY_MESSAGES[exc.code]) from exc
 
 
 def _amount(max_digits: int = 12):
