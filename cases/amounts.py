@@ -19,7 +19,7 @@ def format_kronor(amount: Decimal | int | float | str | None) -> str:
         value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         return ""
-    sign = "−" if value < 0 else ""
+    sign = "\u2212" if value < 0 else ""  # the minus sign, not a hyphen
     value = abs(value)
     kronor, ore = divmod(value, 1)
     text = f"{int(kronor):,}".replace(",", NBSP)

@@ -21,7 +21,7 @@ NB = "\u00a0"
     (Decimal("999.999"), f"1{NB}000{NB}kr"),
     (Decimal("0"), f"0{NB}kr"),
     (Decimal("1234567.00"), f"1{NB}234{NB}567{NB}kr"),
-    (Decimal("-500"), f"−500{NB}kr"),
+    (Decimal("-500"), f"\u2212500{NB}kr"),
     (None, ""),
     ("", ""),
     ("inte ett tal", ""),

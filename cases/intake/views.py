@@ -99,6 +99,15 @@ def _initial_from_search(request) -> tuple[dict, list[dict]]:
     return initial, [{**person, "role": MemberRole.TENANT}] if person else []
 
 
+def _initial_values(request, join_case: Case | None, *, show_address: bool) -> tuple[dict, list[dict]]:
+    """The empty form's values: the joined household's, or what the search typed (issue 12 item 7), or none."""
+    if join_case:
+        return IntakeForm.initial_from_household(join_case.household, show_address=show_address), []
+    if request.GET.get(FROM_SEARCH_PARAM) == FROM_SEARCH_VALUE:
+        return _initial_from_search(request)
+    return {}, []
+
+
 def _error_summary(form, formset) -> list[dict]:
     """Every error with a link to its field, for the summary at the top of the page."""
     items = []
@@ -179,13 +188,7 @@ def intake_new(request):
                     messages.success(request, _("Ärende %(number)s är registrerat.") % {"number": notice.case.number})
                 return redirect("cases:decision", pk=notice.case_id)
     else:
-        members_initial: list[dict] = []
-        if join_case:
-            initial = IntakeForm.initial_from_household(join_case.household, show_address=show_address)
-        elif request.GET.get(FROM_SEARCH_PARAM) == FROM_SEARCH_VALUE:
-            initial, members_initial = _initial_from_search(request)
-        else:
-            initial = {}
+        initial, members_initial = _initial_values(request, join_case, show_address=show_address)
         initial.setdefault("received_date", today)
         form = IntakeForm(initial=initial, organisation=organisation, joining=join_case is not None, today=today)
         formset = MemberFormSet(prefix="members", require_tenant=join_case is None, today=today, initial=members_initial)
