@@ -98,6 +98,8 @@ class Meeting(models.Model):
     # Set when the chair changed date, time or place: planning no longer moves the meeting.
     edited_by_chair = models.BooleanField(_("ändrat av ordföranden"), default=False)
     cancel_reason = models.CharField(_("anledning till att mötet ställdes in"), max_length=300, blank=True)
+    # A cancellation can be undone the same day (issue 12): the day is read from here.
+    cancelled_at = models.DateTimeField(_("inställt"), null=True, blank=True)
     agenda_prepared_at = models.DateTimeField(_("dagordningen förberedd"), null=True, blank=True)
     # Guard: the participants are told once that the agenda is ready.
     agenda_notified_at = models.DateTimeField(_("kallelse skickad"), null=True, blank=True)

@@ -15,6 +15,7 @@ works on its own: no next meeting, no case on any agenda, no extra timeline entr
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -67,4 +68,13 @@ def case_changed(case_id: int) -> None:
     from django.db import transaction
 
     for listener in case_changed_listeners:
-        transaction.on_commit(lambda listener=listener: listener(case_id))
+        transaction.on_commit(lambda listener=listener: _tell(listener, case_id))
+
+
+def _tell(listener: Callable[[int], None], case_id: int) -> None:
+    # The case's own change is committed: a listener's failure must not turn it into an error page
+    # (bosam's daily preparation refreshes the agendas anyway).
+    try:
+        listener(case_id)
+    except Exception:
+        logging.getLogger(__name__).exception("case_changed listener %s failed for case %s", listener, case_id)
