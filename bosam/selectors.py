@@ -249,7 +249,10 @@ def _item_entry(item: AgendaItem, activities: list[Activity]) -> dict:
         "area": "" if protected else case.household.area,
         "children_count": item.children_count,
         "notice_type": item.notice_type,
-        "notice_type_label": str(NoticeType(item.notice_type).label) if item.notice_type in NoticeType.values else "",
+        # A break opportunity after "/" (zero-width space): "Tillsägelse/rättelseanmaning" fits its column unbroken.
+        "notice_type_label": (
+            str(NoticeType(item.notice_type).label).replace("/", "/\u200b") if item.notice_type in NoticeType.values else ""
+        ),
         "debt": format_kronor(case.debt_amount),
         "recovery_deadline": _iso(case.recovery_deadline),
         "eviction_date": _iso(case.eviction_date),
@@ -350,7 +353,7 @@ def agenda_content(meeting: Meeting) -> dict:
         })
 
     removed = [
-        {"number": i.case.number, "reason": i.removed_reason} for i in items if i.is_removed
+        {"item_id": i.pk, "number": i.case.number, "reason": i.removed_reason} for i in items if i.is_removed
     ]
     return {
         "meeting": {

@@ -326,6 +326,22 @@ def agenda_item_remove(*, item: AgendaItem, user, reason: str, request=None) -> 
 
 
 @transaction.atomic
+def agenda_item_restore(*, item: AgendaItem, user, request=None) -> AgendaItem:
+    """Undo a strike while the agenda can still change: the item is back where it was."""
+    meeting = _lock(item.meeting)
+    if not meeting.agenda_editable:
+        raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
+    item = AgendaItem.objects.select_related("case").get(pk=item.pk)
+    if item.removed_at is None:
+        return item
+    item.removed_at, item.removed_reason = None, ""
+    item.save(update_fields=["removed_at", "removed_reason"])
+    audit_log(user=user, action=AuditAction.CASE_CHANGE, case=item.case, request=request,
+              detail=f"BOSAM {meeting.date}: strykningen ångrad")
+    return item
+
+
+@transaction.atomic
 def agenda_item_move(*, item: AgendaItem, user, direction: str) -> None:
     """Swap the item with its neighbour above ("up") or below ("down") in its section."""
     meeting = _lock(item.meeting)
