@@ -21,19 +21,19 @@ NEW_KINDS = ["RENT_ARREARS_TERMINATION", "DISTURBANCE_WARNING", "DISTURBANCE_TER
 ARTEFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts" / "bosam"
 
 
-def _sixty_items(organisation, chair):
-    """60 open cases: 40 with a notice since the previous meeting (section 4), 20 older at Kronofogden (section 5),
+def sixty_items(organisation, n=60):
+    """n (60) open cases: 2/3 with a notice since the previous meeting (section 4), 1/3 older at Kronofogden (section 5),
     spread over every unit and area; one household with protected identity; 25 deviations of three kinds."""
     series = make_series(organisation)
     services.plan_meetings(today=D("2026-11-16"), organisation=organisation)
     meeting = organisation.meetings.get(date=D("2026-12-01"))
     units = list(organisation.units.order_by("code"))
-    for i in range(60):
+    for i in range(n):
         household = Household.objects.create(organisation=organisation, street_address=f"Testgatan {i}", area=AREAS[i % len(AREAS)])
         Person.objects.create(household=household, name=f"Anna Lindqvist{i}", role=MemberRole.TENANT, protected_identity=(i == 7))
         if i % 4 == 0:
             Person.objects.create(household=household, name=f"Barn Lindqvist{i}", role=MemberRole.CHILD, birth_date=D("2016-01-01"))
-        new = i < 40
+        new = i < n * 2 // 3
         kind = NEW_KINDS[i % len(NEW_KINDS)] if new else "EVICTION_APPLICATION"
         case = Case.objects.create(
             organisation=organisation, household=household, number=f"2026-{7000 + i}", lead_unit=units[i % len(units)],
@@ -47,7 +47,7 @@ def _sixty_items(organisation, chair):
                                                               DeviationKind.BOSAM_ABSENCE][i % 3],
                              key=f"layout-{i}", description="Obligatorisk uppgift försenad i testet.", occurred_on=D("2026-11-24"))
     services.agenda_prepare(meeting=meeting, today=D("2026-11-27"))
-    assert meeting.items.filter(removed_at__isnull=True).count() == 60
+    assert meeting.items.filter(removed_at__isnull=True).count() == n
     return series, meeting, units
 
 
@@ -84,7 +84,7 @@ def _assert_no_broken_words(text: str, names: list[str]) -> None:
 @pytest.mark.django_db
 def test_sixty_item_agenda_and_minutes_render_whole_words(organisation, personas):
     chair = personas["ordforande"]
-    series, meeting, units = _sixty_items(organisation, chair)
+    series, meeting, units = sixty_items(organisation)
     names = [u.name for u in units] + AREAS + [str(NoticeType(k).label) for k in NEW_KINDS + ["EVICTION_APPLICATION"]]
 
     agenda = pdf.document_pdf(meeting, MeetingDocument.Kind.AGENDA)
