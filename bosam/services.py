@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -27,6 +28,11 @@ from organisation.models import Department, Organisation, Unit
 
 from . import selectors
 from .models import Activity, AgendaItem, AgendaSection, Attendance, Meeting, MeetingSeries, MeetingStatus
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from organisation.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +149,7 @@ def _renumber(meeting: Meeting, sort_keys: dict[int, tuple]) -> int:
 
 
 @transaction.atomic
-def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user=None) -> dict:
+def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user: User | None = None) -> dict:
     """Build or refresh the agenda (sections 1 and 2) from the cases as they are now.
 
     Keeps what the chair did: struck items stay struck, added items stay, and once
@@ -289,7 +295,9 @@ def _lock(meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def agenda_item_add(*, meeting: Meeting, user, case: Case, section: str, reason: str, request=None) -> AgendaItem:
+def agenda_item_add(
+    *, meeting: Meeting, user: User, case: Case, section: str, reason: str, request: HttpRequest | None = None,
+) -> AgendaItem:
     meeting = _lock(meeting)
     if not meeting.agenda_editable:
         raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
@@ -312,7 +320,7 @@ def agenda_item_add(*, meeting: Meeting, user, case: Case, section: str, reason:
 
 
 @transaction.atomic
-def agenda_item_remove(*, item: AgendaItem, user, reason: str, request=None) -> AgendaItem:
+def agenda_item_remove(*, item: AgendaItem, user: User, reason: str, request: HttpRequest | None = None) -> AgendaItem:
     meeting = _lock(item.meeting)
     if not meeting.agenda_editable:
         raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
@@ -326,7 +334,7 @@ def agenda_item_remove(*, item: AgendaItem, user, reason: str, request=None) -> 
 
 
 @transaction.atomic
-def agenda_item_restore(*, item: AgendaItem, user, request=None) -> AgendaItem:
+def agenda_item_restore(*, item: AgendaItem, user: User, request: HttpRequest | None = None) -> AgendaItem:
     """Undo a strike while the agenda can still change: the item is back where it was."""
     meeting = _lock(item.meeting)
     if not meeting.agenda_editable:
@@ -342,7 +350,7 @@ def agenda_item_restore(*, item: AgendaItem, user, request=None) -> AgendaItem:
 
 
 @transaction.atomic
-def agenda_item_move(*, item: AgendaItem, user, direction: str) -> None:
+def agenda_item_move(*, item: AgendaItem, user: User, direction: str) -> None:
     """Swap the item with its neighbour above ("up") or below ("down") in its section."""
     meeting = _lock(item.meeting)
     if not meeting.agenda_editable:
@@ -365,7 +373,7 @@ def agenda_item_move(*, item: AgendaItem, user, direction: str) -> None:
 
 
 @transaction.atomic
-def meeting_reschedule(*, meeting: Meeting, user, date: dt.date, time: dt.time, place: str) -> Meeting:
+def meeting_reschedule(*, meeting: Meeting, user: User, date: dt.date, time: dt.time, place: str) -> Meeting:
     meeting = _lock(meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise MeetingLocked(_("Bara ett planerat möte kan flyttas."))
@@ -376,7 +384,7 @@ def meeting_reschedule(*, meeting: Meeting, user, date: dt.date, time: dt.time, 
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, user, reason: str) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, user: User, reason: str) -> Meeting:
     meeting = _lock(meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise MeetingLocked(_("Bara ett planerat möte kan ställas in."))
@@ -398,7 +406,7 @@ def can_reinstate(meeting: Meeting, *, today: dt.date | None = None) -> bool:
 
 
 @transaction.atomic
-def meeting_reinstate(*, meeting: Meeting, user) -> Meeting:
+def meeting_reinstate(*, meeting: Meeting, user: User) -> Meeting:
     """Undo a cancellation made today: the meeting is planned again, its agenda as it was."""
     meeting = _lock(meeting)
     if not can_reinstate(meeting):
@@ -424,7 +432,7 @@ def _check_minutes_editable(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_start(*, meeting: Meeting, user) -> Meeting:
+def meeting_start(*, meeting: Meeting, user: User) -> Meeting:
     meeting = _lock(meeting)
     _check_minutes_editable(meeting)
     _start(meeting)
@@ -432,7 +440,7 @@ def meeting_start(*, meeting: Meeting, user) -> Meeting:
 
 
 @transaction.atomic
-def attendance_record(*, meeting: Meeting, user, rows: list[tuple[Department, bool, str]]) -> Meeting:
+def attendance_record(*, meeting: Meeting, user: User, rows: list[tuple[Department, bool, str]]) -> Meeting:
     """R5: present or not, per participating department. Absences become deviations when the minutes close."""
     meeting = _lock(meeting)
     _check_minutes_editable(meeting)
@@ -448,7 +456,7 @@ def attendance_record(*, meeting: Meeting, user, rows: list[tuple[Department, bo
 
 
 @transaction.atomic
-def item_note_save(*, item: AgendaItem, user, note: str) -> AgendaItem:
+def item_note_save(*, item: AgendaItem, user: User, note: str) -> AgendaItem:
     meeting = _lock(item.meeting)
     _check_minutes_editable(meeting)
     fields = {"note": note, "discussed": True, "carried_to": None} if note.strip() else {"note": note}
@@ -460,7 +468,7 @@ def item_note_save(*, item: AgendaItem, user, note: str) -> AgendaItem:
 
 
 @transaction.atomic
-def item_discussed_set(*, item: AgendaItem, user, discussed: bool) -> AgendaItem:
+def item_discussed_set(*, item: AgendaItem, user: User, discussed: bool) -> AgendaItem:
     """The chair's "behandlad" on an item the meeting went through without a note or an activity (or undoing it)."""
     meeting = _lock(item.meeting)
     _check_minutes_editable(meeting)
@@ -472,7 +480,9 @@ def item_discussed_set(*, item: AgendaItem, user, discussed: bool) -> AgendaItem
 
 
 @transaction.atomic
-def activity_create(*, item: AgendaItem, user, what: str, unit: Unit, due_date: dt.date, request=None) -> Activity:
+def activity_create(
+    *, item: AgendaItem, user: User, what: str, unit: Unit, due_date: dt.date, request: HttpRequest | None = None,
+) -> Activity:
     """A decision (R6): a BOSAM_ACTIVITY task for the unit on the case, so its case workers see it.
     A unit not yet on the case is assigned to it; otherwise its staff could not open the case."""
     meeting = _lock(item.meeting)
@@ -502,7 +512,7 @@ def next_meeting_of_series(meeting: Meeting) -> Meeting | None:
     )
 
 
-def _carry_over(meeting: Meeting, items: list[AgendaItem], target: Meeting, user, request=None) -> None:
+def _carry_over(meeting: Meeting, items: list[AgendaItem], target: Meeting, user: User, request: HttpRequest | None = None) -> None:
     """Put the items on the target meeting's agenda as the chair's (so that refreshing keeps them)."""
     reason = _("Inte behandlat på BOSAM %(date)s.") % {"date": meeting.date.isoformat()}
     last = {s: max(target.items.filter(section=s).values_list("position", flat=True), default=0) for s in AgendaSection}
@@ -535,8 +545,8 @@ def undiscussed_items(meeting: Meeting) -> list[AgendaItem]:
 
 @transaction.atomic
 def meeting_close(
-    *, meeting: Meeting, user, carry_over_item_ids: list[int] | None = None, minutes_keeper: str | None = None,
-    minutes_checker: str | None = None, request=None,
+    *, meeting: Meeting, user: User, carry_over_item_ids: list[int] | None = None, minutes_keeper: str | None = None,
+    minutes_checker: str | None = None, request: HttpRequest | None = None,
 ) -> Meeting:
     """Close the minutes: carry the undiscussed items over, freeze the whole content, raise a deviation
     for every absent department (R5, R8), and mark the discussed cases' BOSAM review (R4) done. Idempotent.

@@ -283,10 +283,7 @@ def _close_confirm(request, meeting, form, *, status=200):
     """Locking asks first (issue 12): the items not discussed (each carried over to the next meeting
     unless the chair unticks it), the departments that become absences, and the justering block."""
     undiscussed = services.undiscussed_items(meeting)
-    if request.method == "POST":
-        carry = {int(v) for v in request.POST.getlist("carry") if v.isdigit()}
-    else:
-        carry = {i.pk for i in undiscussed}
+    carry = {int(v) for v in request.POST.getlist("carry") if v.isdigit()} if request.method == "POST" else {i.pk for i in undiscussed}
     c = agenda_content(meeting)
     entries = {e["item_id"]: e for s in c["sections"] for e in s["items"]}
     return render(request, "bosam/meeting_close_confirm.html", {

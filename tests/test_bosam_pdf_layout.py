@@ -85,7 +85,7 @@ def _assert_no_broken_words(text: str, names: list[str]) -> None:
 def test_sixty_item_agenda_and_minutes_render_whole_words(organisation, personas):
     chair = personas["ordforande"]
     series, meeting, units = sixty_items(organisation)
-    names = [u.name for u in units] + AREAS + [str(NoticeType(k).label) for k in NEW_KINDS + ["EVICTION_APPLICATION"]]
+    names = [u.name for u in units] + AREAS + [str(NoticeType(k).label) for k in [*NEW_KINDS, "EVICTION_APPLICATION"]]
 
     agenda = pdf.document_pdf(meeting, MeetingDocument.Kind.AGENDA)
     pngs = _pages_as_png(agenda, "agenda-60")
