@@ -283,6 +283,8 @@ def _close_confirm(request, meeting, form, *, status=200):
     """Locking asks first (issue 12): the items not discussed (each carried over to the next meeting
     unless the chair unticks it), the departments that become absences, and the justering block."""
     undiscussed = services.undiscussed_items(meeting)
+    # The page shows the items' case numbers and households: a read of the agenda like the meeting page.
+    agenda_read_log(request.user, meeting, request=request, detail=f"meeting={meeting.pk} {meeting.date} lås protokollet")
     carry = {int(v) for v in request.POST.getlist("carry") if v.isdigit()} if request.method == "POST" else {i.pk for i in undiscussed}
     c = agenda_content(meeting)
     entries = {e["item_id"]: e for s in c["sections"] for e in s["items"]}
