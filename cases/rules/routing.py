@@ -171,6 +171,9 @@ class PlanConfig:
     # Payment commitment: without a decision this many working days before the
     # recovery deadline the case is urgent for Ekonomiskt bistånd.
     payment_decision_working_days: int = 5
+    # BOSAM section 2 (issue 12): an open case at risk that is not at the Kronofogden stage, not urgent and not
+    # put on the agenda by the chair comes up again once it has not been discussed for this many held meetings.
+    bosam_review_after_meetings: int = 3
     financial_aid_unit: str = "EKONOMISKT_BISTAND"
     tenancy_advisor_unit: str = "HYRESRADGIVNING"
     child_intake_unit: str = "MOTTAGNING_BARN_UNGA"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from organisation.models import Organisation, Unit
 
+from .. import hooks
 from ..models import (
     Assignment,
     AssignmentRole,
@@ -268,6 +269,7 @@ def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, n
         case.version = F("version") + 1
         case.save()
         case.refresh_from_db(fields=["version"])
+        hooks.case_changed(case.pk)  # a new notice or a changed urgency: the prepared BOSAM agendas follow
         return record
 
 
