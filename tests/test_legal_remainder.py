@@ -1,0 +1,93 @@
+# ruff: noqa: F811 -- the clock fixture of test_api is imported and requested by name
+"""Issue 11's remainder (branch legal): a later eviction date gives a new letter; the place and time of
+the eviction in the notice, the case page and the letter; the payment commitment routed to Ekonomiskt
+bistånd; the two readings of the plan (R3b/R3c before the recovery deadline, INVESTIGATION_DECISION at 65+)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cases.models import Case, SentLetter
+from tests.test_api import NOTICES, body, case_url, client_for, clock, complete_url, post_json  # noqa: F401
+from tests.test_scenarios_letters_api import pdf_text
+
+D = dt.date.fromisoformat
+pytestmark = pytest.mark.django_db
+CHILDREN = ("2015-09-16",)
+
+
+@pytest.fixture
+def advisor(personas):
+    return client_for(personas["hyresradgivare"])
+
+
+def post_notice(client, clock, **kwargs) -> dict:
+    clock.set(kwargs["received"])
+    response = post_json(client, NOTICES, body(**kwargs))
+    assert response.status_code == 201, response.content
+    return response.json()["case"]
+
+
+def get_case(client, case_id) -> dict:
+    response = client.get(case_url(case_id))
+    assert response.status_code == 200
+    return response.json()
+
+
+def letters(case: dict) -> list[dict]:
+    return sorted((t for t in case["tasks"] if t["kind"] == "SEND_LETTER"), key=lambda t: t["id"])
+
+
+# --- item 2: a later eviction date gives a new letter task --------------------------------------
+
+
+def test_a_later_eviction_date_gives_a_new_letter_and_the_sent_one_stays(advisor, clock, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    case = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26",
+                       children=CHILDREN)
+    [first] = letters(case)
+    clock.set("2026-11-03")
+    assert post_json(advisor, complete_url(first["id"]), {"note": "Skickat"}).status_code == 200
+    frozen = SentLetter.objects.get(task_id=first["id"]).file.read()
+    assert "26 november 2026" in pdf_text(frozen)
+
+    post_notice(advisor, clock, notice_type="EVICTION_CANCELLED", received="2026-11-20", children=CHILDREN)
+    assert len(letters(get_case(advisor, case["id"]))) == 1  # a cancellation gives no letter
+
+    new = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-12-01", eviction_date="2027-01-14",
+                      children=CHILDREN)
+    old, again = letters(new)
+    assert (old["id"], old["status"]) == (first["id"], "DONE")
+    assert again["status"] == "OPEN" and again["unit"] == "HYRESRADGIVNING"
+    assert D(again["due_date"]) == D("2026-12-02")
+    assert set(again["rules"]) & {"R2a", "R3a"}
+    # The daily check the next day adds nothing more, and the frozen letter is unchanged.
+    from django.core.management import call_command
+
+    clock.set("2026-12-02")
+    call_command("run_daily_checks", "--date", "2026-12-02")
+    assert len(letters(get_case(advisor, case["id"]))) == 2
+    assert SentLetter.objects.get(task_id=first["id"]).file.read() == frozen
+    clock.set("2026-12-02")
+    text = pdf_text(advisor.get(f"/arenden/uppgift/{again['id']}/brev.pdf").content)
+    assert "14 januari 2027" in text and "26 november" not in text
+
+
+def test_a_second_eviction_date_while_the_letter_is_unsent_adds_no_letter(advisor, clock):
+    case = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26")
+    post_notice(advisor, clock, notice_type="EVICTION_CANCELLED", received="2026-11-03")
+    post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-04", eviction_date="2026-12-10")
+    # The open letter is printed from the case as it is when it is sent: it will carry the new date.
+    assert [t["status"] for t in letters(get_case(advisor, case["id"]))] == ["OPEN"]
+
+
+def test_an_eviction_date_after_the_termination_letter_gives_a_new_letter(advisor, clock):
+    case = post_notice(advisor, clock, received="2026-09-01")
+    [first] = letters(case)
+    clock.set("2026-09-02")
+    assert post_json(advisor, complete_url(first["id"]), {"note": "Skickat"}).status_code == 200
+    new = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26")
+    assert [t["status"] for t in letters(new)] == ["DONE", "OPEN"]
+    assert Case.objects.get(pk=case["id"]).tasks.filter(kind="SEND_LETTER").count() == 2
