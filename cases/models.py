@@ -444,6 +444,12 @@ class Notice(models.Model):
     termination_date = models.DateField(_("uppsägningsdatum"), null=True, blank=True)
     eviction_date = models.DateField(_("avhysningsdatum"), null=True, blank=True)
     eviction_time = models.TimeField(_("avhysningstid"), null=True, blank=True)
+    # Issue 11: the address Kronofogden comes to; blank means the household's address. Never printed for a
+    # protected household (cases.protection).
+    eviction_place = models.CharField(
+        _("plats för avhysningen"), max_length=200, blank=True,
+        help_text=_("Adressen dit Kronofogden kommer. Lämna tomt om det är hushållets adress."),
+    )
     reply_deadline = models.DateField(_("svarsfrist till Kronofogden"), null=True, blank=True)
     debt_amount = models.DecimalField(_("skuld (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
     debt_months = models.PositiveSmallIntegerField(_("antal månader skuld"), null=True, blank=True)

@@ -91,3 +91,77 @@ def test_an_eviction_date_after_the_termination_letter_gives_a_new_letter(adviso
     new = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26")
     assert [t["status"] for t in letters(new)] == ["DONE", "OPEN"]
     assert Case.objects.get(pk=case["id"]).tasks.filter(kind="SEND_LETTER").count() == 2
+
+
+# --- item 3: the place and time of the eviction; item 4: the closing block stays together --------
+
+
+def letter_pages(client, task_id) -> list[str]:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    response = client.get(f"/arenden/uppgift/{task_id}/brev.pdf")
+    assert response.status_code == 200
+    return [" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(response.content)).pages]
+
+
+def test_the_eviction_letter_says_time_place_and_where_to_get_help(advisor, clock, client, personas):
+    case = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26",
+                       eviction_time="09:30", eviction_place="Sockenvägen 290, källarförrådet")
+    [letter] = letters(case)
+    text = " ".join(letter_pages(advisor, letter["id"]))
+    assert "klockan 09.30" in text and "Kronofogden kommer till Sockenvägen 290, källarförrådet." in text
+    assert "Kontakta mig" in text and "Med vänliga hälsningar" in text
+    client.force_login(personas["hyresradgivare"])
+    page = client.get(f"/arenden/{case['id']}/").content.decode()
+    assert "klockan 09.30" in page and "Sockenvägen 290, källarförrådet" in page
+
+
+def test_the_place_defaults_to_the_home_and_is_never_printed_for_a_protected_household(advisor, clock, client, personas):
+    case = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26")
+    text = " ".join(letter_pages(advisor, letters(case)[0]["id"]))
+    assert "Kronofogden kommer till Sockenvägen 290, lgh 1102, 120 40 Årsta." in text
+    assert "Kronofogden meddelar tiden." in text
+
+    hidden = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26",
+                         eviction_place="Sockenvägen 290, källarförrådet", protected=True, serial=831)
+    text = " ".join(letter_pages(advisor, letters(hidden)[0]["id"]))
+    assert "Sockenvägen" not in text and "Kronofogden kommer till" not in text
+    client.force_login(personas["hyresradgivare"])
+    page = client.get(f"/arenden/{hidden['id']}/").content.decode()
+    assert "plats visas inte (skyddad identitet)" in page and "källarförrådet" not in page
+
+
+def test_a_too_long_place_is_refused_with_a_field_error(advisor, clock):
+    clock.set("2026-11-02")
+    data = body(notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26", eviction_place="x" * 201)
+    response = post_json(advisor, NOTICES, data)
+    assert response.status_code == 400 and "eviction_place" in response.json()
+
+
+def test_the_signature_never_stands_alone_on_the_last_page(advisor, clock, organisation, personas):
+    # A letter whose closing falls at the page break: before the fix "Kontakta mig" stayed on page 1 and the
+    # contact details and signature went on alone. More recipients push the break; every variant keeps it together.
+    from cases.intake.letters import render_letter_pdf
+    from cases.models import Person, Task
+
+    organisation.debt_advice_phone = "08-508 00 000"
+    organisation.debt_advice_email = "budgetochskuldradgivning@example.se"
+    organisation.save()
+    case = post_notice(advisor, clock, received="2026-11-02", served_date="2026-11-02")
+    task = Task.objects.get(pk=letters(case)[0]["id"])
+    for extra in range(4):
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        pages = [" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(render_letter_pdf(task, personas["hyresradgivare"]))).pages]
+        last = pages[-1]
+        assert "Med vänliga hälsningar" in last and "Ange ärendenummer" in last, extra
+        assert "Kontakta mig" in last, (extra, len(pages))
+        Person.objects.create(household=case_household(case), name=f"Extra{extra} Testsson", role="CO_TENANT")
+
+
+def case_household(case: dict):
+    return Case.objects.get(pk=case["id"]).household
