@@ -137,6 +137,8 @@ class TaskKind(models.TextChoices):
     EVICTION_OUTCOME = "EVICTION_OUTCOME", _("Registrera utfallet av avhysningen")
     FOLLOW_UP_AFTER_EVICTION = "FOLLOW_UP_AFTER_EVICTION", _("Följ upp barnen efter avhysningen")
     INVESTIGATION_DECISION = "INVESTIGATION_DECISION", _("Besluta om utredning ska inledas")
+    # D2 (issue 11): Ekonomiskt bistånd decides an application for a payment commitment before the recovery deadline.
+    PAYMENT_DECISION = "PAYMENT_DECISION", _("Besluta om ekonomiskt bistånd för betalningsförbindelse")
 
 
 REPEATABLE_TASK_KINDS = (TaskKind.CONSULT_TENANCY_ADVISOR, TaskKind.BOSAM_ACTIVITY, TaskKind.MANUAL)

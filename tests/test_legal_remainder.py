@@ -165,3 +165,77 @@ def test_the_signature_never_stands_alone_on_the_last_page(advisor, clock, organ
 
 def case_household(case: dict):
     return Case.objects.get(pk=case["id"]).household
+
+
+# --- item 1: the payment commitment is routed to Ekonomiskt bistånd (D2) --------------------------
+
+
+def test_an_application_assigns_financial_aid_with_a_task_and_the_urgency_shows_there(client, advisor, clock, personas):
+    # Served and received 2026-11-02: deadline Mon 11-23; 5 working days before it: Mon 11-16.
+    case = post_notice(advisor, clock, received="2026-11-02")
+    assert "EKONOMISKT_BISTAND" not in {a["unit"] for a in case["assignments"]}
+    clock.set("2026-11-12")
+    client.force_login(personas["hyresradgivare"])
+    url = f"/arenden/{case['id']}/betalningsforbindelse/"
+    version = Case.objects.get(pk=case["id"]).version
+    assert client.post(url, {"payment-version": version, "payment-application_received_on": "2026-11-11"}).status_code == 302
+
+    case = get_case(advisor, case["id"])
+    assert ("EKONOMISKT_BISTAND", "ASSIGNED") in {(a["unit"], a["role"]) for a in case["assignments"]}
+    decision = next(t for t in case["tasks"] if t["kind"] == "PAYMENT_DECISION")
+    assert (decision["unit"], decision["status"], decision["due_date"]) == ("EKONOMISKT_BISTAND", "OPEN", "2026-11-16")
+    assert decision["rules"] == ["D2"]
+    assert any("(D2)" in sentence and "Ekonomiskt bistånd" in sentence for sentence in case["explanation"])
+
+    # The unit sees the case, and on 11-16 it is urgent there.
+    from django.core.management import call_command
+
+    clock.set("2026-11-16")
+    call_command("run_daily_checks", "--date", "2026-11-16")
+    financial_aid = client_for(personas["ekbistand"])
+    seen = get_case(financial_aid, case["id"])
+    assert seen["urgent"] is True and "PAYMENT_DECISION_MISSING" in seen["flags"]
+    client.force_login(personas["ekbistand"])
+    listing = client.get("/arenden/?urgent=1").content.decode()
+    assert Case.objects.get(pk=case["id"]).number in listing
+
+    # The decision completes the task; the assignment stays.
+    version = Case.objects.get(pk=case["id"]).version
+    assert client.post(url, {"payment-version": version, "payment-application_received_on": "2026-11-11",
+                             "payment-decision": "GRANTED", "payment-decision_date": "2026-11-16",
+                             "payment-sent_to_landlord_on": "2026-11-16", "payment-amount": "18450.00"}).status_code == 302
+    case = get_case(advisor, case["id"])
+    assert next(t for t in case["tasks"] if t["kind"] == "PAYMENT_DECISION")["status"] == "DONE"
+    assert "EKONOMISKT_BISTAND" in {a["unit"] for a in case["assignments"]}
+    assert case["urgent"] is False or "PAYMENT_DECISION_MISSING" not in case["flags"]
+
+
+# --- item 5: the two readings --------------------------------------------------------------------
+
+
+def test_an_individual_of_65_or_more_gets_the_investigation_decision_at_the_elderly_outreach(advisor, clock):
+    case = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26",
+                       tenant_birth="19500314")
+    decision = next(t for t in case["tasks"] if t["kind"] == "INVESTIGATION_DECISION")
+    assert decision["unit"] == "AO_UPPSOKARE" and decision["rules"] == ["R3c"]
+    assert "MOTTAGNING_VUXNA" not in {a["unit"] for a in case["assignments"]}
+    younger = post_notice(advisor, clock, notice_type="EVICTION_DATE", received="2026-11-02", eviction_date="2026-11-26",
+                          tenant_birth="19700314", serial=851)
+    assert next(t for t in younger["tasks"] if t["kind"] == "INVESTIGATION_DECISION")["unit"] == "MOTTAGNING_VUXNA"
+
+
+def test_r3c_before_the_recovery_deadline_without_a_kronofogden_notice(advisor, clock):
+    """Reading (a): with no Kronofogden notice, a recovery deadline 5 working days away without contact escalates
+    (R3b, or R3c for 65+) — the plan's "proceeds to eviction" is read as the last moment the tenancy can be saved."""
+    from django.core.management import call_command
+
+    case = post_notice(advisor, clock, received="2026-11-02", tenant_birth="19500314")  # deadline Mon 11-23
+    clock.set("2026-11-13")
+    call_command("run_daily_checks", "--date", "2026-11-13")
+    assert "CONTACT_ELDERLY_OUTREACH" not in {t["kind"] for t in get_case(advisor, case["id"])["tasks"]}
+    clock.set("2026-11-16")
+    call_command("run_daily_checks", "--date", "2026-11-16")
+    case = get_case(advisor, case["id"])
+    outreach = next(t for t in case["tasks"] if t["kind"] == "CONTACT_ELDERLY_OUTREACH")
+    assert outreach["unit"] == "AO_UPPSOKARE" and D(outreach["due_date"]) < D("2026-11-23")
+    assert case["lead_unit"] == "HYRESRADGIVNING"

@@ -52,6 +52,7 @@ def decision_input_for(
         for i in case.household.involvements.filter(ended__isnull=True).select_related("unit").order_by("id")
     )
     letter = case.tasks.filter(kind=TaskKind.SEND_LETTER, status=TaskStatus.DONE).order_by("completed_at").first()
+    commitment = PaymentCommitment.objects.filter(case=case).first()
     return routing.DecisionInput(
         notice_type=latest.notice_type,
         notice_types_on_case=tuple(n.notice_type for n in notices),
@@ -69,6 +70,8 @@ def decision_input_for(
         recovery_deadline=dates.recovery_deadline,
         eviction_date=dates.eviction_date,
         reply_deadline=dates.reply_deadline,
+        payment_application_received_on=commitment.application_received_on if commitment else None,
+        payment_decided=bool(commitment and commitment.decision),
     )
 
 
