@@ -239,3 +239,39 @@ def test_r3c_before_the_recovery_deadline_without_a_kronofogden_notice(advisor, 
     outreach = next(t for t in case["tasks"] if t["kind"] == "CONTACT_ELDERLY_OUTREACH")
     assert outreach["unit"] == "AO_UPPSOKARE" and D(outreach["due_date"]) < D("2026-11-23")
     assert case["lead_unit"] == "HYRESRADGIVNING"
+
+
+# --- item 6: free text typed at intake never reaches the agenda or the minutes ------------------------
+
+
+def test_free_text_of_the_notice_and_case_is_not_on_the_agenda_but_the_chairs_note_is(organisation, personas):
+    import re
+
+    from bosam import services as bosam_services
+    from bosam.models import AgendaItem, Meeting
+    from cases.models import Household
+    from tests.test_bosam_scenario import make_series
+
+    series = make_series(organisation)
+    bosam_services.plan_meetings(today=D("2026-11-16"), organisation=organisation)
+    meeting = Meeting.objects.get(series=series, date=D("2026-12-01"))
+    api = client_for(personas["hyresradgivare"])
+    response = post_json(api, NOTICES, body(received="2026-11-20", description="Grannen Kalle Anka har klagat.", serial=861))
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(pk=response.json()["case"]["id"])
+    Household.objects.filter(pk=case.household_id).update(other_residents="Musse Pigg bor också där")
+    bosam_services.prepare_agendas(today=D("2026-11-27"), organisation=organisation, render_pdf=False)
+    item = AgendaItem.objects.get(meeting=meeting, case=case)
+    AgendaItem.objects.filter(pk=item.pk).update(note="Ordföranden: följs upp nästa möte.")
+
+    chair = client_for(personas["ordforande"])
+    text = re.sub(r"[\s\u2010\u00ad-]+", "", pdf_text(chair.get(f"/api/v1/meetings/{meeting.pk}/agenda.pdf").content))
+    assert case.number.replace("-", "") in text
+    assert "KalleAnka" not in text and "MussePigg" not in text
+    from django.urls import reverse
+
+    page = chair.get(reverse("bosam:meeting_detail", args=[meeting.pk])).content.decode()
+    assert case.number in page and "Kalle Anka" not in page and "Musse Pigg" not in page
+    detail = chair.get(reverse("bosam:item_detail", args=[meeting.pk, item.pk])).content.decode()
+    assert "Kalle Anka" not in detail and "Musse Pigg" not in detail
+    assert "Ordföranden: följs upp nästa möte." in detail  # the chair's own note stays
