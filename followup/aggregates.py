@@ -75,6 +75,30 @@ def _cases(organisation_ids: Iterable[int], unit_codes, areas=None):
     return cases
 
 
+def _payment_commitment_rows(cases, start: dt.date, end: dt.date) -> list[Row]:
+    """Applications, decisions and commitments sent (issue 11), each counted on the day of its step."""
+    rows: list[Row] = []
+    commitments = Counter()
+    for org, unit, area, applied, decision, decided, sent in (
+        PaymentCommitment.objects.filter(case__in=cases)
+        .filter(
+            Q(application_received_on__range=(start, end)) | Q(decision_date__range=(start, end))
+            | Q(sent_to_landlord_on__range=(start, end))
+        )
+        .annotate(stat_area=area_expression("case__household"))
+        .values_list("case__organisation_id", "case__lead_unit__code", "stat_area", "application_received_on", "decision", "decision_date",
+                     "sent_to_landlord_on")
+    ):
+        key = (org, unit or "", area or "")
+        steps = [(applied, "applications"), (decided, {PaymentDecision.GRANTED: "granted", PaymentDecision.DENIED: "denied"}.get(decision)),
+                 (sent, "sent")]
+        for day, code in steps:
+            if day is not None and code and start <= day <= end:
+                commitments[(key, day, code)] += 1
+    rows += [(org, day, unit, area, "payment_commitment", code, n) for ((org, unit, area), day, code), n in commitments.items()]
+    return rows
+
+
 def live_rows(organisation_ids: Iterable[int], unit_codes, start: dt.date, end: dt.date, areas=None) -> list[Row]:
     """Every additive figure for the days [start, end], from the cases as they are now."""
     from .statistics import debt_band
@@ -117,31 +141,14 @@ def live_rows(organisation_ids: Iterable[int], unit_codes, start: dt.date, end: 
                      "social_services_present")
     ):
         key = (org, day, unit or "", area or "")
-        evictions[key + ("executed",)] += 1
+        evictions[(*key, "executed")] += 1
         if with_children:
-            evictions[key + ("executed_with_children",)] += 1
-            evictions[key + ("children_present",)] += bool(children_present)
-            evictions[key + ("social_services_present",)] += bool(social_present)
+            evictions[(*key, "executed_with_children")] += 1
+            evictions[(*key, "children_present")] += bool(children_present)
+            evictions[(*key, "social_services_present")] += bool(social_present)
     rows += [(org, day, unit, area, "eviction", code, n) for (org, day, unit, area, code), n in evictions.items() if n]
 
-    commitments = Counter()
-    for org, unit, area, applied, decision, decided, sent in (
-        PaymentCommitment.objects.filter(case__in=cases)
-        .filter(
-            Q(application_received_on__range=(start, end)) | Q(decision_date__range=(start, end))
-            | Q(sent_to_landlord_on__range=(start, end))
-        )
-        .annotate(stat_area=area_expression("case__household"))
-        .values_list("case__organisation_id", "case__lead_unit__code", "stat_area", "application_received_on", "decision", "decision_date",
-                     "sent_to_landlord_on")
-    ):
-        key = (org, unit or "", area or "")
-        steps = [(applied, "applications"), (decided, {PaymentDecision.GRANTED: "granted", PaymentDecision.DENIED: "denied"}.get(decision)),
-                 (sent, "sent")]
-        for day, code in steps:
-            if day is not None and code and start <= day <= end:
-                commitments[(key, day, code)] += 1
-    rows += [(org, day, unit, area, "payment_commitment", code, n) for ((org, unit, area), day, code), n in commitments.items()]
+    rows += _payment_commitment_rows(cases, start, end)
 
     deviations = Deviation.objects.filter(organisation_id__in=organisation_ids, occurred_on__gte=start, occurred_on__lte=end)
     if unit_codes is not None:
