@@ -74,6 +74,11 @@ Tolkningar / interpretations (where the plan is silent; all configurable):
   working day after the date (R8). An individual without contact at an eviction
   date gets INVESTIGATION_DECISION at Mottagningsenheten vuxna (R3b).
 - D1: a reply deadline to Kronofogden gives HELP_REPLY_KRONOFOGDEN to the lead unit.
+- D2: an application for ekonomiskt bistånd for a payment commitment assigns Ekonomiskt bistånd
+  (``financial_aid_unit``) and, until it is decided, gives it PAYMENT_DECISION, due
+  ``payment_decision_working_days`` working days before the recovery deadline at the latest.
+- INVESTIGATION_DECISION for a person of ``elderly_age_limit`` or more goes to
+  ``elderly_investigation_unit`` (the uppsökare, R3c) rather than Mottagningsenheten vuxna.
 """
 
 from __future__ import annotations
@@ -139,6 +144,7 @@ RULE_ORDER = (
     "R9",
     "R10",
     "D1",
+    "D2",
 )
 
 
@@ -175,6 +181,9 @@ class PlanConfig:
     # put on the agenda by the chair comes up again once it has not been discussed for this many held meetings.
     bosam_review_after_meetings: int = 3
     financial_aid_unit: str = "EKONOMISKT_BISTAND"
+    # INVESTIGATION_DECISION for a person aged elderly_age_limit or more [interpretation]: the plan hands such a
+    # person to the äldreomsorg's uppsökare instead of Mottagningsenheten vuxna (R3c), so the decision goes there.
+    elderly_investigation_unit: str = "AO_UPPSOKARE"
     tenancy_advisor_unit: str = "HYRESRADGIVNING"
     child_intake_unit: str = "MOTTAGNING_BARN_UNGA"
     adult_intake_unit: str = "MOTTAGNING_VUXNA"
@@ -213,6 +222,8 @@ class PlanConfig:
         ("HELP_REPLY_KRONOFOGDEN", 2),
         ("CHILD_INVESTIGATION", 2),
         ("INVESTIGATION_DECISION", 2),
+        # D2: counted from the application, but never later than payment_decision_working_days before the deadline
+        ("PAYMENT_DECISION", 5),
         # counted from the eviction date: Kronofogden's report of the day may take a few days
         ("EVICTION_OUTCOME", 3),
         ("FOLLOW_UP_AFTER_EVICTION", 10),
@@ -294,6 +305,9 @@ class DecisionInput:
     recovery_deadline: date | None = None
     eviction_date: date | None = None
     reply_deadline: date | None = None
+    # the payment commitment (D2): the day the application for ekonomiskt bistånd came in, and whether it is decided
+    payment_application_received_on: date | None = None
+    payment_decided: bool = False
 
 
 @dataclass(frozen=True)
@@ -839,13 +853,42 @@ def rule_eviction_day(inp: DecisionInput, plan: _Plan, family: bool) -> None:
     plan.fired("R8")
     plan.say(f"Efter avhysningsdagen {day} registrerar {unit_name(lead)} vad som hände (R8).")
     if not family and not inp.contact_established:
-        plan.assign(config.adult_intake_unit, ASSIGNED, "R3b")
-        plan.task("INVESTIGATION_DECISION", config.adult_intake_unit, inp.received_date, "R3b")
-        plan.fired("R3b")
+        age = oldest_tenant_age(inp.members)
+        if age is not None and age >= config.elderly_age_limit:
+            # R3c: a person of 65 or more is the äldreomsorg's, not Mottagningsenheten vuxna's [interpretation].
+            unit, rule = config.elderly_investigation_unit, "R3c"
+        else:
+            unit, rule = config.adult_intake_unit, "R3b"
+        plan.assign(unit, ASSIGNED, rule)
+        plan.task("INVESTIGATION_DECISION", unit, inp.received_date, rule)
+        plan.fired(rule)
         plan.say(
-            f"Avhysning är utsatt till {day} utan att kontakt etablerats: Mottagningsenheten vuxna "
-            f"beslutar om en utredning ska inledas (R3b)."
+            f"Avhysning är utsatt till {day} utan att kontakt etablerats: {unit_name(unit)} "
+            f"beslutar om en utredning ska inledas ({rule})."
         )
+
+
+# D2 — payment commitment: an application for ekonomiskt bistånd is decided before the recovery deadline
+def rule_payment_decision(inp: DecisionInput, plan: _Plan) -> None:
+    config = plan.config
+    applied = inp.payment_application_received_on
+    if applied is None:
+        return
+    unit = config.financial_aid_unit
+    plan.assign(unit, ASSIGNED, "D2")
+    plan.fired("D2")
+    if inp.payment_decided:
+        plan.say(f"Ansökan om ekonomiskt bistånd för betalningsförbindelse är beslutad; {unit_name(unit)} är tilldelad (D2).")
+        return
+    due = add_working_days(applied, config.due_days("PAYMENT_DECISION"))
+    if inp.recovery_deadline is not None:
+        due = max(applied, min(due, add_working_days(inp.recovery_deadline, -config.payment_decision_working_days)))
+    plan.task_due("PAYMENT_DECISION", unit, due, "D2")
+    plan.say(
+        f"En ansökan om ekonomiskt bistånd för betalningsförbindelse kom in {applied.isoformat()}: {unit_name(unit)} "
+        f"tilldelas och beslutar senast {due.isoformat()}; utan beslut {config.payment_decision_working_days} arbetsdagar "
+        f"före återvinningsfristen är ärendet brådskande för enheten (D2)."
+    )
 
 
 # R9 — priority for children: the children are visible and counted
@@ -887,6 +930,7 @@ def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
         rule_no_contact_individual(inp, plan)
 
     rule_help_reply(inp, plan)
+    rule_payment_decision(inp, plan)
     rule_eviction_day(inp, plan, family)
     rule_bosam_review(inp, plan)
     if family:
