@@ -1,0 +1,102 @@
+"""The plan's explanations, worded at display time (issue 12, item 6).
+
+A decision stores each sentence as a rule-sentence id and its parameters
+(`{"id": "r1_one", "params": {"lead": "BARN_UNGA"}}`, see cases.rules.routing.SENTENCES);
+this module words it in the reader's language, with the unit's current name — as pretix
+words its log entries when they are shown, not when they are written. A plain string in
+a stored list is an old sentence that could not be read back (migration 0015): shown as is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from django.utils.translation import gettext
+
+from organisation.models import Unit
+
+from .models import HousingType
+from .rules import routing
+
+
+def unit_names(organisation_id: int) -> dict[str, str]:
+    """Unit code → the unit's current name in the organisation (one query)."""
+    return dict(Unit.objects.filter(organisation_id=organisation_id).values_list("code", "name"))
+
+
+def sentence(item: dict | str, names: Mapping[str, str]) -> str:
+    """One stored explanation item as a sentence in the active language."""
+    if isinstance(item, str):
+        return item
+    template = routing.SENTENCES.get(item.get("id", ""))
+    if template is None:
+        return ""
+    params = dict(item.get("params") or {})
+    for key in routing.UNIT_PARAMS:
+        if key in params:
+            params[key] = names.get(params[key]) or routing.unit_name(params[key])
+    for key in routing.UNIT_LIST_PARAMS:
+        if key in params:
+            params[key] = ", ".join(names.get(u) or routing.unit_name(u) for u in params[key])
+    for key in routing.HOUSING_PARAMS:
+        if key in params:
+            params[key] = str(HousingType(params[key]).label).lower() if params[key] in HousingType.values else params[key]
+    try:
+        return gettext(template).format(**params)
+    except (KeyError, IndexError, ValueError):  # a parameter missing from an old item
+        return ""
+
+
+def sentences(items: Iterable[dict | str], names: Mapping[str, str]) -> list[str]:
+    return [text for text in (sentence(item, names) for item in items or ()) if text]
+
+
+# --- reading old sentences back (data migration 0015) ---------------------------
+
+_UNIT_CODES = {name: code for code, name in routing.UNIT_NAMES.items()}
+_HOUSING_CODES = {name: code for code, name in routing.HOUSING_NAMES.items()}
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"({\w+})", template)
+    regex = "".join(f"(?P<{p[1:-1]}>.+?)" if re.fullmatch(r"{\w+}", p) else re.escape(p) for p in parts)
+    return re.compile(f"^{regex}$")
+
+
+_PATTERNS = [(sentence_id, _pattern(template)) for sentence_id, template in routing.SENTENCES.items()]
+
+
+def parse(text: str) -> dict | None:
+    """An old stored Swedish sentence → {"id", "params"}, or None when it matches no sentence exactly."""
+    for sentence_id, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        params = _params(match.groupdict())
+        if params is not None and routing.swedish_sentence({"id": sentence_id, "params": params}) == text:
+            return {"id": sentence_id, "params": params}
+    return None
+
+
+def _params(raw: dict[str, str]) -> dict | None:
+    params: dict = {}
+    for key, value in raw.items():
+        if key in routing.UNIT_PARAMS:
+            params[key] = _UNIT_CODES.get(value, value)
+        elif key in routing.UNIT_LIST_PARAMS:
+            params[key] = [_UNIT_CODES.get(v, v) for v in value.split(", ")]
+        elif key in routing.HOUSING_PARAMS:
+            params[key] = _HOUSING_CODES.get(value, value)
+        elif key in ("days", "age", "limit", "children"):
+            if not value.isdigit():
+                return None
+            params[key] = int(value)
+        else:
+            params[key] = value
+    return params
+
+
+def parse_all(items: Iterable) -> list:
+    """A stored list with every sentence that can be read back as data; the others kept as text."""
+    return [item if not isinstance(item, str) else (parse(item) or item) for item in items or ()]
