@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from organisation.models import Unit
 
@@ -100,3 +100,41 @@ def _params(raw: dict[str, str]) -> dict | None:
 def parse_all(items: Iterable) -> list:
     """A stored list with every sentence that can be read back as data; the others kept as text."""
     return [item if not isinstance(item, str) else (parse(item) or item) for item in items or ()]
+
+
+# --- codes in stored technical text (the audit log's detail) ----------------------
+
+_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{3,}\b")
+
+
+def _code_labels() -> dict:
+    from . import models
+
+    labels: dict = {}
+    for choices in (
+        models.NoticeType, models.TaskKind, models.ContactChannel, models.ConsentRecipient, models.Outcome,
+        models.DeviationKind, models.AssignmentRole, models.EvictionResult, models.PaymentDecision,
+        models.DeviationStatus, models.SenderKind, models.NoticeGround,
+    ):
+        for value, label in choices.choices:
+            labels.setdefault(value, label)
+    labels["PAYMENT_COMMITMENT"] = _PAYMENT_COMMITMENT
+    labels["PENDING"] = _PENDING
+    return labels
+
+
+_PAYMENT_COMMITMENT = gettext_lazy("Betalningsförbindelse")
+_PENDING = gettext_lazy("inget beslut ännu")
+
+
+def code_labels(text: str, names: Mapping[str, str]) -> str:
+    """Every code in `text` (RENT_ARREARS_TERMINATION, BARN_UNGA …) replaced by its label or the unit's name."""
+    if not text:
+        return text
+    labels = _code_labels()
+
+    def label(match: re.Match) -> str:
+        code = match.group()
+        return str(names.get(code) or labels.get(code) or code)
+
+    return _CODE.sub(label, text)

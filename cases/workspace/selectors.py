@@ -234,7 +234,7 @@ def next_legal_date(case: Case, today) -> tuple[str, object] | None:
     return (ahead[0][1], ahead[0][0]) if ahead else None
 
 
-def case_page_data(case: Case, *, show: str = "", today=None) -> dict:
+def case_page_data(case: Case, *, show: str = "", everything: bool = True, today=None) -> dict:
     """Everything the case page shows, each relation loaded once; `show` filters the timeline (?visa=)."""
     today = today or timezone.localdate()
     household: Household = case.household
@@ -262,6 +262,7 @@ def case_page_data(case: Case, *, show: str = "", today=None) -> dict:
             unit_names=unit_names,
         ),
         show=show,
+        everything=everything,
     )
     active_assignments = [a for a in assignments if a.ended_at is None]
     open_tasks = [t for t in tasks if t.status == TaskStatus.OPEN]
@@ -285,6 +286,7 @@ def case_page_data(case: Case, *, show: str = "", today=None) -> dict:
         "timeline": timeline.entries,
         "upcoming": timeline.upcoming,
         "timeline_shown": timeline.shown,
+        "timeline_hidden": timeline.hidden,
         "timeline_filters": [(key, label) for key, (label, _kinds) in TIMELINE_FILTERS.items()],
     }
 

@@ -122,7 +122,8 @@ def decisions_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry
         changes = [change_line(line, tasks_by_decision.get(d.pk, {}), records.unit_names) for line in d.changes or ()]
         changes = [c for c in changes if c]
         if previous is None:
-            lines = explanations.sentences(d.explanation, records.unit_names) + changes
+            # The first decision's sentences already name what it created.
+            lines = explanations.sentences(d.explanation, records.unit_names)
             yield TimelineEntry(d.created_at, TimelineKind.DECISION, d, lines=lines, full=True)
         else:
             added = [item for item in d.explanation or () if item not in previous]
@@ -197,14 +198,21 @@ TIMELINE_FILTERS = {
 }
 
 
+# The newest entries shown until the reader asks for all (?hela=1).
+TIMELINE_FIRST = 12
+
+
 @dataclass
 class Timeline:
-    entries: list[TimelineEntry]  # what has happened, newest first (filtered)
+    entries: list[TimelineEntry]  # what has happened, newest first (filtered, the first TIMELINE_FIRST unless everything)
     upcoming: list[TimelineEntry]  # what lies ahead, soonest first (never filtered)
     shown: str  # the TIMELINE_FILTERS key in force, "" for all
+    hidden: int = 0  # older entries left out
 
 
-def case_timeline(case: Case, records: CaseRecords, *, show: str = "", now: dt.datetime | None = None) -> Timeline:
+def case_timeline(
+    case: Case, records: CaseRecords, *, show: str = "", everything: bool = True, now: dt.datetime | None = None
+) -> Timeline:
     """Every source's entries: the past newest first, the future apart. Other apps' sources are called with the case only."""
     now = now or timezone.now()
     entries: list[TimelineEntry] = []
@@ -219,4 +227,5 @@ def case_timeline(case: Case, records: CaseRecords, *, show: str = "", now: dt.d
     if show:
         kinds = TIMELINE_FILTERS[show][1]
         past = [e for e in past if e.kind in kinds]
-    return Timeline(entries=past, upcoming=upcoming, shown=show)
+    hidden = 0 if everything else max(0, len(past) - TIMELINE_FIRST)
+    return Timeline(entries=past[: len(past) - hidden], upcoming=upcoming, shown=show, hidden=hidden)
