@@ -138,3 +138,50 @@ def code_labels(text: str, names: Mapping[str, str]) -> str:
         return str(names.get(code) or labels.get(code) or code)
 
     return _CODE.sub(label, text)
+
+
+# --- deviations raised by the application -----------------------------------------
+
+# The sentences the services write for automatic deviations, by kind (the same msgids as there). A stored
+# description is read back against its kind's sentence and worded again in the reader's language; a description
+# that does not match (written by a person, or by an older wording) is shown as it was stored.
+DEVIATION_SENTENCES = {
+    "TASK_OVERDUE": routing.gettext_noop("%(task)s skulle vara klar %(date)s."),
+    "EVICTION_WITHOUT_CONTACT": routing.gettext_noop("Avhysningsdatumet %(date)s nåddes utan etablerad kontakt."),
+    "NO_REPORT_OF_CONCERN": routing.gettext_noop("Ingen orosanmälan var gjord %(date)s (familj med barn, R2c)."),
+    "ABSENT_AT_EVICTION_WITH_CHILDREN": routing.gettext_noop(
+        "Barn var närvarande vid avhysningen %(date)s men socialtjänsten var inte på plats."
+    ),
+    "BOSAM_ABSENCE": routing.gettext_noop("%(department)s var inte närvarande på BOSAM-mötet %(date)s."),
+    "ROUTING_OVERRIDE": routing.gettext_noop("Ansvaret flyttades manuellt till %(unit)s: %(reason)s"),
+}
+
+
+def _percent_pattern(template: str) -> re.Pattern:
+    parts = re.split(r"(%\(\w+\)s)", template)
+    regex = "".join(f"(?P<{p[2:-2]}>.+?)" if re.fullmatch(r"%\(\w+\)s", p) else re.escape(p) for p in parts)
+    return re.compile(f"^{regex}$", re.DOTALL)
+
+
+_DEVIATION_PATTERNS = {kind: _percent_pattern(template) for kind, template in DEVIATION_SENTENCES.items()}
+
+
+def deviation_description(kind: str, description: str) -> str:
+    """A deviation's description in the reader's language when the application wrote it; else as stored."""
+    from django.utils import translation
+
+    from .models import TaskKind
+
+    pattern = _DEVIATION_PATTERNS.get(kind)
+    match = pattern.match(description or "") if pattern else None
+    if match is None:
+        return description
+    params = match.groupdict()
+    if "task" in params:
+        with translation.override("sv"):
+            codes = {str(label): value for value, label in TaskKind.choices}
+        code = codes.get(params["task"])
+        if code is None:
+            return description
+        params["task"] = str(TaskKind(code).label)
+    return gettext(DEVIATION_SENTENCES[kind]) % params

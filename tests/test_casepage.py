@@ -282,3 +282,21 @@ def test_every_page_in_english_has_no_swedish_rule_sentence_and_no_raw_code(clie
             assert not found, (url, found[:2])
             checked += 1
     assert checked >= 20
+
+
+@pytest.mark.django_db
+def test_deviations_the_application_wrote_are_worded_in_the_readers_language(client, organisation, personas):
+    from cases.models import Deviation
+
+    case = _family_case(organisation, personas, serial=849)
+    services.run_daily_checks(today=timezone.localdate())
+    overdue = Deviation.objects.filter(case=case, kind="TASK_OVERDUE").first()
+    assert overdue is not None and "skulle vara klar" in overdue.description
+    Deviation.objects.create(organisation=organisation, case=case, kind="MANUAL", automatic=False,
+                             description="Handläggaren var sjuk.", created_by=personas["hyresradgivare"])
+    client.force_login(personas["hyresradgivare"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = visible_text(client.get(reverse("cases:detail", args=[case.pk]) + "?visa=beslut&hela=1").content.decode())
+    assert "skulle vara klar" not in text
+    assert "was due on" in text
+    assert "Handläggaren var sjuk." in text  # a person's words stay as written

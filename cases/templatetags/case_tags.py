@@ -119,3 +119,11 @@ def code_labels(text: str, unit_names=None) -> str:
     from cases.explanations import code_labels as replace
 
     return replace(text, unit_names or {})
+
+
+@register.filter
+def deviation_text(deviation) -> str:
+    """The deviation's description, in the reader's language when the application wrote it."""
+    from cases.explanations import deviation_description
+
+    return deviation_description(deviation.kind, deviation.description)
