@@ -9,7 +9,8 @@ Funktionen ``decide`` tar allt som är känt om ett ärende (anmälningstyp,
 hushållet, var hushållet är aktuellt, boendeform, telefon, kontakt) och
 returnerar det ÖNSKADE läget: vilka enheter som är tilldelade (exakt en
 leder), vilka uppgifter planen kräver hittills, en förklaring på svenska där
-varje mening nämner regel-id, och vilka regler som slog till. Samma indata
+varje mening nämner regel-id (sparad som mening-id och parametrar, ``SENTENCES``,
+så att sidan kan visa den på läsarens språk), och vilka regler som slog till. Samma indata
 ger alltid samma beslut; den som anropar jämför med databasen och skapar
 bara det som saknas. Siffror, enheter och tidsfrister finns i ``PlanConfig``
 och sparas med varje beslut tillsammans med planversionen (R10).
