@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import explanations, services
+from cases.amounts import format_kronor
 from cases.models import Case, RoutingDecision
 from cases.rules import routing
 from cases.rules.routing import ActiveUnit, DecisionInput, Member, decide
-from cases.amounts import format_kronor
 from tests.factories import notice_data, register
 
 RAW_CODE = re.compile(r"[A-Z]{3,}_[A-Z_]+")
