@@ -343,7 +343,8 @@ class CaseOutSerializer(serializers.Serializer):
     children_count = serializers.IntegerField()
     assignments = AssignmentOutSerializer(many=True, source="active_assignments")
     tasks = TaskOutSerializer(many=True, source="task_list")
-    explanation = serializers.ListField(child=serializers.CharField())
+    # Stored as rule ids and parameters; worded in the request's language (api.case_for_response).
+    explanation = serializers.ListField(child=serializers.CharField(), source="explanation_sentences")
     plan_version = serializers.CharField()
     # Issue 11
     eviction_date = serializers.DateField(allow_null=True)

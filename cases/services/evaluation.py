@@ -217,7 +217,7 @@ def _case_facts_refresh(
     case.debt_amount = facts.debt_amount
     case.latest_notice_type = facts.latest_notice_type
     case.plan_version = decision.plan_version
-    case.explanation = list(decision.explanation)
+    case.explanation = routing.explanation_data(decision)
     case.flags = flags
     open_dues = case.tasks.filter(status=TaskStatus.OPEN).order_by("due_date").values_list("due_date", flat=True)[:1]
     case.next_due_date = open_dues[0] if open_dues else None
@@ -279,7 +279,7 @@ def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, n
             trigger=trigger,
             plan_version=decision.plan_version,
             rules_fired=list(decision.rules_fired),
-            explanation=list(decision.explanation),
+            explanation=routing.explanation_data(decision),
             created_at=now,
         )
         record.save()
