@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cases import amounts
 from cases.models import Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus
 from cases.protection import PROTECTED_DESIGNATION, designation_for, household_has_protected_member, protected_household_ids
 from cases.rules.deadlines import is_urgent
@@ -207,9 +208,8 @@ def agenda_candidates(meeting: Meeting, *, today: dt.date) -> list[dict]:
 
 
 def format_kronor(amount: Decimal | None) -> str:
-    if amount is None:
-        return ""
-    return f"{int(amount.quantize(Decimal('1'))):,}".replace(",", "\u00a0") + "\u00a0kr"
+    # The one Swedish amount format of the application (issue 12 item 8).
+    return amounts.format_kronor(amount)
 
 
 def _iso(d: dt.date | None) -> str:

@@ -24,6 +24,7 @@ from cases.models import (
     TaskKind,
     TaskStatus,
 )
+from cases.rules import routing
 from tests import factories
 from tests.factories import household_data, notice_data, register
 
@@ -247,7 +248,7 @@ def test_case_page_shows_household_timeline_and_is_logged(client, personas, fami
     assert "Förstahandskontrakt" in html
     # the routing decision, in words, with its rules
     decision = family_case.decisions.first()
-    assert decision.explanation and decision.explanation[0] in html
+    assert decision.explanation and routing.swedish_sentence(decision.explanation[0]) in html
     assert "R2c" in html
     tenant = family_case.household.members.get(role="TENANT")
     assert tenant.personal_identity_number[:8] + "-XXXX" in html
