@@ -137,6 +137,8 @@ class TaskKind(models.TextChoices):
     EVICTION_OUTCOME = "EVICTION_OUTCOME", _("Registrera utfallet av avhysningen")
     FOLLOW_UP_AFTER_EVICTION = "FOLLOW_UP_AFTER_EVICTION", _("Följ upp barnen efter avhysningen")
     INVESTIGATION_DECISION = "INVESTIGATION_DECISION", _("Besluta om utredning ska inledas")
+    # D2 (issue 11): Ekonomiskt bistånd decides an application for a payment commitment before the recovery deadline.
+    PAYMENT_DECISION = "PAYMENT_DECISION", _("Besluta om ekonomiskt bistånd för betalningsförbindelse")
 
 
 REPEATABLE_TASK_KINDS = (TaskKind.CONSULT_TENANCY_ADVISOR, TaskKind.BOSAM_ACTIVITY, TaskKind.MANUAL)
@@ -449,6 +451,12 @@ class Notice(models.Model):
     termination_date = models.DateField(_("uppsägningsdatum"), null=True, blank=True)
     eviction_date = models.DateField(_("avhysningsdatum"), null=True, blank=True)
     eviction_time = models.TimeField(_("avhysningstid"), null=True, blank=True)
+    # Issue 11: the address Kronofogden comes to; blank means the household's address. Never printed for a
+    # protected household (cases.protection).
+    eviction_place = models.CharField(
+        _("plats för avhysningen"), max_length=200, blank=True,
+        help_text=_("Adressen dit Kronofogden kommer. Lämna tomt om det är hushållets adress."),
+    )
     reply_deadline = models.DateField(_("svarsfrist till Kronofogden"), null=True, blank=True)
     debt_amount = models.DecimalField(_("skuld (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
     debt_months = models.PositiveSmallIntegerField(_("antal månader skuld"), null=True, blank=True)

@@ -202,6 +202,10 @@ class NoticeCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
     termination_date = _optional_date()
     eviction_date = _optional_date()
     eviction_time = serializers.TimeField(required=False, allow_null=True)
+    eviction_place = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="",
+        help_text=_("Adressen dit Kronofogden kommer (EVICTION_DATE); tomt: hushållets adress."),
+    )
     reply_deadline = _optional_date()
     warning_date = _optional_date()
     sent_date = _optional_date(help_text=_("Dagen då hyresvärden skickade underrättelsen (start av återvinningsfristen, läsningen SENT)."))
@@ -262,6 +266,7 @@ class NoticeCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
             termination_date=data.get("termination_date"),
             eviction_date=data.get("eviction_date"),
             eviction_time=data.get("eviction_time"),
+            eviction_place=data.get("eviction_place", "").strip(),
             reply_deadline=data.get("reply_deadline"),
             debt_amount=data.get("debt_amount"),
             debt_months=data.get("debt_months"),
@@ -338,7 +343,8 @@ class CaseOutSerializer(serializers.Serializer):
     children_count = serializers.IntegerField()
     assignments = AssignmentOutSerializer(many=True, source="active_assignments")
     tasks = TaskOutSerializer(many=True, source="task_list")
-    explanation = serializers.ListField(child=serializers.CharField())
+    # Stored as rule ids and parameters; worded in the request's language (api.case_for_response).
+    explanation = serializers.ListField(child=serializers.CharField(), source="explanation_sentences")
     plan_version = serializers.CharField()
     # Issue 11
     eviction_date = serializers.DateField(allow_null=True)

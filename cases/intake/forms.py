@@ -117,6 +117,10 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
     warning_date = forms.DateField(label=_("Datum för tillsägelse"), required=False, widget=DateInput)
     eviction_date = forms.DateField(label=_("Avhysningsdatum"), required=False, widget=DateInput)
     eviction_time = forms.TimeField(label=_("Avhysningstid"), required=False, widget=TimeInput)
+    eviction_place = forms.CharField(
+        label=_("Plats för avhysningen"), required=False, max_length=200,
+        help_text=_("Adressen dit Kronofogden kommer. Lämna tomt om det är hushållets adress."),
+    )
     reply_deadline = forms.DateField(label=_("Svarsfrist till Kronofogden"), required=False, widget=DateInput)
     # Issue 11: the ground of a Kronofogden notice (an application on rent arrears is the termination) and the
     # landlord's dispatch date (the start of the recovery period under the reading SENT).
@@ -216,7 +220,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
                     Div("reply_deadline", css_class="col-md-4"), css_class="row"),
                 Div(Div("eviction_date", css_class="col-md-4"), Div("eviction_time", css_class="col-md-4"),
                     Div("ground", css_class="col-md-4"), css_class="row"),
-                Div(Div("sent_date", css_class="col-md-4"), css_class="row"),
+                Div(Div("sent_date", css_class="col-md-4"), Div("eviction_place", css_class="col-md-8"), css_class="row"),
             ),
             Fieldset(
                 _("Belopp"),
@@ -364,6 +368,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
             termination_date=c["termination_date"],
             eviction_date=c["eviction_date"],
             eviction_time=c["eviction_time"],
+            eviction_place=c["eviction_place"].strip(),
             reply_deadline=c["reply_deadline"],
             debt_amount=c["debt_amount"],
             debt_months=c["debt_months"],

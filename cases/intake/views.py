@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organisation.models import Role
 from organisation.roles import has_role
 
-from .. import services
+from .. import explanations, services
 from ..access import case_get_for_user
 from ..audit import audit_log, audit_search
 from ..models import Assignment, AssignmentRole, AuditAction, Case, CaseFlag, MemberRole, Person, Task, TaskKind, TaskStatus
@@ -237,6 +237,7 @@ def decision(request, pk: int):
         "cases/decision.html",
         {
             "case": case,
+            "explanation": explanations.sentences(case.explanation, explanations.unit_names(case.organisation_id)),
             "household": case.household,
             "designation": case.household.designation,
             "assignments": assignments,

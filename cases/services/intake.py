@@ -98,6 +98,7 @@ class NoticeData:
     termination_date: dt.date | None = None
     eviction_date: dt.date | None = None
     eviction_time: dt.time | None = None
+    eviction_place: str = ""
     reply_deadline: dt.date | None = None
     debt_amount: Decimal | None = None
     debt_months: int | None = None
@@ -321,6 +322,7 @@ def _notice_create(case: Case, notice: NoticeData, landlord: Landlord | None, us
         termination_date=notice.termination_date,
         eviction_date=notice.eviction_date,
         eviction_time=notice.eviction_time,
+        eviction_place=notice.eviction_place,
         reply_deadline=notice.reply_deadline,
         debt_amount=notice.debt_amount,
         debt_months=notice.debt_months,

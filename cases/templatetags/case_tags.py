@@ -119,3 +119,19 @@ def full_pin(value: str) -> str:
 @register.filter
 def age_on(person, on_date):
     return person.age_on(on_date)
+
+
+@register.filter
+def code_labels(text: str, unit_names=None) -> str:
+    """Stored technical text with its codes replaced by labels (the log review shows no raw codes)."""
+    from cases.explanations import code_labels as replace
+
+    return replace(text, unit_names or {})
+
+
+@register.filter
+def deviation_text(deviation) -> str:
+    """The deviation's description, in the reader's language when the application wrote it."""
+    from cases.explanations import deviation_description
+
+    return deviation_description(deviation.kind, deviation.description)
