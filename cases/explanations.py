@@ -185,3 +185,23 @@ def deviation_description(kind: str, description: str) -> str:
             return description
         params["task"] = str(TaskKind(code).label)
     return gettext(DEVIATION_SENTENCES[kind]) % params
+
+
+# The notes the application writes when it closes a task (cases.services, bosam.services): worded again like the
+# deviations above; a person's note is shown as written.
+TASK_NOTE_SENTENCES = (
+    routing.gettext_noop("Avhysningen är återkallad eller inställd."),
+    routing.gettext_noop("Kontakt etablerad, hembesöket behövs inte (R2d)."),
+    routing.gettext_noop("Ärendet avslutades."),
+    routing.gettext_noop("Behandlat på BOSAM %(date)s."),
+)
+_TASK_NOTE_PATTERNS = [(template, _percent_pattern(template)) for template in TASK_NOTE_SENTENCES]
+
+
+def task_note(note: str) -> str:
+    """A task's completion note in the reader's language when the application wrote it; else as stored."""
+    for template, pattern in _TASK_NOTE_PATTERNS:
+        match = pattern.match(note or "")
+        if match is not None:
+            return gettext(template) % match.groupdict() if match.groupdict() else gettext(template)
+    return note

@@ -301,3 +301,14 @@ def test_deviations_the_application_wrote_are_worded_in_the_readers_language(cli
     assert "skulle vara klar" not in text
     assert "was due on" in text
     assert "Handläggaren var sjuk." in text  # a person's words stay as written
+
+
+def test_task_notes_the_application_wrote_are_worded_in_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert explanations.task_note("Behandlat på BOSAM 2026-12-01.") == "Discussed at BOSAM on 2026-12-01."
+        assert explanations.task_note("Kontakt etablerad, hembesöket behövs inte (R2d).") == (
+            "Contact established; the home visit is not needed (R2d)."
+        )
+        assert explanations.task_note("Ringde, inget svar.") == "Ringde, inget svar."
