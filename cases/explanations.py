@@ -41,11 +41,19 @@ def sentence(item: dict | str, names: Mapping[str, str]) -> str:
             params[key] = ", ".join(names.get(u) or routing.unit_name(u) for u in params[key])
     for key in routing.HOUSING_PARAMS:
         if key in params:
-            params[key] = str(HousingType(params[key]).label).lower() if params[key] in HousingType.values else params[key]
+            params[key] = _housing(params[key])
     try:
         return gettext(template).format(**params)
     except (KeyError, IndexError, ValueError):  # a parameter missing from an old item
         return ""
+
+
+def _housing(code: str) -> str:
+    """The housing type's name inside a sentence: "försökslägenhet", but "SHIS-lägenhet" as it is."""
+    if code not in HousingType.values:
+        return code
+    label = str(HousingType(code).label)
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
 
 
 def sentences(items: Iterable[dict | str], names: Mapping[str, str]) -> list[str]:
