@@ -4,7 +4,7 @@ A decision stores each sentence as a rule-sentence id and its parameters
 (`{"id": "r1_one", "params": {"lead": "BARN_UNGA"}}`, see cases.rules.routing.SENTENCES);
 this module words it in the reader's language, with the unit's current name — as pretix
 words its log entries when they are shown, not when they are written. A plain string in
-a stored list is an old sentence that could not be read back (migration 0015): shown as is.
+a stored list is an old sentence that could not be read back (migration 0017_casepage): shown as is.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def sentences(items: Iterable[dict | str], names: Mapping[str, str]) -> list[str
     return [text for text in (sentence(item, names) for item in items or ()) if text]
 
 
-# --- reading old sentences back (data migration 0015) ---------------------------
+# --- reading old sentences back (data migration 0017_casepage) ---------------------------
 
 _UNIT_CODES = {name: code for code, name in routing.UNIT_NAMES.items()}
 _HOUSING_CODES = {name: code for code, name in routing.HOUSING_NAMES.items()}

@@ -96,7 +96,7 @@ def test_migration_reads_stored_sentences_back_and_keeps_what_it_cannot(organisa
     RoutingDecision.objects.filter(pk=decision.pk).update(explanation=[*words, unknown])
     Case.objects.filter(pk=case.pk).update(explanation=words)
 
-    migration = importlib.import_module("cases.migrations.0015_casepage")
+    migration = importlib.import_module("cases.migrations.0017_casepage")
     migration.to_data(apps, None)
 
     decision.refresh_from_db()

@@ -75,6 +75,11 @@ Tolkningar / interpretations (where the plan is silent; all configurable):
   working day after the date (R8). An individual without contact at an eviction
   date gets INVESTIGATION_DECISION at Mottagningsenheten vuxna (R3b).
 - D1: a reply deadline to Kronofogden gives HELP_REPLY_KRONOFOGDEN to the lead unit.
+- D2: an application for ekonomiskt bistånd for a payment commitment assigns Ekonomiskt bistånd
+  (``financial_aid_unit``) and, until it is decided, gives it PAYMENT_DECISION, due
+  ``payment_decision_working_days`` working days before the recovery deadline at the latest.
+- INVESTIGATION_DECISION for a person of ``elderly_age_limit`` or more goes to
+  ``elderly_investigation_unit`` (the uppsökare, R3c) rather than Mottagningsenheten vuxna.
 """
 
 from __future__ import annotations
@@ -140,6 +145,7 @@ RULE_ORDER = (
     "R9",
     "R10",
     "D1",
+    "D2",
 )
 
 
@@ -238,8 +244,12 @@ SENTENCES = {
     ),
     "r8": gettext_noop("Efter avhysningsdagen {date} registrerar {lead} vad som hände (R8)."),
     "r3b_eviction_day": gettext_noop(
-        "Avhysning är utsatt till {date} utan att kontakt etablerats: Mottagningsenheten vuxna "
-        "beslutar om en utredning ska inledas (R3b)."
+        "Avhysning är utsatt till {date} utan att kontakt etablerats: {unit} beslutar om en utredning ska inledas ({rule})."
+    ),
+    "d2_decided": gettext_noop("Ansökan om ekonomiskt bistånd för betalningsförbindelse är beslutad; {unit} är tilldelad (D2)."),
+    "d2_pending": gettext_noop(
+        "En ansökan om ekonomiskt bistånd för betalningsförbindelse kom in {applied}: {unit} tilldelas och beslutar "
+        "senast {due}; utan beslut {days} arbetsdagar före återvinningsfristen är ärendet brådskande för enheten (D2)."
     ),
     "r9_children": gettext_noop("Hushållet har {children} barn (R9)."),
 }
@@ -304,7 +314,13 @@ class PlanConfig:
     # Payment commitment: without a decision this many working days before the
     # recovery deadline the case is urgent for Ekonomiskt bistånd.
     payment_decision_working_days: int = 5
+    # BOSAM section 2 (issue 12): an open case at risk that is not at the Kronofogden stage, not urgent and not
+    # put on the agenda by the chair comes up again once it has not been discussed for this many held meetings.
+    bosam_review_after_meetings: int = 3
     financial_aid_unit: str = "EKONOMISKT_BISTAND"
+    # INVESTIGATION_DECISION for a person aged elderly_age_limit or more [interpretation]: the plan hands such a
+    # person to the äldreomsorg's uppsökare instead of Mottagningsenheten vuxna (R3c), so the decision goes there.
+    elderly_investigation_unit: str = "AO_UPPSOKARE"
     tenancy_advisor_unit: str = "HYRESRADGIVNING"
     child_intake_unit: str = "MOTTAGNING_BARN_UNGA"
     adult_intake_unit: str = "MOTTAGNING_VUXNA"
@@ -343,6 +359,8 @@ class PlanConfig:
         ("HELP_REPLY_KRONOFOGDEN", 2),
         ("CHILD_INVESTIGATION", 2),
         ("INVESTIGATION_DECISION", 2),
+        # D2: counted from the application, but never later than payment_decision_working_days before the deadline
+        ("PAYMENT_DECISION", 5),
         # counted from the eviction date: Kronofogden's report of the day may take a few days
         ("EVICTION_OUTCOME", 3),
         ("FOLLOW_UP_AFTER_EVICTION", 10),
@@ -424,6 +442,9 @@ class DecisionInput:
     recovery_deadline: date | None = None
     eviction_date: date | None = None
     reply_deadline: date | None = None
+    # the payment commitment (D2): the day the application for ekonomiskt bistånd came in, and whether it is decided
+    payment_application_received_on: date | None = None
+    payment_decided: bool = False
 
 
 @dataclass(frozen=True)
@@ -920,10 +941,35 @@ def rule_eviction_day(inp: DecisionInput, plan: _Plan, family: bool) -> None:
     plan.fired("R8")
     plan.say("r8", date=day, lead=lead)
     if not family and not inp.contact_established:
-        plan.assign(config.adult_intake_unit, ASSIGNED, "R3b")
-        plan.task("INVESTIGATION_DECISION", config.adult_intake_unit, inp.received_date, "R3b")
-        plan.fired("R3b")
-        plan.say("r3b_eviction_day", date=day)
+        age = oldest_tenant_age(inp.members)
+        if age is not None and age >= config.elderly_age_limit:
+            # R3c: a person of 65 or more is the äldreomsorg's, not Mottagningsenheten vuxna's [interpretation].
+            unit, rule = config.elderly_investigation_unit, "R3c"
+        else:
+            unit, rule = config.adult_intake_unit, "R3b"
+        plan.assign(unit, ASSIGNED, rule)
+        plan.task("INVESTIGATION_DECISION", unit, inp.received_date, rule)
+        plan.fired(rule)
+        plan.say("r3b_eviction_day", date=day, unit=unit, rule=rule)
+
+
+# D2 — payment commitment: an application for ekonomiskt bistånd is decided before the recovery deadline
+def rule_payment_decision(inp: DecisionInput, plan: _Plan) -> None:
+    config = plan.config
+    applied = inp.payment_application_received_on
+    if applied is None:
+        return
+    unit = config.financial_aid_unit
+    plan.assign(unit, ASSIGNED, "D2")
+    plan.fired("D2")
+    if inp.payment_decided:
+        plan.say("d2_decided", unit=unit)
+        return
+    due = add_working_days(applied, config.due_days("PAYMENT_DECISION"))
+    if inp.recovery_deadline is not None:
+        due = max(applied, min(due, add_working_days(inp.recovery_deadline, -config.payment_decision_working_days)))
+    plan.task_due("PAYMENT_DECISION", unit, due, "D2")
+    plan.say("d2_pending", applied=applied, unit=unit, due=due, days=config.payment_decision_working_days)
 
 
 # R9 — priority for children: the children are visible and counted
@@ -962,6 +1008,7 @@ def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
         rule_no_contact_individual(inp, plan)
 
     rule_help_reply(inp, plan)
+    rule_payment_decision(inp, plan)
     rule_eviction_day(inp, plan, family)
     rule_bosam_review(inp, plan)
     if family:

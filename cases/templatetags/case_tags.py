@@ -14,11 +14,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cases.amounts import format_kronor
 from cases.models import household_designation
 from cases.protection import designation_for, household_has_protected_member, is_responsible_unit
 from cases.rules.identity import format_personal_identity_number, mask_personal_identity_number
 
 register = template.Library()
+
+
+@register.filter
+def kronor(amount) -> str:
+    """An amount in the one Swedish format: {{ case.debt_amount|kronor }} -> '24 600 kr' (cases/amounts.py)."""
+    return format_kronor(amount)
+
 
 # Stands for "no date" in the list's sort annotation (see workspace_selectors._NO_DATE).
 _NO_DATE = dt.date(9999, 12, 31)

@@ -296,6 +296,11 @@ def case_page_data(case: Case, *, show: str = "", everything: bool = True, today
     }
 
 
+def case_open_tasks(case: Case) -> list[Task]:
+    """The case's open tasks, nearest due first (what closing the case would cancel)."""
+    return list(case.tasks.filter(status=TaskStatus.OPEN).select_related("unit", "assignee").order_by("due_date", "id"))
+
+
 def notice_with_attachment(case: Case, notice_pk: int) -> Notice | None:
     return case.notices.filter(pk=notice_pk).exclude(attachment="").first()
 

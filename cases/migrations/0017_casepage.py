@@ -37,6 +37,6 @@ def to_text(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0014_audit_actions_search")]
+    dependencies = [("cases", "0016_legal")]
 
     operations = [migrations.RunPython(to_data, to_text)]
