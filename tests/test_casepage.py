@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import explanations, services
+from cases.amounts import format_kronor
 from cases.models import Case, RoutingDecision
 from cases.rules import routing
 from cases.rules.routing import ActiveUnit, DecisionInput, Member, decide
-from cases.templatetags.case_tags import kronor
 from tests.factories import notice_data, register
 
 RAW_CODE = re.compile(r"[A-Z]{3,}_[A-Z_]+")
@@ -205,7 +205,7 @@ def test_underrattelser_show_every_field_entered_at_intake(client, organisation,
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     section = html[html.index('id="underrattelser"'):html.index('id="tilldelningar"')]
-    for text in ("Inkasso AB", "Antal månader skuld", ">3<", str(kronor(8450)), "Hyran för tre månader obetald.", "Uppsägningsdatum",
+    for text in ("Inkasso AB", "Antal månader skuld", ">3<", format_kronor(8450), "Hyran för tre månader obetald.", "Uppsägningsdatum",
                  str(notice.termination_date), "AB Familjebostäder", "H-1234", "Avsändare", "Hyresvärd"):
         assert text in section, text
 

@@ -244,6 +244,10 @@ SENTENCES = {
     ),
     "r8": gettext_noop("Efter avhysningsdagen {date} registrerar {lead} vad som hände (R8)."),
     "r3b_eviction_day": gettext_noop(
+        "Avhysning är utsatt till {date} utan att kontakt etablerats: Mottagningsenheten vuxna "
+        "beslutar om en utredning ska inledas (R3b)."
+    ),
+    "investigation_decision_eviction_day": gettext_noop(
         "Avhysning är utsatt till {date} utan att kontakt etablerats: {unit} beslutar om en utredning ska inledas ({rule})."
     ),
     "d2_decided": gettext_noop("Ansökan om ekonomiskt bistånd för betalningsförbindelse är beslutad; {unit} är tilldelad (D2)."),
@@ -950,7 +954,7 @@ def rule_eviction_day(inp: DecisionInput, plan: _Plan, family: bool) -> None:
         plan.assign(unit, ASSIGNED, rule)
         plan.task("INVESTIGATION_DECISION", unit, inp.received_date, rule)
         plan.fired(rule)
-        plan.say("r3b_eviction_day", date=day, unit=unit, rule=rule)
+        plan.say("investigation_decision_eviction_day", date=day, unit=unit, rule=rule)
 
 
 # D2 — payment commitment: an application for ekonomiskt bistånd is decided before the recovery deadline
