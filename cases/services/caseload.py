@@ -51,9 +51,11 @@ def case_worker_set(*, case: Case, unit: Unit, worker, user, request=None) -> As
     assignment = Assignment.objects.select_for_update().filter(case=case, unit=unit, ended_at__isnull=True).first()
     if assignment is None:
         raise CaseloadRefused(_("Enheten har ingen tilldelning i ärendet."))
-    taking = worker is not None and worker.pk == user.pk and user.unit_id == unit.pk
+    # Taking is from the unit's queue only: a colleague's case moves through the head of unit.
+    free = assignment.user is None or not assignment.user.is_active
+    taking = worker is not None and worker.pk == user.pk and user.unit_id == unit.pk and free
     if not (taking or is_head_of(user, unit)):
-        raise CaseloadRefused(_("Bara enhetens chef kan ange handläggare. Du kan själv ta ärendet."))
+        raise CaseloadRefused(_("Bara enhetens chef kan ange handläggare. Du kan själv ta ett ärende som ligger i enhetens kö."))
     _check_worker(worker, unit)
     previous = assignment.user
     if previous is not None and worker is not None and previous.pk == worker.pk:
@@ -72,9 +74,10 @@ def case_worker_set(*, case: Case, unit: Unit, worker, user, request=None) -> As
 def task_assignee_set(*, task: Task, worker, user, request=None) -> Task:
     """Name the person of the task's unit who does it (None = the unit's queue)."""
     task = Task.objects.select_for_update().select_related("unit", "case").get(pk=task.pk)
-    taking = worker is not None and worker.pk == user.pk and user.unit_id == task.unit_id
+    free = task.assignee is None or not task.assignee.is_active
+    taking = worker is not None and worker.pk == user.pk and user.unit_id == task.unit_id and free
     if not (taking or is_head_of(user, task.unit)):
-        raise CaseloadRefused(_("Bara enhetens chef kan ange vem som gör uppgiften. Du kan själv ta den."))
+        raise CaseloadRefused(_("Bara enhetens chef kan ange vem som gör uppgiften. Du kan själv ta en uppgift som ligger i enhetens kö."))
     _check_worker(worker, task.unit)
     previous = task.assignee
     task.assignee = worker

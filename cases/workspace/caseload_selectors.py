@@ -30,7 +30,9 @@ def case_page_caseload(case: Case, user, data: dict) -> dict:
     return {
         "task_groups": [group for group in (("mine", mine), ("unit", unit), ("others", others)) if group[1]],
         "own_assignment": own_assignment,
-        "may_take_case": own_assignment is not None and (own_assignment.user_id != user.pk) and case.is_open,
+        # From the unit's queue only (no person, or a deactivated one): a colleague's case moves through the head.
+        "may_take_case": own_assignment is not None and case.is_open
+        and (own_assignment.user is None or not own_assignment.user.is_active),
         "heads_an_assignment": bool(heads),
     }
 
