@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from organisation.models import Role, Unit, User
@@ -27,7 +28,7 @@ class CaseloadRefused(Exception):
     """The user may not make this change; the message says why, in Swedish."""
 
 
-def is_head_of(user, unit: Unit) -> bool:
+def is_head_of(user: User, unit: Unit) -> bool:
     """The unit's head: a chef whose own unit is in the same department (the demo's chef heads IFO barn och unga)."""
     if not has_role(user, Role.CHEF) or user.unit_id is None or unit.organisation_id != user.organisation_id:
         return False
@@ -44,7 +45,7 @@ def _check_worker(worker, unit: Unit) -> None:
 
 
 @transaction.atomic
-def case_worker_set(*, case: Case, unit: Unit, worker, user, request=None) -> Assignment:
+def case_worker_set(*, case: Case, unit: Unit, worker: User | None, user: User, request: HttpRequest | None = None) -> Assignment:
     """Name `worker` (None = back to the unit's queue) on the unit's active assignment of the case.
     The unit's head may name anyone of the unit; a person of the unit may take it themselves.
     The unit's open tasks on the case that had the previous person (or nobody) follow."""
@@ -71,7 +72,7 @@ def case_worker_set(*, case: Case, unit: Unit, worker, user, request=None) -> As
 
 
 @transaction.atomic
-def task_assignee_set(*, task: Task, worker, user, request=None) -> Task:
+def task_assignee_set(*, task: Task, worker: User | None, user: User, request: HttpRequest | None = None) -> Task:
     """Name the person of the task's unit who does it (None = the unit's queue)."""
     task = Task.objects.select_for_update().select_related("unit", "case").get(pk=task.pk)
     free = task.assignee is None or not task.assignee.is_active
@@ -88,7 +89,7 @@ def task_assignee_set(*, task: Task, worker, user, request=None) -> Task:
     return task
 
 
-def task_complete_by_worker(*, task: Task, case: Case, user, note: str = "", reason: str = "", request=None,
+def task_complete_by_worker(*, task: Task, case: Case, user: User, note: str = "", reason: str = "", request: HttpRequest | None = None,
                             expected_version: int | None = None) -> Task:
     """Complete a task from the case page or the API: only the task's unit, or the lead unit with a reason."""
     right = task_completion_right(user_unit_id=user.unit_id, task_unit_id=task.unit_id, lead_unit_id=case.lead_unit_id)
@@ -111,7 +112,7 @@ def task_complete_by_worker(*, task: Task, case: Case, user, note: str = "", rea
 # --- a head of unit moves a person's work (issue 15 §3) ---
 
 
-def open_work_of(person) -> tuple[list[Assignment], list[Task]]:
+def open_work_of(person: User) -> tuple[list[Assignment], list[Task]]:
     """The person's active assignments on open cases and their open tasks, within their organisation."""
     assignments = list(Assignment.objects.filter(user=person, ended_at__isnull=True, case__status="OPEN").select_related("case", "unit"))
     tasks = list(Task.objects.filter(assignee=person, status=TaskStatus.OPEN).select_related("case", "unit"))
@@ -119,7 +120,7 @@ def open_work_of(person) -> tuple[list[Assignment], list[Task]]:
 
 
 @transaction.atomic
-def caseload_move(*, person, to_person, user, reason: str, request=None) -> tuple[int, int]:
+def caseload_move(*, person: User, to_person: User | None, user: User, reason: str, request: HttpRequest | None = None) -> tuple[int, int]:
     """Move all of `person`'s open work in their unit to `to_person` of the same unit, or to the unit's
     queue (to_person None). One audit row per case. Returns (assignments, tasks) moved."""
     if person.unit is None or not is_head_of(user, person.unit):
@@ -143,7 +144,9 @@ def caseload_move(*, person, to_person, user, reason: str, request=None) -> tupl
 
 
 @transaction.atomic
-def person_unit_change(*, person, new_unit: Unit, move_work: bool, user, reason: str, request=None) -> tuple[int, int]:
+def person_unit_change(
+    *, person: User, new_unit: Unit, move_work: bool, user: User, reason: str, request: HttpRequest | None = None
+) -> tuple[int, int]:
     """Move a person to another unit of the organisation. Their open work goes with them only where
     asked to and the new unit holds the case (rules.caseload.work_follows_person); everything else
     stays in the old unit's queue. Returns (moved, left in the queue)."""

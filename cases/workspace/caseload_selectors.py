@@ -13,7 +13,7 @@ from ..models import Assignment, Case, CaseStatus, Task, TaskStatus
 from ..services.caseload import is_head_of
 
 
-def case_page_caseload(case: Case, user, data: dict) -> dict:
+def case_page_caseload(case: Case, user: User, data: dict) -> dict:
     """From what the case page has loaded: the open tasks as mine / my unit's / others', the user's
     unit's assignment, whether the user may take the case, and whether they head that unit."""
     tasks = data["open_tasks"]
@@ -45,7 +45,7 @@ def people_of(organisation, unit=None) -> QuerySet[User]:
     return people.order_by("first_name", "last_name", "pk")
 
 
-def units_headed_by(user) -> QuerySet[Unit]:
+def units_headed_by(user: User) -> QuerySet[Unit]:
     """The units a chef heads: those of their department (or only their own unit, without a department)."""
     if user.unit_id is None:
         return Unit.objects.none()
@@ -65,7 +65,7 @@ class UnitCaseload:
     left_tasks: int = 0
 
 
-def unit_caseloads(user) -> list[UnitCaseload]:
+def unit_caseloads(user: User) -> list[UnitCaseload]:
     """Per headed unit: its people with their open cases and tasks, and its queue. A fixed number of
     queries whatever the number of units and people (three plus the units)."""
     units = list(units_headed_by(user))
@@ -96,7 +96,7 @@ def unit_caseloads(user) -> list[UnitCaseload]:
     return list(by_unit.values())
 
 
-def person_for_head(user, person_pk: int):
+def person_for_head(user: User, person_pk: int) -> User | None:
     """A person of a unit the user heads (also a deactivated one, whose work waits), or None."""
     return (
         User.objects.filter(pk=person_pk, organisation_id=user.organisation_id, unit__in=units_headed_by(user))
@@ -105,7 +105,7 @@ def person_for_head(user, person_pk: int):
     )
 
 
-def person_open_work(person) -> tuple[list[Assignment], list[Task]]:
+def person_open_work(person: User) -> tuple[list[Assignment], list[Task]]:
     assignments = list(
         Assignment.objects.filter(user=person, ended_at__isnull=True, case__status=CaseStatus.OPEN)
         .select_related("case", "unit").order_by("case__number")

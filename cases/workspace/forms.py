@@ -37,7 +37,7 @@ class CaseFilterForm(FreeTextFormMixin, forms.Form):
     Sent by POST: the search text may be a personnummer, so it never goes into a URL; the view keeps it
     in the session under an opaque id and the filters (no personal data) in the address."""
 
-    SORT_CHOICES = [
+    SORT_CHOICES = (
         ("priority", _("Försenade och brådskande först")),
         ("deadline", _("Närmaste frist")),
         ("number", _("Ärendenummer, stigande")),
@@ -49,8 +49,8 @@ class CaseFilterForm(FreeTextFormMixin, forms.Form):
         ("legal", _("Närmaste lagstadgade datum")),
         ("contact", _("Utan kontakt först")),
         ("mytasks", _("Flest egna uppgifter")),
-    ]
-    LEGAL_WITHIN_CHOICES = [("", _("Alla")), ("7", _("Inom 7 dagar")), ("14", _("Inom 14 dagar")), ("30", _("Inom 30 dagar"))]
+    )
+    LEGAL_WITHIN_CHOICES = (("", _("Alla")), ("7", _("Inom 7 dagar")), ("14", _("Inom 14 dagar")), ("30", _("Inom 30 dagar")))
 
     q = forms.CharField(label=_("Sök"), required=False, max_length=100,
                         help_text=_("Ärendenummer, namn eller personnummer."))

@@ -6,7 +6,9 @@ Every list starts from cases.access.visible_cases.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Case as DbCase
 from django.db.models import (
@@ -45,6 +47,10 @@ from ..rules.caseload import earliest_legal_date
 from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 from .timeline import CaseRecords, case_timeline
 
+if TYPE_CHECKING:
+
+    from organisation.models import User
+
 # A date far in the future stands in for "no date" when sorting by the nearest deadline:
 # PostgreSQL's LEAST skips NULLs but SQLite's MIN() does not.
 _NO_DATE = dt.date(9999, 12, 31)
@@ -66,7 +72,7 @@ CASE_SORTS = {
 }
 
 
-def _open_tasks_for(user) -> Q:
+def _open_tasks_for(user: User) -> Q:
     condition = Q(assignee_id=user.pk)
     if user.unit_id:
         condition |= Q(unit_id=user.unit_id)
@@ -76,7 +82,7 @@ def _open_tasks_for(user) -> Q:
 MY_TABS = ("mine", "unit")
 
 
-def my_cases(user, tab: str = "unit") -> QuerySet[Case]:
+def my_cases(user: User, tab: str = "unit") -> QuerySet[Case]:
     """tab "mine": cases where the user is named on an active assignment or has an open task of their own;
     tab "unit": cases where the user's unit holds an active assignment or an open task (or the user does)."""
     if tab == "mine":
@@ -98,7 +104,7 @@ def _unassigned_in_unit(unit_id) -> Exists:
         Q(user__isnull=True) | Q(user__is_active=False)))
 
 
-def overview_cases(user) -> QuerySet[Case]:
+def overview_cases(user: User) -> QuerySet[Case]:
     """Hyresrådgivare: every case of the organisation; chef: the department's (visible_cases decides)."""
     return visible_cases(user)
 
@@ -107,7 +113,7 @@ def _ahead(field: str, today: dt.date):
     return DbCase(When(**{f"{field}__gte": today}, then=F(field)), default=Value(_NO_DATE), output_field=DateField())
 
 
-def case_list_rows(queryset: QuerySet[Case], *, today: dt.date | None = None, user=None) -> QuerySet[Case]:
+def case_list_rows(queryset: QuerySet[Case], *, today: dt.date | None = None, user: User | None = None) -> QuerySet[Case]:
     """What a list row shows, in a fixed number of queries whatever the number of rows:
     the case with its lead unit and household (one join), members and open tasks with their
     person (two prefetches), nearest deadline, nearest legal date ahead, overdue flag, the
@@ -151,7 +157,7 @@ def case_list_rows(queryset: QuerySet[Case], *, today: dt.date | None = None, us
     )
 
 
-def rows_for_display(cases, user, *, today: dt.date | None = None) -> list[Case]:
+def rows_for_display(cases: Iterable[Case], user: User, *, today: dt.date | None = None) -> list[Case]:
     """A page of case_list_rows, each case given what its row shows (no queries: read from the
     prefetched tasks and the case's own dates): the earliest legal date with kind and days left,
     the user's own open tasks (all of them), the unit's unassigned ones, and how many others there are."""
@@ -206,6 +212,19 @@ def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: d
         qs = qs.filter(household__area=filters.area).exclude(household_id__in=protected_household_ids())
     if filters.unit is not None:
         qs = qs.filter(Exists(Assignment.objects.filter(case=OuterRef("pk"), unit=filters.unit, ended_at__isnull=True)))
+    qs = _work_filter(qs, filters, today)
+    if filters.q:
+        qs = qs.filter(_search_condition(filters.q, today))
+    return qs.order_by(*_ordering(filters))
+
+
+def _ordering(filters: CaseFilters) -> tuple:
+    ordering = CASE_SORTS.get(filters.sort, CASE_SORTS["priority"])
+    return ("-unassigned", *ordering) if filters.unassigned_first else ordering
+
+
+def _work_filter(qs: QuerySet[Case], filters: CaseFilters, today: dt.date) -> QuerySet[Case]:
+    """The filters of "what must I do today" (issue 12 item 2): contact, a legal date soon, my own tasks."""
     if filters.contact == "yes":
         qs = qs.filter(contact_established_on__isnull=False)
     elif filters.contact == "no":
@@ -214,12 +233,7 @@ def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: d
         qs = qs.filter(next_legal_date__lte=today + dt.timedelta(days=filters.legal_within))
     if filters.my_tasks:
         qs = qs.filter(my_task_count__gt=0)
-    if filters.q:
-        qs = qs.filter(_search_condition(filters.q, today))
-    ordering = CASE_SORTS.get(filters.sort, CASE_SORTS["priority"])
-    if filters.unassigned_first:
-        ordering = ("-unassigned", *ordering)
-    return qs.order_by(*ordering)
+    return qs
 
 
 def _search_condition(text: str, today: dt.date) -> Q:
@@ -265,7 +279,7 @@ def filters_summary(filters: CaseFilters) -> str:
     return ", ".join(parts)
 
 
-def case_list_areas(user) -> list[str]:
+def case_list_areas(user: User) -> list[str]:
     """The areas to filter by: those of the organisation's households (district names, no
     personal data). Read from households with an index rather than from the visible cases,
     whose DISTINCT grew with ten years of history (docs/benchmarks.md)."""
@@ -278,15 +292,15 @@ def case_list_areas(user) -> list[str]:
     return list(areas.order_by("area").values_list("area", flat=True).distinct())
 
 
-def case_units(user) -> QuerySet[Unit]:
+def case_units(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(organisation_id=user.organisation_id, is_active=True).order_by("name")
 
 
-def can_see_overview(user) -> bool:
+def can_see_overview(user: User) -> bool:
     return bool(user_roles(user) & {Role.HYRESRADGIVARE, Role.CHEF})
 
 
-def works_cases(user) -> bool:
+def works_cases(user: User) -> bool:
     return bool(user_roles(user) & {Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF})
 
 
