@@ -357,3 +357,11 @@ def test_caseload_pages_refuse_everyone_but_chef(client, personas):
     for persona in ("hyresradgivare", "barn", "ordforande", "admin", "styrgrupp", "stad"):
         assert login(client, personas[persona]).get(reverse("cases:unit_caseload")).status_code == 403
     assert login(client, personas["chef"]).get(reverse("cases:unit_caseload")).status_code == 200
+
+
+def test_caseload_pages_never_reach_another_organisation(client, personas, other_organisation, make_user):
+    outsider = make_user("annan", "handlaggare", "MOTTAGNING_BARN_UNGA", org=other_organisation, first_name="Olle", last_name="Utsida")
+    client = login(client, personas["chef"])
+    assert client.get(reverse("cases:person_caseload", args=[outsider.pk])).status_code == 404
+    assert client.post(reverse("cases:person_unit_change", args=[outsider.pk]), {}).status_code == 404
+    assert "Olle Utsida" not in client.get(reverse("cases:unit_caseload")).content.decode()
