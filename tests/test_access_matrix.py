@@ -168,9 +168,10 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "cases:task_take": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
     # The head of unit's caseload (issue 15 §3): chef only; an empty POST is the form back.
     "cases:unit_caseload": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
-    "cases:person_caseload": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
-    "cases:person_caseload@post": ("POST", "", (403, 403, 403, 403, 403, 403, 400, 403, 403, 403)),
-    "cases:person_unit_change": ("POST", "", (403, 403, 403, 403, 403, 403, 400, 403, 403, 403)),
+    # A person's page answers 404 to everyone but the head of the person's unit (no existence leak).
+    "cases:person_caseload": ("GET", "", (404, 404, 404, 404, 404, 404, 200, 404, 404, 404)),
+    "cases:person_caseload@post": ("POST", "", (404, 404, 404, 404, 404, 404, 400, 404, 404, 404)),
+    "cases:person_unit_change": ("POST", "", (404, 404, 404, 404, 404, 404, 400, 404, 404, 404)),
     "api-case-detail": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404, 404, 404)),
     # The follow-up (issue 13): the register for those who work cases and the steering group; statistics for
     # chef, styrgrupp and stad; the cases behind a figure only for those who may see cases (chef here).

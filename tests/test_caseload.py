@@ -315,7 +315,7 @@ def test_caseload_move_to_a_colleague_and_to_the_queue_confirmed_with_reason(cli
     task.refresh_from_db()
     assert barn_assignment(family_case).user is None and task.assignee is None
     # Only the head of the person's unit: barn, vuxna's people and other organisations are refused.
-    assert login(client, barn).get(url).status_code == 403
+    assert login(client, barn).get(url).status_code == 404
     assert login(client, personas["chef"]).get(reverse("cases:person_caseload", args=[personas["vuxna"].pk])).status_code == 404
 
 

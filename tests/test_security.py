@@ -168,6 +168,9 @@ def kwargs_for(route: Route, world: World) -> dict | None:
     values = {
         "person_pk": world.person_id, "task_pk": world.task.pk, "notice_pk": world.notice_id,
         "item_pk": world.item.pk, "direction": "up", "fmt": "csv",
+        # Who works what (issue 12, issue 15 §3): an assignment of the case, a person of its organisation.
+        "assignment_pk": world.case.assignments.filter(ended_at__isnull=True).order_by("pk").values_list("pk", flat=True).first(),
+        "user_pk": world.case.notices.order_by("pk").values_list("registered_by_id", flat=True).first(),
     }
     kwargs = {}
     for name in route.params:

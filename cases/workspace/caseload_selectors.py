@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
 
-from organisation.models import Unit, User
+from organisation.models import Role, Unit, User
+from organisation.roles import has_role
 
 from ..models import Assignment, Case, CaseStatus, Task, TaskStatus
 from ..services.caseload import is_head_of
@@ -47,7 +48,7 @@ def people_of(organisation, unit=None) -> QuerySet[User]:
 
 def units_headed_by(user: User) -> QuerySet[Unit]:
     """The units a chef heads: those of their department (or only their own unit, without a department)."""
-    if user.unit_id is None:
+    if user.unit_id is None or not has_role(user, Role.CHEF):
         return Unit.objects.none()
     units = Unit.objects.filter(organisation_id=user.organisation_id, is_active=True)
     if user.unit.department_id:

@@ -91,8 +91,8 @@ def unit_caseload(request):
 
 @require_http_methods(["GET", "POST"])
 def person_caseload(request, user_pk: int):
-    """One person's open work, with the confirmed move to another person or the unit's queue."""
-    _require_chef(request)
+    """One person's open work, with the confirmed move to another person or the unit's queue.
+    404 for everyone but the head of the person's unit (like a case: no existence leak)."""
     person = caseload_selectors.person_for_head(request.user, user_pk)
     if person is None:
         raise Http404
@@ -115,7 +115,6 @@ def person_caseload(request, user_pk: int):
 
 @require_POST
 def person_unit_change(request, user_pk: int):
-    _require_chef(request)
     person = caseload_selectors.person_for_head(request.user, user_pk)
     if person is None:
         raise Http404
