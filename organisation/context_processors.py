@@ -8,6 +8,7 @@ from .roles import user_roles
 NAVIGATION = [
     ("cases:my_cases", _("Mina ärenden"), {Role.HANDLAGGARE, Role.HYRESRADGIVARE, Role.CHEF}),
     ("cases:overview", _("Alla öppna ärenden"), {Role.HYRESRADGIVARE, Role.CHEF}),
+    ("cases:unit_caseload", _("Enhetens ärenden"), {Role.CHEF}),
     ("cases:intake_search", _("Registrera underrättelse"), {Role.HYRESRADGIVARE}),
     ("imports:start", _("Importera lista"), {Role.HYRESRADGIVARE}),
     ("bosam:meeting_list", _("BOSAM"), {Role.BOSAM_ORDFORANDE, Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF}),

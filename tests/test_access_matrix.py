@@ -83,6 +83,8 @@ def dataset(organisation, personas):
         "person": family.household.members.first(),
         "task": family.tasks.get(kind=TaskKind.SEND_LETTER),
         "notice": notice,
+        "barn": personas["barn"],
+        "assignment": family.assignments.get(unit__code="MOTTAGNING_BARN_UNGA", ended_at__isnull=True),
     }
 
 
@@ -98,6 +100,8 @@ def url_for(route: Route, data, case=None) -> str | None:
         "person_pk": data["person"].pk,
         "task_pk": data["task"].pk,
         "notice_pk": data["notice"].pk,
+        "user_pk": data["barn"].pk,
+        "assignment_pk": data["assignment"].pk,
         "app_label": "cases",
         "object_id": "1",
         "content_type_id": "1",
@@ -159,6 +163,17 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     # The case is open: writers are sent back with a message, others get 404.
     "cases:case_reopen": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
     "cases:contact_register@single": ("POST", "single", (400, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    # Named case workers (issue 12 item 1): taking the case or a task and naming the worker are writes on the case;
+    # a refused or invalid one sends back to the case page with a message. Others get 404.
+    "cases:case_take": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
+    "cases:case_worker_set": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
+    "cases:task_take": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
+    # The head of unit's caseload (issue 15 §3): chef only; an empty POST is the form back.
+    "cases:unit_caseload": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
+    # A person's page answers 404 to everyone but the head of the person's unit (no existence leak).
+    "cases:person_caseload": ("GET", "", (404, 404, 404, 404, 404, 404, 200, 404, 404, 404)),
+    "cases:person_caseload@post": ("POST", "", (404, 404, 404, 404, 404, 404, 400, 404, 404, 404)),
+    "cases:person_unit_change": ("POST", "", (404, 404, 404, 404, 404, 404, 400, 404, 404, 404)),
     "api-case-detail": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404, 404, 404)),
     # The follow-up (issue 13): the register for those who work cases and the steering group; statistics for
     # chef, styrgrupp and stad; the cases behind a figure only for those who may see cases (chef here).

@@ -494,9 +494,23 @@ def test_the_assigned_unit_reads_and_writes(personas, family_case, clock):
     barn = client_for(personas["barn"])
     assert barn.get(case_url(family_case.pk)).status_code == 200
     task = family_case.tasks.get(kind="REPORT_OF_CONCERN")
+    # Hyresrådgivningen's task: barn's unit may not complete it (issue 12 item 1), the lead unit may.
     response = post_json(barn, complete_url(task.pk), {"note": "Orosanmälan gjord."})
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.status == "OPEN"
+    response = post_json(client_for(personas["hyresradgivare"]), complete_url(task.pk), {"note": "Orosanmälan gjord."})
     assert response.status_code == 200
     assert next(t for t in response.json()["tasks"] if t["id"] == task.pk)["status"] == "DONE"
+    # barn's own unit's task: barn completes it; the lead unit only with a reason (a field error without).
+    own = Task.objects.create(case=family_case, kind="MANUAL", title="Hembesök", unit=personas["barn"].unit,
+                              due_date=dt.date(2026, 11, 30))
+    advisor = client_for(personas["hyresradgivare"])
+    response = post_json(advisor, complete_url(own.pk), {"note": "Gjort."})
+    assert response.status_code == 400 and "reason" in response.json()
+    response = post_json(advisor, complete_url(own.pk), {"note": "Gjort.", "reason": "Handläggaren är sjuk."})
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.TASK_COMPLETE, detail__contains="Handläggaren är sjuk.").exists()
 
 
 def test_another_organisation_gets_404(other_organisation, make_user, family_case):

@@ -168,6 +168,9 @@ def kwargs_for(route: Route, world: World) -> dict | None:
     values = {
         "person_pk": world.person_id, "task_pk": world.task.pk, "notice_pk": world.notice_id,
         "item_pk": world.item.pk, "direction": "up", "fmt": "csv",
+        # Who works what (issue 12, issue 15 §3): an assignment of the case, a person of its organisation.
+        "assignment_pk": world.case.assignments.filter(ended_at__isnull=True).order_by("pk").values_list("pk", flat=True).first(),
+        "user_pk": world.case.notices.order_by("pk").values_list("registered_by_id", flat=True).first(),
     }
     kwargs = {}
     for name in route.params:
@@ -379,7 +382,8 @@ def test_free_text_is_escaped_on_every_page(evil_world, personas):
         "decision page": (advisor, reverse("cases:decision", args=[w.case.pk]), ("Hyresvärden AB", "Uppgiftens rubrik", "Samrådsfråga")),
         "my cases": (advisor, reverse("cases:my_cases"), ("Området",)),
         "overview": (advisor, reverse("cases:overview"), ("Området",)),
-        "overview, searched": (advisor, reverse("cases:overview") + "?q=" + SCRIPT, ()),
+        # The search is posted (issue 12 item 2); the page it redirects to shows the text again, escaped.
+        "overview, searched": (advisor, advisor.post(reverse("cases:overview"), {"q": SCRIPT})["Location"], ()),
         "meeting page": (chair, reverse("bosam:meeting_detail", args=[w.meeting.pk]), ("Området", "Sal", "Representant")),
         "agenda item": (chair, reverse("bosam:item_detail", args=[w.meeting.pk, w.item.pk]), (
             "Området", "Diskussionsanteckning", "Aktivitetstext")),

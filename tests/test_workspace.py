@@ -59,6 +59,14 @@ def case_numbers(response) -> list[str]:
     return [c.number for c in response.context["page"].object_list]
 
 
+def search(client, url, data):
+    """The list's search is a POST (the text may be a personnummer): it redirects to an address with an opaque id."""
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert "q=" not in response["Location"]
+    return client.get(response["Location"])
+
+
 # --- Mina ärenden ----------------------------------------------------------------
 
 
@@ -74,20 +82,24 @@ def test_family_case_shows_in_barn_my_cases_with_designation_children_and_tasks(
     # Personnummer never in full in lists.
     assert tenant.personal_identity_number not in html
     assert tenant.personal_identity_number[8:] not in html
-    # The case's open tasks are listed on the row, nearest first.
-    first_task = Task.objects.filter(case=family_case, status=TaskStatus.OPEN).order_by("due_date", "id").first()
-    assert first_task.label in html
+    # The row lists every open task of barn's unit, and counts the other units' (issue 12 item 2).
+    own = Task.objects.filter(case=family_case, status=TaskStatus.OPEN, unit=personas["barn"].unit)
+    others = Task.objects.filter(case=family_case, status=TaskStatus.OPEN).exclude(unit=personas["barn"].unit).count()
+    for task in own:
+        assert task.label in html
+    assert others and f"{others} hos andra enheter" in html
+    assert "Ingen handläggare" in html  # barn's unit holds the case, nobody is named yet
 
 
 def test_vuxna_has_an_empty_my_cases_with_a_useful_message(client, personas, family_case):
     response = login(client, personas["vuxna"]).get(reverse("cases:my_cases"))
     assert response.status_code == 200
     assert case_numbers(response) == []
-    assert "Du har inga ärenden just nu" in response.content.decode()
+    assert "Din enhet har inga ärenden just nu" in response.content.decode()
 
 
 def test_empty_state_after_filtering_says_so(client, personas, family_case):
-    response = login(client, personas["barn"]).get(reverse("cases:my_cases"), {"q": "finns-inte"})
+    response = search(login(client, personas["barn"]), reverse("cases:my_cases"), {"q": "finns-inte"})
     assert case_numbers(response) == []
     assert "Inga ärenden matchar filtret" in response.content.decode()
 
@@ -135,16 +147,16 @@ def test_overdue_first_then_urgency(client, personas, family_case, single_case):
 def test_search_by_case_number_name_and_personnummer(client, personas, family_case, single_case):
     client = login(client, personas["hyresradgivare"])
     url = reverse("cases:my_cases")
-    assert case_numbers(client.get(url, {"q": family_case.number})) == [family_case.number]
-    assert case_numbers(client.get(url, {"q": "ensamsson"})) == [single_case.number]
-    assert case_numbers(client.get(url, {"q": "Barn1"})) == [family_case.number]
+    assert case_numbers(search(client, url, {"q": family_case.number})) == [family_case.number]
+    assert case_numbers(search(client, url, {"q": "ensamsson"})) == [single_case.number]
+    assert case_numbers(search(client, url, {"q": "Barn1"})) == [family_case.number]
     pin = factories.pin_for("19860314", 802)  # the single case's tenant
     ten_digits_with_dash = f"{pin[2:8]}-{pin[8:]}"
-    assert case_numbers(client.get(url, {"q": ten_digits_with_dash})) == [single_case.number]
-    assert case_numbers(client.get(url, {"q": pin})) == [single_case.number]
+    assert case_numbers(search(client, url, {"q": ten_digits_with_dash})) == [single_case.number]
+    assert case_numbers(search(client, url, {"q": pin})) == [single_case.number]
     # A wrong check digit is not a personnummer, and matches nothing.
     wrong = pin[:-1] + str((int(pin[-1]) + 1) % 10)
-    assert case_numbers(client.get(url, {"q": wrong})) == []
+    assert case_numbers(search(client, url, {"q": wrong})) == []
 
 
 def test_sorting_by_case_number(client, personas, family_case, single_case):
@@ -173,8 +185,10 @@ def test_pagination_25_per_page_keeps_filters(client, organisation, personas):
     assert client.get(reverse("cases:my_cases"), {"page": "999"}).status_code == 200
 
 
-# 14 since issue 10 (defect 13): the list writes one SEARCH audit row.
-LIST_QUERIES = 14
+# 14 since issue 10 (defect 13): the list writes one SEARCH audit row. 16 since issue 12: "Mina ärenden"
+# without a chosen tab asks whether the user has cases of their own (one EXISTS), and each row names its case
+# workers (one prefetch of the active assignments with their person).
+LIST_QUERIES = 16
 
 
 def _count_list_queries(client, url) -> int:
@@ -195,7 +209,8 @@ def test_my_cases_query_count_does_not_grow_with_rows(client, organisation, pers
     with django_assert_num_queries(few):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 25
-    # Pinned: session, user, roles, areas, units, count, rows, members, tasks, the SEARCH audit row, and the session save (4).
+    # Pinned: session, user, roles, own cases?, areas, units, count, rows, members, tasks, assignments, the SEARCH audit row,
+    # and the session save (4).
     assert few == LIST_QUERIES
 
 
@@ -227,7 +242,7 @@ def test_case_of_another_organisation_never_shows_and_404s(client, organisation,
     client = login(client, personas["hyresradgivare"])
     listed = [c.pk for c in client.get(reverse("cases:overview"), {"status": "alla"}).context["page"].object_list]
     assert other_case.pk not in listed and family_case.pk in listed
-    assert case_numbers(client.get(reverse("cases:overview"), {"q": "Annansson", "status": "alla"})) == []
+    assert case_numbers(search(client, reverse("cases:overview"), {"q": "Annansson", "status": "alla"})) == []
     assert client.get(reverse("cases:detail", args=[other_case.pk])).status_code == 404
     assert client.post(reverse("cases:contact_register", args=[other_case.pk]), {}).status_code == 404
     # and the other way round
@@ -320,12 +335,20 @@ def messages_of(response) -> list[str]:
 
 def test_complete_task_with_note(client, personas, family_case):
     task = Task.objects.get(case=family_case, kind=TaskKind.NOTIFY_CHILD_INTAKE, status=TaskStatus.OPEN)
+    # The task is Hyresrådgivningen's: barn's unit may not complete it (issue 12 item 1).
     client = login(client, personas["barn"])
+    response = post_action(client, family_case, "task_complete", {"note": "Ringde Mottagningen."}, f"complete-{task.pk}", task.pk)
+    assert response.status_code == 302
+    assert any("Uppgiften hör till Hyresrådgivningen" in m for m in messages_of(response))
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
+    client = login(client, personas["hyresradgivare"])
     response = post_action(client, family_case, "task_complete", {"note": "Ringde Mottagningen."}, f"complete-{task.pk}", task.pk)
     assert response.status_code == 302
     assert "Uppgiften är markerad som klar." in messages_of(response)
     task.refresh_from_db()
-    assert task.status == TaskStatus.DONE and task.completion_note == "Ringde Mottagningen." and task.completed_by == personas["barn"]
+    advisor = personas["hyresradgivare"]
+    assert task.status == TaskStatus.DONE and task.completion_note == "Ringde Mottagningen." and task.completed_by == advisor
     # A task of another case cannot be completed through this case.
     assert post_action(client, family_case, "task_complete", {}, "complete-999999", 999999).status_code == 404
 

@@ -305,6 +305,8 @@ class ContactCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
 
 class TaskCompleteSerializer(FreeTextSerializerMixin, serializers.Serializer):
     note = _text(MAX_TEXT)
+    # Required when the lead unit completes another unit's task (issue 12 item 1); logged.
+    reason = _text(300)
 
 
 # --- responses ------------------------------------------------------------------------

@@ -33,6 +33,8 @@ from .. import explanations, legal_selectors, services
 from ..access import case_get_for_user
 from ..audit import audit_log
 from ..models import Assignment, AuditAction, Case, Deviation, Task, TaskStatus
+from ..rules.caseload import LEAD_UNIT, task_completion_right
+from ..services import caseload
 from .serializers import (
     CaseOutSerializer,
     ContactCreateSerializer,
@@ -168,11 +170,13 @@ class TaskCompleteView(ApiView):
         summary="Markera en uppgift som klar",
         description=(
             "Planen prövas på nytt och ärendet returneras. En uppgift som redan är klar ändras inte (200, så att ett "
-            "upprepat anrop är ofarligt); en avbruten uppgift ger 409."
+            "upprepat anrop är ofarligt); en avbruten uppgift ger 409. Bara uppgiftens enhet markerar den som klar, "
+            "eller ansvarig enhet med `reason` (loggas); andra enheter får 403."
         ),
         request=TaskCompleteSerializer,
         responses={
             200: CaseOutSerializer, 400: ERROR_400, 401: ERROR_401, 404: ERROR_404,
+            403: OpenApiResponse(description="Uppgiften hör till en annan enhet än din (och din enhet är inte ansvarig)."),
             409: OpenApiResponse(description="Uppgiften är avbruten och kan inte markeras som klar."),
         },
         tags=["uppgifter"],
@@ -181,10 +185,19 @@ class TaskCompleteView(ApiView):
         task = Task.objects.filter(pk=pk, case__organisation_id=request.user.organisation_id).first()
         if task is None:
             raise Http404
-        case_get_for_user(request.user, task.case_id, write=True, request=request)
+        case = case_get_for_user(request.user, task.case_id, write=True, request=request)
         serializer = TaskCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if task.status == TaskStatus.CANCELLED:
             return Response({"detail": gettext("Uppgiften är avbruten och kan inte markeras som klar.")}, status=status.HTTP_409_CONFLICT)
-        services.task_complete(task=task, user=request.user, note=serializer.validated_data["note"], request=request)
+        if task.status == TaskStatus.OPEN:
+            right = task_completion_right(user_unit_id=request.user.unit_id, task_unit_id=task.unit_id, lead_unit_id=case.lead_unit_id)
+            if right is None:
+                return Response({"detail": gettext("Uppgiften hör till en annan enhet. Bara den enheten, eller ansvarig enhet, kan "
+                                                   "markera den som klar.")}, status=status.HTTP_403_FORBIDDEN)
+            if right == LEAD_UNIT and not serializer.validated_data.get("reason"):
+                return Response({"reason": [gettext("Uppgiften hör till en annan enhet. Skriv varför din enhet markerar den som klar.")]},
+                                status=status.HTTP_400_BAD_REQUEST)
+            caseload.task_complete_by_worker(task=task, case=case, user=request.user, note=serializer.validated_data["note"],
+                                             reason=serializer.validated_data.get("reason", ""), request=request)
         return case_response(task.case_id)

@@ -6,18 +6,23 @@ Every list starts from cases.access.visible_cases.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import Case as DbCase
 from django.db.models import (
+    Count,
     DateField,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -40,6 +45,7 @@ from ..models import (
     TaskStatus,
 )
 from ..protection import household_has_protected_member, protected_household_ids
+from ..rules.caseload import earliest_legal_date
 from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 from .timeline import TIMELINE_FILTERS, CaseRecords, case_timeline
 
@@ -61,6 +67,10 @@ CASE_SORTS = {
     "-opened": ("-opened_at", "-number"),
     "children": ("-children_count", "next_deadline", "number"),
     "area": ("household__area", "next_deadline", "number"),
+    "legal": ("next_legal_date", "next_deadline", "number"),
+    # No contact yet (NULL) first, on PostgreSQL and SQLite alike.
+    "contact": (F("contact_established_on").asc(nulls_first=True), "next_deadline", "number"),
+    "mytasks": ("-my_task_count", "next_deadline", "number"),
 }
 
 
@@ -71,8 +81,16 @@ def _open_tasks_for(user: User) -> Q:
     return condition
 
 
-def my_cases(user: User) -> QuerySet[Case]:
-    """Cases where the user or the user's unit holds an active assignment, or has an open task."""
+MY_TABS = ("mine", "unit")
+
+
+def my_cases(user: User, tab: str = "unit") -> QuerySet[Case]:
+    """tab "mine": cases where the user is named on an active assignment or has an open task of their own;
+    tab "unit": cases where the user's unit holds an active assignment or an open task (or the user does)."""
+    if tab == "mine":
+        assigned = Assignment.objects.filter(user_id=user.pk, case=OuterRef("pk"), ended_at__isnull=True)
+        tasked = Task.objects.filter(assignee_id=user.pk, case=OuterRef("pk"), status=TaskStatus.OPEN)
+        return visible_cases(user).filter(Q(Exists(assigned)) | Q(Exists(tasked)))
     unit_condition = Q(user_id=user.pk)
     if user.unit_id:
         unit_condition |= Q(unit_id=user.unit_id)
@@ -81,21 +99,40 @@ def my_cases(user: User) -> QuerySet[Case]:
     return visible_cases(user).filter(Q(Exists(assigned)) | Q(Exists(tasked)))
 
 
+def _unassigned_in_unit(unit_id) -> Exists:
+    """The unit holds the case but no (active) person does: the unit's queue. A deactivated person's
+    cases count here until someone takes them (issue 15 §3)."""
+    return Exists(Assignment.objects.filter(case=OuterRef("pk"), unit_id=unit_id, ended_at__isnull=True).filter(
+        Q(user__isnull=True) | Q(user__is_active=False)))
+
+
 def overview_cases(user: User) -> QuerySet[Case]:
     """Hyresrådgivare: every case of the organisation; chef: the department's (visible_cases decides)."""
     return visible_cases(user)
 
 
-def case_list_rows(queryset: QuerySet[Case], *, today: dt.date | None = None) -> QuerySet[Case]:
+def _ahead(field: str, today: dt.date):
+    return DbCase(When(**{f"{field}__gte": today}, then=F(field)), default=Value(_NO_DATE), output_field=DateField())
+
+
+def case_list_rows(queryset: QuerySet[Case], *, today: dt.date | None = None, user: User | None = None) -> QuerySet[Case]:
     """What a list row shows, in a fixed number of queries whatever the number of rows:
-    the case with its lead unit and household (one join), members and open tasks
-    (two prefetches), nearest deadline and overdue flag (subqueries)."""
+    the case with its lead unit and household (one join), members and open tasks with their
+    person (two prefetches), nearest deadline, nearest legal date ahead, overdue flag, the
+    user's own open tasks and whether the user's unit has the case unassigned (subqueries)."""
     today = today or timezone.localdate()
     open_tasks = Task.objects.filter(case=OuterRef("pk"), status=TaskStatus.OPEN)
     next_task_due = Subquery(open_tasks.order_by("due_date").values("due_date")[:1], output_field=DateField())
+    mine = open_tasks.filter(assignee_id=user.pk) if user is not None else open_tasks.none()
     return (
         queryset.select_related("household", "lead_unit")
         .annotate(
+            next_legal_date=Least(
+                _ahead("recovery_deadline", today), _ahead("reply_deadline", today), _ahead("eviction_date", today),
+                output_field=DateField(),
+            ),
+            my_task_count=Coalesce(Subquery(mine.order_by().values("case").annotate(n=Count("pk")).values("n")[:1]), Value(0)),
+            unassigned=_unassigned_in_unit(getattr(user, "unit_id", None)) if user is not None else Value(False),
             next_task_due=next_task_due,
             overdue=Exists(open_tasks.filter(due_date__lt=today)),
             next_deadline=Least(
@@ -110,11 +147,32 @@ def case_list_rows(queryset: QuerySet[Case], *, today: dt.date | None = None) ->
             Prefetch("household__members", queryset=Person.objects.order_by("id")),
             Prefetch(
                 "tasks",
-                queryset=Task.objects.filter(status=TaskStatus.OPEN).select_related("unit").order_by("due_date", "id"),
+                queryset=Task.objects.filter(status=TaskStatus.OPEN).select_related("unit", "assignee").order_by("due_date", "id"),
                 to_attr="open_tasks",
+            ),
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(ended_at__isnull=True).select_related("user").order_by("id"),
+                to_attr="active_assignments",
             ),
         )
     )
+
+
+def rows_for_display(cases: Iterable[Case], user: User, *, today: dt.date | None = None) -> list[Case]:
+    """A page of case_list_rows, each case given what its row shows (no queries: read from the
+    prefetched tasks and the case's own dates): the earliest legal date with kind and days left,
+    the user's own open tasks (all of them), the unit's unassigned ones, and how many others there are."""
+    today = today or timezone.localdate()
+    rows = list(cases)
+    for case in rows:
+        case.legal_date = earliest_legal_date(recovery_deadline=case.recovery_deadline, reply_deadline=case.reply_deadline,
+                                              eviction_date=case.eviction_date, today=today)
+        tasks = getattr(case, "open_tasks", [])
+        case.my_tasks = [t for t in tasks if t.assignee_id == user.pk]
+        case.unit_tasks = [t for t in tasks if t.assignee_id != user.pk and user.unit_id and t.unit_id == user.unit_id]
+        case.other_task_count = len(tasks) - len(case.my_tasks) - len(case.unit_tasks)
+    return rows
 
 
 @dataclass
@@ -128,6 +186,10 @@ class CaseFilters:
     unit: Unit | None = None
     q: str = ""
     sort: str = "priority"
+    contact: str = ""  # "yes" | "no" | "": contact with the household established
+    legal_within: int | None = None  # a legal date within this many days
+    my_tasks: bool = False  # only cases where I have an open task
+    unassigned_first: bool = False  # the unit's tab: the unit's queue first
 
 
 def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: dt.date | None = None) -> QuerySet[Case]:
@@ -152,9 +214,28 @@ def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: d
         qs = qs.filter(household__area=filters.area).exclude(household_id__in=protected_household_ids())
     if filters.unit is not None:
         qs = qs.filter(Exists(Assignment.objects.filter(case=OuterRef("pk"), unit=filters.unit, ended_at__isnull=True)))
+    qs = _work_filter(qs, filters, today)
     if filters.q:
         qs = qs.filter(_search_condition(filters.q, today))
-    return qs.order_by(*CASE_SORTS.get(filters.sort, CASE_SORTS["priority"]))
+    return qs.order_by(*_ordering(filters))
+
+
+def _ordering(filters: CaseFilters) -> tuple:
+    ordering = CASE_SORTS.get(filters.sort, CASE_SORTS["priority"])
+    return ("-unassigned", *ordering) if filters.unassigned_first else ordering
+
+
+def _work_filter(qs: QuerySet[Case], filters: CaseFilters, today: dt.date) -> QuerySet[Case]:
+    """The filters of "what must I do today" (issue 12 item 2): contact, a legal date soon, my own tasks."""
+    if filters.contact == "yes":
+        qs = qs.filter(contact_established_on__isnull=False)
+    elif filters.contact == "no":
+        qs = qs.filter(contact_established_on__isnull=True)
+    if filters.legal_within is not None:
+        qs = qs.filter(next_legal_date__lte=today + dt.timedelta(days=filters.legal_within))
+    if filters.my_tasks:
+        qs = qs.filter(my_task_count__gt=0)
+    return qs
 
 
 def _search_condition(text: str, today: dt.date) -> Q:
@@ -188,13 +269,13 @@ def search_kinds(text: str, *, today: dt.date | None = None) -> list[str]:
 def filters_summary(filters: CaseFilters) -> str:
     """The list's filters for the audit log: status, notice type, area, unit and flags; not the query."""
     parts = []
-    for name in ("status", "notice_type", "children", "area", "sort"):
+    for name in ("status", "notice_type", "children", "area", "sort", "contact", "legal_within"):
         value = getattr(filters, name, "")
         if value:
             parts.append(f"{name}={value}")
     if filters.unit is not None:
         parts.append(f"unit={filters.unit.code}")
-    for name in ("urgent", "overdue"):
+    for name in ("urgent", "overdue", "my_tasks"):
         if getattr(filters, name, False):
             parts.append(name)
     return ", ".join(parts)

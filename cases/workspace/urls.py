@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from . import views
+from . import caseload_views, views
 
 urlpatterns = [
     path("", views.my_cases, name="my_cases"),
     path("alla/", views.overview, name="overview"),
+    path("enhetens-arenden/", caseload_views.unit_caseload, name="unit_caseload"),
+    path("enhetens-arenden/person/<int:user_pk>/", caseload_views.person_caseload, name="person_caseload"),
+    path("enhetens-arenden/person/<int:user_pk>/byt-enhet/", caseload_views.person_unit_change, name="person_unit_change"),
+    path("<int:pk>/ta-arendet/", caseload_views.case_take, name="case_take"),
+    path("<int:pk>/tilldelning/<int:assignment_pk>/handlaggare/", caseload_views.case_worker_set, name="case_worker_set"),
+    path("<int:pk>/uppgifter/<int:task_pk>/ta/", caseload_views.task_take, name="task_take"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/person/<int:person_pk>/visa-personnummer/", views.reveal_pin, name="reveal_pin"),
     path("<int:pk>/brev/nytt/", views.letter_new, name="letter_new"),

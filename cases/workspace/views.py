@@ -5,18 +5,19 @@ Each view: parse → authorise through cases.access → one service or selector 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organisation.models import Role
 from organisation.roles import has_role
@@ -24,10 +25,11 @@ from organisation.roles import has_role
 from .. import legal_selectors, services
 from ..access import can_write, case_get_for_user
 from ..audit import audit_log, audit_search
-from ..models import AuditAction, Case, Notice, TaskKind, TaskStatus
+from ..models import AuditAction, Case, CaseStatus, Notice, TaskKind, TaskStatus
 from ..protection import household_has_protected_member, may_reveal_address
-from ..services import ConcurrentChange, LetterTaskOpen, letter_task_create
-from . import forms, legal_forms, selectors
+from ..rules.caseload import LEAD_UNIT, task_completion_right
+from ..services import ConcurrentChange, LetterTaskOpen, caseload, letter_task_create
+from . import caseload_selectors, forms, legal_forms, selectors
 
 CASES_PER_PAGE = 25
 
@@ -35,12 +37,53 @@ CASES_PER_PAGE = 25
 # --- lists ---------------------------------------------------------------------
 
 
-def _case_list(request, queryset, *, title: str, intro: str, overview: bool):
+# A search's text (maybe a personnummer) is kept in the session under an opaque id, never in a URL
+# (issue 12 item 2); the last few searches are kept so that the back button and pagination work.
+SEARCHES_KEPT = 10
+
+
+def _search_text(request) -> str:
+    search_id = request.GET.get("s", "")
+    return request.session.get("case_searches", {}).get(search_id, "") if search_id else ""
+
+
+def _search_store(request, text: str) -> str:
+    searches = dict(request.session.get("case_searches", {}))
+    search_id = secrets.token_urlsafe(9)
+    searches[search_id] = text
+    request.session["case_searches"] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return search_id
+
+
+def _search_redirect(request):
+    """POST of the filter form: the filters into the address, the search text into the session."""
+    query = QueryDict(mutable=True)
+    for key in (*forms.CaseFilterForm.base_fields, "tab"):
+        if key == "q":
+            continue
+        for value in request.POST.getlist(key):
+            if value:
+                query.appendlist(key, value)
+    text = request.POST.get("q", "").strip()
+    if text:
+        query["s"] = _search_store(request, text[:100])
+    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
+def _case_list(request, queryset, *, title: str, intro: str, overview: bool, tab: str = ""):
+    if request.method == "POST":
+        return _search_redirect(request)
+    data = request.GET.copy()
+    data.pop("q", None)  # never read from an address: it would be in the access log
+    text = _search_text(request)
+    if text:
+        data["q"] = text
     form = forms.CaseFilterForm(
-        request.GET or None, units=selectors.case_units(request.user), areas=selectors.case_list_areas(request.user)
+        data or None, units=selectors.case_units(request.user), areas=selectors.case_list_areas(request.user)
     )
     filters = form.to_filters()
-    rows = selectors.case_list_filter(selectors.case_list_rows(queryset), filters)
+    filters.unassigned_first = tab == "unit"
+    rows = selectors.case_list_filter(selectors.case_list_rows(queryset, user=request.user), filters)
     page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
     # The list shows case numbers, names and children: one SEARCH row per page shown
     # (issue 10, defect 13), with the kind of the search box's query, never its text.
@@ -50,23 +93,34 @@ def _case_list(request, queryset, *, title: str, intro: str, overview: bool):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("q", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
     return render(request, "cases/my_cases.html", {
         "title": title, "intro": intro, "overview": overview, "form": form, "filters": filters, "page": page,
-        "filtered": bool(request.GET.keys() - {"page", "sort"}), "querystring": query.urlencode(), "today": timezone.localdate(),
+        "rows": selectors.rows_for_display(page.object_list, request.user), "tab": tab,
+        "filtered": bool(request.GET.keys() - {"page", "sort", "tab"}), "querystring": query.urlencode(),
+        "sort_querystring": sort_query.urlencode(), "today": timezone.localdate(),
+        "search_expired": bool(request.GET.get("s")) and not text,
     })
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def my_cases(request):
     if not selectors.works_cases(request.user):
         raise PermissionDenied
-    return _case_list(
-        request, selectors.my_cases(request.user), title=_("Mina ärenden"), overview=False,
-        intro=_("Ärenden där du eller din enhet har en tilldelning eller en öppen uppgift."),
+    tab = request.GET.get("tab")
+    if tab not in selectors.MY_TABS:
+        # Without a choice: one's own cases when there are any, else the unit's (where new cases arrive).
+        tab = "mine" if selectors.my_cases(request.user, "mine").filter(status=CaseStatus.OPEN).exists() else "unit"
+    intro = (
+        _("Ärenden och uppgifter där du är namngiven handläggare.") if tab == "mine"
+        else _("Ärenden där din enhet har en tilldelning eller en öppen uppgift. Ärenden utan handläggare visas först.")
     )
+    return _case_list(request, selectors.my_cases(request.user, tab), title=_("Mina ärenden"), overview=False, intro=intro, tab=tab)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def overview(request):
     if not selectors.can_see_overview(request.user):
         raise PermissionDenied
@@ -107,7 +161,11 @@ def _render_case(request, case: Case, *, bound: dict | None = None, conflict: st
     writable = can_write(request.user, case)
     for task in data["open_tasks"]:
         key = f"complete-{task.pk}"
-        task.complete_form = bound.get(key) or forms.TaskCompleteForm(initial={"version": case.version}, prefix=key)
+        task.completion_right = task_completion_right(
+            user_unit_id=request.user.unit_id, task_unit_id=task.unit_id, lead_unit_id=case.lead_unit_id)
+        form_class = forms.TaskCompleteByLeadForm if task.completion_right == LEAD_UNIT else forms.TaskCompleteForm
+        task.complete_form = bound.get(key) or form_class(initial={"version": case.version}, prefix=key)
+    data.update(caseload_selectors.case_page_caseload(case, request.user, data))
     revealed = request.session.pop(f"revealed-pin-{case.pk}", None)
     protected = data["protected_identity"]
     return render(request, "cases/case_detail.html", {
@@ -164,6 +222,9 @@ def _case_action(
     except IntegrityError:
         messages.error(request, _("Åtgärden kunde inte genomföras: hushållet har redan ett annat öppet ärende."))
         return redirect("cases:detail", pk=case.pk)
+    except caseload.CaseloadRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + anchor)
     messages.success(request, success)
     return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + anchor)
 
@@ -173,13 +234,23 @@ def task_complete(request, pk: int, task_pk: int):
     key = f"complete-{task_pk}"
 
     def perform(case, data):
-        task = case.tasks.filter(pk=task_pk, status=TaskStatus.OPEN).first()
+        task = case.tasks.filter(pk=task_pk, status=TaskStatus.OPEN).select_related("unit").first()
         if task is None:
             raise Http404
-        services.task_complete(task=task, user=request.user, note=data["note"], request=request, expected_version=data["version"])
+        caseload.task_complete_by_worker(task=task, case=case, user=request.user, note=data["note"], reason=data.get("reason", ""),
+                                         request=request, expected_version=data["version"])
+
+    def factory(data, case):
+        # The lead unit completing another unit's task must give a reason (issue 12 item 1).
+        task_unit = case.tasks.filter(pk=task_pk, status=TaskStatus.OPEN).values_list("unit_id", flat=True).first()
+        if task_unit is None:
+            raise Http404
+        right = task_completion_right(user_unit_id=request.user.unit_id, task_unit_id=task_unit, lead_unit_id=case.lead_unit_id)
+        form_class = forms.TaskCompleteByLeadForm if right == LEAD_UNIT else forms.TaskCompleteForm
+        return form_class(data, prefix=key)
 
     return _case_action(
-        request, pk, key=key, form_factory=lambda data, case: forms.TaskCompleteForm(data, prefix=key), perform=perform,
+        request, pk, key=key, form_factory=factory, perform=perform,
         success=_("Uppgiften är markerad som klar."), anchor="#uppgifter",
         needs_open=None,  # a task kept as follow-up when the case was closed is completed on the closed case
     )
@@ -219,7 +290,7 @@ def assignment_change(request, pk: int):
     def perform(case, data):
         services.assignment_change(
             case=case, user=request.user, unit=data["unit"], role=data["role"], reason=data["reason"], request=request,
-            expected_version=data["version"],
+            expected_version=data["version"], case_worker=data.get("case_worker"),
         )
 
     return _case_action(

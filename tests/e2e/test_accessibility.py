@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from bosam.models import AgendaItem, Meeting, MeetingStatus
 from cases.models import Person
+from cases.services import caseload
 from devdata.bosam_demo import seed_demo_meetings
+from organisation.models import User
 from tests.factories import notice_data, pin_for, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -157,6 +159,17 @@ def test_chef_pages_have_no_serious_violations(data, live_server, page, view):
     audit.visit("Mina ärenden (chef)", "/arenden/")
     audit.visit("Alla öppna ärenden (chef)", "/arenden/alla/")
     audit.visit("logguppföljning", "/arenden/logguppfoljning/")
+    # Who works what (issue 12 item 1, issue 15 §3): the unit's tab, the caseload pages, the case page with the worker picker.
+    audit.visit("Min enhets ärenden (chef)", "/arenden/?tab=unit")
+    audit.visit("enhetens ärenden", "/arenden/enhetens-arenden/")
+    barn = User.objects.get(username="barn")
+    caseload.case_worker_set(case=data["case"], unit=barn.unit, worker=barn, user=barn)
+    audit.visit("en persons ärenden", f"/arenden/enhetens-arenden/person/{barn.pk}/")
+    page.locator("[data-testid=move-submit]").click()  # sent empty: the errors next to the fields
+    page.wait_for_load_state()
+    assert page.locator("main .is-invalid").count() > 0
+    audit.check("en persons ärenden, flytt med fel")
+    audit.visit("ärendesidan (chef)", f"/arenden/{data['case'].pk}/")
     audit.assert_clean()
 
 

@@ -45,14 +45,27 @@ def test_barn_works_the_family_case_vuxna_is_refused_hyresradgivare_sees_all(org
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=family.number))
     assert row.count() == 1
     assert "1 barn" in row.inner_text()
-    assert "Kontakta Mottagningsenheten barn och unga" in row.inner_text() or "Skicka brev" in row.inner_text()
+    # The row counts the other units' open tasks (barn's own would be listed in full; issue 12 item 2).
+    assert "hos andra enheter" in row.inner_text()
     assert page.get_by_role("link", name=single.number).count() == 0
 
-    # opens it, completes a task with a note
+    # opens it: Hyresrådgivningen's task cannot be completed by barn's unit (issue 12 item 1); barn takes the
+    # case and completes the unit's own task with a note.
     page.get_by_role("link", name=family.number).click()
     page.wait_for_url(f"{live_server.url}/arenden/{family.pk}/")
-    task = Task.objects.get(case=family, kind=TaskKind.NOTIFY_CHILD_INTAKE)
+    advisors = Task.objects.get(case=family, kind=TaskKind.NOTIFY_CHILD_INTAKE)
+    card = page.locator(".card").filter(has=page.get_by_role("heading", name=advisors.label))
+    assert card.get_by_role("button", name=re.compile("Markera som klar")).count() == 0
+    assert "bara den enheten" in card.inner_text()
+    task = Task.objects.create(case=family, kind=TaskKind.MANUAL, title="Hembesök hos familjen", unit=personas["barn"].unit,
+                               due_date=today + dt.timedelta(days=4))
+    page.get_by_role("button", name="Ta ärendet").click()
+    page.wait_for_load_state()
+    assert "Du är nu handläggare i ärendet." in page.get_by_role("alert").first.inner_text()
+    task.refresh_from_db()
+    assert task.assignee == personas["barn"]
     card = page.locator(".card").filter(has=page.get_by_role("heading", name=task.label))
+    assert "Mina uppgifter" in page.locator("#uppgifter").inner_text()
     card.get_by_label("Anteckning").fill("Mottagningen har fått uppgifterna.")
     card.get_by_role("button", name=re.compile("Markera som klar")).click()
     page.wait_for_load_state()

@@ -163,6 +163,7 @@ class Command(BaseCommand):
             users = self._users(organisation)
             self._landlords(organisation)
             created = self._cases(organisation, users, today)
+            self._case_workers(organisation, users)
         seed_demo_meetings(organisation, today)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar ({created} nya ärenden)."))
 
@@ -225,6 +226,22 @@ class Command(BaseCommand):
                 self._first_steps_on_time(case, users, today)
         services.run_daily_checks(today=today, organisation=organisation)
         return created
+
+    def _case_workers(self, organisation, users):
+        """Named case workers (issue 12): each demo case worker takes up to two of their unit's open
+        cases, so that "Mina" is not empty; the rest stay in the unit's queue. Idempotent."""
+        from cases.models import Assignment, CaseStatus
+        from cases.services import caseload
+
+        for username in ("hyresradgivare", "barn", "vuxna", "aldre", "ekbistand"):
+            worker = users[username]
+            if Assignment.objects.filter(user=worker, ended_at__isnull=True).exists():
+                continue
+            assignments = Assignment.objects.filter(
+                unit=worker.unit, user__isnull=True, ended_at__isnull=True, case__organisation=organisation, case__status=CaseStatus.OPEN
+            ).select_related("case").order_by("case__number")[:2]
+            for assignment in assignments:
+                caseload.case_worker_set(case=assignment.case, unit=worker.unit, worker=worker, user=worker)
 
     def _notice_register(self, organisation, advisor, today, i, scenario, landlord, notice) -> None:
         """One notice of scenario i, registered through the intake service as the form does."""
