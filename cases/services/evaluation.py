@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -332,13 +332,13 @@ class Context:
     now: dt.datetime
 
     @classmethod
-    def of(cls, organisation: Organisation, today: dt.date) -> Context:
+    def of(cls, organisation: Organisation, today: dt.date, *, units: dict[str, Unit] | None = None) -> Context:
         # Urgency looks at the next meeting that has not yet started: the one held today
         # has its agenda fixed, so a family with an eviction in 9 days cannot wait for it (issue 11).
         return cls(
             config=plan_config_for(organisation), meeting=next_meeting_date(organisation, today),
             urgency_meeting=next_meeting_date(organisation, today + dt.timedelta(days=1)),
-            units=_units_by_code(organisation), today=today, now=timezone.now(),
+            units=units if units is not None else _units_by_code(organisation), today=today, now=timezone.now(),
         )
 
 
@@ -379,7 +379,7 @@ def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None 
     for outcome, record in zip(outcomes, records, strict=True):
         for obj in outcome.new_assignments + outcome.new_tasks:
             obj.decision = record
-        outcome.data.case.version = F("version") + 1
+        outcome.data.case.version += 1  # the case is locked by the caller: its version is the current one
         outcome.data.case.updated_at = now
     # Ends first, then creates, so that the one-lead constraint holds throughout; the same for open tasks of a kind.
     ended = [a for o in outcomes for a in o.ended]
@@ -398,23 +398,36 @@ def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None 
     return records
 
 
-def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None) -> RoutingDecision | None:
+def case_reevaluate(
+    case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None, locked: bool = False,
+    units: dict[str, Unit] | None = None,
+) -> RoutingDecision | None:
     """Run the plan on the case as it is now and bring assignments and tasks in line.
 
     Returns the recorded decision, or None when a daily check found nothing new
-    (so that running the checks twice records nothing twice)."""
+    (so that running the checks twice records nothing twice).
+
+    ``locked``: the caller has locked (or created) the case in its transaction and it has a notice (intake's
+    path): it is evaluated as it is, without being read again, and the instance is brought up to date."""
     today = today or timezone.localdate()
+    if locked:
+        return _reevaluate_locked(case, trigger=trigger, today=today, notice=notice, units=units)
     if case.status != CaseStatus.OPEN or not case.notices.exists():
         return None
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("household", "organisation").get(pk=case.pk)
-        ctx = Context.of(case.organisation, today)
-        outcome = _evaluate(_load([case])[0], ctx)
-        if trigger == RoutingDecision.Trigger.DAILY and not outcome.changes and not outcome.facts_changed:
-            return None
-        (record,) = _write([outcome], trigger=trigger, now=ctx.now, notice=notice)
-        case.refresh_from_db(fields=["version"])
-        return record
+        return _reevaluate_locked(case, trigger=trigger, today=today, notice=notice, units=units)
+
+
+def _reevaluate_locked(
+    case: Case, *, trigger: str, today: dt.date, notice: Notice | None, units: dict[str, Unit] | None
+) -> RoutingDecision | None:
+    ctx = Context.of(case.organisation, today, units=units)
+    outcome = _evaluate(_load([case])[0], ctx)
+    if trigger == RoutingDecision.Trigger.DAILY and not outcome.changes and not outcome.facts_changed:
+        return None
+    (record,) = _write([outcome], trigger=trigger, now=ctx.now, notice=notice)
+    return record
 
 
 # --- the daily checks (R2d/R3b windows, urgency, automatic deviations) -----------
