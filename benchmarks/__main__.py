@@ -195,6 +195,8 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
         return client
 
     advisor_client, worker_client = client_for(advisor), client_for(worker)
+    chef_client = client_for(User.objects.get(username=f"gen-{org.code}-chef1"))
+    chair_client = client_for(User.objects.get(username=f"gen-{org.code}-ordf1"))
 
     lists = [
         ("Mina ärenden (hyresrådgivare)", advisor_client, "/arenden/"),
@@ -207,6 +209,19 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
     for name, client, url in lists:
         result = Result(f"GET {url.split('?')[0]} – {name}")
         client.get(url)  # warm-up: templates and translations compiled once
+        for _ in range(n):
+            timed(result, lambda c=client, u=url: c.get(u), replay=True)
+        results.append(result)
+
+    # The pages of issues 11-14: statistics (dashboard and its printable report), the deviations register.
+    pages = [
+        ("Statistik (chef)", chef_client, "/statistik/"),
+        ("Statistik, utskrift (chef)", chef_client, "/statistik/utskrift/"),
+        ("Avvikelser (chef)", chef_client, "/avvikelser/"),
+    ]
+    for name, client, url in pages:
+        result = Result(f"GET {url} – {name}")
+        client.get(url)
         for _ in range(n):
             timed(result, lambda c=client, u=url: c.get(u), replay=True)
         results.append(result)
@@ -249,10 +264,34 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
             transaction.set_rollback(True)
     results.append(result)
 
+    # What a chair's browser gets: the cached PDF at once; when the content changed, the progress page (issue 16).
+    from django.core.cache import cache
+
+    url = f"/api/v1/meetings/{meeting.pk}/agenda.pdf"
+    html = {"HTTP_ACCEPT": "text/html,*/*;q=0.8"}
+    document_pdf(Meeting.objects.get(pk=meeting.pk), "AGENDA")
+    result = Result("GET agenda.pdf – webbläsare, dagordningen förrenderad")
+    for _ in range(n):
+        timed(result, lambda: chair_client.get(url, **html))
+    results.append(result)
+    result = Result("GET agenda.pdf – webbläsare, ej renderad (förloppssida)")
+    for _ in range(n):
+        with transaction.atomic():
+            MeetingDocument.objects.filter(meeting=meeting).delete()
+            cache.delete(f"bosam-pdf-render-{meeting.pk}-AGENDA")
+            timed(result, lambda: chair_client.get(url, **html))
+            transaction.set_rollback(True)
+    results.append(result)
+
     open_cases = Case.objects.filter(organisation=org, status="OPEN").count()
     result = Result(f"cases.services.run_daily_checks – en förvaltning ({open_cases} öppna ärenden)")
     for _ in range(args.daily_requests):
         timed(result, lambda: services.run_daily_checks(organisation=org))
+    results.append(result)
+    all_open = Case.objects.filter(status="OPEN").count()
+    result = Result(f"cases.services.run_daily_checks – alla {Organisation.objects.count()} förvaltningar ({all_open} öppna ärenden)")
+    for _ in range(max(1, args.daily_requests // 2)):
+        timed(result, lambda: services.run_daily_checks())
     results.append(result)
     return [r.row() for r in results]
 
