@@ -169,8 +169,6 @@ def api_body(pin: str, today: dt.date) -> dict:
 
 
 def measure(args, size: int, rng: random.Random) -> list[dict]:
-    import json
-
     from django.db import transaction
     from django.test import Client
     from django.utils import timezone
@@ -198,52 +196,9 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
     chef_client = client_for(User.objects.get(username=f"gen-{org.code}-chef1"))
     chair_client = client_for(User.objects.get(username=f"gen-{org.code}-ordf1"))
 
-    lists = [
-        ("Mina ärenden (hyresrådgivare)", advisor_client, "/arenden/"),
-        ("Mina ärenden (handläggare, Mottagningsenheten vuxna)", worker_client, "/arenden/"),
-        ("Översikt: barnfamiljer, närmaste frist", advisor_client, "/arenden/alla/?children=yes&sort=deadline"),
-        ("Översikt: alla statusar, avhysningsdatum, senast öppnade", advisor_client,
-         "/arenden/alla/?status=alla&notice_type=EVICTION_DATE&sort=-opened"),
-        ("Översikt: sök på namn, alla statusar", advisor_client, "/arenden/alla/?status=alla&q=Lindberg"),
-    ]
-    for name, client, url in lists:
-        result = Result(f"GET {url.split('?')[0]} – {name}")
-        client.get(url)  # warm-up: templates and translations compiled once
-        for _ in range(n):
-            timed(result, lambda c=client, u=url: c.get(u), replay=True)
-        results.append(result)
-
-    # The pages of issues 11-14: statistics (dashboard and its printable report), the deviations register.
-    pages = [
-        ("Statistik (chef)", chef_client, "/statistik/"),
-        ("Statistik, utskrift (chef)", chef_client, "/statistik/utskrift/"),
-        ("Avvikelser (chef)", chef_client, "/avvikelser/"),
-    ]
-    for name, client, url in pages:
-        result = Result(f"GET {url} – {name}")
-        client.get(url)
-        for _ in range(n):
-            timed(result, lambda c=client, u=url: c.get(u), replay=True)
-        results.append(result)
-
-    ids = list(Case.objects.filter(organisation=org).values_list("pk", flat=True))
-    result = Result("GET /arenden/<id>/ – ärendesidan (slumpvalda ärenden)")
-    advisor_client.get(f"/arenden/{ids[0]}/")
-    for case_id in rng.sample(ids, min(n, len(ids))):
-        timed(result, lambda c=case_id: advisor_client.get(f"/arenden/{c}/"), replay=True)
-    results.append(result)
-
-    result = Result("POST /arenden/registrera/ny/ – registrering med routing (formulär)")
-    for _ in range(n):
-        data = intake_form_data(unused_pin(rng), today, rng)
-        timed(result, lambda d=data: advisor_client.post("/arenden/registrera/ny/", d))
-    results.append(result)
-
-    result = Result("POST /api/v1/notices/ – registrering med routing (API)")
-    for _ in range(n):
-        body = json.dumps(api_body(unused_pin(rng), today))
-        timed(result, lambda b=body: advisor_client.post("/api/v1/notices/", data=b, content_type="application/json"))
-    results.append(result)
+    results += measure_pages(n, advisor_client, worker_client, org, rng)
+    results += measure_followup_pages(n, chef_client)
+    results += measure_registration(n, advisor_client, today, rng)
 
     meeting = Meeting.objects.filter(organisation=org, status=MeetingStatus.PLANNED, date__gte=today).order_by("date").first()
     result = Result("bosam.services.agenda_prepare – nästa möte (ny dagordning)")
@@ -264,24 +219,7 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
             transaction.set_rollback(True)
     results.append(result)
 
-    # What a chair's browser gets: the cached PDF at once; when the content changed, the progress page (issue 16).
-    from django.core.cache import cache
-
-    url = f"/api/v1/meetings/{meeting.pk}/agenda.pdf"
-    html = {"HTTP_ACCEPT": "text/html,*/*;q=0.8"}
-    document_pdf(Meeting.objects.get(pk=meeting.pk), "AGENDA")
-    result = Result("GET agenda.pdf – webbläsare, dagordningen förrenderad")
-    for _ in range(n):
-        timed(result, lambda: chair_client.get(url, **html))
-    results.append(result)
-    result = Result("GET agenda.pdf – webbläsare, ej renderad (förloppssida)")
-    for _ in range(n):
-        with transaction.atomic():
-            MeetingDocument.objects.filter(meeting=meeting).delete()
-            cache.delete(f"bosam-pdf-render-{meeting.pk}-AGENDA")
-            timed(result, lambda: chair_client.get(url, **html))
-            transaction.set_rollback(True)
-    results.append(result)
+    results += measure_pdf_requests(n, chair_client, meeting)
 
     open_cases = Case.objects.filter(organisation=org, status="OPEN").count()
     result = Result(f"cases.services.run_daily_checks – en förvaltning ({open_cases} öppna ärenden)")
@@ -294,6 +232,95 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
         timed(result, lambda: services.run_daily_checks())
     results.append(result)
     return [r.row() for r in results]
+
+
+def measure_followup_pages(n: int, chef_client) -> list[Result]:
+    """The pages of issues 11-14: statistics (dashboard and its printable report), the deviations register."""
+    results = []
+    pages = [
+        ("Statistik (chef)", "/statistik/"),
+        ("Statistik, utskrift (chef)", "/statistik/utskrift/"),
+        ("Avvikelser (chef)", "/avvikelser/"),
+    ]
+    for name, url in pages:
+        result = Result(f"GET {url} – {name}")
+        chef_client.get(url)
+        for _ in range(n):
+            timed(result, lambda u=url: chef_client.get(u), replay=True)
+        results.append(result)
+    return results
+
+
+def measure_pdf_requests(n: int, chair_client, meeting) -> list[Result]:
+    """What a chair's browser gets: the pre-rendered PDF at once; when the content changed, the progress page."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from bosam.models import Meeting, MeetingDocument
+    from bosam.pdf import document_pdf
+
+    url = f"/api/v1/meetings/{meeting.pk}/agenda.pdf"
+    html = {"HTTP_ACCEPT": "text/html,*/*;q=0.8"}
+    document_pdf(Meeting.objects.get(pk=meeting.pk), "AGENDA")
+    ready = Result("GET agenda.pdf – webbläsare, dagordningen förrenderad")
+    for _ in range(n):
+        timed(ready, lambda: chair_client.get(url, **html))
+    waiting = Result("GET agenda.pdf – webbläsare, ej renderad (förloppssida)")
+    for _ in range(n):
+        with transaction.atomic():
+            MeetingDocument.objects.filter(meeting=meeting).delete()
+            cache.delete(f"bosam-pdf-render-{meeting.pk}-AGENDA")
+            timed(waiting, lambda: chair_client.get(url, **html))
+            transaction.set_rollback(True)
+    return [ready, waiting]
+
+
+def measure_pages(n: int, advisor_client, worker_client, org, rng: random.Random) -> list[Result]:
+    """The case lists and the case page, read n times each."""
+    from cases.models import Case
+
+    results = []
+    lists = [
+        ("Mina ärenden (hyresrådgivare)", advisor_client, "/arenden/"),
+        ("Mina ärenden (handläggare, Mottagningsenheten vuxna)", worker_client, "/arenden/"),
+        ("Översikt: barnfamiljer, närmaste frist", advisor_client, "/arenden/alla/?children=yes&sort=deadline"),
+        ("Översikt: alla statusar, avhysningsdatum, senast öppnade", advisor_client,
+         "/arenden/alla/?status=alla&notice_type=EVICTION_DATE&sort=-opened"),
+        ("Översikt: sök på namn, alla statusar", advisor_client, "/arenden/alla/?status=alla&q=Lindberg"),
+    ]
+    for name, client, url in lists:
+        result = Result(f"GET {url.split('?')[0]} – {name}")
+        client.get(url)  # warm-up: templates and translations compiled once
+        for _ in range(n):
+            timed(result, lambda c=client, u=url: c.get(u), replay=True)
+        results.append(result)
+
+    ids = list(Case.objects.filter(organisation=org).values_list("pk", flat=True))
+    result = Result("GET /arenden/<id>/ – ärendesidan (slumpvalda ärenden)")
+    advisor_client.get(f"/arenden/{ids[0]}/")
+    for case_id in rng.sample(ids, min(n, len(ids))):
+        timed(result, lambda c=case_id: advisor_client.get(f"/arenden/{c}/"), replay=True)
+    results.append(result)
+    return results
+
+
+def measure_registration(n: int, advisor_client, today, rng: random.Random) -> list[Result]:
+    """A notice registered with its routing, n times through the form and n times through the API."""
+    import json
+
+    results = []
+    result = Result("POST /arenden/registrera/ny/ – registrering med routing (formulär)")
+    for _ in range(n):
+        data = intake_form_data(unused_pin(rng), today, rng)
+        timed(result, lambda d=data: advisor_client.post("/arenden/registrera/ny/", d))
+    results.append(result)
+
+    result = Result("POST /api/v1/notices/ – registrering med routing (API)")
+    for _ in range(n):
+        body = json.dumps(api_body(unused_pin(rng), today))
+        timed(result, lambda b=body: advisor_client.post("/api/v1/notices/", data=b, content_type="application/json"))
+    results.append(result)
+    return results
 
 
 def counts() -> dict:

@@ -15,6 +15,7 @@ Every list starts from `visible_cases(user)`, every case URL from
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -26,6 +27,12 @@ from organisation.roles import user_roles
 from . import hooks
 from .models import Assignment, AuditAction, Case
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+
+    from organisation.models import User
+
 READ_AFTER_ASSIGNMENT_ENDED = timedelta(days=30)
 
 
@@ -34,7 +41,7 @@ def _agenda_case_ids(organisation):
     return hooks.case_ids_on_agendas(organisation)
 
 
-def visible_cases(user) -> QuerySet[Case]:
+def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
     """All cases this user may read, within their own organisation only."""
     if not user.is_authenticated or user.organisation_id is None:
         return Case.objects.none()
@@ -59,7 +66,7 @@ def visible_cases(user) -> QuerySet[Case]:
     return base.filter(condition)
 
 
-def can_write(user, case: Case) -> bool:
+def can_write(user: User, case: Case) -> bool:
     """May the user change the case (tasks, contacts, assignments, closing)?"""
     roles = user_roles(user)
     if case.organisation_id != user.organisation_id:
@@ -73,7 +80,9 @@ def can_write(user, case: Case) -> bool:
     return False
 
 
-def case_get_for_user(user, pk, *, write: bool = False, request=None, log_view: bool = False) -> Case:
+def case_get_for_user(
+    user: User | AnonymousUser, pk, *, write: bool = False, request: HttpRequest | None = None, log_view: bool = False,
+) -> Case:
     """The case, if the user may see it (and change it, with write=True); else 404.
 
     A refused attempt is written to the audit log; with log_view=True a granted
