@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from organisation.models import Organisation, Unit
 
+from .. import hooks
 from ..models import (
     ActiveInvolvement,
     Assignment,
@@ -33,7 +34,7 @@ from ..models import (
 )
 from ..rules import reconcile, routing
 from ..rules.case_facts import FLAG_PAYMENT_DECISION_MISSING, NoticeFacts, case_facts, latest_notice
-from ..rules.deadlines import case_dates, is_urgent
+from ..rules.deadlines import case_dates, current_eviction_notice, is_urgent
 from ..rules.workdays import add_working_days
 from .deviations import close_resolved_deviations, raise_automatic_deviations
 from .plan import _units_by_code, next_meeting_date, plan_config_for
@@ -145,6 +146,8 @@ def _decision_input(
         recovery_deadline=dates.recovery_deadline,
         eviction_date=dates.eviction_date,
         reply_deadline=dates.reply_deadline,
+        payment_application_received_on=data.commitment.application_received_on if data.commitment else None,
+        payment_decided=bool(data.commitment and data.commitment.decision),
     )
 
 
@@ -204,7 +207,7 @@ def _cancel(task: Task, now, note: str, out: Outcome) -> None:
 
 def _reconcile_tasks(
     data: CaseData, decision: routing.Decision, units: dict[str, Unit], active: list[Assignment], now,
-    inp: routing.DecisionInput, out: Outcome,
+    inp: routing.DecisionInput, out: Outcome, config: routing.PlanConfig,
 ) -> None:
     case, existing = data.case, data.tasks
     existing_kinds = reconcile.existing_task_kinds(
@@ -219,6 +222,7 @@ def _reconcile_tasks(
             )
         )
         out.changes.append(f"TASK {plan.kind}")
+    _new_eviction_date_letter(data, decision, units, now, inp, config, out)
     for task in existing:
         if task.status != TaskStatus.OPEN or task.decision_id is None:
             continue
@@ -239,6 +243,28 @@ def _reconcile_tasks(
         for task in [t for t in every if t.kind == kind and t.status == TaskStatus.OPEN]:
             _cancel(task, now, _("Kontakt etablerad, hembesöket behövs inte (R2d)."), out)
         out.changes.append(f"CANCEL {kind}")
+
+
+def _new_eviction_date_letter(
+    data: CaseData, decision: routing.Decision, units: dict[str, Unit], now, inp: routing.DecisionInput,
+    config: routing.PlanConfig, out: Outcome,
+) -> None:
+    """A later eviction date (after a postponement, or after the termination's letter) gives a new SEND_LETTER task,
+    due counting from that notice (cases.rules.reconcile.new_letter_needed)."""
+    planned = next((p for p in decision.tasks if p.kind == TaskKind.SEND_LETTER), None)
+    if planned is None or planned.unit not in units:
+        return
+    eviction = current_eviction_notice(data.notices)
+    letter_tasks = [(t.status, t.created_at) for t in data.tasks + out.new_tasks if t.kind == TaskKind.SEND_LETTER]
+    if eviction is None or not reconcile.new_letter_needed(eviction.registered_at, letter_tasks):
+        return
+    due = add_working_days(eviction.received_date, config.due_days(TaskKind.SEND_LETTER))
+    due = routing.capped(due, routing.due_cap(TaskKind.SEND_LETTER, inp), eviction.received_date)
+    out.new_tasks.append(
+        Task(case=data.case, kind=TaskKind.SEND_LETTER, unit=units[planned.unit], due_date=due, rules=list(planned.rules),
+             plan_version=decision.plan_version, created_at=now)
+    )
+    out.changes.append(f"TASK {TaskKind.SEND_LETTER} {eviction.eviction_date.isoformat()}")
 
 
 def _case_facts_refresh(
@@ -280,7 +306,7 @@ def _case_facts_refresh(
     case.debt_amount = facts.debt_amount
     case.latest_notice_type = facts.latest_notice_type
     case.plan_version = decision.plan_version
-    case.explanation = list(decision.explanation)
+    case.explanation = routing.explanation_data(decision)
     case.flags = flags
     open_dues = [t.due_date for t in tasks if t.status == TaskStatus.OPEN]
     case.next_due_date = min(open_dues) if open_dues else None
@@ -349,7 +375,7 @@ def _evaluate(data: CaseData, ctx: Context) -> Outcome:
     out = Outcome(data=data, decision=decision, changes=[], facts_changed=False, ended=[], new_assignments=[], new_tasks=[],
                   updated_tasks=[])
     active = _reconcile_assignments(data, decision, ctx.units, ctx.now, out)
-    _reconcile_tasks(data, decision, ctx.units, active, ctx.now, inp, out)
+    _reconcile_tasks(data, decision, ctx.units, active, ctx.now, inp, out, ctx.config)
     before = _case_facts(data.case)
     _case_facts_refresh(data, decision, active, data.tasks + out.new_tasks, today=ctx.today, next_meeting=ctx.urgency_meeting,
                         config=ctx.config)
@@ -369,7 +395,7 @@ def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None 
     records = [
         RoutingDecision(
             case=o.data.case, notice=notice, trigger=trigger, plan_version=o.decision.plan_version,
-            rules_fired=list(o.decision.rules_fired), explanation=list(o.decision.explanation), changes=o.changes, created_at=now,
+            rules_fired=list(o.decision.rules_fired), explanation=routing.explanation_data(o.decision), changes=o.changes, created_at=now,
         )
         for o in outcomes
     ]
@@ -395,6 +421,8 @@ def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None 
     if new_tasks:
         Task.objects.bulk_create(new_tasks)
     Case.objects.bulk_update([o.data.case for o in outcomes], FACT_FIELDS)
+    for outcome in outcomes:  # after the commit: the prepared BOSAM agendas follow (a new notice, a changed urgency)
+        hooks.case_changed(outcome.data.case.pk)
     return records
 
 
