@@ -15,6 +15,8 @@ from tests.test_intake import NEW_URL, form_data
 
 NEW_HOUSEHOLD = 47
 JOINING = 39
+# On PostgreSQL one more: the advisory lock on the tenants' personnummer (services.membership.identity_numbers_lock).
+ADVISORY_LOCK = 1 if connection.vendor == "postgresql" else 0
 
 
 def _post(client, data) -> tuple[int, list[str]]:
@@ -41,7 +43,7 @@ def test_registering_a_new_household_takes_a_fixed_number_of_queries(advisor_cli
     ]
     count, sql = _post(advisor_client, form_data(members=members, street_address="Sockenvägen 12"))
     assert Case.objects.count() == 7
-    assert count <= NEW_HOUSEHOLD, f"{count} queries:\n" + "\n".join(sql)
+    assert count <= NEW_HOUSEHOLD + ADVISORY_LOCK, f"{count} queries:\n" + "\n".join(sql)
 
 
 @pytest.mark.django_db
@@ -49,4 +51,4 @@ def test_a_notice_that_joins_the_open_case_takes_a_fixed_number_of_queries(advis
     advisor_client.post(NEW_URL, form_data())
     count, sql = _post(advisor_client, form_data(notice_type="EVICTION_APPLICATION", sender_kind="KRONOFOGDEN"))
     assert Case.objects.count() == 1 and Case.objects.get().notices.count() == 2
-    assert count <= JOINING, f"{count} queries:\n" + "\n".join(sql)
+    assert count <= JOINING + ADVISORY_LOCK, f"{count} queries:\n" + "\n".join(sql)
