@@ -193,8 +193,11 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
         return client
 
     advisor_client, worker_client = client_for(advisor), client_for(worker)
+    chef_client = client_for(User.objects.get(username=f"gen-{org.code}-chef1"))
+    chair_client = client_for(User.objects.get(username=f"gen-{org.code}-ordf1"))
 
     results += measure_pages(n, advisor_client, worker_client, org, rng)
+    results += measure_followup_pages(n, chef_client)
     results += measure_registration(n, advisor_client, today, rng)
 
     meeting = Meeting.objects.filter(organisation=org, status=MeetingStatus.PLANNED, date__gte=today).order_by("date").first()
@@ -216,12 +219,60 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
             transaction.set_rollback(True)
     results.append(result)
 
+    results += measure_pdf_requests(n, chair_client, meeting)
+
     open_cases = Case.objects.filter(organisation=org, status="OPEN").count()
     result = Result(f"cases.services.run_daily_checks – en förvaltning ({open_cases} öppna ärenden)")
     for _ in range(args.daily_requests):
         timed(result, lambda: services.run_daily_checks(organisation=org))
     results.append(result)
+    all_open = Case.objects.filter(status="OPEN").count()
+    result = Result(f"cases.services.run_daily_checks – alla {Organisation.objects.count()} förvaltningar ({all_open} öppna ärenden)")
+    for _ in range(max(1, args.daily_requests // 2)):
+        timed(result, lambda: services.run_daily_checks())
+    results.append(result)
     return [r.row() for r in results]
+
+
+def measure_followup_pages(n: int, chef_client) -> list[Result]:
+    """The pages of issues 11-14: statistics (dashboard and its printable report), the deviations register."""
+    results = []
+    pages = [
+        ("Statistik (chef)", "/statistik/"),
+        ("Statistik, utskrift (chef)", "/statistik/utskrift/"),
+        ("Avvikelser (chef)", "/avvikelser/"),
+    ]
+    for name, url in pages:
+        result = Result(f"GET {url} – {name}")
+        chef_client.get(url)
+        for _ in range(n):
+            timed(result, lambda u=url: chef_client.get(u), replay=True)
+        results.append(result)
+    return results
+
+
+def measure_pdf_requests(n: int, chair_client, meeting) -> list[Result]:
+    """What a chair's browser gets: the pre-rendered PDF at once; when the content changed, the progress page."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from bosam.models import Meeting, MeetingDocument
+    from bosam.pdf import document_pdf
+
+    url = f"/api/v1/meetings/{meeting.pk}/agenda.pdf"
+    html = {"HTTP_ACCEPT": "text/html,*/*;q=0.8"}
+    document_pdf(Meeting.objects.get(pk=meeting.pk), "AGENDA")
+    ready = Result("GET agenda.pdf – webbläsare, dagordningen förrenderad")
+    for _ in range(n):
+        timed(ready, lambda: chair_client.get(url, **html))
+    waiting = Result("GET agenda.pdf – webbläsare, ej renderad (förloppssida)")
+    for _ in range(n):
+        with transaction.atomic():
+            MeetingDocument.objects.filter(meeting=meeting).delete()
+            cache.delete(f"bosam-pdf-render-{meeting.pk}-AGENDA")
+            timed(waiting, lambda: chair_client.get(url, **html))
+            transaction.set_rollback(True)
+    return [ready, waiting]
 
 
 def measure_pages(n: int, advisor_client, worker_client, org, rng: random.Random) -> list[Result]:

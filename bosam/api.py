@@ -6,6 +6,7 @@ roles of the same organisation; anyone else gets 404. Reads are audit-logged."""
 import datetime as dt
 
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 
 from .access import agenda_read_log, meeting_get_for_user, visible_meetings
 from .models import MeetingDocument, MeetingStatus
-from .pdf import document_pdf, pdf_filename
+from .pdf import document_if_ready, document_pdf, pdf_filename, render_requested
 from .serializers import MeetingDetailSerializer, MeetingListSerializer
 
 # Documented so that integrations (and the schemathesis fuzz test) know every answer they can get.
@@ -25,6 +26,10 @@ ERROR_401 = OpenApiResponse(description="Ingen eller ogiltig inloggning/token.")
 ERROR_404 = OpenApiResponse(
     description="Finns inte, eller så saknar användaren behörighet (samma svar, för att inte röja att mötet finns)."
 )
+
+
+# How often the progress page reloads itself while the PDF is rendered.
+PROGRESS_REFRESH_SECONDS = 3
 
 
 class PDFRenderer(renderers.BaseRenderer):
@@ -71,7 +76,17 @@ class _PdfView(APIView):
         meeting = meeting_get_for_user(request.user, pk)
         if self.kind == MeetingDocument.Kind.MINUTES and meeting.status != MeetingStatus.CLOSED:
             raise Http404(_("Protokollet finns först när mötet är avslutat."))
-        pdf = document_pdf(meeting, self.kind)
+        pdf = document_if_ready(meeting, self.kind)
+        if pdf is None:
+            # A browser does not wait for WeasyPrint (seconds for a long agenda): a worker renders it and a page that
+            # reloads itself fetches it when ready (issue 16). Other clients get the bytes as before.
+            if "text/html" in request.META.get("HTTP_ACCEPT", "") and render_requested(meeting, self.kind):
+                response = render(request, "bosam/pdf_progress.html", {
+                    "meeting": meeting, "kind": self.kind, "refresh_seconds": PROGRESS_REFRESH_SECONDS}, status=202)
+                response["Retry-After"] = str(PROGRESS_REFRESH_SECONDS)
+                response["Cache-Control"] = "no-store"
+                return response
+            pdf = document_pdf(meeting, self.kind)
         agenda_read_log(request.user, meeting, request=request, detail=f"pdf {self.kind} meeting={meeting.pk}")
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{pdf_filename(meeting, self.kind)}"'

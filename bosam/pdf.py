@@ -26,6 +26,7 @@ from .selectors import agenda_content
 
 # WeasyPrint logs every rendering step at INFO; the beat task's log needs none of it.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+logger = logging.getLogger(__name__)
 
 TEMPLATE = "bosam/pdf/meeting.html"
 STYLESHEET = "css/print.css"
@@ -55,6 +56,34 @@ def document_pdf(meeting: Meeting, kind: str) -> bytes:
     documents, and one cached copy serves everyone whatever language their screen shows."""
     with translation.override(settings.LANGUAGE_CODE):
         return _document_pdf(meeting, kind)
+
+
+def document_if_ready(meeting: Meeting, kind: str) -> bytes | None:
+    """The cached PDF when its content is the current one; None when it must be rendered (issue 16: the browser
+    is then shown a progress page while a worker renders it, see bosam/api.py)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        digest = content_hash(kind, agenda_content(meeting))
+        cached = MeetingDocument.objects.filter(meeting=meeting, kind=kind).first()
+        return bytes(cached.pdf) if cached is not None and cached.content_hash == digest else None
+
+
+def render_requested(meeting: Meeting, kind: str) -> bool:
+    """Ask a worker to render the PDF, at most once a minute per meeting and kind (the progress page reloads every
+    few seconds). False when the queue cannot be reached: the caller renders it itself."""
+    from django.core.cache import cache
+
+    from .tasks import render_document_task
+
+    key = f"bosam-pdf-render-{meeting.pk}-{kind}"
+    if not cache.add(key, 1, timeout=60):
+        return True
+    try:
+        render_document_task.delay(meeting.pk, kind)
+    except Exception:  # the broker is down: the request renders it (slow, but the chair gets the PDF)
+        logger.exception("Could not queue the PDF of meeting %s", meeting.pk)
+        cache.delete(key)
+        return False
+    return True
 
 
 def _document_pdf(meeting: Meeting, kind: str) -> bytes:

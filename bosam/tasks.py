@@ -22,3 +22,17 @@ def plan_meetings_task(today: str | None = None) -> dict:
 def prepare_agendas_task(today: str | None = None) -> dict:
     """Prepare the agendas whose day has come, e-mail the participants once, render the PDFs."""
     return services.prepare_agendas(today=_day(today))
+
+
+@shared_task(name="bosam.tasks.render_document_task")
+def render_document_task(meeting_id: int, kind: str) -> bool:
+    """Render a meeting's agenda or minutes PDF into the cache (asked for by the progress page). Idempotent: a
+    PDF whose content is unchanged is not rendered again."""
+    from .models import Meeting
+    from .pdf import document_pdf
+
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        return False
+    document_pdf(meeting, kind)
+    return True

@@ -424,6 +424,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status", "next_due_date"]),
             models.Index(fields=["organisation", "status", "urgent"]),
+            # The overview over all statuses by notice type, newest first (issue 16: filter and sort from one index).
+            models.Index(fields=["organisation", "latest_notice_type", "opened_at"], name="case_org_notice_type_opened"),
         ]
 
     def __str__(self):

@@ -232,6 +232,29 @@ def test_a_worker_killed_in_the_daily_checks_leaves_a_state_the_next_run_complet
     assert len(keys) == len(set(keys))
 
 
+def test_two_workers_running_the_daily_checks_at_once_write_each_change_once(organisation, personas):
+    """Issue 16: each batch of open cases is locked with SKIP LOCKED and the deviations have unique keys, so two
+    workers at the same moment give the state one worker gives."""
+    user = personas["hyresradgivare"]
+    for i in range(30):
+        household = household_data(serial=300 + i, tenant_birth="19800808", children=("2015-09-16",) if i % 2 else ())
+        register(organisation, user, household=household, notice=notice_data(received="2026-10-01", served="2026-09-30"),
+                 today=dt.date(2026, 10, 1))
+    day = dt.date(2026, 12, 1)
+    results = _run_threads(2, lambda i: services.run_daily_checks(today=day))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(r["changed"] for r in results) == 30  # every case changed by exactly one of the two
+    after_both = _state()
+    from cases.models import RoutingDecision
+
+    daily = list(RoutingDecision.objects.filter(trigger="DAILY").values_list("case_id", flat=True))
+    assert len(daily) == len(set(daily)) == 30
+    keys = list(Deviation.objects.exclude(dedupe_key="").values_list("dedupe_key", flat=True))
+    assert len(keys) == len(set(keys)) and sum(r["deviations"] for r in results) >= len(keys) > 0
+    assert services.run_daily_checks(today=day)["changed"] == 0
+    assert _state() == after_both
+
+
 # --- races: the writes that must happen once -----------------------------------------------------
 
 

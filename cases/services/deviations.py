@@ -5,6 +5,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,38 +42,54 @@ def _deviation_once(*, organisation_id, case_id, kind, key, description, today) 
         return False
 
 
+def _deviations_once(rows: list[dict], *, today: dt.date) -> int:
+    """Raise each deviation (organisation_id, case_id, kind, key, description) unless its key exists: two queries
+    whatever the number. Returns how many were new. A second worker at the same moment is stopped by the unique key
+    (ignore_conflicts), so each cause gives one deviation."""
+    if not rows:
+        return 0
+    keys = {row["key"] for row in rows}
+    existing = set(Deviation.objects.filter(dedupe_key__in=keys).values_list("organisation_id", "dedupe_key"))
+    new = [row for row in rows if (row["organisation_id"], row["key"]) not in existing]
+    Deviation.objects.bulk_create(
+        [
+            Deviation(organisation_id=row["organisation_id"], case_id=row["case_id"], kind=row["kind"], dedupe_key=row["key"],
+                      description=row["description"], occurred_on=today)
+            for row in new
+        ],
+        ignore_conflicts=True,
+    )
+    return len(new)
+
+
 def raise_automatic_deviations(*, today: dt.date, organisation: Organisation | None = None) -> int:
-    """R8: overdue mandatory tasks, eviction dates reached without contact."""
-    created = 0
+    """R8: overdue mandatory tasks, eviction dates reached without contact, no orosanmälan in time."""
     overdue = Task.objects.filter(status=TaskStatus.OPEN, due_date__lt=today, kind__in=MANDATORY_TASK_KINDS, case__status=CaseStatus.OPEN)
     evictions = Case.objects.filter(status=CaseStatus.OPEN, eviction_date__lte=today, contact_established_on__isnull=True)
     if organisation is not None:
         overdue = overdue.filter(case__organisation=organisation)
         evictions = evictions.filter(organisation=organisation)
-    for task in overdue.select_related("case").only("id", "kind", "due_date", "case__id", "case__organisation_id", "case__number"):
-        created += _deviation_once(
-            organisation_id=task.case.organisation_id,
-            case_id=task.case_id,
-            kind=DeviationKind.TASK_OVERDUE,
-            key=f"task-overdue-{task.pk}",
-            description=_("%(task)s skulle vara klar %(date)s.") % {"task": task.get_kind_display(), "date": task.due_date},
-            today=today,
-        )
-    created += _raise_no_report_of_concern(today=today, organisation=organisation)
-    for case in evictions.only("id", "organisation_id", "eviction_date"):
-        created += _deviation_once(
-            organisation_id=case.organisation_id,
-            case_id=case.pk,
-            kind=DeviationKind.EVICTION_WITHOUT_CONTACT,
-            key=f"eviction-without-contact-{case.pk}",
-            description=_("Avhysningsdatumet %(date)s nåddes utan etablerad kontakt.") % {"date": case.eviction_date},
-            today=today,
-        )
-    return created
+    rows = [
+        {
+            "organisation_id": task.case.organisation_id, "case_id": task.case_id, "kind": DeviationKind.TASK_OVERDUE,
+            "key": f"task-overdue-{task.pk}",
+            "description": _("%(task)s skulle vara klar %(date)s.") % {"task": task.get_kind_display(), "date": task.due_date},
+        }
+        for task in overdue.select_related("case").only("id", "kind", "due_date", "case__id", "case__organisation_id", "case__number")
+    ]
+    rows += _no_report_of_concern(today=today, organisation=organisation)
+    rows += [
+        {
+            "organisation_id": case.organisation_id, "case_id": case.pk, "kind": DeviationKind.EVICTION_WITHOUT_CONTACT,
+            "key": f"eviction-without-contact-{case.pk}",
+            "description": _("Avhysningsdatumet %(date)s nåddes utan etablerad kontakt.") % {"date": case.eviction_date},
+        }
+        for case in evictions.only("id", "organisation_id", "eviction_date")
+    ]
+    return _deviations_once(rows, today=today)
 
 
-@transaction.atomic
-def _raise_no_report_of_concern(*, today: dt.date, organisation: Organisation | None) -> int:
+def _no_report_of_concern(*, today: dt.date, organisation: Organisation | None) -> list[dict]:
     """R8: a family case whose orosanmälan (R2c) is not done N working days after the first notice."""
     from django.db.models import Min
 
@@ -86,21 +103,20 @@ def _raise_no_report_of_concern(*, today: dt.date, organisation: Organisation | 
     if organisation is not None:
         cases = cases.filter(organisation=organisation)
     configs: dict[int, routing.PlanConfig] = {}
-    created = 0
+    rows = []
     for case in cases:
-        config = configs.setdefault(case.organisation_id, plan_config_for(case.organisation))
+        if case.organisation_id not in configs:  # once per organisation (setdefault would ask for it per case)
+            configs[case.organisation_id] = plan_config_for(case.organisation)
+        config = configs[case.organisation_id]
         limit = add_working_days(case.first_received, config.report_of_concern_deviation_working_days)
         if today <= limit:
             continue
-        created += _deviation_once(
-            organisation_id=case.organisation_id,
-            case_id=case.pk,
-            kind=DeviationKind.NO_REPORT_OF_CONCERN,
-            key=f"no-report-of-concern-{case.pk}",
-            description=_("Ingen orosanmälan var gjord %(date)s (familj med barn, R2c).") % {"date": limit},
-            today=today,
-        )
-    return created
+        rows.append({
+            "organisation_id": case.organisation_id, "case_id": case.pk, "kind": DeviationKind.NO_REPORT_OF_CONCERN,
+            "key": f"no-report-of-concern-{case.pk}",
+            "description": _("Ingen orosanmälan var gjord %(date)s (familj med barn, R2c).") % {"date": limit},
+        })
+    return rows
 
 
 def deviation_record(
@@ -183,18 +199,26 @@ def close_resolved_deviations(*, today: dt.date | None = None, organisation: Org
     task_ids = [int(d.dedupe_key.rsplit("-", 1)[1]) for d in candidates if d.kind == DeviationKind.TASK_OVERDUE]
     tasks = {t.pk: t for t in Task.objects.filter(pk__in=task_ids)}
     cases = {c.pk: c for c in Case.objects.filter(pk__in=[d.case_id for d in candidates if d.case_id])}
-    closed = 0
     now = timezone.now()
-    for deviation in candidates:
-        note = _cause_gone(deviation, tasks, cases)
-        if note is None:
-            continue
-        with transaction.atomic():
-            # Re-checked under the lock: a person may have taken it up since the list was read.
-            updated = Deviation.objects.filter(pk=deviation.pk, status=DeviationStatus.NEW, events__isnull=True).update(
-                status=DeviationStatus.DISMISSED, status_comment=note, status_changed_at=now, status_changed_by=None)
-            if updated:
-                DeviationEvent.objects.create(deviation=deviation, from_status=DeviationStatus.NEW, to_status=DeviationStatus.DISMISSED,
-                                              comment=note, user=None, at=now)
-                closed += 1
-    return closed
+    notes = {d.pk: note for d in candidates if (note := _cause_gone(d, tasks, cases)) is not None}
+    if not notes:
+        return 0
+    with transaction.atomic():
+        # Re-checked under the lock: a person may have taken one up since the list was read.
+        still_new = list(
+            Deviation.objects.select_for_update()
+            .filter(pk__in=list(notes), status=DeviationStatus.NEW)
+            .filter(~Exists(DeviationEvent.objects.filter(deviation=OuterRef("pk"))))
+        )
+        for deviation in still_new:
+            deviation.status = DeviationStatus.DISMISSED
+            deviation.status_comment = notes[deviation.pk]
+            deviation.status_changed_at = now
+            deviation.status_changed_by = None
+        Deviation.objects.bulk_update(still_new, ["status", "status_comment", "status_changed_at", "status_changed_by"])
+        DeviationEvent.objects.bulk_create([
+            DeviationEvent(deviation=d, from_status=DeviationStatus.NEW, to_status=DeviationStatus.DISMISSED, comment=notes[d.pk],
+                           user=None, at=now)
+            for d in still_new
+        ])
+    return len(still_new)

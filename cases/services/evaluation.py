@@ -1,12 +1,18 @@
 """Evaluating the plan on a case: the decision input, reconciliation of assignments and
 tasks, the case facts, and the daily checks. Idempotent: the same state twice changes nothing.
+
+One path for one case and for many (issue 16): `_load` reads what the plan needs for a list of
+cases in a fixed number of queries, `_evaluate` decides in memory (the rules are pure), `_write`
+stores the differences in bulk. `case_reevaluate` runs it on one case, `run_daily_checks` on
+every open case of an organisation, batch by batch.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +20,7 @@ from organisation.models import Organisation, Unit
 
 from .. import hooks
 from ..models import (
+    ActiveInvolvement,
     Assignment,
     AssignmentRole,
     Case,
@@ -34,26 +41,94 @@ from .plan import _units_by_code, next_meeting_date, plan_config_for
 
 ESCALATION_TASK_KINDS = reconcile.ESCALATION_TASK_KINDS
 
+# Open cases locked and evaluated together by the daily checks: the queries per batch are fixed.
+DAILY_BATCH_SIZE = 500
+
+
+# --- loading what the plan reads -------------------------------------------------
+
+
+@dataclass
+class CaseData:
+    """A case with everything the plan reads of it, loaded once (see `_load`)."""
+
+    case: Case
+    notices: list[Notice]  # by received date, id
+    members: list
+    involvements: list[ActiveInvolvement]  # open ones, by id
+    tasks: list[Task]  # all of the case's tasks, by due date, id
+    assignments: list[Assignment]  # active ones, by created_at, id
+    commitment: PaymentCommitment | None
+    earlier_notice_types: set[str] = field(default_factory=set)
+
+
+def _load(cases: list[Case]) -> list[CaseData]:
+    """What the plan needs for these cases (their household loaded), in seven queries whatever their number."""
+    from django.db.models import prefetch_related_objects
+
+    if not cases:
+        return []
+    for c in cases:  # loaded afresh each time (a case evaluated twice must not keep the first load)
+        for attr in ("plan_notices", "plan_tasks", "plan_assignments"):
+            c.__dict__.pop(attr, None)
+        for attr in ("plan_members", "plan_involvements"):
+            c.household.__dict__.pop(attr, None)
+    prefetch_related_objects(
+        cases,
+        Prefetch("notices", queryset=Notice.objects.order_by("received_date", "id"), to_attr="plan_notices"),
+        Prefetch("household__members", to_attr="plan_members"),
+        Prefetch(
+            "household__involvements",
+            queryset=ActiveInvolvement.objects.filter(ended__isnull=True).select_related("unit").order_by("id"),
+            to_attr="plan_involvements",
+        ),
+        Prefetch("tasks", queryset=Task.objects.order_by("due_date", "id"), to_attr="plan_tasks"),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(ended_at__isnull=True).select_related("unit").order_by("created_at", "id"),
+            to_attr="plan_assignments",
+        ),
+    )
+    ids = [c.pk for c in cases]
+    commitments = {p.case_id: p for p in PaymentCommitment.objects.filter(case_id__in=ids)}
+    # Earlier cases of the same household count: a warning there is a warning (JB 12:42 3 st.).
+    earlier: dict[int, set[str]] = {}
+    for household_id, notice_type in (
+        Notice.objects.filter(case__household_id__in={c.household_id for c in cases})
+        .exclude(case_id__in=ids)
+        .values_list("case__household_id", "notice_type")
+    ):
+        earlier.setdefault(household_id, set()).add(notice_type)
+    return [
+        CaseData(
+            case=c,
+            notices=c.plan_notices,
+            members=c.household.plan_members,
+            involvements=c.household.plan_involvements,
+            tasks=c.plan_tasks,
+            assignments=c.plan_assignments,
+            commitment=commitments.get(c.pk),
+            earlier_notice_types=earlier.get(c.household_id, set()),
+        )
+        for c in cases
+    ]
+
 
 # --- evaluating the plan -------------------------------------------------------
 
 
-def decision_input_for(
-    case: Case, *, today: dt.date, next_meeting: dt.date | None, config: routing.PlanConfig | None = None
+def _decision_input(
+    data: CaseData, *, today: dt.date, next_meeting: dt.date | None, config: routing.PlanConfig
 ) -> routing.DecisionInput:
-    config = config or plan_config_for(case.organisation)
-    notices = list(case.notices.order_by("received_date", "id"))
+    case, notices = data.case, data.notices
     latest = notices[-1]
     dates = case_dates(notices, recovery_period_start=config.recovery_period_start)
     members = tuple(
-        routing.Member(role=p.role, age=p.age_on(latest.received_date), residence=p.child_residence) for p in case.household.members.all()
+        routing.Member(role=p.role, age=p.age_on(latest.received_date), residence=p.child_residence) for p in data.members
     )
-    active_units = tuple(
-        routing.ActiveUnit(unit=i.unit.code, user_id=i.case_worker_id)
-        for i in case.household.involvements.filter(ended__isnull=True).select_related("unit").order_by("id")
-    )
-    letter = case.tasks.filter(kind=TaskKind.SEND_LETTER, status=TaskStatus.DONE).order_by("completed_at").first()
-    commitment = PaymentCommitment.objects.filter(case=case).first()
+    active_units = tuple(routing.ActiveUnit(unit=i.unit.code, user_id=i.case_worker_id) for i in data.involvements)
+    letters = [t for t in data.tasks if t.kind == TaskKind.SEND_LETTER and t.status == TaskStatus.DONE and t.completed_at]
+    letter = min(letters, key=lambda t: t.completed_at) if letters else None
     return routing.DecisionInput(
         notice_type=latest.notice_type,
         notice_types_on_case=tuple(n.notice_type for n in notices),
@@ -67,118 +142,136 @@ def decision_input_for(
         letter_sent_date=timezone.localdate(letter.completed_at) if letter else None,
         today=today,
         next_meeting_date=next_meeting,
-        escalations_done=tuple(case.tasks.filter(kind__in=ESCALATION_TASK_KINDS).values_list("kind", flat=True)),
+        escalations_done=tuple(t.kind for t in data.tasks if t.kind in ESCALATION_TASK_KINDS),
         recovery_deadline=dates.recovery_deadline,
         eviction_date=dates.eviction_date,
         reply_deadline=dates.reply_deadline,
-        payment_application_received_on=commitment.application_received_on if commitment else None,
-        payment_decided=bool(commitment and commitment.decision),
+        payment_application_received_on=data.commitment.application_received_on if data.commitment else None,
+        payment_decided=bool(data.commitment and data.commitment.decision),
     )
 
 
-def _reconcile_assignments(case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now) -> list[str]:
-    current = {a.unit.code: a for a in case.assignments.filter(ended_at__isnull=True).select_related("unit").order_by("id")}
-    active = {
-        code: reconcile.ActiveAssignment(code, a.role, a.user_id, tuple(a.rules), a.is_manual) for code, a in current.items()
-    }
+def decision_input_for(
+    case: Case, *, today: dt.date, next_meeting: dt.date | None, config: routing.PlanConfig | None = None
+) -> routing.DecisionInput:
+    config = config or plan_config_for(case.organisation)
+    return _decision_input(_load([case])[0], today=today, next_meeting=next_meeting, config=config)
+
+
+@dataclass
+class Outcome:
+    """What one evaluation changes, in memory until `_write` stores it."""
+
+    data: CaseData
+    decision: routing.Decision
+    changes: list[str]
+    facts_changed: bool
+    ended: list[Assignment]
+    new_assignments: list[Assignment]
+    new_tasks: list[Task]
+    updated_tasks: list[Task]
+
+
+def _reconcile_assignments(data: CaseData, decision: routing.Decision, units: dict[str, Unit], now, out: Outcome) -> list[Assignment]:
+    """The active assignments after the plan; ends and creations noted on `out`."""
+    current = {a.unit.code: a for a in data.assignments}
+    active = {code: reconcile.ActiveAssignment(code, a.role, a.user_id, tuple(a.rules), a.is_manual) for code, a in current.items()}
     result = reconcile.reconcile_assignments(active, decision, units)
-    # Ends first, then creates, so that the one-lead constraint holds throughout.
     for code, wanted in result.ended:
         assignment = current[code]
         assignment.ended_at = now
         assignment.end_reason = _("Ny roll enligt planen: %(role)s") % {"role": AssignmentRole(wanted).label}
-        assignment.save(update_fields=["ended_at", "end_reason"])
+        out.ended.append(assignment)
     for new in result.created:
-        Assignment.objects.create(
-            case=case,
-            unit=units[new.unit],
-            user_id=new.user_id,
-            role=new.role,
-            rules=list(new.rules),
-            plan_version=decision.plan_version,
-            decision=record,
-            created_at=now,
+        out.new_assignments.append(
+            Assignment(
+                case=data.case, unit=units[new.unit], user_id=new.user_id, role=new.role, rules=list(new.rules),
+                plan_version=decision.plan_version, created_at=now,
+            )
         )
-    return result.change_lines(active)
+    out.changes += result.change_lines(active)
+    return [a for a in data.assignments if a not in out.ended] + out.new_assignments
 
 
 # Tasks whose due date follows a date that can move (issue 11); the rule is cases.rules.reconcile.moved_due.
 FOLLOWING_TASK_KINDS = reconcile.FOLLOWING_TASK_KINDS
 
 
+def _cancel(task: Task, now, note: str, out: Outcome) -> None:
+    task.status = TaskStatus.CANCELLED
+    task.completed_at = now
+    task.completion_note = note
+    if task.pk and task not in out.updated_tasks:
+        out.updated_tasks.append(task)
+
+
 def _reconcile_tasks(
-    case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now, inp: routing.DecisionInput | None = None
-) -> list[str]:
-    changes = []
+    data: CaseData, decision: routing.Decision, units: dict[str, Unit], active: list[Assignment], now,
+    inp: routing.DecisionInput, out: Outcome, config: routing.PlanConfig,
+) -> None:
+    case, existing = data.case, data.tasks
     existing_kinds = reconcile.existing_task_kinds(
-        decision, (reconcile.ExistingTask(*t) for t in case.tasks.values_list("kind", "status", "due_date"))
+        decision, (reconcile.ExistingTask(t.kind, t.status, t.due_date) for t in existing)
     )
-    assignee_by_unit = {
-        a.unit.code: a.user_id for a in case.assignments.filter(ended_at__isnull=True, user__isnull=False).select_related("unit")
-    }
+    assignee_by_unit = {a.unit.code: a.user_id for a in active if a.user_id is not None}
     for plan in reconcile.tasks_to_create(decision, existing_kinds, units):
-        Task.objects.create(
-            case=case,
-            kind=plan.kind,
-            unit=units[plan.unit],
-            assignee_id=assignee_by_unit.get(plan.unit),
-            due_date=plan.due_date,
-            rules=list(plan.rules),
-            plan_version=decision.plan_version,
-            decision=record,
-            created_at=now,
+        out.new_tasks.append(
+            Task(
+                case=case, kind=plan.kind, unit=units[plan.unit], assignee_id=assignee_by_unit.get(plan.unit), due_date=plan.due_date,
+                rules=list(plan.rules), plan_version=decision.plan_version, created_at=now,
+            )
         )
-        changes.append(f"TASK {plan.kind}")
-    changes += _new_eviction_date_letter(case, decision, units, record, now, inp)
-    for task in case.tasks.filter(status=TaskStatus.OPEN, decision__isnull=False).exclude(decision=record):
+        out.changes.append(f"TASK {plan.kind}")
+    _new_eviction_date_letter(data, decision, units, now, inp, config, out)
+    for task in existing:
+        if task.status != TaskStatus.OPEN or task.decision_id is None:
+            continue
         due = reconcile.moved_due(task.kind, task.due_date, decision, inp)
         if due != task.due_date:
-            changes.append(f"DUE {task.kind} {task.due_date.isoformat()} -> {due.isoformat()}")
+            out.changes.append(f"DUE {task.kind} {task.due_date.isoformat()} -> {due.isoformat()}")
             task.due_date = due
-            task.save(update_fields=["due_date"])
+            out.updated_tasks.append(task)
+    every = existing + out.new_tasks
     if reconcile.eviction_tasks_cancelled(inp):
-        gone = case.tasks.filter(kind__in=routing.EVICTION_BOUND, status=TaskStatus.OPEN).update(
-            status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Avhysningen är återkallad eller inställd.")
-        )
+        gone = [t for t in every if t.kind in routing.EVICTION_BOUND and t.status == TaskStatus.OPEN]
+        for task in gone:
+            _cancel(task, now, _("Avhysningen är återkallad eller inställd."), out)
         if gone:
-            changes.append("CANCEL EVICTION TASKS")
-    open_kinds = case.tasks.filter(status=TaskStatus.OPEN).values_list("kind", flat=True)
+            out.changes.append("CANCEL EVICTION TASKS")
+    open_kinds = [t.kind for t in every if t.status == TaskStatus.OPEN]
     for kind in reconcile.tasks_to_cancel(case.contact_established_on is not None, open_kinds):
-        case.tasks.filter(kind=kind, status=TaskStatus.OPEN).update(
-            status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Kontakt etablerad, hembesöket behövs inte (R2d).")
-        )
-        changes.append(f"CANCEL {kind}")
-    return changes
+        for task in [t for t in every if t.kind == kind and t.status == TaskStatus.OPEN]:
+            _cancel(task, now, _("Kontakt etablerad, hembesöket behövs inte (R2d)."), out)
+        out.changes.append(f"CANCEL {kind}")
 
 
 def _new_eviction_date_letter(
-    case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now, inp: routing.DecisionInput | None
-) -> list[str]:
+    data: CaseData, decision: routing.Decision, units: dict[str, Unit], now, inp: routing.DecisionInput,
+    config: routing.PlanConfig, out: Outcome,
+) -> None:
     """A later eviction date (after a postponement, or after the termination's letter) gives a new SEND_LETTER task,
     due counting from that notice (cases.rules.reconcile.new_letter_needed)."""
     planned = next((p for p in decision.tasks if p.kind == TaskKind.SEND_LETTER), None)
-    if planned is None or inp is None or planned.unit not in units:
-        return []
-    notices = list(case.notices.order_by("received_date", "id"))
-    eviction = current_eviction_notice(notices)
-    letter_tasks = case.tasks.filter(kind=TaskKind.SEND_LETTER).values_list("status", "created_at")
+    if planned is None or planned.unit not in units:
+        return
+    eviction = current_eviction_notice(data.notices)
+    letter_tasks = [(t.status, t.created_at) for t in data.tasks + out.new_tasks if t.kind == TaskKind.SEND_LETTER]
     if eviction is None or not reconcile.new_letter_needed(eviction.registered_at, letter_tasks):
-        return []
-    config = plan_config_for(case.organisation)
+        return
     due = add_working_days(eviction.received_date, config.due_days(TaskKind.SEND_LETTER))
     due = routing.capped(due, routing.due_cap(TaskKind.SEND_LETTER, inp), eviction.received_date)
-    Task.objects.create(
-        case=case, kind=TaskKind.SEND_LETTER, unit=units[planned.unit], due_date=due, rules=list(planned.rules),
-        plan_version=decision.plan_version, decision=record, created_at=now,
+    out.new_tasks.append(
+        Task(case=data.case, kind=TaskKind.SEND_LETTER, unit=units[planned.unit], due_date=due, rules=list(planned.rules),
+             plan_version=decision.plan_version, created_at=now)
     )
-    return [f"TASK {TaskKind.SEND_LETTER} {eviction.eviction_date.isoformat()}"]
+    out.changes.append(f"TASK {TaskKind.SEND_LETTER} {eviction.eviction_date.isoformat()}")
 
 
 def _case_facts_refresh(
-    case: Case, decision: routing.Decision, *, today: dt.date, next_meeting: dt.date | None, units_by_id,
-    config: routing.PlanConfig | None = None,
+    data: CaseData, decision: routing.Decision, active: list[Assignment], tasks: list[Task], *, today: dt.date,
+    next_meeting: dt.date | None, config: routing.PlanConfig,
 ) -> None:
-    config = config or routing.PlanConfig()
+    case = data.case
     notices = [
         NoticeFacts(
             notice_type=n.notice_type,
@@ -191,22 +284,18 @@ def _case_facts_refresh(
             reply_deadline=n.reply_deadline,
             ground=n.ground,
         )
-        for n in case.notices.all()
+        for n in data.notices
     ]
     latest = latest_notice(notices)
-    # Earlier cases of the same household count: a warning there is a warning (JB 12:42 3 st.).
-    earlier_types = Notice.objects.filter(case__household_id=case.household_id).exclude(case_id=case.pk).values_list(
-        "notice_type", flat=True
-    )
+    members = tuple(routing.Member(role=p.role, age=p.age_on(latest.received_date), residence=p.child_residence) for p in data.members)
     facts = case_facts(
-        notices, decision_members(case, latest.received_date),
-        recovery_period_start=config.recovery_period_start, earlier_notice_types=set(earlier_types),
+        notices, members, recovery_period_start=config.recovery_period_start, earlier_notice_types=data.earlier_notice_types,
     )
     flags = list(facts.flags)
-    if payment_decision_missing(case, facts.recovery_deadline, today=today, config=config):
+    if _payment_decision_missing(data.commitment, facts.recovery_deadline, today=today, config=config):
         flags.append(FLAG_PAYMENT_DECISION_MISSING)
     # The active LEAD assignment, not the plan's: a lead overridden by hand (R8) stays the case's lead.
-    lead = case.assignments.filter(ended_at__isnull=True, role=AssignmentRole.LEAD).select_related("unit").first()
+    lead = next((a for a in active if a.role == AssignmentRole.LEAD), None)
     case.lead_unit = lead.unit if lead else None
     case.recovery_deadline = facts.recovery_deadline
     case.recovery_deadline_basis = facts.recovery_deadline_basis
@@ -219,8 +308,8 @@ def _case_facts_refresh(
     case.plan_version = decision.plan_version
     case.explanation = routing.explanation_data(decision)
     case.flags = flags
-    open_dues = case.tasks.filter(status=TaskStatus.OPEN).order_by("due_date").values_list("due_date", flat=True)[:1]
-    case.next_due_date = open_dues[0] if open_dues else None
+    open_dues = [t.due_date for t in tasks if t.status == TaskStatus.OPEN]
+    case.next_due_date = min(open_dues) if open_dues else None
     case.urgent = FLAG_PAYMENT_DECISION_MISSING in flags or is_urgent(
         today=today,
         recovery_deadline=facts.recovery_deadline,
@@ -231,16 +320,19 @@ def _case_facts_refresh(
     )
 
 
-def payment_decision_missing(case: Case, deadline: dt.date | None, *, today: dt.date, config: routing.PlanConfig) -> bool:
-    """An application for ekonomiskt bistånd (for a payment commitment) without a decision
-    N working days before the recovery deadline, the deadline not yet passed: urgent for
-    Ekonomiskt bistånd. (Without an application the deadline's own urgency applies.)"""
+def _payment_decision_missing(commitment, deadline: dt.date | None, *, today: dt.date, config: routing.PlanConfig) -> bool:
     if deadline is None or today > deadline:
         return False
     if today < add_working_days(deadline, -config.payment_decision_working_days):
         return False
-    commitment = PaymentCommitment.objects.filter(case=case).first()
     return commitment is not None and commitment.application_received_on is not None and not commitment.decision
+
+
+def payment_decision_missing(case: Case, deadline: dt.date | None, *, today: dt.date, config: routing.PlanConfig) -> bool:
+    """An application for ekonomiskt bistånd (for a payment commitment) without a decision
+    N working days before the recovery deadline, the deadline not yet passed: urgent for
+    Ekonomiskt bistånd. (Without an application the deadline's own urgency applies.)"""
+    return _payment_decision_missing(PaymentCommitment.objects.filter(case=case).first(), deadline, today=today, config=config)
 
 
 def decision_members(case: Case, on_date: dt.date) -> tuple[routing.Member, ...]:
@@ -254,69 +346,161 @@ def _case_facts(case: Case) -> tuple:
             case.recovery_deadline_other, case.flags)
 
 
-def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None) -> RoutingDecision | None:
+@dataclass(frozen=True)
+class Context:
+    """What an evaluation needs of the organisation, read once per organisation and day."""
+
+    config: routing.PlanConfig
+    meeting: dt.date | None
+    urgency_meeting: dt.date | None
+    units: dict[str, Unit]
+    today: dt.date
+    now: dt.datetime
+
+    @classmethod
+    def of(cls, organisation: Organisation, today: dt.date, *, units: dict[str, Unit] | None = None) -> Context:
+        # Urgency looks at the next meeting that has not yet started: the one held today
+        # has its agenda fixed, so a family with an eviction in 9 days cannot wait for it (issue 11).
+        return cls(
+            config=plan_config_for(organisation), meeting=next_meeting_date(organisation, today),
+            urgency_meeting=next_meeting_date(organisation, today + dt.timedelta(days=1)),
+            units=units if units is not None else _units_by_code(organisation), today=today, now=timezone.now(),
+        )
+
+
+def _evaluate(data: CaseData, ctx: Context) -> Outcome:
+    """Decide in memory: the plan on the case as loaded, and what that changes."""
+    inp = _decision_input(data, today=ctx.today, next_meeting=ctx.meeting, config=ctx.config)
+    decision = routing.decide(inp, ctx.config)
+    out = Outcome(data=data, decision=decision, changes=[], facts_changed=False, ended=[], new_assignments=[], new_tasks=[],
+                  updated_tasks=[])
+    active = _reconcile_assignments(data, decision, ctx.units, ctx.now, out)
+    _reconcile_tasks(data, decision, ctx.units, active, ctx.now, inp, out, ctx.config)
+    before = _case_facts(data.case)
+    _case_facts_refresh(data, decision, active, data.tasks + out.new_tasks, today=ctx.today, next_meeting=ctx.urgency_meeting,
+                        config=ctx.config)
+    out.facts_changed = _case_facts(data.case) != before
+    return out
+
+
+FACT_FIELDS = [
+    "lead_unit", "recovery_deadline", "recovery_deadline_basis", "recovery_deadline_other", "reply_deadline", "eviction_date",
+    "children_count", "debt_amount", "latest_notice_type", "plan_version", "explanation", "flags", "next_due_date", "urgent",
+    "version", "updated_at",
+]
+
+
+def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None = None) -> list[RoutingDecision]:
+    """Store the decisions and their differences, in a fixed number of statements (inside the caller's transaction)."""
+    records = [
+        RoutingDecision(
+            case=o.data.case, notice=notice, trigger=trigger, plan_version=o.decision.plan_version,
+            rules_fired=list(o.decision.rules_fired), explanation=routing.explanation_data(o.decision), changes=o.changes, created_at=now,
+        )
+        for o in outcomes
+    ]
+    if not records:
+        return []
+    RoutingDecision.objects.bulk_create(records)
+    for outcome, record in zip(outcomes, records, strict=True):
+        for obj in outcome.new_assignments + outcome.new_tasks:
+            obj.decision = record
+        outcome.data.case.version += 1  # the case is locked by the caller: its version is the current one
+        outcome.data.case.updated_at = now
+    # Ends first, then creates, so that the one-lead constraint holds throughout; the same for open tasks of a kind.
+    ended = [a for o in outcomes for a in o.ended]
+    if ended:
+        Assignment.objects.bulk_update(ended, ["ended_at", "end_reason"])
+    created = [a for o in outcomes for a in o.new_assignments]
+    if created:
+        Assignment.objects.bulk_create(created)
+    updated = [t for o in outcomes for t in o.updated_tasks]
+    if updated:
+        Task.objects.bulk_update(updated, ["due_date", "status", "completed_at", "completion_note"])
+    new_tasks = [t for o in outcomes for t in o.new_tasks]
+    if new_tasks:
+        Task.objects.bulk_create(new_tasks)
+    Case.objects.bulk_update([o.data.case for o in outcomes], FACT_FIELDS)
+    for outcome in outcomes:  # after the commit: the prepared BOSAM agendas follow (a new notice, a changed urgency)
+        hooks.case_changed(outcome.data.case.pk)
+    return records
+
+
+def case_reevaluate(
+    case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None, locked: bool = False,
+    units: dict[str, Unit] | None = None,
+) -> RoutingDecision | None:
     """Run the plan on the case as it is now and bring assignments and tasks in line.
 
     Returns the recorded decision, or None when a daily check found nothing new
-    (so that running the checks twice records nothing twice)."""
+    (so that running the checks twice records nothing twice).
+
+    ``locked``: the caller has locked (or created) the case in its transaction and it has a notice (intake's
+    path): it is evaluated as it is, without being read again, and the instance is brought up to date."""
     today = today or timezone.localdate()
+    if locked:
+        return _reevaluate_locked(case, trigger=trigger, today=today, notice=notice, units=units)
     if case.status != CaseStatus.OPEN or not case.notices.exists():
         return None
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("household", "organisation").get(pk=case.pk)
-        config = plan_config_for(case.organisation)
-        meeting = next_meeting_date(case.organisation, today)
-        inp = decision_input_for(case, today=today, next_meeting=meeting, config=config)
-        decision = routing.decide(inp, config)
-        # Urgency looks at the next meeting that has not yet started: the one held today
-        # has its agenda fixed, so a family with an eviction in 9 days cannot wait for it (issue 11).
-        urgency_meeting = next_meeting_date(case.organisation, today + dt.timedelta(days=1))
-        units = _units_by_code(case.organisation)
-        now = timezone.now()
-        record = RoutingDecision(
-            case=case,
-            notice=notice,
-            trigger=trigger,
-            plan_version=decision.plan_version,
-            rules_fired=list(decision.rules_fired),
-            explanation=routing.explanation_data(decision),
-            created_at=now,
-        )
-        record.save()
-        changes = _reconcile_assignments(case, decision, units, record, now)
-        changes += _reconcile_tasks(case, decision, units, record, now, inp)
-        before = _case_facts(case)
-        _case_facts_refresh(case, decision, today=today, next_meeting=urgency_meeting, units_by_id=units, config=config)
-        after = _case_facts(case)
-        if trigger == RoutingDecision.Trigger.DAILY and not changes and before == after:
-            record.delete()
-            return None
-        record.changes = changes
-        record.save(update_fields=["changes"])
-        case.version = F("version") + 1
-        case.save()
-        case.refresh_from_db(fields=["version"])
-        hooks.case_changed(case.pk)  # a new notice or a changed urgency: the prepared BOSAM agendas follow
-        return record
+        return _reevaluate_locked(case, trigger=trigger, today=today, notice=notice, units=units)
+
+
+def _reevaluate_locked(
+    case: Case, *, trigger: str, today: dt.date, notice: Notice | None, units: dict[str, Unit] | None
+) -> RoutingDecision | None:
+    ctx = Context.of(case.organisation, today, units=units)
+    outcome = _evaluate(_load([case])[0], ctx)
+    if trigger == RoutingDecision.Trigger.DAILY and not outcome.changes and not outcome.facts_changed:
+        return None
+    (record,) = _write([outcome], trigger=trigger, now=ctx.now, notice=notice)
+    return record
 
 
 # --- the daily checks (R2d/R3b windows, urgency, automatic deviations) -----------
 
 
+def _daily_checks_for(organisation: Organisation, today: dt.date) -> tuple[int, int]:
+    """Evaluate every open case of one organisation, DAILY_BATCH_SIZE at a time: each batch locked (a case another
+    worker holds is skipped: that worker evaluates it), loaded, decided in memory and written in bulk."""
+    ids = list(Case.objects.filter(organisation=organisation, status=CaseStatus.OPEN).order_by("pk").values_list("pk", flat=True))
+    ctx = Context.of(organisation, today)
+    evaluated = changed = 0
+    for start in range(0, len(ids), DAILY_BATCH_SIZE):
+        with transaction.atomic():
+            cases = list(
+                Case.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk__in=ids[start:start + DAILY_BATCH_SIZE], status=CaseStatus.OPEN)
+                .filter(Exists(Notice.objects.filter(case=OuterRef("pk"))))
+                .select_related("household")
+                .order_by("pk")
+            )
+            for case in cases:
+                case.organisation = organisation
+            outcomes = [_evaluate(data, ctx) for data in _load(cases)]
+            differing = [o for o in outcomes if o.changes or o.facts_changed]
+            _write(differing, trigger=RoutingDecision.Trigger.DAILY, now=ctx.now)
+            evaluated += len(cases)
+            changed += len(differing)
+    return evaluated, changed
+
+
 def run_daily_checks(*, today: dt.date | None = None, organisation: Organisation | None = None) -> dict:
     """What the Celery beat task runs each morning, and `manage.py run_daily_checks`.
 
-    Idempotent: a second run the same day creates nothing."""
+    Idempotent: a second run the same day creates nothing. The queries do not depend on the number of open
+    cases (up to DAILY_BATCH_SIZE per organisation)."""
     today = today or timezone.localdate()
-    cases = Case.objects.filter(status=CaseStatus.OPEN)
     if organisation is not None:
-        cases = cases.filter(organisation=organisation)
+        organisations = [organisation]
+    else:
+        organisations = list(Organisation.objects.filter(cases__status=CaseStatus.OPEN).distinct().order_by("pk"))
     evaluated = changed = 0
-    for case_id in cases.values_list("pk", flat=True).iterator():
-        case = Case.objects.get(pk=case_id)
-        evaluated += 1
-        if case_reevaluate(case, trigger=RoutingDecision.Trigger.DAILY, today=today) is not None:
-            changed += 1
+    for org in organisations:
+        done, differing = _daily_checks_for(org, today)
+        evaluated += done
+        changed += differing
     deviations = raise_automatic_deviations(today=today, organisation=organisation)
     # After raising: a deviation whose cause went away since (the task done the same day) closes with a note.
     close_resolved_deviations(today=today, organisation=organisation)

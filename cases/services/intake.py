@@ -151,12 +151,13 @@ def earlier_household_for_identity_numbers(organisation: Organisation, numbers: 
 
 
 def _next_case_number(organisation: Organisation, year: int) -> str:
-    CaseNumberSequence.objects.get_or_create(organisation=organisation, year=year)
-    sequence = CaseNumberSequence.objects.select_for_update().get(organisation=organisation, year=year)
-    sequence.last = F("last") + 1
-    sequence.save(update_fields=["last"])
-    sequence.refresh_from_db(fields=["last"])
-    return f"{year}-{sequence.last:04d}"
+    # The UPDATE locks the year's row until the transaction ends (as select_for_update did); the row is made once a year.
+    rows = CaseNumberSequence.objects.filter(organisation=organisation, year=year)
+    if not rows.update(last=F("last") + 1):
+        CaseNumberSequence.objects.get_or_create(organisation=organisation, year=year)
+        rows.update(last=F("last") + 1)
+    last = rows.values_list("last", flat=True).get()
+    return f"{year}-{last:04d}"
 
 
 def _landlord_get_or_create(organisation: Organisation, data: LandlordData) -> Landlord:
@@ -182,13 +183,18 @@ def _household_create(organisation: Organisation, data: HouseholdData) -> Househ
         phone=data.phone,
         other_residents=data.other_residents,
     )
-    for member in data.members:
-        _person_create(household, member)
+    Person.objects.bulk_create([_person(household, member) for member in data.members])
     return household
 
 
 def _person_create(household: Household, member: MemberData) -> Person:
-    return Person.objects.create(
+    person = _person(household, member)
+    person.save()
+    return person
+
+
+def _person(household: Household, member: MemberData) -> Person:
+    return Person(
         household=household,
         name=member.name,
         role=member.role,
@@ -226,6 +232,8 @@ def _household_update(household: Household, data: HouseholdData) -> None:
 
 
 def _involvements_add(household: Household, active_units: list[ActiveUnitData], units: dict[str, Unit], today: dt.date) -> None:
+    if not active_units:
+        return
     open_units = set(household.involvements.filter(ended__isnull=True).values_list("unit__code", flat=True))
     for entry in active_units:
         if entry.unit_code in open_units or entry.unit_code not in units:
@@ -374,8 +382,9 @@ def notice_register(
     notice_obj = _notice_create(case, notice, landlord, user)
     if submission_token:
         _submission_token_use(submission_token, user, case)
-    case_reevaluate(case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj)
-    case.refresh_from_db()
+    # The case is locked (joined) or new in this transaction: evaluated as it is, the instance brought up to date.
+    case.organisation = organisation
+    case_reevaluate(case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj, locked=True, units=units)
     audit_log(
         user=user, action=AuditAction.NOTICE_REGISTER, case=case, request=request, detail=notice.notice_type, without_assignment=False
     )
