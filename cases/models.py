@@ -818,6 +818,8 @@ class AuditAction(models.TextChoices):
     DEVIATION_HANDLE = "DEVIATION_HANDLE", _("Hanterade avvikelse")
     # A search or a case list: what kind of query and how many hits, never the searched personnummer.
     SEARCH = "SEARCH", _("Sökte eller listade ärenden")
+    # Break the glass (issue 15 §4): access to a case outside one's units, with a stated reason, for a few hours.
+    EMERGENCY_ACCESS = "EMERGENCY_ACCESS", _("Tog nödåtkomst till ärendet")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -827,6 +829,17 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("The audit log is append-only.")
 
+    # The two exceptions, both for retention (gallring, issue 15 §6) and used only by cases/services/retention.py.
+
+    def sever_from_case(self, case: "Case") -> int:
+        """The rows of a case about to be deleted keep action, time, user and the case number, and lose the link."""
+        return models.QuerySet.update(self.filter(case=case), case=None, case_number=case.number)
+
+    def purge_before(self, cutoff) -> int:
+        """Delete the rows older than the audit log's own retention period."""
+        deleted, _per_model = models.QuerySet.delete(self.filter(at__lt=cutoff))
+        return deleted
+
 
 class AuditEvent(models.Model):
     """Append-only: who did or read what, on which case, when, from where."""
@@ -834,7 +847,9 @@ class AuditEvent(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("användare"))
     user_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("användarens enhet"))
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, related_name="audit_events", verbose_name=_("ärende"))
+    # SET_NULL only so that retention can delete a case: it severs the rows first (sever_from_case), keeping the number.
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, related_name="audit_events", verbose_name=_("ärende"))
+    case_number = models.CharField(_("ärendenummer (gallrat ärende)"), max_length=12, blank=True)
     action = models.CharField(_("händelse"), max_length=30, choices=AuditAction.choices)
     detail = models.CharField(_("detalj"), max_length=500, blank=True)
     # True when the user's unit held no active assignment on the case at the time (for logguppföljning).
@@ -930,3 +945,58 @@ class SentLetter(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.sent_on}"
+
+
+class EmergencyAccess(models.Model):
+    """Nödåtkomst ("break the glass", issue 15 §4): one user's time-limited access to one case outside their units.
+
+    Granted by cases/services/emergency.py to a user with the permission `cases.emergency_access` (e.g. socialjouren),
+    with a stated reason; read by cases/access.py until `expires_at`. The grant is also in the audit log
+    (EMERGENCY_ACCESS), which outlives this row."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emergency_accesses", verbose_name=_("ärende"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("användare"))
+    reason = models.TextField(_("skäl"))
+    write = models.BooleanField(_("även ändra"), default=False)
+    granted_at = models.DateTimeField(_("från"))
+    expires_at = models.DateTimeField(_("till"))
+
+    class Meta:
+        verbose_name = _("nödåtkomst")
+        verbose_name_plural = _("nödåtkomster")
+        ordering = ["-granted_at", "-id"]
+        permissions = [("emergency_access", _("Får ta nödåtkomst till ärenden (t.ex. socialjouren)"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=F("granted_at")), name="emergency_access_expires_after_granted"),
+            models.CheckConstraint(condition=~Q(reason=""), name="emergency_access_has_reason"),
+        ]
+        indexes = [models.Index(fields=["user", "case", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.granted_at:%Y-%m-%d %H:%M}"
+
+
+class DeletedCase(models.Model):
+    """What is left of a case deleted by retention (gallring, issue 15 §6): no personal data, only
+    the number, the dates, the unit and how much was deleted (cases/services/retention.py)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case_number = models.CharField(_("ärendenummer"), max_length=12)
+    unit_code = models.CharField(_("ansvarig enhet (kod)"), max_length=60, blank=True)
+    opened_on = models.DateField(_("öppnat"))
+    closed_on = models.DateField(_("avslutat"), null=True, blank=True)
+    last_entry_on = models.DateField(_("senaste anteckning"))
+    deleted_at = models.DateTimeField(_("gallrat"))
+    counts = models.JSONField(_("antal gallrade uppgifter"), default=dict)
+
+    class Meta:
+        verbose_name = _("gallrat ärende")
+        verbose_name_plural = _("gallrade ärenden")
+        ordering = ["-deleted_at", "case_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "case_number"], name="deleted_case_once_per_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_number} {self.deleted_at:%Y-%m-%d}"
