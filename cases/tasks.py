@@ -25,3 +25,17 @@ def run_daily_checks_task(date_iso: str | None = None) -> dict:
     today = dt.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
     summary = services.run_daily_checks(today=today)
     return {"date": today.isoformat(), **summary}
+
+
+@shared_task(name="cases.tasks.run_retention_task", soft_time_limit=DAILY_CHECKS_SOFT_TIME_LIMIT, time_limit=DAILY_CHECKS_TIME_LIMIT)
+def run_retention_task(date_iso: str | None = None) -> dict:
+    """Nightly (CELERY_BEAT_SCHEDULE): retention (gallring). Deletes only with RETENTION_EXECUTE on, else a dry run
+    that logs the counts. Idempotent: a second run finds nothing more to delete."""
+    from django.conf import settings
+
+    from .services.retention import retention_run
+
+    today = dt.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
+    result = retention_run(today=today, execute=settings.RETENTION_EXECUTE)
+    return {"date": today.isoformat(), "executed": result.executed, "due": result.due, "deleted": result.deleted_cases,
+            "households": result.deleted_households, "audit_deleted": result.deleted_audit_events}
