@@ -12,19 +12,19 @@ from .models import ExternalIdentity, GroupRoleMapping
 
 @admin.register(GroupRoleMapping)
 class GroupRoleMappingAdmin(OrganisationScopedAdmin):
-    list_display = ["group", "role", "unit"]
-    list_filter = ["role"]  # no organisation filter: it would list the other organisations' names
-    search_fields = ["group"]
+    list_display = ("group", "role", "unit")
+    list_filter = ("role",)  # no organisation filter: it would list the other organisations' names
+    search_fields = ("group",)
 
 
 @admin.register(ExternalIdentity)
 class ExternalIdentityAdmin(admin.ModelAdmin):
     """Accounts that must exist before their first SSO sign-in get their subject here."""
 
-    list_display = ["subject", "user", "last_sign_in"]
-    search_fields = ["subject", "user__username"]
-    readonly_fields = ["issuer", "last_sign_in"]
-    autocomplete_fields = ["user"]
+    list_display = ("subject", "user", "last_sign_in")
+    search_fields = ("subject", "user__username")
+    readonly_fields = ("issuer", "last_sign_in")
+    autocomplete_fields = ("user",)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("user")
@@ -60,4 +60,4 @@ class ScopedTOTPDeviceAdmin(_OwnOrganisationDevices, TOTPDeviceAdmin):
 
 @admin.register(StaticDevice)
 class ScopedStaticDeviceAdmin(_OwnOrganisationDevices, StaticDeviceAdmin):
-    inlines = []  # the backup codes themselves are the person's secret, not the administrator's to read
+    inlines = ()  # the backup codes themselves are the person's secret, not the administrator's to read

@@ -15,7 +15,7 @@ from organisation.models import Organisation, Role, Unit, User
 from .models import ExternalIdentity, GroupRoleMapping
 
 
-class SignInRefused(Exception):  # noqa: N818 (a refusal, not a programming error)
+class SignInRefused(Exception):  # a refusal, not a programming error
     """A sign-in whose claims give no account: the code picks the Swedish explanation shown."""
 
     NO_SUBJECT = "no_subject"

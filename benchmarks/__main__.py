@@ -169,8 +169,6 @@ def api_body(pin: str, today: dt.date) -> dict:
 
 
 def measure(args, size: int, rng: random.Random) -> list[dict]:
-    import json
-
     from django.db import transaction
     from django.test import Client
     from django.utils import timezone
@@ -196,39 +194,8 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
 
     advisor_client, worker_client = client_for(advisor), client_for(worker)
 
-    lists = [
-        ("Mina ärenden (hyresrådgivare)", advisor_client, "/arenden/"),
-        ("Mina ärenden (handläggare, Mottagningsenheten vuxna)", worker_client, "/arenden/"),
-        ("Översikt: barnfamiljer, närmaste frist", advisor_client, "/arenden/alla/?children=yes&sort=deadline"),
-        ("Översikt: alla statusar, avhysningsdatum, senast öppnade", advisor_client,
-         "/arenden/alla/?status=alla&notice_type=EVICTION_DATE&sort=-opened"),
-        ("Översikt: sök på namn, alla statusar", advisor_client, "/arenden/alla/?status=alla&q=Lindberg"),
-    ]
-    for name, client, url in lists:
-        result = Result(f"GET {url.split('?')[0]} – {name}")
-        client.get(url)  # warm-up: templates and translations compiled once
-        for _ in range(n):
-            timed(result, lambda c=client, u=url: c.get(u), replay=True)
-        results.append(result)
-
-    ids = list(Case.objects.filter(organisation=org).values_list("pk", flat=True))
-    result = Result("GET /arenden/<id>/ – ärendesidan (slumpvalda ärenden)")
-    advisor_client.get(f"/arenden/{ids[0]}/")
-    for case_id in rng.sample(ids, min(n, len(ids))):
-        timed(result, lambda c=case_id: advisor_client.get(f"/arenden/{c}/"), replay=True)
-    results.append(result)
-
-    result = Result("POST /arenden/registrera/ny/ – registrering med routing (formulär)")
-    for _ in range(n):
-        data = intake_form_data(unused_pin(rng), today, rng)
-        timed(result, lambda d=data: advisor_client.post("/arenden/registrera/ny/", d))
-    results.append(result)
-
-    result = Result("POST /api/v1/notices/ – registrering med routing (API)")
-    for _ in range(n):
-        body = json.dumps(api_body(unused_pin(rng), today))
-        timed(result, lambda b=body: advisor_client.post("/api/v1/notices/", data=b, content_type="application/json"))
-    results.append(result)
+    results += measure_pages(n, advisor_client, worker_client, org, rng)
+    results += measure_registration(n, advisor_client, today, rng)
 
     meeting = Meeting.objects.filter(organisation=org, status=MeetingStatus.PLANNED, date__gte=today).order_by("date").first()
     result = Result("bosam.services.agenda_prepare – nästa möte (ny dagordning)")
@@ -255,6 +222,54 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
         timed(result, lambda: services.run_daily_checks(organisation=org))
     results.append(result)
     return [r.row() for r in results]
+
+
+def measure_pages(n: int, advisor_client, worker_client, org, rng: random.Random) -> list[Result]:
+    """The case lists and the case page, read n times each."""
+    from cases.models import Case
+
+    results = []
+    lists = [
+        ("Mina ärenden (hyresrådgivare)", advisor_client, "/arenden/"),
+        ("Mina ärenden (handläggare, Mottagningsenheten vuxna)", worker_client, "/arenden/"),
+        ("Översikt: barnfamiljer, närmaste frist", advisor_client, "/arenden/alla/?children=yes&sort=deadline"),
+        ("Översikt: alla statusar, avhysningsdatum, senast öppnade", advisor_client,
+         "/arenden/alla/?status=alla&notice_type=EVICTION_DATE&sort=-opened"),
+        ("Översikt: sök på namn, alla statusar", advisor_client, "/arenden/alla/?status=alla&q=Lindberg"),
+    ]
+    for name, client, url in lists:
+        result = Result(f"GET {url.split('?')[0]} – {name}")
+        client.get(url)  # warm-up: templates and translations compiled once
+        for _ in range(n):
+            timed(result, lambda c=client, u=url: c.get(u), replay=True)
+        results.append(result)
+
+    ids = list(Case.objects.filter(organisation=org).values_list("pk", flat=True))
+    result = Result("GET /arenden/<id>/ – ärendesidan (slumpvalda ärenden)")
+    advisor_client.get(f"/arenden/{ids[0]}/")
+    for case_id in rng.sample(ids, min(n, len(ids))):
+        timed(result, lambda c=case_id: advisor_client.get(f"/arenden/{c}/"), replay=True)
+    results.append(result)
+    return results
+
+
+def measure_registration(n: int, advisor_client, today, rng: random.Random) -> list[Result]:
+    """A notice registered with its routing, n times through the form and n times through the API."""
+    import json
+
+    results = []
+    result = Result("POST /arenden/registrera/ny/ – registrering med routing (formulär)")
+    for _ in range(n):
+        data = intake_form_data(unused_pin(rng), today, rng)
+        timed(result, lambda d=data: advisor_client.post("/arenden/registrera/ny/", d))
+    results.append(result)
+
+    result = Result("POST /api/v1/notices/ – registrering med routing (API)")
+    for _ in range(n):
+        body = json.dumps(api_body(unused_pin(rng), today))
+        timed(result, lambda b=body: advisor_client.post("/api/v1/notices/", data=b, content_type="application/json"))
+    results.append(result)
+    return results
 
 
 def counts() -> dict:

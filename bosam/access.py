@@ -15,6 +15,8 @@ the item's case, so a case's audit trail shows each agenda that showed it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -26,16 +28,22 @@ from organisation.roles import has_role
 from .models import AgendaItem, Meeting
 from .selectors import PARTICIPANT_ROLES
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
 
-def can_view_meetings(user) -> bool:
+    from organisation.models import User
+
+
+def can_view_meetings(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.organisation_id and has_role(user, Role.BOSAM_ORDFORANDE, *PARTICIPANT_ROLES))
 
 
-def is_chair(user) -> bool:
+def is_chair(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.organisation_id and has_role(user, Role.BOSAM_ORDFORANDE))
 
 
-def visible_meetings(user) -> QuerySet[Meeting]:
+def visible_meetings(user: User) -> QuerySet[Meeting]:
     if not can_view_meetings(user):
         return Meeting.objects.none()
     meetings = Meeting.objects.filter(organisation_id=user.organisation_id).select_related("series")
@@ -47,7 +55,7 @@ def visible_meetings(user) -> QuerySet[Meeting]:
     return meetings.filter(Q(series__departments__id=department_id) | Q(series__departments__isnull=True)).distinct()
 
 
-def item_get_for_user(user, meeting: Meeting, item_pk) -> AgendaItem:
+def item_get_for_user(user: User, meeting: Meeting, item_pk) -> AgendaItem:
     """One agenda item of a visible meeting: the chair reads every item, others only a case
     they may open through the case gate (404 otherwise)."""
     from cases.access import visible_cases
@@ -58,7 +66,7 @@ def item_get_for_user(user, meeting: Meeting, item_pk) -> AgendaItem:
     return item
 
 
-def agenda_read_log(user, meeting: Meeting, *, request=None, detail: str) -> None:
+def agenda_read_log(user: User, meeting: Meeting, *, request: HttpRequest | None = None, detail: str) -> None:
     """AGENDA_VIEW once per item of the agenda, against its case; one row for an empty agenda."""
     from cases.audit import audit_log, client_address
     from cases.models import Assignment, AuditAction, AuditEvent
@@ -83,7 +91,7 @@ def agenda_read_log(user, meeting: Meeting, *, request=None, detail: str) -> Non
     ])
 
 
-def meeting_get_for_user(user, pk, *, edit: bool = False) -> Meeting:
+def meeting_get_for_user(user: User, pk, *, edit: bool = False) -> Meeting:
     """The meeting if the user may see it (404 otherwise); with edit=True only the chair passes (403)."""
     meeting = visible_meetings(user).filter(pk=pk).first()
     if meeting is None:

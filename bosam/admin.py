@@ -15,15 +15,15 @@ from .models import Meeting, MeetingSeries
 
 @admin.register(MeetingSeries)
 class MeetingSeriesAdmin(OrganisationScopedAdmin):
-    list_display = ["name", "weekday", "time", "place", "interval_days", "start_date", "pause_from_week", "pause_to_week", "is_active"]
-    list_filter = ["is_active"]
-    filter_horizontal = ["departments"]
-    fieldsets = [
+    list_display = ("name", "weekday", "time", "place", "interval_days", "start_date", "pause_from_week", "pause_to_week", "is_active")
+    list_filter = ("is_active",)
+    filter_horizontal = ("departments",)
+    fieldsets = (
         (None, {"fields": ["name", "is_active"]}),
         (_("När och var"), {"fields": ["weekday", "time", "place", "interval_days", "start_date"]}),
         (_("Sommaruppehåll"), {"fields": ["pause_from_week", "pause_to_week"]}),
         (_("Dagordning och deltagare"), {"fields": ["agenda_lead_working_days", "departments", "extra_recipients"]}),
-    ]
+    )
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -52,10 +52,10 @@ class MeetingSeriesAdmin(OrganisationScopedAdmin):
 class MeetingAdmin(OrganisationScopedAdmin):
     """Read-only overview; meetings are run from the BOSAM pages."""
 
-    list_display = ["date", "time", "series", "place", "status", "edited_by_chair", "agenda_prepared_at", "agenda_notified_at"]
-    list_filter = ["status", "series"]
+    list_display = ("date", "time", "series", "place", "status", "edited_by_chair", "agenda_prepared_at", "agenda_notified_at")
+    list_filter = ("status", "series")
     date_hierarchy = "date"
-    fields = list_display + ["scheduled_date", "cancel_reason", "started_at", "closed_at"]
+    fields = (*list_display, "scheduled_date", "cancel_reason", "started_at", "closed_at")
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -63,7 +63,7 @@ class MeetingDetailView(APIView):
 
 
 class _PdfView(APIView):
-    renderer_classes = [PDFRenderer, renderers.JSONRenderer]
+    renderer_classes = (PDFRenderer, renderers.JSONRenderer)
     kind = MeetingDocument.Kind.AGENDA
 
     @extend_schema(responses={(200, "application/pdf"): bytes, 401: ERROR_401, 404: ERROR_404})

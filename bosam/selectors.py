@@ -259,45 +259,9 @@ def agenda_content(meeting: Meeting) -> dict:
     live = [e for s in sections for e in s["items"]]
     with_children = [e for e in live if e["children_count"]]
 
-    since_start = timezone.make_aware(dt.datetime.combine(since + dt.timedelta(days=1), dt.time.min))
-    follow = (
-        Activity.objects.filter(meeting__organisation_id=meeting.organisation_id, meeting__date__lt=meeting.date)
-        .filter(Q(task__status=TaskStatus.OPEN) | Q(task__completed_at__gte=since_start))
-        .select_related("task__unit__department", "case", "meeting")
-        # Only the earlier meeting's date is shown: its frozen minutes (large JSON) and the cases' JSON fields stay in the database.
-        .defer("meeting__minutes", "case__explanation", "case__flags")
-        .order_by("task__unit__department__name", "task__due_date", "id")
-    )
-    follow_up: dict[str, list] = {}
-    for activity in follow:
-        follow_up.setdefault(activity.task.unit.department.name, []).append(_activity_entry(activity, meeting.date))
-
-    deviations = []
-    for deviation in (
-        # From the previous meeting's own day on: an absence there is dated that day.
-        Deviation.objects.filter(organisation_id=meeting.organisation_id, occurred_on__gte=since, occurred_on__lte=meeting.date)
-        .select_related("case")
-        .order_by("occurred_on", "id")
-    ):
-        deviations.append({
-            "date": _iso(deviation.occurred_on),
-            "kind": str(deviation.get_kind_display()),
-            "number": deviation.case.number if deviation.case else "",
-            # Manual deviations and overrides carry free text that may name people; only generated descriptions are shown.
-            "description": deviation.description if deviation.kind in GENERATED_DEVIATION_KINDS else "",
-        })
-
-    recorded = {a.department_id: a for a in meeting.attendance.all()}
-    attendance = []
-    for department in Department.objects.filter(pk__in=series.departments.values("pk")).order_by("name"):
-        row = recorded.get(department.pk)
-        attendance.append({
-            "department_id": department.pk,
-            "department": department.name,
-            "present": None if row is None else row.present,
-            "representative": row.representative if row else "",
-        })
-
+    follow_up = _follow_up(meeting, since)
+    deviations = _deviations(meeting, since)
+    attendance = _attendance(meeting)
     removed = [
         {"number": i.case.number, "reason": i.removed_reason} for i in items if i.is_removed
     ]
@@ -325,6 +289,57 @@ def agenda_content(meeting: Meeting) -> dict:
         "attendance": attendance,
         "removed": removed,
     }
+
+
+def _follow_up(meeting: Meeting, since: dt.date) -> dict[str, list]:
+    """Activities of earlier meetings still open, or done since the last meeting, by the department that does them."""
+    since_start = timezone.make_aware(dt.datetime.combine(since + dt.timedelta(days=1), dt.time.min))
+    follow = (
+        Activity.objects.filter(meeting__organisation_id=meeting.organisation_id, meeting__date__lt=meeting.date)
+        .filter(Q(task__status=TaskStatus.OPEN) | Q(task__completed_at__gte=since_start))
+        .select_related("task__unit__department", "case", "meeting")
+        # Only the earlier meeting's date is shown: its frozen minutes (large JSON) and the cases' JSON fields stay in the database.
+        .defer("meeting__minutes", "case__explanation", "case__flags")
+        .order_by("task__unit__department__name", "task__due_date", "id")
+    )
+    follow_up: dict[str, list] = {}
+    for activity in follow:
+        follow_up.setdefault(activity.task.unit.department.name, []).append(_activity_entry(activity, meeting.date))
+    return follow_up
+
+
+def _deviations(meeting: Meeting, since: dt.date) -> list[dict]:
+    """The organisation's deviations since the last meeting, without free text that may name people."""
+    deviations = []
+    for deviation in (
+        # From the previous meeting's own day on: an absence there is dated that day.
+        Deviation.objects.filter(organisation_id=meeting.organisation_id, occurred_on__gte=since, occurred_on__lte=meeting.date)
+        .select_related("case")
+        .order_by("occurred_on", "id")
+    ):
+        deviations.append({
+            "date": _iso(deviation.occurred_on),
+            "kind": str(deviation.get_kind_display()),
+            "number": deviation.case.number if deviation.case else "",
+            # Manual deviations and overrides carry free text that may name people; only generated descriptions are shown.
+            "description": deviation.description if deviation.kind in GENERATED_DEVIATION_KINDS else "",
+        })
+    return deviations
+
+
+def _attendance(meeting: Meeting) -> list[dict]:
+    """Each department of the series, present, absent or not yet recorded."""
+    recorded = {a.department_id: a for a in meeting.attendance.all()}
+    attendance = []
+    for department in Department.objects.filter(pk__in=meeting.series.departments.values("pk")).order_by("name"):
+        row = recorded.get(department.pk)
+        attendance.append({
+            "department_id": department.pk,
+            "department": department.name,
+            "present": None if row is None else row.present,
+            "representative": row.representative if row else "",
+        })
+    return attendance
 
 
 def meeting_activities(meeting: Meeting) -> QuerySet[Activity]:

@@ -11,7 +11,7 @@ class MeetingListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "date", "time", "status", "agenda_ready"]
+        fields = ("id", "date", "time", "status", "agenda_ready")
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -19,7 +19,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "case", "case_number", "section", "position", "urgent", "children_count", "notice_type"]
+        fields = ("id", "case", "case_number", "section", "position", "urgent", "children_count", "notice_type")
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -30,7 +30,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ["id", "case", "task", "what", "unit", "due_date", "status"]
+        fields = ("id", "case", "task", "what", "unit", "due_date", "status")
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -46,7 +46,7 @@ class MeetingDetailSerializer(MeetingListSerializer):
     attendance = AttendanceSerializer(many=True, read_only=True)
 
     class Meta(MeetingListSerializer.Meta):
-        fields = [*MeetingListSerializer.Meta.fields, "place", "series", "items", "activities", "attendance"]
+        fields = (*MeetingListSerializer.Meta.fields, "place", "series", "items", "activities", "attendance")
 
     def get_items(self, meeting) -> list[dict]:
         items = meeting.items.filter(removed_at__isnull=True).select_related("case").order_by("section", "position", "id")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -27,6 +28,11 @@ from organisation.models import Department, Organisation, Unit
 
 from . import selectors
 from .models import Activity, AgendaItem, AgendaSection, Attendance, Meeting, MeetingSeries, MeetingStatus
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from organisation.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +149,7 @@ def _renumber(meeting: Meeting, sort_keys: dict[int, tuple]) -> int:
 
 
 @transaction.atomic
-def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user=None) -> dict:
+def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user: User | None = None) -> dict:
     """Build or refresh the agenda (sections 1 and 2) from the cases as they are now.
 
     Keeps what the chair did: struck items stay struck, added items stay, and once
@@ -256,7 +262,9 @@ def _lock(meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def agenda_item_add(*, meeting: Meeting, user, case: Case, section: str, reason: str, request=None) -> AgendaItem:
+def agenda_item_add(
+    *, meeting: Meeting, user: User, case: Case, section: str, reason: str, request: HttpRequest | None = None,
+) -> AgendaItem:
     meeting = _lock(meeting)
     if not meeting.agenda_editable:
         raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
@@ -279,7 +287,7 @@ def agenda_item_add(*, meeting: Meeting, user, case: Case, section: str, reason:
 
 
 @transaction.atomic
-def agenda_item_remove(*, item: AgendaItem, user, reason: str, request=None) -> AgendaItem:
+def agenda_item_remove(*, item: AgendaItem, user: User, reason: str, request: HttpRequest | None = None) -> AgendaItem:
     meeting = _lock(item.meeting)
     if not meeting.agenda_editable:
         raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
@@ -293,7 +301,7 @@ def agenda_item_remove(*, item: AgendaItem, user, reason: str, request=None) -> 
 
 
 @transaction.atomic
-def agenda_item_move(*, item: AgendaItem, user, direction: str) -> None:
+def agenda_item_move(*, item: AgendaItem, user: User, direction: str) -> None:
     """Swap the item with its neighbour above ("up") or below ("down") in its section."""
     meeting = _lock(item.meeting)
     if not meeting.agenda_editable:
@@ -316,7 +324,7 @@ def agenda_item_move(*, item: AgendaItem, user, direction: str) -> None:
 
 
 @transaction.atomic
-def meeting_reschedule(*, meeting: Meeting, user, date: dt.date, time: dt.time, place: str) -> Meeting:
+def meeting_reschedule(*, meeting: Meeting, user: User, date: dt.date, time: dt.time, place: str) -> Meeting:
     meeting = _lock(meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise MeetingLocked(_("Bara ett planerat möte kan flyttas."))
@@ -327,7 +335,7 @@ def meeting_reschedule(*, meeting: Meeting, user, date: dt.date, time: dt.time, 
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, user, reason: str) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, user: User, reason: str) -> Meeting:
     meeting = _lock(meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise MeetingLocked(_("Bara ett planerat möte kan ställas in."))
@@ -352,7 +360,7 @@ def _check_minutes_editable(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_start(*, meeting: Meeting, user) -> Meeting:
+def meeting_start(*, meeting: Meeting, user: User) -> Meeting:
     meeting = _lock(meeting)
     _check_minutes_editable(meeting)
     _start(meeting)
@@ -360,7 +368,7 @@ def meeting_start(*, meeting: Meeting, user) -> Meeting:
 
 
 @transaction.atomic
-def attendance_record(*, meeting: Meeting, user, rows: list[tuple[Department, bool, str]]) -> Meeting:
+def attendance_record(*, meeting: Meeting, user: User, rows: list[tuple[Department, bool, str]]) -> Meeting:
     """R5: present or not, per participating department. Absences become deviations when the minutes close."""
     meeting = _lock(meeting)
     _check_minutes_editable(meeting)
@@ -376,7 +384,7 @@ def attendance_record(*, meeting: Meeting, user, rows: list[tuple[Department, bo
 
 
 @transaction.atomic
-def item_note_save(*, item: AgendaItem, user, note: str) -> AgendaItem:
+def item_note_save(*, item: AgendaItem, user: User, note: str) -> AgendaItem:
     meeting = _lock(item.meeting)
     _check_minutes_editable(meeting)
     AgendaItem.objects.filter(pk=item.pk).update(note=note)
@@ -386,7 +394,9 @@ def item_note_save(*, item: AgendaItem, user, note: str) -> AgendaItem:
 
 
 @transaction.atomic
-def activity_create(*, item: AgendaItem, user, what: str, unit: Unit, due_date: dt.date, request=None) -> Activity:
+def activity_create(
+    *, item: AgendaItem, user: User, what: str, unit: Unit, due_date: dt.date, request: HttpRequest | None = None,
+) -> Activity:
     """A decision (R6): a BOSAM_ACTIVITY task for the unit on the case, so its case workers see it.
     A unit not yet on the case is assigned to it; otherwise its staff could not open the case."""
     meeting = _lock(item.meeting)
@@ -408,7 +418,7 @@ def activity_create(*, item: AgendaItem, user, what: str, unit: Unit, due_date: 
 
 
 @transaction.atomic
-def meeting_close(*, meeting: Meeting, user, request=None) -> Meeting:
+def meeting_close(*, meeting: Meeting, user: User, request: HttpRequest | None = None) -> Meeting:
     """Close the minutes: freeze the whole content, raise a deviation for every absent
     department (R5, R8), and mark the discussed cases' BOSAM review (R4) done. Idempotent."""
     meeting = _lock(meeting)

@@ -17,7 +17,8 @@ Every list starts from `visible_cases(user)`, every case URL from
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -29,6 +30,12 @@ from organisation.roles import user_roles
 from . import hooks
 from .models import Assignment, AuditAction, Case, EmergencyAccess
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+
+    from organisation.models import User
+
 READ_AFTER_ASSIGNMENT_ENDED = timedelta(days=30)
 
 
@@ -37,12 +44,12 @@ def _agenda_case_ids(organisation):
     return hooks.case_ids_on_agendas(organisation)
 
 
-def active_emergency_accesses(user, *, now=None) -> QuerySet[EmergencyAccess]:
+def active_emergency_accesses(user: User, *, now: datetime | None = None) -> QuerySet[EmergencyAccess]:
     """The user's emergency accesses that have not expired at `now` (default: the present)."""
     return EmergencyAccess.objects.filter(user_id=user.pk, organisation_id=user.organisation_id, expires_at__gt=now or timezone.now())
 
 
-def visible_cases(user, *, now=None) -> QuerySet[Case]:
+def visible_cases(user: User | AnonymousUser, *, now: datetime | None = None) -> QuerySet[Case]:
     """All cases this user may read, within their own organisation only."""
     if not user.is_authenticated or user.organisation_id is None:
         return Case.objects.none()
@@ -68,7 +75,7 @@ def visible_cases(user, *, now=None) -> QuerySet[Case]:
     return base.filter(condition)
 
 
-def can_write(user, case: Case, *, now=None) -> bool:
+def can_write(user: User, case: Case, *, now: datetime | None = None) -> bool:
     """May the user change the case (tasks, contacts, assignments, closing)?"""
     roles = user_roles(user)
     if case.organisation_id != user.organisation_id:
@@ -82,7 +89,10 @@ def can_write(user, case: Case, *, now=None) -> bool:
     return active_emergency_accesses(user, now=now).filter(case=case, write=True).exists()
 
 
-def case_get_for_user(user, pk, *, write: bool = False, request=None, log_view: bool = False, now=None) -> Case:
+def case_get_for_user(
+    user: User | AnonymousUser, pk, *, write: bool = False, request: HttpRequest | None = None, log_view: bool = False,
+    now: datetime | None = None,
+) -> Case:
     """The case, if the user may see it (and change it, with write=True); else 404.
 
     A refused attempt is written to the audit log; with log_view=True a granted
@@ -113,12 +123,12 @@ def case_get_for_user(user, pk, *, write: bool = False, request=None, log_view: 
     return case
 
 
-def may_take_emergency_access(user) -> bool:
+def may_take_emergency_access(user: User | AnonymousUser) -> bool:
     """Has the user the permission to take emergency access (break the glass), given to the person or their group?"""
     return bool(user.is_authenticated and user.organisation_id and user.has_perm("cases.emergency_access"))
 
 
-def emergency_case_for_user(user, pk) -> Case:
+def emergency_case_for_user(user: User, pk) -> Case:
     """The case a user with the permission asks emergency access to: only in their own organisation; else 404.
 
     The permission is checked by the caller (403 without it). A case of another organisation is

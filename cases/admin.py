@@ -15,8 +15,8 @@ from .models import AuditEvent, Landlord
 
 @admin.register(Landlord)
 class LandlordAdmin(OrganisationScopedAdmin):
-    list_display = ["name", "org_number", "contact_name", "phone", "email"]
-    search_fields = ["name", "org_number"]
+    list_display = ("name", "org_number", "contact_name", "phone", "email")
+    search_fields = ("name", "org_number")
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
@@ -26,11 +26,11 @@ class LandlordAdmin(OrganisationScopedAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "user_unit", "action", "case", "without_assignment", "ip_address"]
-    list_filter = ["action", "without_assignment", "organisation"]
+    list_display = ("at", "user", "user_unit", "action", "case", "without_assignment", "ip_address")
+    list_filter = ("action", "without_assignment", "organisation")
     date_hierarchy = "at"
-    list_select_related = ["user", "user_unit", "case"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    list_select_related = ("user", "user_unit", "case")
+    readonly_fields = tuple(f.name for f in AuditEvent._meta.fields)
     actions = None
 
     def has_module_permission(self, request):

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from .models import AuditAction, AuditEvent, Case
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
 
-def client_address(request) -> str | None:
+    from organisation.models import User
+
+
+def client_address(request: HttpRequest | None) -> str | None:
     # Behind the production proxy REMOTE_ADDR is the proxy's: the client's address comes from the
     # trusted proxy's header only (TRUSTED_PROXIES), the same function django-axes uses.
     from organisation.client_ip import client_address as resolve
@@ -17,10 +25,10 @@ def client_address(request) -> str | None:
 
 def audit_log(
     *,
-    user,
+    user: User | AnonymousUser | None,
     action: AuditAction | str,
     case: Case | None = None,
-    request=None,
+    request: HttpRequest | None = None,
     detail: str = "",
     organisation=None,
     without_assignment: bool | None = None,
@@ -50,7 +58,9 @@ def audit_log(
 SEARCH_KINDS = ("personnummer", "namn", "adress", "ärendenummer", "lista")
 
 
-def audit_search(*, user, request, where: str, kinds: list[str], hits: int, filters: str = "") -> AuditEvent:
+def audit_search(
+    *, user: User | AnonymousUser, request: HttpRequest, where: str, kinds: list[str], hits: int, filters: str = "",
+) -> AuditEvent:
     """One SEARCH event for a search or a list (issue 10, defect 13; issue 15 §7).
 
     ``kinds`` says what the query could match (e.g. ["namn", "adress"]); the query

@@ -86,7 +86,7 @@ class PlanConfigurationForm(forms.ModelForm):
 
     class Meta:
         model = PlanConfiguration
-        fields = ["organisation", "version"]
+        fields = ("organisation", "version")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,8 +178,8 @@ def plan_configuration_activate(*, organisation: Organisation, version: str, set
 @admin.register(PlanConfiguration)
 class PlanConfigurationAdmin(admin.ModelAdmin):
     form = PlanConfigurationForm
-    list_display = ["version", "organisation", "is_active", "created_at"]
-    list_filter = ["is_active"]
+    list_display = ("version", "organisation", "is_active", "created_at")
+    list_filter = ("is_active",)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -11,9 +11,13 @@ the address on the case page, by a logged action.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from organisation.models import User
 
 # What lists, agendas and minutes show instead of a name.
 PROTECTED_DESIGNATION = _("skyddad identitet")
@@ -45,13 +49,13 @@ def designation_for(members: Iterable, *, reveal: bool = False) -> str:
     return household_designation(members)
 
 
-def is_responsible_unit(user, case) -> bool:
+def is_responsible_unit(user: User, case) -> bool:
     """The viewer works at the case's lead unit (the unit responsible for it)."""
     unit_id = getattr(user, "unit_id", None)
     return unit_id is not None and unit_id == case.lead_unit_id
 
 
-def may_reveal_address(user, case) -> bool:
+def may_reveal_address(user: User, case) -> bool:
     """The lead unit and the units holding an open HOME_VISIT or ATTEND_EVICTION task on the case.
     Call only after the access gate let the user see the case."""
     if is_responsible_unit(user, case):

@@ -12,6 +12,8 @@ Deviations hold case numbers and, for manual ones, free text; they never leave t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -20,26 +22,31 @@ from cases.models import Assignment, Deviation
 from organisation.models import Role
 from organisation.roles import has_role, user_roles
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from organisation.models import User
+
 REGISTER_ROLES = (Role.STYRGRUPP, Role.CHEF, Role.HYRESRADGIVARE, Role.HANDLAGGARE)
 HANDLER_ROLES = (Role.STYRGRUPP, Role.CHEF)
 RECORDER_ROLES = (Role.CHEF, Role.HYRESRADGIVARE, Role.HANDLAGGARE)
 STATISTICS_ROLES = (Role.STYRGRUPP, Role.CHEF, Role.STAD)
 
 
-def may_open_register(user) -> bool:
+def may_open_register(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.organisation_id and has_role(user, *REGISTER_ROLES))
 
 
-def may_record(user) -> bool:
+def may_record(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.organisation_id and has_role(user, *RECORDER_ROLES))
 
 
-def sees_case_contents(user) -> bool:
+def sees_case_contents(user: User) -> bool:
     """The steering group sees the register without case contents: only the roles that work cases see more."""
     return has_role(user, Role.CHEF, Role.HYRESRADGIVARE, Role.HANDLAGGARE)
 
 
-def visible_deviations(user) -> QuerySet[Deviation]:
+def visible_deviations(user: User) -> QuerySet[Deviation]:
     """Every deviation this user may see, within their own organisation only."""
     if not may_open_register(user):
         return Deviation.objects.none()
@@ -58,13 +65,13 @@ def visible_deviations(user) -> QuerySet[Deviation]:
     return base.filter(condition)
 
 
-def handleable_deviations(user) -> QuerySet[Deviation]:
+def handleable_deviations(user: User) -> QuerySet[Deviation]:
     if not has_role(user, *HANDLER_ROLES):
         return Deviation.objects.none()
     return visible_deviations(user)
 
 
-def deviation_get_for_user(user, pk, *, handle: bool = False) -> Deviation:
+def deviation_get_for_user(user: User, pk, *, handle: bool = False) -> Deviation:
     """The deviation if the user may see it (and handle it); else 404, as for cases (no existence leak)."""
     queryset = handleable_deviations(user) if handle else visible_deviations(user)
     deviation = queryset.select_related("case", "case__lead_unit", "created_by", "status_changed_by").filter(pk=pk).first()
@@ -73,13 +80,13 @@ def deviation_get_for_user(user, pk, *, handle: bool = False) -> Deviation:
     return deviation
 
 
-def may_see_statistics(user) -> bool:
+def may_see_statistics(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not has_role(user, *STATISTICS_ROLES):
         return False
     return has_role(user, Role.STAD) or bool(user.organisation_id)
 
 
-def is_city_level(user) -> bool:
+def is_city_level(user: User) -> bool:
     """The city's central office: sums over all organisations, suppression always on, no rows, no cases."""
     return has_role(user, Role.STAD) and not has_role(user, Role.STYRGRUPP, Role.CHEF)
 
@@ -88,7 +95,7 @@ class ScopeError(ValueError):
     """A unit the user may not see statistics for."""
 
 
-def statistics_scope(user, unit_code: str = "", department_code: str = ""):
+def statistics_scope(user: User, unit_code: str = "", department_code: str = ""):
     """The organisations and units whose figures this user may see, narrowed to `unit_code` if given.
 
     stad: every organisation of the installation; styrgrupp: the whole organisation; chef: their department."""
@@ -123,12 +130,12 @@ def statistics_scope(user, unit_code: str = "", department_code: str = ""):
     return Scope(organisation_ids=organisation_ids, unit_codes=allowed)
 
 
-def may_see_reports(user) -> bool:
+def may_see_reports(user: User | AnonymousUser) -> bool:
     """The period report is the steering group's."""
     return bool(user.is_authenticated and user.organisation_id and has_role(user, Role.STYRGRUPP))
 
 
-def report_get_for_user(user, pk):
+def report_get_for_user(user: User, pk):
     from .models import PeriodReport
 
     report = PeriodReport.objects.filter(pk=pk, organisation_id=user.organisation_id).select_related("organisation").first()

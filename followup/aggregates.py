@@ -66,11 +66,11 @@ def live_rows(organisation_ids: Iterable[int], unit_codes, start: dt.date, end: 
                      "social_services_present")
     ):
         key = (org, day, unit or "")
-        evictions[key + ("executed",)] += 1
+        evictions[(*key, "executed")] += 1
         if with_children:
-            evictions[key + ("executed_with_children",)] += 1
-            evictions[key + ("children_present",)] += bool(children_present)
-            evictions[key + ("social_services_present",)] += bool(social_present)
+            evictions[(*key, "executed_with_children")] += 1
+            evictions[(*key, "children_present")] += bool(children_present)
+            evictions[(*key, "social_services_present")] += bool(social_present)
     rows += [(org, day, unit, "eviction", code, n) for (org, day, unit, code), n in evictions.items() if n]
 
     deviations = Deviation.objects.filter(organisation_id__in=organisation_ids, occurred_on__gte=start, occurred_on__lte=end)

@@ -3,6 +3,8 @@ one service or selector. Bad input is a 400 with errors per field, never a 500."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -22,12 +24,15 @@ from organisation.tokens import ApiTokenAuthentication
 
 from . import access, selectors, services
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
 
 class ApiView(APIView):
     # The project's hashed, scoped tokens (organisation/tokens.py): the default `staff` scope suffices here.
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+    authentication_classes = (ApiTokenAuthentication, SessionAuthentication)
+    permission_classes = (IsAuthenticated,)
+    parser_classes = (JSONParser,)
 
 
 class DeviationQuerySerializer(serializers.Serializer):
@@ -95,7 +100,8 @@ PERIOD = [
 
 class DeviationListView(ApiView):
     @extend_schema(
-        parameters=PERIOD + [
+        parameters=[
+            *PERIOD,
             OpenApiParameter("kind", OpenApiTypes.STR, enum=DeviationKind.values),
             OpenApiParameter("status", OpenApiTypes.STR, enum=DeviationStatus.values),
             OpenApiParameter("unit", OpenApiTypes.STR, description="Enhetskod (codes.md)."),
@@ -108,7 +114,7 @@ class DeviationListView(ApiView):
         }), **ERRORS},
         description="Avvikelseregistret, sidindelat som övriga listor.",
     )
-    def get(self, request):
+    def get(self, request: Request):
         user = request.user
         if not access.may_open_register(user):
             raise PermissionDenied
@@ -135,7 +141,7 @@ class DeviationListView(ApiView):
         return paginator.get_paginated_response(out.data)
 
     @extend_schema(request=DeviationCreateSerializer, responses={201: DeviationOutSerializer, **ERRORS})
-    def post(self, request):
+    def post(self, request: Request):
         user = request.user
         if not access.may_record(user):
             raise PermissionDenied
@@ -162,7 +168,7 @@ class DeviationListView(ApiView):
 
 class DeviationHandleView(ApiView):
     @extend_schema(request=DeviationHandleSerializer, responses={200: DeviationOutSerializer, **ERRORS})
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int):
         user = request.user
         deviation = access.deviation_get_for_user(user, pk, handle=True)
         data = DeviationHandleSerializer(data=request.data)
@@ -216,7 +222,7 @@ class StatisticsView(ApiView):
         ],
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="Nyckeltalen, se docs/api.md."), **ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request):
         from .statistics import compute, suppress
 
         user = request.user

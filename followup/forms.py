@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,10 @@ from cases.access import visible_cases
 from cases.models import DeviationKind, DeviationStatus
 
 from .selectors import DEFAULT_SORT, SORTS, DeviationFilters, register_departments, register_units
+
+if TYPE_CHECKING:
+
+    from organisation.models import User
 
 YES_NO = [("", _("Alla")), ("yes", _("Ja")), ("no", _("Nej"))]
 
@@ -24,8 +30,8 @@ class DateInput(forms.DateInput):
 class DeviationFilterForm(forms.Form):
     date_from = forms.DateField(label=_("Från"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Till"), required=False, widget=DateInput())
-    kind = forms.ChoiceField(label=_("Typ"), required=False, choices=[("", _("Alla"))] + list(DeviationKind.choices))
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alla"))] + list(DeviationStatus.choices))
+    kind = forms.ChoiceField(label=_("Typ"), required=False, choices=[("", _("Alla")), *DeviationKind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alla")), *DeviationStatus.choices])
     unit = forms.ModelChoiceField(label=_("Enhet"), required=False, queryset=None, empty_label=_("Alla"), to_field_name="code")
     department = forms.ModelChoiceField(label=_("Avdelning"), required=False, queryset=None, empty_label=_("Alla"), to_field_name="code")
     children = forms.ChoiceField(label=_("Barn i hushållet"), required=False, choices=YES_NO)
@@ -34,7 +40,7 @@ class DeviationFilterForm(forms.Form):
         ("status", _("Status")), ("case", _("Ärendenummer")), ("unit", _("Enhet")),
     ])
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = register_units(user)
         self.fields["department"].queryset = register_departments(user)
@@ -65,7 +71,7 @@ class DeviationRecordForm(forms.Form):
     occurred_on = forms.DateField(label=_("Datum"), widget=DateInput(), initial=timezone.localdate)
     description = forms.CharField(label=_("Beskrivning"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
 
@@ -145,7 +151,7 @@ class StatisticsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("Alla"))] + [(u.code, u.name) for u in units]
         departments = {u.department.code: u.department.name for u in units}
-        self.fields["department"].choices = [("", _("Alla"))] + sorted(departments.items(), key=lambda item: item[1])
+        self.fields["department"].choices = [("", _("Alla")), *sorted(departments.items(), key=lambda item: item[1])]
         if city_level:
             self.fields["publish"].disabled = True
             self.fields["publish"].initial = True

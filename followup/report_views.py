@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -14,9 +16,12 @@ from .forms import RemarksForm, ReportCreateForm
 from .models import PeriodReport
 from .reports import report_content, report_pdf
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
 
 @require_http_methods(["GET", "POST"])
-def report_list(request):
+def report_list(request: HttpRequest):
     user = request.user
     if not access.may_see_reports(user):
         raise PermissionDenied
@@ -34,7 +39,7 @@ def report_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-def report_detail(request, pk: int):
+def report_detail(request: HttpRequest, pk: int):
     user = request.user
     report = access.report_get_for_user(user, pk)
     form = RemarksForm(request.POST or None, initial={"chair_remarks": report.chair_remarks})
@@ -55,7 +60,7 @@ def report_detail(request, pk: int):
 
 
 @require_GET
-def report_download(request, pk: int):
+def report_download(request: HttpRequest, pk: int):
     report = access.report_get_for_user(request.user, pk)
     response = HttpResponse(report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="periodrapport-{report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}.pdf"'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet
 
@@ -11,6 +12,10 @@ from cases.models import Deviation, DeviationKind
 from organisation.models import Department, Unit
 
 from .access import visible_deviations
+
+if TYPE_CHECKING:
+
+    from organisation.models import User
 
 # Sort keys the list accepts (?sort=…), mapped to orderings; "-" first means newest/highest first.
 SORTS = {
@@ -42,7 +47,7 @@ class DeviationFilters:
     sort: str = DEFAULT_SORT
 
 
-def deviation_rows(user, filters: DeviationFilters | None = None) -> QuerySet[Deviation]:
+def deviation_rows(user: User, filters: DeviationFilters | None = None) -> QuerySet[Deviation]:
     """The register's rows for this user, filtered and sorted, with what a row shows in one query."""
     filters = filters or DeviationFilters()
     rows = visible_deviations(user).select_related("case", "case__lead_unit", "created_by", "status_changed_by")
@@ -79,9 +84,9 @@ def shown_description(deviation: Deviation, *, case_contents: bool) -> str:
     return ""
 
 
-def register_units(user) -> QuerySet[Unit]:
+def register_units(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(organisation_id=user.organisation_id).order_by("name")
 
 
-def register_departments(user) -> QuerySet[Department]:
+def register_departments(user: User) -> QuerySet[Department]:
     return Department.objects.filter(organisation_id=user.organisation_id).order_by("name")

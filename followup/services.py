@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +18,11 @@ from cases.audit import audit_log
 from cases.models import DEVIATION_TRANSITIONS, AuditAction, Case, Deviation, DeviationEvent, DeviationKind, DeviationStatus
 from organisation.models import Organisation
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from organisation.models import User
+
 CLOSING_STATUSES = (DeviationStatus.HANDLED, DeviationStatus.DISMISSED)
 
 
@@ -24,12 +30,12 @@ CLOSING_STATUSES = (DeviationStatus.HANDLED, DeviationStatus.DISMISSED)
 def deviation_register(
     *,
     organisation: Organisation,
-    user,
+    user: User,
     description: str,
     kind: str = DeviationKind.MANUAL,
     case: Case | None = None,
     occurred_on: dt.date | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Deviation:
     """A deviation registered by a person (from a case page or the register). The caller has checked
     that the user may see `case`."""
@@ -62,7 +68,7 @@ def _check_transition(deviation: Deviation, status: str, comment: str) -> None:
         raise ValidationError({"comment": message})
 
 
-def _apply(deviation: Deviation, *, status: str, comment: str, user, now, request=None) -> Deviation:
+def _apply(deviation: Deviation, *, status: str, comment: str, user: User, now, request: HttpRequest | None = None) -> Deviation:
     DeviationEvent.objects.create(
         deviation=deviation, from_status=deviation.status, to_status=status, comment=comment, user=user, at=now
     )
@@ -78,7 +84,7 @@ def _apply(deviation: Deviation, *, status: str, comment: str, user, now, reques
 
 
 @transaction.atomic
-def deviation_handle(*, deviation: Deviation, user, status: str, comment: str = "", request=None) -> Deviation:
+def deviation_handle(*, deviation: Deviation, user: User, status: str, comment: str = "", request: HttpRequest | None = None) -> Deviation:
     """Move one deviation on: UNDER_REVIEW, or close it as HANDLED (what was done) / DISMISSED (why).
     The caller has checked that the user may handle it (followup.access)."""
     deviation = Deviation.objects.select_for_update(of=("self",)).select_related("case").get(pk=deviation.pk)
@@ -88,7 +94,9 @@ def deviation_handle(*, deviation: Deviation, user, status: str, comment: str = 
 
 
 @transaction.atomic
-def deviation_handle_bulk(*, deviations: Iterable[Deviation], user, status: str, comment: str, request=None) -> int:
+def deviation_handle_bulk(
+    *, deviations: Iterable[Deviation], user: User, status: str, comment: str, request: HttpRequest | None = None,
+) -> int:
     """Handle several deviations with one comment; all or none (a row that cannot take the status stops all)."""
     ids = [d.pk for d in deviations]
     if not ids:
@@ -106,7 +114,9 @@ def deviation_handle_bulk(*, deviations: Iterable[Deviation], user, status: str,
 # --- the period report ------------------------------------------------------------------------
 
 
-def report_prepare(*, organisation: Organisation, kind: str, period_start: dt.date, period_end: dt.date, user=None):
+def report_prepare(
+    *, organisation: Organisation, kind: str, period_start: dt.date, period_end: dt.date, user: User | None = None,
+):
     """The report for the period, created if missing (idempotent: one per organisation and period)."""
     from .models import PeriodReport
 
@@ -120,7 +130,7 @@ def report_prepare(*, organisation: Organisation, kind: str, period_start: dt.da
 
 
 @transaction.atomic
-def report_remarks_save(*, report, user, remarks: str, present: bool = False):
+def report_remarks_save(*, report, user: User, remarks: str, present: bool = False):
     """Save the chair's remarks; with present=True the report is marked as presented and the remarks freeze."""
     from .models import PeriodReport
 

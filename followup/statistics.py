@@ -151,54 +151,16 @@ def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
     }
 
     household_ids = set(notices.values_list("case__household_id", flat=True))
-    members = list(Person.objects.filter(household_id__in=household_ids).values_list("household_id", "role", "child_residence"))
-    children_by_household: dict[int, int] = Counter()
-    adults_by_household: dict[int, int] = Counter()
-    residence = _zeros(ChildResidence)
-    for household_id, role, child_residence in members:
-        if role == MemberRole.CHILD:
-            children_by_household[household_id] += 1
-            if child_residence in residence:
-                residence[child_residence] += 1
-        elif role in ADULT_ROLES:
-            adults_by_household[household_id] += 1
+    children_by_household, adults_by_household, residence = _members_by_household(household_ids)
     with_children = {h for h, n in children_by_household.items() if n}
 
-    # Repeat: known before the period, by the household or by one of its tenants' personnummer.
-    organisation_cases = Case.objects.filter(organisation_id__in=scope.organisation_ids)
-    earlier = Notice.objects.filter(case__in=organisation_cases, received_date__lt=date_from)
-    earlier_households = set(earlier.values_list("case__household_id", flat=True))
-    earlier_pins = set(
-        Person.objects.filter(household_id__in=earlier_households, role__in=TENANT_ROLES)
-        .exclude(personal_identity_number="").values_list("personal_identity_number", flat=True)
-    )
-    pins_by_household: dict[int, set[str]] = defaultdict(set)
-    for household_id, pin in (
-        Person.objects.filter(household_id__in=household_ids, role__in=TENANT_ROLES)
-        .exclude(personal_identity_number="").values_list("household_id", "personal_identity_number")
-    ):
-        pins_by_household[household_id].add(pin)
-    repeat = {h for h in household_ids if h in earlier_households or pins_by_household[h] & earlier_pins}
+    repeat = _repeat_households(scope, household_ids, date_from)
 
     outcomes = counted("outcome", Outcome)
     evictions = {code: additive["eviction"][code]
                  for code in ("executed", "executed_with_children", "children_present", "social_services_present")}
 
-    # Cases whose first notice came in the period: how fast the first contact came.
-    first_cases = list(
-        cases.annotate(first_notice=Min("notices__received_date"))
-        .filter(first_notice__gte=date_from, first_notice__lte=date_to)
-        .values("id", "first_notice", "contact_established_on", "recovery_deadline")
-    )
-    waits = [
-        max(0, working_days_between(c["first_notice"], c["contact_established_on"]))
-        for c in first_cases if c["contact_established_on"] is not None
-    ]
-    with_deadline = [c for c in first_cases if c["recovery_deadline"] is not None]
-    in_time = [c for c in with_deadline if c["contact_established_on"] and c["contact_established_on"] <= c["recovery_deadline"]]
-    deadline_by_case = {c["id"]: c["recovery_deadline"] for c in with_deadline}
-    visits = Contact.objects.filter(case_id__in=deadline_by_case, channel=ContactChannel.VISIT).values_list("case_id", "date")
-    visited = {case_id for case_id, day in visits if day <= deadline_by_case[case_id]}
+    first_cases, waits, with_deadline, in_time, visited = _first_contact(cases, date_from, date_to)
 
     data = {
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
@@ -224,6 +186,60 @@ def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
     extra.update(bosam_figures(scope, date_from, date_to))
     samples = {"first_contact": len(waits), "recovery_deadline": len(with_deadline)}
     return Figures(data=data, extra=extra, samples=samples)
+
+
+def _members_by_household(household_ids: set[int]) -> tuple[Counter, Counter, dict[str, int]]:
+    """Children and adults per household, and the children by where they live."""
+    members = list(Person.objects.filter(household_id__in=household_ids).values_list("household_id", "role", "child_residence"))
+    children_by_household: dict[int, int] = Counter()
+    adults_by_household: dict[int, int] = Counter()
+    residence = _zeros(ChildResidence)
+    for household_id, role, child_residence in members:
+        if role == MemberRole.CHILD:
+            children_by_household[household_id] += 1
+            if child_residence in residence:
+                residence[child_residence] += 1
+        elif role in ADULT_ROLES:
+            adults_by_household[household_id] += 1
+    return children_by_household, adults_by_household, residence
+
+
+def _repeat_households(scope: Scope, household_ids: set[int], date_from: dt.date) -> set[int]:
+    """Repeat: known before the period, by the household or by one of its tenants' personnummer."""
+    organisation_cases = Case.objects.filter(organisation_id__in=scope.organisation_ids)
+    earlier = Notice.objects.filter(case__in=organisation_cases, received_date__lt=date_from)
+    earlier_households = set(earlier.values_list("case__household_id", flat=True))
+    earlier_pins = set(
+        Person.objects.filter(household_id__in=earlier_households, role__in=TENANT_ROLES)
+        .exclude(personal_identity_number="").values_list("personal_identity_number", flat=True)
+    )
+    pins_by_household: dict[int, set[str]] = defaultdict(set)
+    for household_id, pin in (
+        Person.objects.filter(household_id__in=household_ids, role__in=TENANT_ROLES)
+        .exclude(personal_identity_number="").values_list("household_id", "personal_identity_number")
+    ):
+        pins_by_household[household_id].add(pin)
+    return {h for h in household_ids if h in earlier_households or pins_by_household[h] & earlier_pins}
+
+
+def _first_contact(cases, date_from: dt.date, date_to: dt.date) -> tuple[list[dict], list[int], list[dict], list[dict], set[int]]:
+    """Cases whose first notice came in the period: how fast the first contact came (working days), which had a
+    recovery deadline, which were contacted before it, and which had a home visit before it."""
+    first_cases = list(
+        cases.annotate(first_notice=Min("notices__received_date"))
+        .filter(first_notice__gte=date_from, first_notice__lte=date_to)
+        .values("id", "first_notice", "contact_established_on", "recovery_deadline")
+    )
+    waits = [
+        max(0, working_days_between(c["first_notice"], c["contact_established_on"]))
+        for c in first_cases if c["contact_established_on"] is not None
+    ]
+    with_deadline = [c for c in first_cases if c["recovery_deadline"] is not None]
+    in_time = [c for c in with_deadline if c["contact_established_on"] and c["contact_established_on"] <= c["recovery_deadline"]]
+    deadline_by_case = {c["id"]: c["recovery_deadline"] for c in with_deadline}
+    visits = Contact.objects.filter(case_id__in=deadline_by_case, channel=ContactChannel.VISIT).values_list("case_id", "date")
+    visited = {case_id for case_id, day in visits if day <= deadline_by_case[case_id]}
+    return first_cases, waits, with_deadline, in_time, visited
 
 
 def bosam_figures(scope: Scope, date_from: dt.date, date_to: dt.date) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,8 +24,13 @@ from .forms import StatisticsForm, previous_month
 from .statistics import case_ids_for_figure, compute, suppress
 from .tables import build_tables
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
-def _units_for(user):
+    from organisation.models import User
+
+
+def _units_for(user: User):
     if access.is_city_level(user):
         # The same codes in every organisation: one entry per code.
         seen, units = set(), []
@@ -38,7 +45,7 @@ def _units_for(user):
     return list(units)
 
 
-def _parse(request):
+def _parse(request: HttpRequest):
     """(form, scope, figures or None, suppressed) for the query string; a form with errors has no figures."""
     user = request.user
     if not access.may_see_statistics(user):
@@ -62,8 +69,8 @@ def _parse(request):
     return form, scope, figures, suppressed
 
 
-def _context(request, *, printing=False):
-    form, scope, figures, suppressed = _parse(request)
+def _context(request: HttpRequest, *, printing=False):
+    form, _scope, figures, suppressed = _parse(request)
     tables = build_tables(figures) if figures else []
     query = request.GET.copy()
     for table in tables:
@@ -78,29 +85,26 @@ def _context(request, *, printing=False):
 
 
 @require_GET
-def dashboard(request):
+def dashboard(request: HttpRequest):
     context = _context(request)
     return render(request, "followup/statistics.html", context, status=200 if context["figures"] else 400)
 
 
 @require_GET
-def dashboard_print(request):
+def dashboard_print(request: HttpRequest):
     context = _context(request, printing=True)
     return render(request, "followup/statistics_print.html", context, status=200 if context["figures"] else 400)
 
 
-def _scope_label(request, form) -> str:
+def _scope_label(request: HttpRequest, form) -> str:
     unit = " ".join(filter(None, [form.cleaned_data.get("department"), form.cleaned_data.get("unit")]))
-    if access.is_city_level(request.user):
-        where = _("Alla stadsdelsförvaltningar")
-    else:
-        where = str(request.user.organisation)
+    where = _("Alla stadsdelsförvaltningar") if access.is_city_level(request.user) else str(request.user.organisation)
     return f"{where}, {unit}" if unit else where
 
 
 @require_GET
-def export(request, fmt: str):
-    form, scope, figures, suppressed = _parse(request)
+def export(request: HttpRequest, fmt: str):
+    form, _scope, figures, suppressed = _parse(request)
     if figures is None:
         return HttpResponse(_("Ogiltig period."), status=400, content_type="text/plain; charset=utf-8")
     d = form.cleaned_data
@@ -123,7 +127,7 @@ def export(request, fmt: str):
 
 
 @require_GET
-def drill_down(request):
+def drill_down(request: HttpRequest):
     """The cases behind a figure, for those who may see them: always intersected with the user's own cases."""
     user = request.user
     if not access.sees_case_contents(user) or not access.may_see_statistics(user) or access.is_city_level(user):

@@ -4,6 +4,8 @@ Each view: parse → authorise through followup.access → one service or select
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,6 +19,9 @@ from cases.access import visible_cases
 from . import access, selectors, services
 from .forms import BulkHandleForm, DeviationFilterForm, DeviationHandleForm, DeviationRecordForm
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
 PER_PAGE = 50
 
 
@@ -25,7 +30,7 @@ def _form_errors_from(form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _register_context(request, bulk_form=None) -> dict:
+def _register_context(request: HttpRequest, bulk_form=None) -> dict:
     user = request.user
     form = DeviationFilterForm(request.GET or None, user=user)
     rows = selectors.deviation_rows(user, form.to_filters())
@@ -44,14 +49,14 @@ def _register_context(request, bulk_form=None) -> dict:
 
 
 @require_http_methods(["GET"])
-def register(request):
+def register(request: HttpRequest):
     if not access.may_open_register(request.user):
         raise PermissionDenied
     return render(request, "followup/register.html", _register_context(request))
 
 
 @require_POST
-def bulk_handle(request):
+def bulk_handle(request: HttpRequest):
     user = request.user
     if not access.may_open_register(user) or not access.has_role(user, *access.HANDLER_ROLES):
         raise PermissionDenied
@@ -75,7 +80,7 @@ def bulk_handle(request):
 
 
 @require_http_methods(["GET", "POST"])
-def record(request):
+def record(request: HttpRequest):
     """Register a manual deviation; from a case page the case number comes along (?arende=<number>)."""
     user = request.user
     if not access.may_record(user):
@@ -103,7 +108,7 @@ def record(request):
 
 
 @require_http_methods(["GET", "POST"])
-def detail(request, pk: int):
+def detail(request: HttpRequest, pk: int):
     user = request.user
     # 404 for every deviation the user may not see (and handle, on POST), whatever the role: no existence leak.
     deviation = access.deviation_get_for_user(user, pk, handle=request.method == "POST")

@@ -9,6 +9,7 @@ GET  /api/v1/imports/{id}/ → {"status", "progress": {"done", "total"}, "create
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -24,6 +25,9 @@ from cases.models import Landlord
 from . import selectors, services
 from .models import CommitChoice, ImportStatus, NoticeImport
 from .reader import MAX_FILE_BYTES, ImportFileError, MappingError
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 
 class ImportCreateSerializer(serializers.Serializer):
@@ -72,7 +76,7 @@ STATUS_OUT = inline_serializer("ImportStatusOut", {
     "created_cases": serializers.IntegerField(), "joined_cases": serializers.IntegerField(),
 })
 
-def _import_for(request, pk: int) -> NoticeImport:
+def _import_for(request: Request, pk: int) -> NoticeImport:
     """The organisation's import or 404 (for every role, as for a case), then the role (403)."""
     notice_import = selectors.import_get(request.user.organisation, pk) if request.user.organisation_id else None
     if notice_import is None:
@@ -82,8 +86,8 @@ def _import_for(request, pk: int) -> NoticeImport:
     return notice_import
 
 class ImportCreateView(ApiView):
-    permission_classes = [IsTenancyAdvisor]
-    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = (IsTenancyAdvisor,)
+    parser_classes = (MultiPartParser, FormParser)
 
     @extend_schema(
         operation_id="import_create", summary="Ladda upp en lista och förhandsgranska den",
@@ -93,7 +97,7 @@ class ImportCreateView(ApiView):
         responses={201: CREATED_OUT, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403},
         tags=["import"],
     )
-    def post(self, request):
+    def post(self, request: Request):
         serializer = ImportCreateSerializer(data=request.data, context={"organisation": request.user.organisation})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -120,7 +124,7 @@ class ImportCommitView(ApiView):
                    404: ERROR_404},
         tags=["import"],
     )
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int):
         notice_import = _import_for(request, pk)
         serializer = CommitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -135,7 +139,7 @@ class ImportDetailView(ApiView):
 
     @extend_schema(operation_id="import_retrieve", summary="Importens status och framsteg",
                    responses={200: STATUS_OUT, 401: ERROR_401, 404: ERROR_404}, tags=["import"])
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int):
         notice_import = _import_for(request, pk)
         return Response({
             "status": notice_import.status if notice_import.status != ImportStatus.UPLOADED else ImportStatus.PREVIEW,

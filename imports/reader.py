@@ -113,16 +113,7 @@ def _csv_encoding(fileobj) -> str:
 def _open_csv(fileobj) -> Sheet:
     encoding = _csv_encoding(fileobj)
     text = io.TextIOWrapper(fileobj, encoding=encoding, errors="replace", newline="")
-    # The heading line (after any comment lines) decides the delimiter.
-    lines = []
-    heading_line = ""
-    for line in text:
-        lines.append(line)
-        if line.strip() and not line.lstrip().startswith("#"):
-            heading_line = line
-            break
-        if len(lines) > 200:
-            break
+    lines, heading_line = _lines_to_heading(text)
     if not heading_line:
         text.detach()
         raise ImportFileError(_("Filen saknar en rad med kolumnrubriker."))
@@ -135,7 +126,26 @@ def _open_csv(fileobj) -> Sheet:
         yield from text
 
     reader = csv.reader(all_lines(), delimiter=delimiter)
+    headings = _csv_headings(reader, text)
+    return Sheet("CSV", headings, _limited(_csv_rows(reader, len(headings), text)))
+
+
+def _lines_to_heading(text) -> tuple[list[str], str]:
+    """The lines read up to the heading line (after any comment lines), and that line ("" if none in the first 200)."""
+    lines = []
+    for line in text:
+        lines.append(line)
+        if line.strip() and not line.lstrip().startswith("#"):
+            return lines, line
+        if len(lines) > 200:
+            break
+    return lines, ""
+
+
+def _csv_headings(reader, text) -> list[str]:
+    """The first row that is neither comment nor empty, as headings; a file without one, or too wide, is refused."""
     headings: list[str] = []
+    cells: list[str] = []
     try:
         for cells in reader:
             if _is_comment(cells) or _is_empty(cells):
@@ -150,21 +160,21 @@ def _open_csv(fileobj) -> Sheet:
     if len(cells) > MAX_COLUMNS:
         text.detach()
         raise ImportFileError(_("Filen har för många kolumner: högst %(max)d.") % {"max": MAX_COLUMNS})
+    return headings
 
-    def rows():
-        try:
-            for cells in reader:
-                if _is_comment(cells) or _is_empty(cells):
-                    continue
-                yield reader.line_num, [c.strip()[:MAX_CELL_CHARS] for c in cells[: len(headings)]]
-        except csv.Error as exc:
-            raise ImportFileError(_("Filen kunde inte läsas som CSV (rad %(line)d): %(error)s") % {
-                "line": reader.line_num, "error": exc}) from exc
-        finally:
-            # Hand the binary file back open: the wrapper would close it when collected.
-            text.detach()
 
-    return Sheet("CSV", headings, _limited(rows()))
+def _csv_rows(reader, width: int, text) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for cells in reader:
+            if _is_comment(cells) or _is_empty(cells):
+                continue
+            yield reader.line_num, [c.strip()[:MAX_CELL_CHARS] for c in cells[:width]]
+    except csv.Error as exc:
+        raise ImportFileError(_("Filen kunde inte läsas som CSV (rad %(line)d): %(error)s") % {
+            "line": reader.line_num, "error": exc}) from exc
+    finally:
+        # Hand the binary file back open: the wrapper would close it when collected.
+        text.detach()
 
 
 # --- XLSX --------------------------------------------------------------------------
@@ -180,7 +190,7 @@ def check_xlsx_container(fileobj) -> None:
     finally:
         fileobj.seek(0)
     names = [info.filename.lower() for info in infos]
-    if any(n.endswith("vbaproject.bin") or n.endswith(".bin") and "vba" in n for n in names):
+    if any(n.endswith("vbaproject.bin") or (n.endswith(".bin") and "vba" in n) for n in names):
         raise ImportFileError(_("Filen innehåller makron och tas inte emot. Spara den som en vanlig .xlsx utan makron."))
     if any(n.startswith("xl/externallinks/") for n in names):
         raise ImportFileError(_("Filen innehåller externa länkar och tas inte emot. Ta bort länkarna och spara om filen."))
@@ -200,21 +210,36 @@ def _open_xlsx(fileobj) -> Sheet:
         rows_iter = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
     except ImportFileError:
         raise
-    except Exception as exc:  # noqa: BLE001 — any parse failure (defusedxml's refusals among them) is a refused file
+    except Exception as exc:  # any parse failure (defusedxml's refusals among them) is a refused file
         raise ImportFileError(_("Filen är inte en giltig XLSX-fil.")) from exc
 
-    def numbered():
-        try:
-            for number, values in enumerate(rows_iter, start=1):
-                yield number, [_cell_text(v) for v in values]
-        except ImportFileError:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            raise ImportFileError(_("Filen är inte en giltig XLSX-fil.")) from exc
-        finally:
-            workbook.close()
+    cells_iter = _xlsx_cells(workbook, rows_iter)
+    headings = _xlsx_headings(cells_iter)
 
-    cells_iter = numbered()
+    def rows():
+        for number, cells in cells_iter:
+            if _is_comment(cells) or _is_empty(cells):
+                continue
+            yield number, cells[: len(headings)]
+
+    return Sheet("XLSX", headings, _limited(rows()))
+
+
+def _xlsx_cells(workbook, rows_iter) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as numbered lists of cell texts; the workbook is closed when they are read."""
+    try:
+        for number, values in enumerate(rows_iter, start=1):
+            yield number, [_cell_text(v) for v in values]
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise ImportFileError(_("Filen är inte en giltig XLSX-fil.")) from exc
+    finally:
+        workbook.close()
+
+
+def _xlsx_headings(cells_iter: Iterator[tuple[int, list[str]]]) -> list[str]:
+    """The first row that is neither comment nor empty, without empty cells at its end; none, or too wide, is refused."""
     headings: list[str] = []
     for _number, cells in cells_iter:
         if _is_comment(cells) or _is_empty(cells):
@@ -227,20 +252,11 @@ def _open_xlsx(fileobj) -> Sheet:
         headings.pop()
     if not headings:
         raise ImportFileError(_("Filen saknar en rad med kolumnrubriker."))
-
-    def rows():
-        for number, cells in cells_iter:
-            if _is_comment(cells) or _is_empty(cells):
-                continue
-            yield number, cells[: len(headings)]
-
-    return Sheet("XLSX", headings, _limited(rows()))
+    return headings
 
 
 def _limited(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-    count = 0
-    for row in rows:
-        count += 1
+    for count, row in enumerate(rows, start=1):
         if count > MAX_ROWS:
             raise ImportFileError(_("Filen har fler än %(max)d rader. Dela upp den i flera filer.") % {"max": MAX_ROWS})
         yield row

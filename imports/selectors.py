@@ -76,7 +76,7 @@ def import_progress(notice_import: NoticeImport) -> dict[str, int]:
 
     try:
         info = AsyncResult(notice_import.task_id).info
-    except Exception:  # noqa: BLE001 — a result backend that cannot be read only means no progress to show yet
+    except Exception:  # a result backend that cannot be read only means no progress to show yet
         info = None
     done = int(info.get("done", 0)) if isinstance(info, dict) else 0
     return {"done": min(done, total), "total": total}

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.files.base import File
 from django.db import transaction
@@ -21,14 +22,17 @@ from django.utils.translation import gettext as _
 
 from cases import services as case_services
 from cases.audit import audit_log
-from cases.models import AuditAction, Case, Landlord
-from organisation.models import Organisation
+from cases.models import AuditAction, Case, Landlord, Notice
+from organisation.models import Organisation, User
 
 from . import selectors
 from .columns import BY_KEY, normalise_heading, recognise
 from .models import CommitChoice, ImportRow, ImportStatus, MappingPreset, NoticeImport, RowOutcome
 from .reader import ImportFileError, MappingError, check_size, open_sheet
 from .validation import RowResult, RowValidator, row_key
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +85,7 @@ def check_mapping(mapping: dict[str, str]) -> None:
 
 @transaction.atomic
 def import_upload(
-    *, organisation: Organisation, user, upload, landlord: Landlord | None = None, request=None
+    *, organisation: Organisation, user: User, upload, landlord: Landlord | None = None, request: HttpRequest | None = None
 ) -> NoticeImport:
     """Keep the file (refused unless it reads as a list within the limits) and propose a mapping:
     the landlord's preset first, then the common headings."""
@@ -105,7 +109,9 @@ def import_upload(
     return notice_import
 
 
-def preset_save(*, organisation: Organisation, user, landlord: Landlord, headings: list[str], mapping: dict[str, str]) -> MappingPreset:
+def preset_save(
+    *, organisation: Organisation, user: User, landlord: Landlord, headings: list[str], mapping: dict[str, str],
+) -> MappingPreset:
     by_heading = {normalise_heading(headings[int(i)]): key for i, key in mapping.items() if key and int(i) < len(headings)}
     preset, _created = MappingPreset.objects.update_or_create(
         organisation=organisation, landlord=landlord,
@@ -191,7 +197,7 @@ def _mapped_rows(notice_import: NoticeImport, fileobj) -> Iterator[tuple[int, di
 
 @transaction.atomic
 def import_preview(
-    *, notice_import: NoticeImport, mapping: dict[str, str], user, request=None, today: dt.date | None = None
+    *, notice_import: NoticeImport, mapping: dict[str, str], user: User, request: HttpRequest | None = None, today: dt.date | None = None
 ) -> NoticeImport:
     """Validate every row as the form does and record its outcome. Writes nothing but the import's own rows."""
     if notice_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEW):
@@ -225,8 +231,8 @@ def import_preview(
     return notice_import
 
 
-def import_create(*, organisation: Organisation, user, upload, landlord: Landlord | None = None,
-                  mapping_by_heading: dict[str, str] | None = None, request=None) -> NoticeImport:
+def import_create(*, organisation: Organisation, user: User, upload, landlord: Landlord | None = None,
+                  mapping_by_heading: dict[str, str] | None = None, request: HttpRequest | None = None) -> NoticeImport:
     """Upload and preview in one step (the API): the given mapping, or the recognised one."""
     with transaction.atomic():
         notice_import = import_upload(organisation=organisation, user=user, upload=upload, landlord=landlord, request=request)
@@ -242,7 +248,7 @@ def rows_to_import(notice_import: NoticeImport) -> int:
 
 
 @transaction.atomic
-def import_commit_start(*, notice_import: NoticeImport, user, rows: str, request=None) -> NoticeImport:
+def import_commit_start(*, notice_import: NoticeImport, user: User, rows: str, request: HttpRequest | None = None) -> NoticeImport:
     """Mark the import RUNNING and hand it to the worker once this transaction is committed."""
     notice_import = NoticeImport.objects.select_for_update().get(pk=notice_import.pk)
     if notice_import.status != ImportStatus.PREVIEW:
@@ -268,7 +274,7 @@ def import_commit_start(*, notice_import: NoticeImport, user, rows: str, request
 
 
 def import_commit(
-    *, import_id: int, user, progress: Callable[[int, int], None] | None = None, today: dt.date | None = None
+    *, import_id: int, user: User, progress: Callable[[int, int], None] | None = None, today: dt.date | None = None
 ) -> NoticeImport:
     """Register the chosen rows, all or nothing. Safe to run twice: only a RUNNING import is committed."""
     notice_import = NoticeImport.objects.select_related("organisation", "landlord").get(pk=import_id)
@@ -310,7 +316,24 @@ def _without_nested_savepoints():
         connection.features.uses_savepoints = previous
 
 
-def _commit_rows(notice_import: NoticeImport, user, progress, today: dt.date) -> None:
+def _register_row(verdict, row: ImportRow, *, organisation: Organisation, user: User, only_valid: bool, today: dt.date) -> Notice | None:
+    """Registers one row's notice and records on the row what became of it; None for a row that is skipped."""
+    if verdict.outcome == RowOutcome.ERROR:
+        if not only_valid:
+            raise ImportStateError(_("Rad %(row)d är inte längre giltig. Ingenting registrerades.") % {"row": row.row_number})
+        return None
+    if verdict.outcome == RowOutcome.ALREADY_IMPORTED:
+        return None
+    notice = case_services.notice_register(
+        organisation=organisation, user=user, notice=verdict.result.notice, household=verdict.result.household, today=today,
+    )
+    # The verdict was made just now, in this transaction: a household first seen in this file is new once.
+    row.outcome = RowOutcome.NEW_HOUSEHOLD if verdict.outcome == RowOutcome.NEW_HOUSEHOLD else RowOutcome.JOINS_CASE
+    row.notice, row.case, row.case_number, row.key = notice, notice.case, notice.case.number, verdict.key
+    return notice
+
+
+def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.date) -> None:
     # Lock the import so that a second worker run waits and then finds it DONE.
     locked = NoticeImport.objects.select_for_update().get(pk=notice_import.pk)
     if locked.status != ImportStatus.RUNNING:
@@ -330,21 +353,11 @@ def _commit_rows(notice_import: NoticeImport, user, progress, today: dt.date) ->
         changed = []
         for verdict in verdicts:
             row = by_number[verdict.row_number]
-            if verdict.outcome == RowOutcome.ERROR:
-                if not only_valid:
-                    raise ImportStateError(_("Rad %(row)d är inte längre giltig. Ingenting registrerades.") % {"row": row.row_number})
+            notice = _register_row(verdict, row, organisation=organisation, user=user, only_valid=only_valid, today=today)
+            if notice is None:
                 continue
-            if verdict.outcome == RowOutcome.ALREADY_IMPORTED:
-                continue
-            notice = case_services.notice_register(
-                organisation=organisation, user=user, notice=verdict.result.notice, household=verdict.result.household, today=today,
-            )
-            # The verdict was made just now, in this transaction: a household first seen in this file is new once.
-            is_new = verdict.outcome == RowOutcome.NEW_HOUSEHOLD
-            if is_new:
+            if row.outcome == RowOutcome.NEW_HOUSEHOLD:
                 created.add(notice.case_id)
-            row.outcome = RowOutcome.NEW_HOUSEHOLD if is_new else RowOutcome.JOINS_CASE
-            row.notice, row.case, row.case_number, row.key = notice, notice.case, notice.case.number, verdict.key
             changed.append(row)
             touched[notice.case_id] = notice.case
             done += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,15 +23,18 @@ from .forms import CommitForm, MappingForm, UploadForm
 from .models import ImportStatus, NoticeImport, RowOutcome
 from .reader import ImportFileError
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
 ROWS_PER_PAGE = 100
 
 
-def _require_advisor(request) -> None:
+def _require_advisor(request: HttpRequest) -> None:
     if not has_role(request.user, Role.HYRESRADGIVARE) or request.user.organisation_id is None:
         raise PermissionDenied(_("Endast hyresrådgivare kan importera underrättelser."))
 
 
-def _import_for(request, pk: int) -> NoticeImport:
+def _import_for(request: HttpRequest, pk: int) -> NoticeImport:
     """The one gate for an import: the user's organisation only, else 404 (as for a case, whoever asks);
     then the role (403)."""
     notice_import = selectors.import_get(request.user.organisation, pk) if request.user.organisation_id else None
@@ -41,7 +45,7 @@ def _import_for(request, pk: int) -> NoticeImport:
 
 
 @require_http_methods(["GET", "POST"])
-def import_start(request):
+def import_start(request: HttpRequest):
     _require_advisor(request)
     organisation = request.user.organisation
     form = UploadForm(request.POST or None, request.FILES or None, organisation=organisation)
@@ -60,7 +64,7 @@ def import_start(request):
 
 
 @require_http_methods(["GET", "POST"])
-def import_mapping(request, pk: int):
+def import_mapping(request: HttpRequest, pk: int):
     notice_import = _import_for(request, pk)
     if notice_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEW):
         return redirect("imports:detail", pk=pk)
@@ -82,7 +86,7 @@ def import_mapping(request, pk: int):
                   status=400 if form.errors else 200)
 
 
-def _detail_context(request, notice_import: NoticeImport, commit_form: CommitForm | None = None) -> dict:
+def _detail_context(request: HttpRequest, notice_import: NoticeImport, commit_form: CommitForm | None = None) -> dict:
     shown = request.GET.get("visa", "")
     rows = notice_import.rows.order_by("row_number")
     if shown in RowOutcome.values:
@@ -104,7 +108,7 @@ def _detail_context(request, notice_import: NoticeImport, commit_form: CommitFor
 
 
 @require_GET
-def import_detail(request, pk: int):
+def import_detail(request: HttpRequest, pk: int):
     notice_import = _import_for(request, pk)
     if notice_import.status == ImportStatus.UPLOADED:
         return redirect("imports:mapping", pk=pk)
@@ -112,7 +116,7 @@ def import_detail(request, pk: int):
 
 
 @require_POST
-def import_commit(request, pk: int):
+def import_commit(request: HttpRequest, pk: int):
     notice_import = _import_for(request, pk)
     form = CommitForm(request.POST)
     if form.is_valid():
@@ -131,7 +135,7 @@ def _poll_without_session_save(view):
     and the bar would freeze: the poll leaves the session alone (without `request.session` the middleware skips it)."""
 
     @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args, **kwargs):
         response = view(request, *args, **kwargs)
         request.__dict__.pop("session", None)
         return response
@@ -141,7 +145,7 @@ def _poll_without_session_save(view):
 
 @require_GET
 @_poll_without_session_save
-def import_status(request, pk: int):
+def import_status(request: HttpRequest, pk: int):
     """Polled by static/js/import-progress.js while the commit runs."""
     notice_import = _import_for(request, pk)
     response = JsonResponse({"status": notice_import.status, "progress": selectors.import_progress(notice_import)})
@@ -150,7 +154,7 @@ def import_status(request, pk: int):
 
 
 @require_GET
-def import_report(request, pk: int, fmt: str):
+def import_report(request: HttpRequest, pk: int, fmt: str):
     notice_import = _import_for(request, pk)
     if notice_import.status == ImportStatus.UPLOADED or fmt not in ("csv", "xlsx"):
         raise Http404
@@ -165,7 +169,7 @@ def import_report(request, pk: int, fmt: str):
 
 
 @require_GET
-def import_file(request, pk: int):
+def import_file(request: HttpRequest, pk: int):
     """The uploaded file, like a scanned notice: through the gate, logged, never cached."""
     notice_import = _import_for(request, pk)
     audit_log(user=request.user, action=AuditAction.DOCUMENT_DOWNLOAD, organisation=notice_import.organisation, request=request,
@@ -179,7 +183,7 @@ def import_file(request, pk: int):
 
 
 @require_GET
-def template_download(request, fmt: str):
+def template_download(request: HttpRequest, fmt: str):
     _require_advisor(request)
     if fmt == "xlsx":
         response = HttpResponse(report.template_xlsx(),

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avhysning.settings")
 
-import django  # noqa: E402 (settings module first)
+import django  # settings module first
 
 django.setup()
 

@@ -308,20 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         created = True
         static = collect_static(env)  # in parallel with the migrations: one is CPU, the other mostly waits on PostgreSQL
         run_step("migrate", [PYTHON, "manage.py", "migrate", "--no-input"], env)
-        # generate_data first, on the empty database (it would also go on after the demo's numbers); seed_demo then
-        # adds its users and meetings (it adds no cases to an organisation that has some).
-        # seed_demo creates its demo users only while DEBUG is on; this process serves nothing, so DEBUG is harmless here.
-        use_generator = args.extra_households > 0 and generate_data_available()
-        if use_generator:
-            data_source = f"manage.py generate_data --households {args.extra_households} --organisations 1"
-            run_step(data_source, [PYTHON, "manage.py", "generate_data", "--households", str(args.extra_households), "--seed", "1",
-                                   "--organisations", "1"], {**env, "DEBUG": "true"})
-        run_step("seed_demo", [PYTHON, "manage.py", "seed_demo"], {**env, "DEBUG": "true"})
-        if args.extra_households > 0 and not use_generator:
-            data_source = f"{args.extra_households} households through cases.services.notice_register (no generate_data command)"
-            prepare_json(["extra", "--households", str(args.extra_households)], env, data_source)
-        elif not use_generator:
-            data_source = "nothing more"
+        data_source = load_data(args, env)
         prepared = prepare_json(["users", "--count", str(args.users), "--password", password], env, f"{args.users} load users")
         before = prepared["counts"]
         log(f"before: {before['notices']} notices in {before['cases']} cases")
@@ -341,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         stop_gunicorn(gunicorn)
         server_log = (var_dir / "gunicorn.log").read_text()
         after = prepare_json(["count"], env, "counting notices after")
-    except Exception as exc:  # noqa: BLE001 (any failure: report it, clean up, exit non-zero)
+    except Exception as exc:  # any failure: report it, clean up, exit non-zero
         log(f"FAILED: {exc}")
         return 1
     finally:
@@ -360,6 +347,35 @@ def main(argv: list[str] | None = None) -> int:
         "at least one intake": result.intake_ok > 0,
         "new notices == successful intake POSTs": new_notices == result.intake_ok,
     }
+    print_report(rows, result, before, after, new_notices, checks, server_log, load_before, load_after)
+    passed = all(checks.values())
+
+    if args.markdown:
+        _append_markdown(args, rows, result, before, after, new_notices, checks, passed, data_source, load_before, load_after)
+    return 0 if passed else 1
+
+
+def load_data(args, env: dict) -> str:
+    """The data beyond the demo: generate_data first, on the empty database (it would also go on after the demo's
+    numbers); seed_demo then adds its users and meetings (it adds no cases to an organisation that has some).
+    seed_demo creates its demo users only while DEBUG is on; this process serves nothing, so DEBUG is harmless here.
+    Returns where the data came from, for the report."""
+    use_generator = args.extra_households > 0 and generate_data_available()
+    if use_generator:
+        data_source = f"manage.py generate_data --households {args.extra_households} --organisations 1"
+        run_step(data_source, [PYTHON, "manage.py", "generate_data", "--households", str(args.extra_households), "--seed", "1",
+                               "--organisations", "1"], {**env, "DEBUG": "true"})
+    run_step("seed_demo", [PYTHON, "manage.py", "seed_demo"], {**env, "DEBUG": "true"})
+    if args.extra_households > 0 and not use_generator:
+        data_source = f"{args.extra_households} households through cases.services.notice_register (no generate_data command)"
+        prepare_json(["extra", "--households", str(args.extra_households)], env, data_source)
+    elif not use_generator:
+        data_source = "nothing more"
+    return data_source
+
+
+def print_report(rows, result, before, after, new_notices, checks, server_log, load_before, load_after) -> None:
+    total = rows[-1]
     print()
     print(text_table(rows))
     print()
@@ -375,11 +391,6 @@ def main(argv: list[str] | None = None) -> int:
         print("gunicorn log (tail):\n" + server_log[-3000:])
     for check, ok in checks.items():
         print(f"{'OK  ' if ok else 'FAIL'} {check}")
-    passed = all(checks.values())
-
-    if args.markdown:
-        _append_markdown(args, rows, result, before, after, new_notices, checks, passed, data_source, load_before, load_after)
-    return 0 if passed else 1
 
 
 def _append_markdown(args, rows, result, before, after, new_notices, checks, passed, data_source, load_before, load_after) -> None:

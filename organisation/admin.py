@@ -10,6 +10,8 @@ Every admin class here also says "superuser only" itself, so that a permission s
 other means still opens nothing.
 """
 
+import contextlib
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.sites import NotRegistered
@@ -50,14 +52,14 @@ class SuperuserOnlyAdminMixin:
 
 @admin.register(Organisation)
 class OrganisationAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "code"]
-    search_fields = ["name", "code"]
-    fieldsets = [
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    fieldsets = (
         (None, {"fields": ["code", "name"]}),
         (_("Budget- och skuldrådgivning (i breven till hushållen)"), {
             "fields": ["debt_advice_name", "debt_advice_phone", "debt_advice_email", "debt_advice_web", "debt_advice_hours"],
         }),
-    ]
+    )
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):
@@ -81,8 +83,8 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(OrganisationScopedAdmin):
-    list_display = ["name", "code", "organisation"]
-    search_fields = ["name", "code"]
+    list_display = ("name", "code", "organisation")
+    search_fields = ("name", "code")
 
     def get_list_filter(self, request):
         return ["organisation"] if request.user.is_superuser else []
@@ -90,18 +92,18 @@ class DepartmentAdmin(OrganisationScopedAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(OrganisationScopedAdmin):
-    list_display = ["name", "code", "department", "is_active"]
+    list_display = ("name", "code", "department", "is_active")
     # RelatedOnly: the filter lists the departments of the rows shown, not every organisation's.
-    list_filter = [("department", admin.RelatedOnlyFieldListFilter), "is_active"]
-    search_fields = ["name", "code"]
+    list_filter = (("department", admin.RelatedOnlyFieldListFilter), "is_active")
+    search_fields = ("name", "code")
 
 
 @admin.register(User)
 class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "unit", "is_active"]
-    list_filter = ["groups", ("unit", admin.RelatedOnlyFieldListFilter), "is_active"]
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Organisation"), {"fields": ("organisation", "unit", "title", "phone")}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ("organisation", "unit")}),)
+    list_display = ("username", "first_name", "last_name", "unit", "is_active")
+    list_filter = ("groups", ("unit", admin.RelatedOnlyFieldListFilter), "is_active")
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Organisation"), {"fields": ("organisation", "unit", "title", "phone")}))
+    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, (_("Organisation"), {"fields": ("organisation", "unit")}))
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -164,7 +166,7 @@ class ApiTokenForm(forms.ModelForm):
 
     class Meta:
         model = ApiToken
-        fields = ["user", "name", "scopes"]
+        fields = ("user", "name", "scopes")
 
 
 class TokenStatusFilter(admin.SimpleListFilter):
@@ -185,11 +187,11 @@ class TokenStatusFilter(admin.SimpleListFilter):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     form = ApiTokenForm
-    list_display = ["name", "prefix_display", "user", "scopes_display", "created", "last_used", "revoked_at"]
-    list_filter = [TokenStatusFilter]
-    search_fields = ["name", "prefix", "user__username"]
-    list_select_related = ["user"]
-    actions = [revoke_tokens]
+    list_display = ("name", "prefix_display", "user", "scopes_display", "created", "last_used", "revoked_at")
+    list_filter = (TokenStatusFilter,)
+    search_fields = ("name", "prefix", "user__username")
+    list_select_related = ("user",)
+    actions = (revoke_tokens,)
 
     @admin.display(description=_("nyckel"), ordering="prefix")
     def prefix_display(self, obj):
@@ -246,10 +248,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 # Role groups: defined in code, shown read-only to everyone but a superuser.
-try:
+with contextlib.suppress(NotRegistered):
     admin.site.unregister(Group)
-except NotRegistered:
-    pass
 
 
 @admin.register(Group)

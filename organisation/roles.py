@@ -5,9 +5,18 @@ access gate in cases/access.py (unit and role). These permissions only open
 the admin pages for configuration.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import Group, Permission
 
 from .models import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
 
 ALL_ACTIONS = ("view", "add", "change", "delete")
 
@@ -47,7 +56,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 CASE_ROLES = frozenset({Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.BOSAM_ORDFORANDE, Role.CHEF, Role.SOCIALJOUR})
 
 
-def user_roles(user) -> frozenset[str]:
+def user_roles(user: User | AnonymousUser) -> frozenset[str]:
     """The role names of a user, cached on the user object for the request."""
     if not user.is_authenticated:
         return frozenset()
@@ -58,7 +67,7 @@ def user_roles(user) -> frozenset[str]:
     return cached
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 

@@ -15,7 +15,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID = "avhysning"
-CLIENT_SECRET = "provider-client-secret"  # noqa: S105 (test provider)
+CLIENT_SECRET = "provider-client-secret"  # test provider
 PROVIDER_NAME = "Stadens inloggning (test)"
 
 

@@ -1,6 +1,7 @@
 """Planning meetings: holidays and de-facto holidays, the summer pause, 2026–2028; idempotent; the chair's edits stay."""
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -31,7 +32,7 @@ def test_every_meeting_2026_2028_is_on_a_working_day_outside_the_pause(weekday, 
         assert not 27 <= actual.isocalendar().week <= 32
     assert len(set(actuals)) == len(actuals)
     # Nothing skipped but the pause: consecutive nominal dates are one interval apart, or jump the pause.
-    for before, after in zip(nominals, nominals[1:], strict=False):
+    for before, after in itertools.pairwise(nominals):
         assert (after - before).days == interval or before.isocalendar().week < 27 < after.isocalendar().week or before.year < after.year
 
 

@@ -43,7 +43,7 @@ def _run_threads(count, target):
         try:
             barrier.wait()
             results[index] = target(index)
-        except Exception as exc:  # noqa: BLE001 - reported by the test
+        except Exception as exc:  # reported by the test
             results[index] = exc
         finally:
             connections.close_all()

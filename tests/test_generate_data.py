@@ -81,7 +81,7 @@ def test_same_seed_gives_the_same_data():
 
 
 def test_benchmark_help_works():
-    result = subprocess.run([sys.executable, "-m", "benchmarks", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)  # noqa: S603
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "--sizes" in result.stdout and "--requests" in result.stdout
 

@@ -96,21 +96,9 @@ def bad_row(kind: int, i: int) -> list[str]:
     return changed(row, **{k.replace(" ", "_"): v for k, v in cells.items()})
 
 
-@pytest.mark.slow
-@pytest.mark.django_db
-def test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once(advisor, organisation, eager,
-                                                                                 django_capture_on_commit_callbacks, client):
-    # 50 households with an open case, registered through the form's service.
-    existing = [register(organisation, advisor, tenant_birth="19700101", serial=900 + k, street=f"Gamla vägen {k}",
-                         today=TODAY, notice=None).case for k in range(50)]
-    existing_pins = [pin_for("19700101", 900 + k) for k in range(50)]
-    # An earlier import of 50 rows.
-    earlier_rows = [good_row(1000 + k, today=TODAY) for k in range(50)]
-    earlier = commit(advisor, preview(advisor, csv_bytes(earlier_rows)), rows="ALL", capture=django_capture_on_commit_callbacks)
-    assert (earlier.status, earlier.created_cases) == (ImportStatus.DONE, 50)
-    earlier_case = {row.values["landlord_reference"]: row.case_number for row in earlier.rows.all()}
-
-    rows, expected = [], []  # expected: (outcome, case number or None, error field or None, message or None)
+def mixed_rows(existing, existing_pins, earlier_rows, earlier_case) -> tuple[list, list]:
+    """The 1000 rows and what each should become: (outcome, case number or None, error field or None, message or None)."""
+    rows, expected = [], []
     for i in range(560):
         rows.append(good_row(i, today=TODAY))
         expected.append(("NEW_HOUSEHOLD", None, None, None))
@@ -130,6 +118,24 @@ def test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once(
         for k in range(10):
             rows.append(bad_row(kind, 3000 + kind * 10 + k))
             expected.append(("ERROR", None, BAD_ROWS[kind][1], BAD_ROWS[kind][2]))
+    return rows, expected
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once(advisor, organisation, eager,
+                                                                                 django_capture_on_commit_callbacks, client):
+    # 50 households with an open case, registered through the form's service.
+    existing = [register(organisation, advisor, tenant_birth="19700101", serial=900 + k, street=f"Gamla vägen {k}",
+                         today=TODAY, notice=None).case for k in range(50)]
+    existing_pins = [pin_for("19700101", 900 + k) for k in range(50)]
+    # An earlier import of 50 rows.
+    earlier_rows = [good_row(1000 + k, today=TODAY) for k in range(50)]
+    earlier = commit(advisor, preview(advisor, csv_bytes(earlier_rows)), rows="ALL", capture=django_capture_on_commit_callbacks)
+    assert (earlier.status, earlier.created_cases) == (ImportStatus.DONE, 50)
+    earlier_case = {row.values["landlord_reference"]: row.case_number for row in earlier.rows.all()}
+
+    rows, expected = mixed_rows(existing, existing_pins, earlier_rows, earlier_case)
     assert len(rows) == 1000
 
     before = counts()

@@ -42,7 +42,7 @@ def _entry(content: dict, number: str) -> dict:
 
 
 def _assert_no_name(text: str, number: str) -> None:
-    # WeasyPrint hyphenates narrow columns ("Efter‐ namnE"): compare without spaces and hyphens.
+    # WeasyPrint hyphenates narrow columns ("Efter‐ namnE"): compare without spaces and hyphens.  # noqa: RUF003 (U+2010 is the hyphen WeasyPrint prints)
     compact = re.sub(r"[\s\u2010\u00ad-]+", "", text)
     assert number in text
     assert "EfternamnE" not in compact

@@ -172,25 +172,29 @@ def kwargs_for(route: Route, world: World) -> dict | None:
     kwargs = {}
     for name in route.params:
         if name == "pk":
-            if is_bosam(route):
-                kwargs[name] = world.meeting.pk
-            elif route.name.startswith("api-task"):
-                kwargs[name] = world.task.pk
-            elif route.name.startswith(("cases:", "api-case")):
-                kwargs[name] = world.case.pk
-            elif route.name.startswith(("imports:", "api-import")):
-                kwargs[name] = world.notice_import.pk
-            elif route.name in ("followup:detail", "api-deviation-handle"):
-                kwargs[name] = world.deviation.pk
-            elif route.name in ("followup:report", "followup:report_pdf"):
-                kwargs[name] = world.report.pk
-            else:
-                raise AssertionError(f"{route.name}: this test does not know what its pk points at; teach kwargs_for")
+            kwargs[name] = pk_for(route, world)
         elif name in values:
             kwargs[name] = values[name]
         else:
             raise AssertionError(f"{route.name}: unknown path parameter {name!r}; teach kwargs_for")
     return kwargs
+
+
+def pk_for(route: Route, world: World) -> int:
+    """The pk of the world's object the route points at."""
+    if is_bosam(route):
+        return world.meeting.pk
+    if route.name.startswith("api-task"):
+        return world.task.pk
+    if route.name.startswith(("cases:", "api-case")):
+        return world.case.pk
+    if route.name.startswith(("imports:", "api-import")):
+        return world.notice_import.pk
+    if route.name in ("followup:detail", "api-deviation-handle"):
+        return world.deviation.pk
+    if route.name in ("followup:report", "followup:report_pdf"):
+        return world.report.pk
+    raise AssertionError(f"{route.name}: this test does not know what its pk points at; teach kwargs_for")
 
 
 def url_of(route: Route, world: World) -> str | None:
@@ -218,7 +222,7 @@ def object_routes() -> list[Route]:
 
 
 def script_src(policy: str) -> str:
-    directives = dict((part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip())
+    directives = dict([*part.strip().split(" ", 1), ""][:2] for part in policy.split(";") if part.strip())
     return directives.get("script-src", directives.get("default-src", ""))
 
 
@@ -226,6 +230,27 @@ def script_src(policy: str) -> str:
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 POST_FORM = re.compile(r"<form\b[^>]*method=[\"']?post[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
+
+
+def page_problems(response, where: str) -> list[str]:
+    """What an HTML page lacks: a strict script-src, framing denied twice over, no inline code, CSRF in POST forms."""
+    problems = []
+    html = response.content.decode()
+    policy = response.get("Content-Security-Policy", "")
+    if "'self'" not in script_src(policy) or "unsafe-inline" in script_src(policy) or "unsafe-eval" in script_src(policy):
+        problems.append(f"{where}: script-src is {script_src(policy)!r}")
+    if "frame-ancestors 'none'" not in policy:
+        problems.append(f"{where}: no frame-ancestors 'none' in {policy!r}")
+    if response.get("X-Frame-Options") != "DENY":
+        problems.append(f"{where}: X-Frame-Options {response.get('X-Frame-Options')!r}")
+    if response.get("X-Content-Type-Options") != "nosniff":
+        problems.append(f"{where}: no X-Content-Type-Options: nosniff")
+    if INLINE_SCRIPT.search(html):
+        problems.append(f"{where}: inline <script>: {INLINE_SCRIPT.search(html).group(0)}")
+    if EVENT_HANDLER.search(html):
+        problems.append(f"{where}: inline event handler: {EVENT_HANDLER.search(html).group(0)[:120]}")
+    problems += [f"{where}: a POST form without a CSRF token" for form in POST_FORM.findall(html) if "csrfmiddlewaretoken" not in form]
+    return problems
 
 
 @pytest.fixture
@@ -251,24 +276,7 @@ def test_every_html_page_has_csp_without_inline_scripts_and_refuses_framing(worl
             if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
                 continue
             pages.add(route.name)
-            html = response.content.decode()
-            policy = response.get("Content-Security-Policy", "")
-            where = f"{persona} {route.name} {url}"
-            if "'self'" not in script_src(policy) or "unsafe-inline" in script_src(policy) or "unsafe-eval" in script_src(policy):
-                problems.append(f"{where}: script-src is {script_src(policy)!r}")
-            if "frame-ancestors 'none'" not in policy:
-                problems.append(f"{where}: no frame-ancestors 'none' in {policy!r}")
-            if response.get("X-Frame-Options") != "DENY":
-                problems.append(f"{where}: X-Frame-Options {response.get('X-Frame-Options')!r}")
-            if response.get("X-Content-Type-Options") != "nosniff":
-                problems.append(f"{where}: no X-Content-Type-Options: nosniff")
-            if INLINE_SCRIPT.search(html):
-                problems.append(f"{where}: inline <script>: {INLINE_SCRIPT.search(html).group(0)}")
-            if EVENT_HANDLER.search(html):
-                problems.append(f"{where}: inline event handler: {EVENT_HANDLER.search(html).group(0)[:120]}")
-            for form in POST_FORM.findall(html):
-                if "csrfmiddlewaretoken" not in form:
-                    problems.append(f"{where}: a POST form without a CSRF token")
+            problems += page_problems(response, f"{persona} {route.name} {url}")
     assert not problems, "\n".join(problems)
     # The walk reached the pages that matter (so it can fail).
     assert {"cases:my_cases", "cases:overview", "cases:detail", "cases:decision", "cases:audit_review",
@@ -396,7 +404,7 @@ def pdf_text(data: bytes) -> str:
     # No script in a document that leaves the application (an /OpenAction or /AA would need one).
     assert b"/JavaScript" not in data and not re.search(rb"/JS\s*[(<\[]", data), "the PDF carries JavaScript"
     reader = PdfReader(io.BytesIO(data))
-    # Narrow table cells are hyphenated by WeasyPrint ("Områ‐det"): drop the hyphens it adds, and all whitespace.
+    # Narrow table cells are hyphenated by WeasyPrint ("Områ‐det"): drop the hyphens it adds, and all whitespace.  # noqa: RUF003 (U+2010 is the hyphen WeasyPrint prints)
     return re.sub(r"[\s\u2010\u00ad]+", "", "".join(page.extract_text() for page in reader.pages))
 
 

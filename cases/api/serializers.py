@@ -11,6 +11,7 @@ member is ``{"household": {"members": [{"personal_identity_number": [...]}]}}``)
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.core.validators import RegexValidator
 from django.utils import timezone
@@ -20,6 +21,7 @@ from rest_framework import serializers
 from organisation.models import Unit
 
 from .. import services
+from ..identity_messages import IDENTITY_MESSAGES
 from ..models import (
     AssignmentRole,
     CaseStatus,
@@ -39,16 +41,6 @@ from ..rules.identity import InvalidIdentityNumber, normalize_org_number, normal
 from ..rules.routing import KRONOFOGDEN_NOTICES
 from ..validation import FreeTextSerializerMixin
 
-# The Swedish texts of identity.MESSAGES, marked for translation (identity.py is Django-free).
-IDENTITY_ERRORS = {
-    "format": _("Personnumret ska ha 10 eller 12 siffror."),
-    "date": _("Ogiltigt datum i personnumret."),
-    "checksum": _("Kontrollsiffran stämmer inte."),
-    "org_format": _("Organisationsnumret ska ha 10 siffror."),
-    "plus_on_12": _("Plustecken används bara i den tiosiffriga formen (ÅÅMMDD+NNNN)."),
-    "implausible_year": _("Födelseåret i personnumret är inte rimligt."),
-}
-
 # Dates outside this range are typing errors, and far-future dates would overflow date arithmetic.
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)
@@ -64,7 +56,7 @@ KRONOFOGDEN_NOTICE_TYPES = KRONOFOGDEN_NOTICES
 class BoundedDateField(serializers.DateField):
     """A YYYY-MM-DD date between 1900 and 2199."""
 
-    default_error_messages = {"out_of_range": _("Datumet måste ligga mellan {earliest} och {latest}.")}
+    default_error_messages: ClassVar[dict[str, str]] = {"out_of_range": _("Datumet måste ligga mellan {earliest} och {latest}.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
@@ -94,7 +86,7 @@ class ListOfObjects(serializers.ListSerializer):
     Errors inside items are keyed by the item's index, DRF's current format:
     ``{"members": {"0": {"personal_identity_number": ["…"]}}}``."""
 
-    default_error_messages = {
+    default_error_messages: ClassVar[dict[str, str]] = {
         "max_length": _("Högst {max_length} poster."),
         "min_length": _("Minst {min_length} poster."),
     }
@@ -120,7 +112,7 @@ class MemberSerializer(FreeTextSerializerMixin, serializers.Serializer):
         try:
             return normalize_personal_identity_number(value, today=timezone.localdate())
         except InvalidIdentityNumber as exc:
-            raise serializers.ValidationError(IDENTITY_ERRORS[exc.code]) from exc
+            raise serializers.ValidationError(IDENTITY_MESSAGES[exc.code]) from exc
 
     def validate_birth_date(self, value):
         if value is not None and value > timezone.localdate():
@@ -183,7 +175,7 @@ class LandlordSerializer(FreeTextSerializerMixin, serializers.Serializer):
         try:
             return normalize_org_number(value)
         except InvalidIdentityNumber as exc:
-            raise serializers.ValidationError(IDENTITY_ERRORS[exc.code]) from exc
+            raise serializers.ValidationError(IDENTITY_MESSAGES[exc.code]) from exc
 
 
 def _amount(max_digits: int = 12):

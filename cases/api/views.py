@@ -70,9 +70,9 @@ class SafeJSONParser(JSONParser):
 
 
 class ApiView(APIView):
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    parser_classes = [SafeJSONParser]
+    authentication_classes = (ApiTokenAuthentication, SessionAuthentication)
+    permission_classes = (IsAuthenticated,)
+    parser_classes = (SafeJSONParser,)
 
 
 def case_for_response(case_id: int) -> Case:
@@ -100,7 +100,7 @@ def case_response(case_id: int, status_code: int = status.HTTP_200_OK) -> Respon
 
 
 class NoticeCreateView(ApiView):
-    permission_classes = [IsTenancyAdvisor]
+    permission_classes = (IsTenancyAdvisor,)
 
     @extend_schema(
         operation_id="notice_create",

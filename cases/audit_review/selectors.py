@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, Q, QuerySet, Value, When
 from django.db.models import Case as CaseWhen
@@ -11,6 +12,10 @@ from django.utils import timezone
 from organisation.models import Unit
 
 from ..models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:
+
+    from organisation.models import User
 
 # Actions a head of unit must look at in the monthly review.
 HIGHLIGHT_ACTIONS = (
@@ -31,7 +36,7 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def audit_events_for_review(
-    organisation, *, month: dt.date, user=None, unit: Unit | None = None, action: str = "", only_highlighted: bool = False
+    organisation, *, month: dt.date, user: User | None = None, unit: Unit | None = None, action: str = "", only_highlighted: bool = False
 ) -> QuerySet[AuditEvent]:
     start, end = month_bounds(month)
     qs = AuditEvent.objects.filter(organisation=organisation, at__gte=start, at__lt=end)

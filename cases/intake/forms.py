@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from organisation.models import Organisation, Unit, User
 
 from .. import services
+from ..identity_messages import IDENTITY_MESSAGES
 from ..models import ChildResidence, Household, HousingType, MemberRole, NoticeChannel, NoticeGround, NoticeType, SenderKind
 from ..rules.identity import (
     InvalidIdentityNumber,
@@ -37,15 +38,6 @@ PDF_MESSAGES = {
 PDF_MAGIC = b"%PDF-"
 PDF_CONTENT_TYPES = ("application/pdf", "application/x-pdf")
 
-# The identity module is Django-free; its messages are translated here by code.
-IDENTITY_MESSAGES = {
-    "format": _("Personnumret ska ha 10 eller 12 siffror."),
-    "date": _("Ogiltigt datum i personnumret."),
-    "checksum": _("Kontrollsiffran stämmer inte."),
-    "org_format": _("Organisationsnumret ska ha 10 siffror."),
-    "plus_on_12": _("Plustecken används bara i den tiosiffriga formen (ÅÅMMDD+NNNN)."),
-    "implausible_year": _("Födelseåret i personnumret är inte rimligt."),
-}
 ORG_CHECKSUM_MESSAGE = _("Organisationsnumret är ogiltigt: kontrollsiffran stämmer inte.")
 
 not_negative = MinValueValidator(0, message=_("Beloppet kan inte vara negativt."))
@@ -381,10 +373,10 @@ class MemberForm(FreeTextFormMixin, forms.Form):
     birth_date = forms.DateField(
         label=_("Födelsedatum"), required=False, widget=DateInput, help_text=_("Om personnummer saknas.")
     )
-    role = forms.ChoiceField(label=_("Roll"), choices=[("", _("Välj roll"))] + list(MemberRole.choices), required=False)
+    role = forms.ChoiceField(label=_("Roll"), choices=[("", _("Välj roll")), *MemberRole.choices], required=False)
     protected_identity = forms.BooleanField(label=_("Skyddade personuppgifter"), required=False)
     child_residence = forms.ChoiceField(
-        label=_("Barnets boende"), choices=[("", _("Ej barn"))] + list(ChildResidence.choices), required=False
+        label=_("Barnets boende"), choices=[("", _("Ej barn")), *ChildResidence.choices], required=False
     )
 
     def __init__(self, *args, today: dt.date | None = None, **kwargs):

@@ -499,7 +499,7 @@ class _Plan:
         if existing is not None:
             if rule not in existing.rules:
                 self.tasks[kind] = PlannedTask(
-                    kind, existing.unit, existing.due_date, existing.rules + (rule,)
+                    kind, existing.unit, existing.due_date, (*existing.rules, rule)
                 )
             return
         self.tasks[kind] = PlannedTask(kind, unit, due_date, (rule,))

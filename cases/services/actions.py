@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -30,6 +31,11 @@ from .evaluation import case_reevaluate
 from .membership import identity_numbers_lock, memberships_sync, tenant_numbers_of
 from .plan import plan_config_for
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from organisation.models import User
+
 
 class ConcurrentChange(Exception):
     """Someone else saved the case after the user loaded it (optimistic locking)."""
@@ -49,7 +55,8 @@ def _touch(case: Case) -> None:
 
 @transaction.atomic
 def task_complete(
-    *, task: Task, user, note: str = "", request=None, expected_version: int | None = None, today: dt.date | None = None
+    *, task: Task, user: User, note: str = "", request: HttpRequest | None = None, expected_version: int | None = None,
+    today: dt.date | None = None,
 ) -> Task:
     case = Case.objects.select_for_update().get(pk=task.case_id)
     _check_version(case, expected_version)
@@ -76,12 +83,12 @@ def task_complete(
 def contact_register(
     *,
     case: Case,
-    user,
+    user: User,
     date: dt.date,
     channel: str,
     established: bool,
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> Contact:
@@ -101,13 +108,13 @@ def contact_register(
 def task_create(
     *,
     case: Case,
-    user,
+    user: User,
     kind: str,
     unit: Unit,
     due_date: dt.date,
     title: str = "",
     assignee=None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Task:
     task = Task.objects.create(
         case=case,
@@ -124,7 +131,9 @@ def task_create(
 
 
 @transaction.atomic
-def consult_tenancy_advisor(*, case: Case, user, question: str, request=None, today: dt.date | None = None) -> Task:
+def consult_tenancy_advisor(
+    *, case: Case, user: User, question: str, request: HttpRequest | None = None, today: dt.date | None = None,
+) -> Task:
     """R1b: the case worker asks the hyresrådgivare for advice."""
     from ..rules.workdays import add_working_days
 
@@ -148,12 +157,12 @@ def consult_tenancy_advisor(*, case: Case, user, question: str, request=None, to
 def assignment_change(
     *,
     case: Case,
-    user,
+    user: User,
     unit: Unit,
     role: str,
     reason: str,
     case_worker=None,
-    request=None,
+    request: HttpRequest | None = None,
     expected_version: int | None = None,
 ) -> Assignment:
     """Reassign or add a unit by hand. Overriding the plan's lead records a deviation (R8)."""
@@ -203,7 +212,9 @@ def assignment_change(
 
 
 @transaction.atomic
-def consent_record(*, case: Case, user, recipient: str, given_on: dt.date, note: str = "", request=None) -> Consent:
+def consent_record(
+    *, case: Case, user: User, recipient: str, given_on: dt.date, note: str = "", request: HttpRequest | None = None,
+) -> Consent:
     consent = Consent.objects.create(case=case, recipient=recipient, given_on=given_on, note=note, recorded_by=user)
     audit_log(user=user, action=AuditAction.CONSENT_RECORD, case=case, request=request, detail=recipient)
     _touch(case)
@@ -211,7 +222,9 @@ def consent_record(*, case: Case, user, recipient: str, given_on: dt.date, note:
 
 
 @transaction.atomic
-def case_close(*, case: Case, user, outcome: str, note: str = "", request=None, expected_version: int | None = None) -> Case:
+def case_close(
+    *, case: Case, user: User, outcome: str, note: str = "", request: HttpRequest | None = None, expected_version: int | None = None,
+) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_version(case, expected_version)
     now = timezone.now()
@@ -233,7 +246,7 @@ def case_close(*, case: Case, user, outcome: str, note: str = "", request=None, 
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, user, reason: str, request=None, today: dt.date | None = None) -> Case:
+def case_reopen(*, case: Case, user: User, reason: str, request: HttpRequest | None = None, today: dt.date | None = None) -> Case:
     """Reopen a closed case; refused (IntegrityError) if the household or one of its
     tenants has another open case (the constraints one_open_case_per_household and
     one_open_case_per_person)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +22,10 @@ from ..models import (
 from ..rules import routing
 from ..rules.workdays import add_working_days
 from .plan import plan_config_for
+
+if TYPE_CHECKING:
+
+    from organisation.models import User
 
 MANDATORY_TASK_KINDS = [k.value for k in TaskKind if k not in (TaskKind.MANUAL, TaskKind.CONSULT_TENANCY_ADVISOR, TaskKind.BOSAM_ACTIVITY)]
 
@@ -99,7 +104,7 @@ def _raise_no_report_of_concern(*, today: dt.date, organisation: Organisation | 
 
 
 def deviation_record(
-    *, organisation: Organisation, user, description: str, case: Case | None = None, occurred_on: dt.date | None = None
+    *, organisation: Organisation, user: User, description: str, case: Case | None = None, occurred_on: dt.date | None = None
 ) -> Deviation:
     return Deviation.objects.create(
         organisation=organisation,

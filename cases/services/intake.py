@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -31,6 +32,12 @@ from ..models import (
 from .evaluation import case_reevaluate
 from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_for_numbers
 from .plan import _units_by_code
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+
+    from organisation.models import User
 
 # --- input data (built by forms, the API and imports) ---------------------------
 
@@ -151,7 +158,7 @@ def _next_case_number(organisation: Organisation, year: int) -> str:
 
 
 def _landlord_get_or_create(organisation: Organisation, data: LandlordData) -> Landlord:
-    landlord, created = Landlord.objects.get_or_create(
+    landlord, _created = Landlord.objects.get_or_create(
         organisation=organisation,
         org_number=data.org_number,
         defaults={"name": data.name, "contact_name": data.contact_name, "phone": data.phone, "email": data.email},
@@ -232,7 +239,7 @@ class DuplicateSubmission(Exception):
         super().__init__(case.number)
 
 
-def _submission_token_use(token: str, user, case: Case) -> None:
+def _submission_token_use(token: str, user: User, case: Case) -> None:
     """Mark the form's one-time token used, in the notice's transaction.
 
     A concurrent second submission waits on the unique index until the first
@@ -275,36 +282,11 @@ def _case_join(case: Case, organisation: Organisation, household: HouseholdData)
     return case
 
 
-@transaction.atomic
-def notice_register(
-    *,
-    organisation: Organisation,
-    user,
-    notice: NoticeData,
-    household: HouseholdData,
-    join_case: Case | None = None,
-    attachment=None,
-    request=None,
-    today: dt.date | None = None,
-    submission_token: str = "",
-) -> Notice:
-    """Register a notice: household and persons, the case (new or joined), the
-    routing decision with its assignments and tasks — all or nothing.
-
-    The notice joins `join_case` when the user chose it, or else the open case of
-    a household where a tenant has the same personnummer (one open case per person,
-    see services/membership.py). `submission_token` is the intake form's one-time
-    token: a second submission raises DuplicateSubmission and saves nothing."""
-    if submission_token:
-        used = SubmissionToken.objects.select_related("case").filter(token=submission_token).first()
-        if used is not None:
-            raise DuplicateSubmission(used.case)
-    today = today or timezone.localdate()
-    units = _units_by_code(organisation)
-    tenant_numbers = [m.personal_identity_number for m in household.members if m.role in TENANT_ROLES and m.personal_identity_number]
-    # Taken before the lookup: a concurrent registration of the same people waits here
-    # and then finds (and joins) the case this one creates.
-    identity_numbers_lock(organisation.pk, tenant_numbers)
+def _case_for_notice(
+    organisation: Organisation, household: HouseholdData, notice: NoticeData, join_case: Case | None, tenant_numbers: list[str],
+    today: dt.date,
+) -> Case:
+    """The case the notice goes on: the one chosen, the open case of a tenant, or a new one."""
     case = join_case
     if case is None:
         case = open_case_for_numbers(organisation.pk, tenant_numbers) or open_case_for_identity_numbers(organisation, tenant_numbers)
@@ -316,14 +298,13 @@ def notice_register(
             case = open_case_for_numbers(organisation.pk, tenant_numbers)
             if case is None:  # pragma: no cover - the constraint guarantees the row
                 raise Case.DoesNotExist
-            case = _case_join(case, organisation, household)
-    else:
-        case = _case_join(case, organisation, household)
-    household_obj = case.household
-    _involvements_add(household_obj, household.active_units, units, today)
+            return _case_join(case, organisation, household)
+        return case
+    return _case_join(case, organisation, household)
 
-    landlord = _landlord_get_or_create(organisation, notice.landlord) if notice.landlord else None
-    notice_obj = Notice.objects.create(
+
+def _notice_create(case: Case, notice: NoticeData, landlord: Landlord | None, user: User | AnonymousUser) -> Notice:
+    return Notice.objects.create(
         case=case,
         notice_type=notice.notice_type,
         sender_kind=notice.sender_kind,
@@ -349,6 +330,44 @@ def notice_register(
         description=notice.description,
         registered_by=user if getattr(user, "is_authenticated", False) else None,
     )
+
+
+@transaction.atomic
+def notice_register(
+    *,
+    organisation: Organisation,
+    user: User | AnonymousUser,
+    notice: NoticeData,
+    household: HouseholdData,
+    join_case: Case | None = None,
+    attachment=None,
+    request: HttpRequest | None = None,
+    today: dt.date | None = None,
+    submission_token: str = "",
+) -> Notice:
+    """Register a notice: household and persons, the case (new or joined), the
+    routing decision with its assignments and tasks — all or nothing.
+
+    The notice joins `join_case` when the user chose it, or else the open case of
+    a household where a tenant has the same personnummer (one open case per person,
+    see services/membership.py). `submission_token` is the intake form's one-time
+    token: a second submission raises DuplicateSubmission and saves nothing."""
+    if submission_token:
+        used = SubmissionToken.objects.select_related("case").filter(token=submission_token).first()
+        if used is not None:
+            raise DuplicateSubmission(used.case)
+    today = today or timezone.localdate()
+    units = _units_by_code(organisation)
+    tenant_numbers = [m.personal_identity_number for m in household.members if m.role in TENANT_ROLES and m.personal_identity_number]
+    # Taken before the lookup: a concurrent registration of the same people waits here
+    # and then finds (and joins) the case this one creates.
+    identity_numbers_lock(organisation.pk, tenant_numbers)
+    case = _case_for_notice(organisation, household, notice, join_case, tenant_numbers, today)
+    household_obj = case.household
+    _involvements_add(household_obj, household.active_units, units, today)
+
+    landlord = _landlord_get_or_create(organisation, notice.landlord) if notice.landlord else None
+    notice_obj = _notice_create(case, notice, landlord, user)
     if submission_token:
         _submission_token_use(submission_token, user, case)
     case_reevaluate(case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +39,11 @@ from .deviations import _deviation_once
 from .evaluation import case_reevaluate
 from .plan import plan_config_for
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from organisation.models import User
+
 
 @dataclass
 class EvictionOutcomeData:
@@ -61,10 +67,10 @@ def _eviction_notice(case: Case, eviction_date: dt.date) -> Notice | None:
 def eviction_outcome_record(
     *,
     case: Case,
-    user,
+    user: User,
     data: EvictionOutcomeData,
     task: Task | None = None,
-    request=None,
+    request: HttpRequest | None = None,
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> EvictionOutcome:
@@ -145,9 +151,9 @@ class PaymentCommitmentData:
 def payment_commitment_record(
     *,
     case: Case,
-    user,
+    user: User,
     data: PaymentCommitmentData,
-    request=None,
+    request: HttpRequest | None = None,
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> PaymentCommitment:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -19,12 +20,17 @@ from ..models import Case, SentLetter, Task, TaskKind, TaskStatus
 from ..rules.workdays import add_working_days
 from .plan import plan_config_for
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from organisation.models import User
+
 
 class LetterTaskOpen(Exception):
     """The case already has an open letter task: print and send that one first."""
 
 
-def letter_freeze(*, task: Task, user, today: dt.date | None = None) -> SentLetter:
+def letter_freeze(*, task: Task, user: User, today: dt.date | None = None) -> SentLetter:
     """Render the letter as of `today` (the sending day) and store it; idempotent per task.
 
     Runs inside task_complete's transaction: if rendering fails, the task stays open."""
@@ -46,7 +52,7 @@ def letter_freeze(*, task: Task, user, today: dt.date | None = None) -> SentLett
     return letter
 
 
-def letter_task_create(*, case: Case, user, request=None, today: dt.date | None = None) -> Task:
+def letter_task_create(*, case: Case, user: User, request: HttpRequest | None = None, today: dt.date | None = None) -> Task:
     """A new letter is a new SEND_LETTER task for the tenancy advisor unit (a sent letter never changes)."""
     from .actions import task_create
 

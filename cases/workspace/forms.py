@@ -33,7 +33,7 @@ def _not_in_future(value: dt.date) -> dt.date:
 class CaseFilterForm(FreeTextFormMixin, forms.Form):
     """GET filters of "Mina ärenden" and "Alla öppna ärenden". Invalid values are ignored, not refused."""
 
-    SORT_CHOICES = [
+    SORT_CHOICES = (
         ("priority", _("Försenade och brådskande först")),
         ("deadline", _("Närmaste frist")),
         ("number", _("Ärendenummer, stigande")),
@@ -42,7 +42,7 @@ class CaseFilterForm(FreeTextFormMixin, forms.Form):
         ("opened", _("Först öppnade")),
         ("children", _("Flest barn")),
         ("area", _("Område")),
-    ]
+    )
 
     q = forms.CharField(label=_("Sök"), required=False, max_length=100,
                         help_text=_("Ärendenummer, namn eller personnummer."))

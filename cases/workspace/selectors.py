@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     DateField,
@@ -40,6 +41,10 @@ from ..protection import household_has_protected_member, protected_household_ids
 from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 from .timeline import CaseRecords, case_timeline
 
+if TYPE_CHECKING:
+
+    from organisation.models import User
+
 # A date far in the future stands in for "no date" when sorting by the nearest deadline:
 # PostgreSQL's LEAST skips NULLs but SQLite's MIN() does not.
 _NO_DATE = dt.date(9999, 12, 31)
@@ -57,14 +62,14 @@ CASE_SORTS = {
 }
 
 
-def _open_tasks_for(user) -> Q:
+def _open_tasks_for(user: User) -> Q:
     condition = Q(assignee_id=user.pk)
     if user.unit_id:
         condition |= Q(unit_id=user.unit_id)
     return condition
 
 
-def my_cases(user) -> QuerySet[Case]:
+def my_cases(user: User) -> QuerySet[Case]:
     """Cases where the user or the user's unit holds an active assignment, or has an open task."""
     unit_condition = Q(user_id=user.pk)
     if user.unit_id:
@@ -74,7 +79,7 @@ def my_cases(user) -> QuerySet[Case]:
     return visible_cases(user).filter(Q(Exists(assigned)) | Q(Exists(tasked)))
 
 
-def overview_cases(user) -> QuerySet[Case]:
+def overview_cases(user: User) -> QuerySet[Case]:
     """Hyresrådgivare: every case of the organisation; chef: the department's (visible_cases decides)."""
     return visible_cases(user)
 
@@ -193,7 +198,7 @@ def filters_summary(filters: CaseFilters) -> str:
     return ", ".join(parts)
 
 
-def case_list_areas(user) -> list[str]:
+def case_list_areas(user: User) -> list[str]:
     """The areas to filter by: those of the organisation's households (district names, no
     personal data). Read from households with an index rather than from the visible cases,
     whose DISTINCT grew with ten years of history (docs/benchmarks.md)."""
@@ -206,15 +211,15 @@ def case_list_areas(user) -> list[str]:
     return list(areas.order_by("area").values_list("area", flat=True).distinct())
 
 
-def case_units(user) -> QuerySet[Unit]:
+def case_units(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(organisation_id=user.organisation_id, is_active=True).order_by("name")
 
 
-def can_see_overview(user) -> bool:
+def can_see_overview(user: User) -> bool:
     return bool(user_roles(user) & {Role.HYRESRADGIVARE, Role.CHEF})
 
 
-def works_cases(user) -> bool:
+def works_cases(user: User) -> bool:
     return bool(user_roles(user) & {Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF})
 
 

@@ -2,7 +2,7 @@
 
 from oidc_provider.lib.claims import ScopeClaims
 
-PASSWORD = "provider-password-1"  # noqa: S105 (test provider)
+PASSWORD = "provider-password-1"  # test provider
 ORGANISATION = "enskede-arsta-vantor"
 
 # username → the claims a city's provider would send (names, e-mail, employee id, organisation, unit, groups).

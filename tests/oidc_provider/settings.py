@@ -6,7 +6,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 DEBUG = False
-SECRET_KEY = "test-identity-provider-only"  # noqa: S105 (a throwaway provider for tests)
+SECRET_KEY = "test-identity-provider-only"  # a throwaway provider for tests
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "tests.oidc_provider.urls"
 INSTALLED_APPS = [

@@ -28,6 +28,7 @@ table (only for a benchmark database!).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -344,6 +345,21 @@ def reset_tables() -> None:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (table names are ours)
 
 
+@dataclasses.dataclass(frozen=True)
+class CaseInput:
+    """What one case is built from: its household's facts and the two dates drawn for it."""
+
+    o: dict
+    case_id: int
+    housing: str
+    phone: str
+    members: list
+    involvements: list
+    first: dt.date
+    contact_on: dt.date | None
+    letter_on: dt.date | None
+
+
 class Generator:
     def __init__(self, *, households: int | None, notices: int | None, seed: int, organisations: int, today: dt.date, progress):
         # With a notice target the household count is estimated for the time span, then households are made until it is met.
@@ -560,20 +576,25 @@ class Generator:
         elif kind in ("DISTURBANCE_TERMINATION", "OTHER_TERMINATION"):
             to_kronofogden = 0.12
         if kind == "EVICTION_APPLICATION" or rng.random() < to_kronofogden:
-            if kind != "EVICTION_APPLICATION":
-                day += dt.timedelta(days=rng.randint(30, 90))
-                chain.append(("EVICTION_APPLICATION", day))
-            # About 58 % of applications are withdrawn (Kronofogden 2025): some before, some after the date is set.
-            if rng.random() < 0.45:
-                day += dt.timedelta(days=rng.randint(10, 60))
-                chain.append(("EVICTION_CANCELLED", day))
-            else:
-                day += dt.timedelta(days=rng.randint(20, 60))
-                chain.append(("EVICTION_DATE", day))
-                if rng.random() < 0.25:
-                    day += dt.timedelta(days=rng.randint(3, 14))
-                    chain.append(("EVICTION_CANCELLED", day))
+            self.kronofogden_chain(chain, day, application_sent=kind == "EVICTION_APPLICATION")
         return chain
+
+    def kronofogden_chain(self, chain: list[tuple[str, dt.date]], day: dt.date, *, application_sent: bool) -> None:
+        """Kronofogden's part of a chain: the application, then its withdrawal or an eviction date (appended to chain)."""
+        rng = self.rng
+        if not application_sent:
+            day += dt.timedelta(days=rng.randint(30, 90))
+            chain.append(("EVICTION_APPLICATION", day))
+        # About 58 % of applications are withdrawn (Kronofogden 2025): some before, some after the date is set.
+        if rng.random() < 0.45:
+            day += dt.timedelta(days=rng.randint(10, 60))
+            chain.append(("EVICTION_CANCELLED", day))
+        else:
+            day += dt.timedelta(days=rng.randint(20, 60))
+            chain.append(("EVICTION_DATE", day))
+            if rng.random() < 0.25:
+                day += dt.timedelta(days=rng.randint(3, 14))
+                chain.append(("EVICTION_CANCELLED", day))
 
     def case(self, o, household_id, housing, phone: str, members, involvements, first: dt.date) -> dt.date | None:
         """One case: its notices, decisions, assignments, tasks, contacts, audit. Returns the closing date, or None if open."""
@@ -581,16 +602,8 @@ class Generator:
         org_id = o["org"].pk
         full_chain = self.notice_chain(first)
         chain = [(t, d) for t, d in full_chain if d <= today]
-        last_day = chain[-1][1]
-        types = [t for t, _d in chain]
-        executed = "EVICTION_DATE" in types and "EVICTION_CANCELLED" not in types
-        closed_on = last_day + dt.timedelta(days=rng.randint(15, 60))
-        if executed:
-            closed_on = max(closed_on, last_day + dt.timedelta(days=40))
-        # Open when it would close after today, or when notices are still to come.
-        is_open = closed_on > today or len(chain) < len(full_chain)
-        if is_open:
-            closed_on = None
+        executed, closed_on = self.closing(chain, full_chain)
+        is_open = closed_on is None
         evaluated = closed_on or today
         year = first.year
         self.case_numbers[(org_id, year)] += 1
@@ -600,114 +613,21 @@ class Generator:
         advisor = rng.choice(o["advisors"])
         contact_on = first + dt.timedelta(days=rng.randint(1, 20)) if rng.random() < 0.62 else None
         letter_on = workdays.add_working_days(first, 1) if rng.random() < 0.95 else None
-
-        # The notices, with the details each type carries.
-        landlord = rng.choice(o["landlords"])
-        rent = Decimal(rng.randrange(4500, 14000, 50))
-        notices = []
-        debt = None
-        for kind, received in chain:
-            kronofogden = kind in routing.KRONOFOGDEN_NOTICES or (kind == "EVICTION_CANCELLED" and rng.random() < 0.7)
-            values = {"case_id": case_id, "notice_type": kind, "received_date": received,
-                      "sender_kind": "KRONOFOGDEN" if kronofogden else "LANDLORD", "landlord_id": None if kronofogden else landlord,
-                      "channel": weighted(rng, [("POST", 60), ("EMAIL", 25), ("PORTAL", 10), ("API", 5)]),
-                      "document_date": received - dt.timedelta(days=rng.randint(1, 6)), "registered_by_id": advisor,
-                      "registered_at": at(received, rng)}
-            if kind == "RENT_ARREARS_TERMINATION":
-                months = rng.randint(1, 6)
-                debt = rent * months + Decimal(rng.randrange(0, 3000))
-                served = received - dt.timedelta(days=rng.randint(0, 6)) if rng.random() < 0.93 else None
-                values.update(served_date=served, termination_date=values["document_date"], debt_amount=debt, debt_months=months,
-                              recovery_amount=debt, monthly_rent=rent, landlord_reference=f"H-{rng.randint(1000, 99999)}",
-                              agent=rng.choice(AGENTS))
-            elif kind in ("DISTURBANCE_WARNING", "DISTURBANCE_TERMINATION", "OTHER_TERMINATION"):
-                values.update(warning_date=values["document_date"] if kind == "DISTURBANCE_WARNING" else None,
-                              termination_date=values["document_date"] if kind != "DISTURBANCE_WARNING" else None,
-                              description="Störande ljud nattetid enligt grannar." if kind.startswith("DISTURBANCE") else
-                              "Otillåten andrahandsuthyrning.", landlord_reference=f"S-{rng.randint(1000, 99999)}")
-            elif kind in routing.KRONOFOGDEN_NOTICES:
-                values.update(kronofogden_reference=f"KFM-{received.year}-{rng.randint(10000, 999999)}",
-                              reply_deadline=received + dt.timedelta(days=14), debt_amount=debt)
-                if kind == "EVICTION_DATE":
-                    values.update(eviction_date=received + dt.timedelta(days=rng.randint(14, 35)),
-                                  eviction_time=dt.time(rng.choice([8, 9, 10, 13]), 0))
-            notice_id = w.add(Notice, **values)
-            notices.append((notice_id, values))
-
-        # The plan, notice by notice (trigger NOTICE), then today's daily check for an open case.
-        assignments: dict[str, dict] = {}
-        tasks: dict[str, dict] = {}
-        decision = None
-        evaluations = [(values["received_date"], "NOTICE", notice_id, i) for i, (notice_id, values) in enumerate(notices)]
-        if is_open:
-            evaluations.append((today, "DAILY", None, len(notices) - 1))
-        version = 1
+        notices = self.notices(o, case_id, chain, advisor)
         notice_facts = [
             NoticeFacts(v["notice_type"], v["received_date"], notice_id, v.get("served_date"), v.get("eviction_date"),
                         v.get("debt_amount"), v.get("sent_date"), v.get("reply_deadline"), v.get("ground", ""))
             for notice_id, v in notices
         ]
-        for day, trigger, notice_id, last in evaluations:
-            latest = notices[last][1]
-            dates = case_dates(notice_facts[: last + 1], recovery_period_start=self.config.recovery_period_start)
-            inp = routing.DecisionInput(
-                notice_type=latest["notice_type"], notice_types_on_case=tuple(v["notice_type"] for _i, v in notices[: last + 1]),
-                received_date=latest["received_date"], first_received_date=first,
-                members=tuple(routing.Member(m["role"], age_on(m["born"], latest["received_date"]), m.get("residence", ""))
-                              for m in members),
-                active_units=tuple(routing.ActiveUnit(i["unit"], i["user_id"]) for i in involvements), housing_type=housing,
-                phone_known=bool(phone), contact_established=contact_on is not None and contact_on <= day,
-                letter_sent_date=letter_on if letter_on and letter_on <= day else None, today=day,
-                next_meeting_date=self.next_meeting(o, day),
-                escalations_done=tuple(k for k in tasks if k in reconcile.ESCALATION_TASK_KINDS),
-                recovery_deadline=dates.recovery_deadline, eviction_date=dates.eviction_date, reply_deadline=dates.reply_deadline,
-            )
-            decision = routing.decide(inp, self.config)
-            moment = latest["registered_at"] + dt.timedelta(seconds=1) if trigger == "NOTICE" else at(day, rng, 5, 6)
-            changes = self.reconcile(o, case_id, decision, assignments, tasks, moment, inp, letter_on)
-            if trigger == "DAILY" and not changes:
-                break
-            record_id = w.add(RoutingDecision, case_id=case_id, notice_id=notice_id, trigger=trigger, plan_version=decision.plan_version,
-                              rules_fired=list(decision.rules_fired), explanation=list(decision.explanation), changes=changes,
-                              created_at=moment)
-            for entry in [*assignments.values(), *tasks.values()]:
-                if entry.get("decision_id") == "pending":
-                    entry["decision_id"] = record_id
-            version += 1
-
+        facts_in = CaseInput(o, case_id, housing, phone, members, involvements, first, contact_on, letter_on)
+        assignments, tasks, decision, version = self.plan(facts_in, notices, notice_facts, is_open)
         for current in assignments.values():
             w.add(Assignment, **current)
 
         # Contacts and what was done; the audit trail of it.
         audit = [("NOTICE_REGISTER", v["registered_at"], advisor, v["notice_type"]) for _i, v in notices]
-        if contact_on and contact_on <= evaluated:
-            channel = weighted(rng, [("PHONE", 60), ("VISIT", 15), ("MEETING", 15), ("LETTER", 10)])
-            w.add(Contact, case_id=case_id, date=contact_on, channel=channel, established=True, note="Kontakt etablerad.",
-                  created_by_id=advisor, created_at=at(contact_on, rng))
-            audit.append(("CONTACT_REGISTER", at(contact_on, rng), advisor, channel))
-        elif rng.random() < 0.4:
-            attempt = min(first + dt.timedelta(days=rng.randint(1, 10)), evaluated)
-            w.add(Contact, case_id=case_id, date=attempt, channel="PHONE", established=False, note="Inget svar.",
-                  created_by_id=advisor, created_at=at(attempt, rng))
-        next_due = None
-        for kind, t in tasks.items():
-            status, completed = self.task_outcome(kind, t, contact_on, letter_on, closed_on)
-            completed_at = at(completed, rng) if completed else None
-            if completed_at and completed_at < t["created_at"]:
-                completed_at = t["created_at"] + dt.timedelta(hours=1)
-            task_id = w.add(Task, case_id=case_id, kind=kind, unit_id=t["unit_id"], assignee_id=t["assignee_id"], due_date=t["due"],
-                            status=status, rules=t["rules"], plan_version=self.config.version, decision_id=t["decision_id"],
-                            created_at=t["created_at"], completed_at=completed_at,
-                            completed_by_id=advisor if status == "DONE" else None,
-                            completion_note="Ärendet avslutades." if status == "CANCELLED" and closed_on else "")
-            if status == "DONE":
-                audit.append(("TASK_COMPLETE", completed_at, advisor, kind))
-            if status == "OPEN":
-                next_due = min(next_due, t["due"]) if next_due else t["due"]
-                if kind in MANDATORY_KINDS and t["due"] < today:
-                    w.add(Deviation, organisation_id=org_id, case_id=case_id, kind="TASK_OVERDUE", automatic=True,
-                          dedupe_key=f"task-overdue-{task_id}", occurred_on=today,
-                          description=f"{kind} skulle vara klar {t['due'].isoformat()}.", created_at=at(today, rng, 5, 6))
+        self.contacts(case_id, first, contact_on, evaluated, advisor, audit)
+        next_due = self.tasks(org_id, case_id, tasks, contact_on, letter_on, closed_on, advisor, audit)
         for _ in range(rng.randint(0, 2)):
             viewed = first + dt.timedelta(days=rng.randint(0, max(0, (evaluated - first).days)))
             audit.append(("CASE_VIEW", at(viewed, rng), rng.choice(o["advisors"]), ""))
@@ -723,13 +643,7 @@ class Generator:
         closed_at = at(closed_on, rng) if closed_on else None
         outcome = ""
         if closed_on:
-            if executed:
-                outcome = "EVICTED"
-            elif "EVICTION_CANCELLED" in types:
-                outcome = weighted(rng, [("PREVENTED_PAID", 45), ("PREVENTED_AGREEMENT", 30), ("PREVENTED_SOCIAL_SERVICES", 25)])
-            else:
-                outcome = weighted(rng, [("PREVENTED_PAID", 35), ("PREVENTED_AGREEMENT", 20), ("PREVENTED_SOCIAL_SERVICES", 15),
-                                         ("PREVENTED_WITHDRAWN", 10), ("MOVED", 8), ("NEW_HOUSING", 5), ("OTHER", 7)])
+            outcome = self.outcome(executed, types)
             audit.append(("CASE_CLOSE", closed_at, advisor, outcome))
         w.add(Case, id=case_id, organisation_id=org_id, household_id=household_id, number=number, status="CLOSED" if closed_on else "OPEN",
               opened_at=opened_at, closed_at=closed_at,
@@ -752,6 +666,154 @@ class Generator:
         self.cases.append((case_id, o["code"], first, closed_on, facts.children_count, tuple((d, t) for t, d in chain)))
         return closed_on
 
+    def closing(self, chain, full_chain) -> tuple[bool, dt.date | None]:
+        """Whether the eviction was executed, and the closing date (None: still open after today, or notices still to come)."""
+        today = self.today
+        last_day = chain[-1][1]
+        types = [t for t, _d in chain]
+        executed = "EVICTION_DATE" in types and "EVICTION_CANCELLED" not in types
+        closed_on = last_day + dt.timedelta(days=self.rng.randint(15, 60))
+        if executed:
+            closed_on = max(closed_on, last_day + dt.timedelta(days=40))
+        if closed_on > today or len(chain) < len(full_chain):
+            closed_on = None
+        return executed, closed_on
+
+    def notices(self, o, case_id, chain, advisor) -> list[tuple[int, dict]]:
+        """The notices, with the details each type carries."""
+        rng, w = self.rng, self.writer
+        landlord = rng.choice(o["landlords"])
+        rent = Decimal(rng.randrange(4500, 14000, 50))
+        notices = []
+        debt = None
+        for kind, received in chain:
+            kronofogden = kind in routing.KRONOFOGDEN_NOTICES or (kind == "EVICTION_CANCELLED" and rng.random() < 0.7)
+            values = {"case_id": case_id, "notice_type": kind, "received_date": received,
+                      "sender_kind": "KRONOFOGDEN" if kronofogden else "LANDLORD", "landlord_id": None if kronofogden else landlord,
+                      "channel": weighted(rng, [("POST", 60), ("EMAIL", 25), ("PORTAL", 10), ("API", 5)]),
+                      "document_date": received - dt.timedelta(days=rng.randint(1, 6)), "registered_by_id": advisor,
+                      "registered_at": at(received, rng)}
+            debt = self.notice_details(values, rent, debt)
+            notice_id = w.add(Notice, **values)
+            notices.append((notice_id, values))
+        return notices
+
+    def notice_details(self, values: dict, rent: Decimal, debt: Decimal | None) -> Decimal | None:
+        """The fields of the notice's type added to values; returns the debt the later notices carry."""
+        rng = self.rng
+        kind, received = values["notice_type"], values["received_date"]
+        if kind == "RENT_ARREARS_TERMINATION":
+            months = rng.randint(1, 6)
+            debt = rent * months + Decimal(rng.randrange(0, 3000))
+            served = received - dt.timedelta(days=rng.randint(0, 6)) if rng.random() < 0.93 else None
+            values.update(served_date=served, termination_date=values["document_date"], debt_amount=debt, debt_months=months,
+                          recovery_amount=debt, monthly_rent=rent, landlord_reference=f"H-{rng.randint(1000, 99999)}",
+                          agent=rng.choice(AGENTS))
+        elif kind in ("DISTURBANCE_WARNING", "DISTURBANCE_TERMINATION", "OTHER_TERMINATION"):
+            values.update(warning_date=values["document_date"] if kind == "DISTURBANCE_WARNING" else None,
+                          termination_date=values["document_date"] if kind != "DISTURBANCE_WARNING" else None,
+                          description="Störande ljud nattetid enligt grannar." if kind.startswith("DISTURBANCE") else
+                          "Otillåten andrahandsuthyrning.", landlord_reference=f"S-{rng.randint(1000, 99999)}")
+        elif kind in routing.KRONOFOGDEN_NOTICES:
+            values.update(kronofogden_reference=f"KFM-{received.year}-{rng.randint(10000, 999999)}",
+                          reply_deadline=received + dt.timedelta(days=14), debt_amount=debt)
+            if kind == "EVICTION_DATE":
+                values.update(eviction_date=received + dt.timedelta(days=rng.randint(14, 35)),
+                              eviction_time=dt.time(rng.choice([8, 9, 10, 13]), 0))
+        return debt
+
+    def plan(self, c: CaseInput, notices, notice_facts, is_open: bool) -> tuple[dict, dict, routing.Decision, int]:
+        """The plan, notice by notice (trigger NOTICE), then today's daily check for an open case.
+
+        Returns the assignments and tasks as rows, the last decision and the case's version."""
+        rng, w, today = self.rng, self.writer, self.today
+        assignments: dict[str, dict] = {}
+        tasks: dict[str, dict] = {}
+        decision = None
+        evaluations = [(values["received_date"], "NOTICE", notice_id, i) for i, (notice_id, values) in enumerate(notices)]
+        if is_open:
+            evaluations.append((today, "DAILY", None, len(notices) - 1))
+        version = 1
+        for day, trigger, notice_id, last in evaluations:
+            latest = notices[last][1]
+            inp = self.decision_input(c, notices[: last + 1], notice_facts[: last + 1], tasks, day)
+            decision = routing.decide(inp, self.config)
+            moment = latest["registered_at"] + dt.timedelta(seconds=1) if trigger == "NOTICE" else at(day, rng, 5, 6)
+            changes = self.reconcile(c.o, c.case_id, decision, assignments, tasks, moment, inp, c.letter_on)
+            if trigger == "DAILY" and not changes:
+                break
+            record_id = w.add(RoutingDecision, case_id=c.case_id, notice_id=notice_id, trigger=trigger, plan_version=decision.plan_version,
+                              rules_fired=list(decision.rules_fired), explanation=list(decision.explanation), changes=changes,
+                              created_at=moment)
+            for entry in [*assignments.values(), *tasks.values()]:
+                if entry.get("decision_id") == "pending":
+                    entry["decision_id"] = record_id
+            version += 1
+        return assignments, tasks, decision, version
+
+    def decision_input(self, c: CaseInput, notices, notice_facts, tasks: dict, day: dt.date) -> routing.DecisionInput:
+        """What routing is given on that day, from the notices so far."""
+        latest = notices[-1][1]
+        dates = case_dates(notice_facts, recovery_period_start=self.config.recovery_period_start)
+        return routing.DecisionInput(
+            notice_type=latest["notice_type"], notice_types_on_case=tuple(v["notice_type"] for _i, v in notices),
+            received_date=latest["received_date"], first_received_date=c.first,
+            members=tuple(routing.Member(m["role"], age_on(m["born"], latest["received_date"]), m.get("residence", ""))
+                          for m in c.members),
+            active_units=tuple(routing.ActiveUnit(i["unit"], i["user_id"]) for i in c.involvements), housing_type=c.housing,
+            phone_known=bool(c.phone), contact_established=c.contact_on is not None and c.contact_on <= day,
+            letter_sent_date=c.letter_on if c.letter_on and c.letter_on <= day else None, today=day,
+            next_meeting_date=self.next_meeting(c.o, day),
+            escalations_done=tuple(k for k in tasks if k in reconcile.ESCALATION_TASK_KINDS),
+            recovery_deadline=dates.recovery_deadline, eviction_date=dates.eviction_date, reply_deadline=dates.reply_deadline,
+        )
+
+    def contacts(self, case_id, first: dt.date, contact_on, evaluated: dt.date, advisor, audit: list) -> None:
+        """The contact established (with its audit entry), or at times a failed attempt."""
+        rng, w = self.rng, self.writer
+        if contact_on and contact_on <= evaluated:
+            channel = weighted(rng, [("PHONE", 60), ("VISIT", 15), ("MEETING", 15), ("LETTER", 10)])
+            w.add(Contact, case_id=case_id, date=contact_on, channel=channel, established=True, note="Kontakt etablerad.",
+                  created_by_id=advisor, created_at=at(contact_on, rng))
+            audit.append(("CONTACT_REGISTER", at(contact_on, rng), advisor, channel))
+        elif rng.random() < 0.4:
+            attempt = min(first + dt.timedelta(days=rng.randint(1, 10)), evaluated)
+            w.add(Contact, case_id=case_id, date=attempt, channel="PHONE", established=False, note="Inget svar.",
+                  created_by_id=advisor, created_at=at(attempt, rng))
+
+    def tasks(self, org_id, case_id, tasks: dict, contact_on, letter_on, closed_on, advisor, audit: list) -> dt.date | None:
+        """The task rows with their outcome, and a deviation for an overdue mandatory one. Returns the next open due date."""
+        rng, w, today = self.rng, self.writer, self.today
+        next_due = None
+        for kind, t in tasks.items():
+            status, completed = self.task_outcome(kind, t, contact_on, letter_on, closed_on)
+            completed_at = at(completed, rng) if completed else None
+            if completed_at and completed_at < t["created_at"]:
+                completed_at = t["created_at"] + dt.timedelta(hours=1)
+            task_id = w.add(Task, case_id=case_id, kind=kind, unit_id=t["unit_id"], assignee_id=t["assignee_id"], due_date=t["due"],
+                            status=status, rules=t["rules"], plan_version=self.config.version, decision_id=t["decision_id"],
+                            created_at=t["created_at"], completed_at=completed_at,
+                            completed_by_id=advisor if status == "DONE" else None,
+                            completion_note="Ärendet avslutades." if status == "CANCELLED" and closed_on else "")
+            if status == "DONE":
+                audit.append(("TASK_COMPLETE", completed_at, advisor, kind))
+            if status == "OPEN":
+                next_due = min(next_due, t["due"]) if next_due else t["due"]
+                if kind in MANDATORY_KINDS and t["due"] < today:
+                    w.add(Deviation, organisation_id=org_id, case_id=case_id, kind="TASK_OVERDUE", automatic=True,
+                          dedupe_key=f"task-overdue-{task_id}", occurred_on=today,
+                          description=f"{kind} skulle vara klar {t['due'].isoformat()}.", created_at=at(today, rng, 5, 6))
+        return next_due
+
+    def outcome(self, executed: bool, types: list[str]) -> str:
+        """The outcome a closed case is given (proportions of deadlines.md)."""
+        if executed:
+            return "EVICTED"
+        if "EVICTION_CANCELLED" in types:
+            return weighted(self.rng, [("PREVENTED_PAID", 45), ("PREVENTED_AGREEMENT", 30), ("PREVENTED_SOCIAL_SERVICES", 25)])
+        return weighted(self.rng, [("PREVENTED_PAID", 35), ("PREVENTED_AGREEMENT", 20), ("PREVENTED_SOCIAL_SERVICES", 15),
+                                   ("PREVENTED_WITHDRAWN", 10), ("MOVED", 8), ("NEW_HOUSING", 5), ("OTHER", 7)])
+
     def reconcile(self, o, case_id, decision, assignments: dict, tasks: dict, moment, inp, letter_on) -> list[str]:
         """The decision applied to the in-memory rows with the services' own pure code (cases.rules.reconcile)."""
         active = {code: reconcile.ActiveAssignment(code, a["role"], a["user_id"], tuple(a["rules"])) for code, a in assignments.items()}
@@ -764,6 +826,11 @@ class Generator:
             assignments[new.unit] = self.new_assignment(o, case_id, new.unit, new.role, new.user_id, list(new.rules), moment)
         changes = result.change_lines(active)
         users = {code: a["user_id"] for code, a in assignments.items() if a["user_id"]}
+        return changes + self.reconcile_tasks(o, decision, tasks, users, moment, inp, letter_on)
+
+    def reconcile_tasks(self, o, decision, tasks: dict, users: dict, moment, inp, letter_on) -> list[str]:
+        """The decision's tasks applied to the in-memory task rows: created, due dates moved, cancelled."""
+        changes = []
         day = inp.today
 
         def is_open(kind, t) -> bool:
@@ -830,7 +897,7 @@ class Generator:
         by_org = defaultdict(list)
         horizon = self.today - dt.timedelta(days=BOSAM_HISTORY_DAYS + 200)
         for case in self.cases:
-            case_id, code, first, closed_on, children, chain = case
+            _case_id, code, _first, closed_on, _children, _chain = case
             if closed_on is None or closed_on >= horizon:
                 by_org[code].append(case)
         for o in self.orgs:
@@ -844,40 +911,49 @@ class Generator:
                     agenda_notified_at=at(day - dt.timedelta(days=3), rng), started_at=at(day, rng, 9, 10),
                     closed_at=at(day, rng, 11, 12), closed_by_id=o["chair"], minutes={},
                 )
-                since = previous or day - dt.timedelta(days=14)
-                position = defaultdict(int)
-                for case_id, _code, first, closed_on, children, chain in cases:
-                    if first > day or (closed_on is not None and closed_on <= day):
-                        continue
-                    upto = [(d, t) for d, t in chain if d <= day]
-                    new = [(d, t) for d, t in upto if since < d and t != "EVICTION_CANCELLED"]
-                    if not new and (not upto or upto[-1][1] == "EVICTION_CANCELLED"):
-                        continue
-                    section = "NEW_NOTICES" if new else "AT_RISK"
-                    position[section] += 10
-                    item_id = w.add(AgendaItem, meeting_id=meeting.pk, case_id=case_id, section=section, position=position[section],
-                                    notice_type=(new or upto)[-1][1], urgent=rng.random() < 0.1, children_count=children,
-                                    note="Hyresrådgivaren följer upp." if rng.random() < 0.3 else "")
-                    if rng.random() < 0.1:
-                        unit = rng.choice(["EKONOMISKT_BISTAND", "MOTTAGNING_BARN_UNGA", "MOTTAGNING_VUXNA", "HYRESRADGIVNING"])
-                        due = workdays.add_working_days(day, 10)
-                        done = due < self.today and rng.random() < 0.8
-                        task_id = w.add(Task, case_id=case_id, kind="BOSAM_ACTIVITY", title="Gemensamt hembesök och erbjudande om stöd",
-                                        unit_id=o["unit_ids"][unit], due_date=due, status="DONE" if done else "OPEN",
-                                        created_at=at(day, rng, 10, 11), created_by_id=o["chair"],
-                                        completed_at=at(due, rng) if done else None, completed_by_id=o["chair"] if done else None)
-                        w.add(Activity, meeting_id=meeting.pk, item_id=item_id, case_id=case_id, task_id=task_id, created_by_id=o["chair"],
-                              created_at=at(day, rng, 10, 11))
-                for department_id in o["departments"]:
-                    present = rng.random() < 0.92
-                    w.add(Attendance, meeting_id=meeting.pk, department_id=department_id, present=present)
-                    if not present:
-                        w.add(Deviation, organisation_id=o["org"].pk, kind="BOSAM_ABSENCE", automatic=True, occurred_on=day,
-                              dedupe_key=f"bosam-absence-{meeting.pk}-{department_id}",
-                              description=f"Avdelningen var inte närvarande på BOSAM-mötet {day.isoformat()}.", created_at=at(day, rng))
+                self.agenda_items(o, meeting, day, previous or day - dt.timedelta(days=14), cases)
+                self.attendance(o, meeting, day)
                 previous = day
             w.flush()
         self.progress(f"BOSAM: {w.totals[AgendaItem]} dagordningspunkter, {w.totals[Activity]} aktiviteter")
+
+    def agenda_items(self, o: dict, meeting: Meeting, day: dt.date, since: dt.date, cases: list) -> None:
+        """The items of one past meeting: cases with notices since the last meeting, or still at risk; some with an activity."""
+        rng, w = self.rng, self.writer
+        position = defaultdict(int)
+        for case_id, _code, first, closed_on, children, chain in cases:
+            if first > day or (closed_on is not None and closed_on <= day):
+                continue
+            upto = [(d, t) for d, t in chain if d <= day]
+            new = [(d, t) for d, t in upto if since < d and t != "EVICTION_CANCELLED"]
+            if not new and (not upto or upto[-1][1] == "EVICTION_CANCELLED"):
+                continue
+            section = "NEW_NOTICES" if new else "AT_RISK"
+            position[section] += 10
+            item_id = w.add(AgendaItem, meeting_id=meeting.pk, case_id=case_id, section=section, position=position[section],
+                            notice_type=(new or upto)[-1][1], urgent=rng.random() < 0.1, children_count=children,
+                            note="Hyresrådgivaren följer upp." if rng.random() < 0.3 else "")
+            if rng.random() < 0.1:
+                unit = rng.choice(["EKONOMISKT_BISTAND", "MOTTAGNING_BARN_UNGA", "MOTTAGNING_VUXNA", "HYRESRADGIVNING"])
+                due = workdays.add_working_days(day, 10)
+                done = due < self.today and rng.random() < 0.8
+                task_id = w.add(Task, case_id=case_id, kind="BOSAM_ACTIVITY", title="Gemensamt hembesök och erbjudande om stöd",
+                                unit_id=o["unit_ids"][unit], due_date=due, status="DONE" if done else "OPEN",
+                                created_at=at(day, rng, 10, 11), created_by_id=o["chair"],
+                                completed_at=at(due, rng) if done else None, completed_by_id=o["chair"] if done else None)
+                w.add(Activity, meeting_id=meeting.pk, item_id=item_id, case_id=case_id, task_id=task_id, created_by_id=o["chair"],
+                      created_at=at(day, rng, 10, 11))
+
+    def attendance(self, o: dict, meeting: Meeting, day: dt.date) -> None:
+        """Each department present or not; an absence is a deviation."""
+        rng, w = self.rng, self.writer
+        for department_id in o["departments"]:
+            present = rng.random() < 0.92
+            w.add(Attendance, meeting_id=meeting.pk, department_id=department_id, present=present)
+            if not present:
+                w.add(Deviation, organisation_id=o["org"].pk, kind="BOSAM_ABSENCE", automatic=True, occurred_on=day,
+                      dedupe_key=f"bosam-absence-{meeting.pk}-{department_id}",
+                      description=f"Avdelningen var inte närvarande på BOSAM-mötet {day.isoformat()}.", created_at=at(day, rng))
 
     def freeze_minutes(self) -> None:
         """The closed meetings' minutes, frozen from their content as meeting_close does."""
