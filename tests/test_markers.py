@@ -35,8 +35,6 @@ SLOW = {
     "tests/test_security_admin.py::test_defect5_the_administrator_reaches_no_other_organisation_in_any_admin_list",
     # Issue 15 §6: twelve years of history, and its daily statistics aggregates written before the deletion.
     "tests/test_retention.py::test_twelve_years_exactly_the_due_cases_deleted_statistics_unchanged",
-    # Issue 15 §4: socialjouren breaks the glass in Chromium, the chef finds it in the log review.
-    "tests/e2e/test_emergency_access_browser.py",
 }
 
 # Run by the subprocess: collect, then print "slow|fast <node id>" for every test.

@@ -12,7 +12,7 @@ from cases.models import AuditAction, EmergencyAccess
 from organisation.roles import sync_role_permissions
 from tests.factories import notice_data, register
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "test-password-123"
 
