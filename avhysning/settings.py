@@ -382,3 +382,5 @@ RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 100)
 # The audit log's own retention period (its rows of deleted cases are kept, severed, until then).
 AUDIT_RETENTION_YEARS = env_int("AUDIT_RETENTION_YEARS", 10)
 CELERY_BEAT_SCHEDULE["run-retention"] = {"task": "cases.tasks.run_retention_task", "schedule": crontab(hour=3, minute=30)}
+# Notifications (issue 15 §5): tasks due tomorrow and the daily e-mail digest, each morning.
+CELERY_BEAT_SCHEDULE["notifications-morning"] = {"task": "cases.tasks.notifications_morning_task", "schedule": crontab(hour=7, minute=0)}

@@ -1000,3 +1000,57 @@ class DeletedCase(models.Model):
 
     def __str__(self):
         return f"{self.case_number} {self.deleted_at:%Y-%m-%d}"
+
+
+class NotificationKind(models.TextChoices):
+    """What a user can be told (issue 15 §5). The texts hold no personal data: a case number at most."""
+
+    ASSIGNED = "ASSIGNED", _("Ärende eller uppgift till mig eller min enhet")
+    TASK_DUE_TOMORROW = "TASK_DUE_TOMORROW", _("Uppgift med sista dag i morgon")
+    EMERGENCY_ACCESS = "EMERGENCY_ACCESS", _("Nödåtkomst till min enhets ärende")
+
+
+class NotificationDelivery(models.TextChoices):
+    IMMEDIATE = "IMMEDIATE", _("Direkt, i appen och med e-post")
+    DIGEST = "DIGEST", _("I appen, och en sammanfattning med e-post kl. 7")
+    OFF = "OFF", _("Av")
+
+
+class Notification(models.Model):
+    """One in-app notification (the bell); e-mailed at once or in the morning digest, per the user's choice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("typ"), max_length=30, choices=NotificationKind.choices)
+    text = models.CharField(_("text"), max_length=200)
+    url = models.CharField(_("länk"), max_length=300, blank=True)
+    # The same cause notifies a user once (a daily task run twice adds nothing).
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    read_at = models.DateTimeField(_("läst"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-post skickad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("avisering")
+        verbose_name_plural = _("aviseringar")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_cause"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.text
+
+
+class NotificationPreference(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(_("typ"), max_length=30, choices=NotificationKind.choices)
+    delivery = models.CharField(_("hur"), max_length=10, choices=NotificationDelivery.choices, default=NotificationDelivery.IMMEDIATE)
+
+    class Meta:
+        verbose_name = _("aviseringsval")
+        verbose_name_plural = _("aviseringsval")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.delivery}"

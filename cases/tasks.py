@@ -39,3 +39,13 @@ def run_retention_task(date_iso: str | None = None) -> dict:
     result = retention_run(today=today, execute=settings.RETENTION_EXECUTE)
     return {"date": today.isoformat(), "executed": result.executed, "due": result.due, "deleted": result.deleted_cases,
             "households": result.deleted_households, "audit_deleted": result.deleted_audit_events}
+
+
+@shared_task(name="cases.tasks.notifications_morning_task")
+def notifications_morning_task(date_iso: str | None = None) -> dict:
+    """Daily at 07:00: notify the tasks due tomorrow, then send the daily digests. Idempotent: a task's
+    notification is made once (dedupe key) and a digest sends only what has not been e-mailed."""
+    from .services.notifications import notify_tasks_due_tomorrow, send_digests
+
+    today = dt.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
+    return {"date": today.isoformat(), "due_tomorrow": notify_tasks_due_tomorrow(today=today), "digests": send_digests()}

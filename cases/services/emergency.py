@@ -11,7 +11,6 @@ Never across organisations: the case is looked up in the user's own organisation
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -24,9 +23,7 @@ from organisation.models import Role, User
 
 from ..access import may_take_emergency_access
 from ..audit import audit_log
-from ..models import AuditAction, Case, EmergencyAccess
-
-logger = logging.getLogger(__name__)
+from ..models import AuditAction, Case, EmergencyAccess, NotificationKind
 
 REASON_MAX_LENGTH = 1000
 
@@ -66,28 +63,16 @@ def heads_of_unit_for(case: Case) -> list[User]:
 
 
 def emergency_access_notify(*, access_id: int) -> int:
-    """E-mail the heads of the lead unit: the case number and a link to the log review, nothing else.
-
-    Called after the commit; a mail server that does not answer must not undo the access nor fail the
-    request (the log review shows the access either way), so errors are logged, not raised."""
-    from django.core.mail import send_mass_mail
+    """Tell the heads of unit (cases/services/notifications.py: in the app, and by e-mail as each has chosen):
+    the case number and a link to the log review, nothing else. Called after the commit; a mail server that does
+    not answer must not undo the access nor fail the request (the log review shows the access either way)."""
+    from .notifications import notify
 
     access = EmergencyAccess.objects.select_related("case", "case__lead_unit").get(pk=access_id)
-    addresses = sorted({u.email for u in heads_of_unit_for(access.case) if u.email})
-    if not addresses:
-        return 0
     granted = timezone.localtime(access.granted_at)
-    link = settings.SITE_URL.rstrip("/") + reverse("cases:audit_review") + f"?month={granted:%Y-%m}&action={AuditAction.EMERGENCY_ACCESS}"
+    url = reverse("cases:audit_review") + f"?month={granted:%Y-%m}&action={AuditAction.EMERGENCY_ACCESS}"
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Nödåtkomst till ärende %(number)s") % {"number": access.case.number}
-        body = _(
-            "Någon har tagit nödåtkomst till ärende %(number)s %(when)s.\n"
-            "Skälet och vem det var står i logguppföljningen:\n%(link)s\n\n"
-            "Meddelandet innehåller inga personuppgifter."
-        ) % {"number": access.case.number, "when": f"{granted:%Y-%m-%d %H:%M}", "link": link}
-    try:
-        send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses])
-    except OSError:
-        logger.exception("Could not e-mail the emergency access %s", access_id)
-        return 0
-    return len(addresses)
+        text = _("Nödåtkomst till ärende %(number)s %(when)s. Skälet och vem det var står i logguppföljningen.") % {
+            "number": access.case.number, "when": f"{granted:%Y-%m-%d %H:%M}"}
+    return len(notify(users=heads_of_unit_for(access.case), kind=NotificationKind.EMERGENCY_ACCESS, text=text, url=url,
+                      dedupe_key=f"emergency:{access.pk}"))

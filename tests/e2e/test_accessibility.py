@@ -197,6 +197,7 @@ def test_emergency_access_and_retention_pages_have_no_serious_violations(data, m
     audit = Auditor(page, live_server, view)  # sets the language cookie again
     audit.login("admin")
     audit.visit("gallring", "/arenden/gallring/")
+    audit.visit("aviseringar", "/arenden/aviseringar/")
     audit.assert_clean()
 
 

@@ -69,6 +69,17 @@ def test_jour_breaks_the_glass_and_the_chef_sees_it(organisation, personas, make
     assert family.household.members.first().name not in mail.outbox[0].body
 
     log_in(page, live_server, "chef")
+    # The bell: one unread notification (fetched after the page loaded), and the list says which case.
+    bell_count = page.locator("#notification-count")
+    bell_count.wait_for(state="visible")
+    assert bell_count.inner_text() == "1"
+    page.locator("#notification-bell").click()
+    page.wait_for_url(re.compile(r".*/arenden/aviseringar/$"))
+    assert f"Nödåtkomst till ärende {family.number}" in page.locator("main").inner_text()
+    page.screenshot(path=f"{shots}/notifications-1280.png", full_page=True)
+    page.get_by_role("button", name="Öppna").click()
+    page.wait_for_url(re.compile(r".*/arenden/logguppfoljning/.*"))
+    assert page.locator("#notification-count").is_hidden()
     page.goto(link)
     section = page.locator("section", has=page.get_by_role("heading", name="Nödåtkomster"))
     assert "barnen behöver akut placering i natt" in section.inner_text()
