@@ -18,10 +18,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 ## make run: set up (venv, packages, database, demo data) and start web + Celery worker + Celery beat.
+## `make run PORT=8100` (and `ADDR=0.0.0.0`) serves on another port or address.
+PORT ?= 8000
+ADDR ?= 127.0.0.1
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py rundemo
+	$(BIN)/python manage.py rundemo --addr $(ADDR):$(PORT)
 
 ## make test: set up and run the whole test suite (unit, integration, browser).
 test: $(VENV)/.installed-dev

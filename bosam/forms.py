@@ -111,3 +111,10 @@ class AttendanceForm(FreeTextFormMixin, forms.Form):
     def pairs(self):
         """(checkbox, name field) per department, for the template's table."""
         return [(d, self[f"present_{d.pk}"], self[f"representative_{d.pk}"]) for d in self.departments]
+
+
+class LockMinutesForm(FreeTextFormMixin, forms.Form):
+    """The justering block of the minutes: who keeps them and who checks them. Optional: empty lines are printed."""
+
+    minutes_keeper = forms.CharField(label=_("Protokollförare"), required=False, max_length=200)
+    minutes_checker = forms.CharField(label=_("Justerare"), required=False, max_length=200)

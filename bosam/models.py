@@ -98,6 +98,8 @@ class Meeting(models.Model):
     # Set when the chair changed date, time or place: planning no longer moves the meeting.
     edited_by_chair = models.BooleanField(_("ändrat av ordföranden"), default=False)
     cancel_reason = models.CharField(_("anledning till att mötet ställdes in"), max_length=300, blank=True)
+    # A cancellation can be undone the same day (issue 12): the day is read from here.
+    cancelled_at = models.DateTimeField(_("inställt"), null=True, blank=True)
     agenda_prepared_at = models.DateTimeField(_("dagordningen förberedd"), null=True, blank=True)
     # Guard: the participants are told once that the agenda is ready.
     agenda_notified_at = models.DateTimeField(_("kallelse skickad"), null=True, blank=True)
@@ -108,6 +110,11 @@ class Meeting(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     # The frozen minutes: the whole agenda content at closing, rendered from here ever after.
     minutes = models.JSONField(_("protokoll"), null=True, blank=True)
+    # The justering block of the minutes: who keeps them, who checks them (names as written by the chair).
+    minutes_keeper = models.CharField(_("protokollförare"), max_length=200, blank=True)
+    minutes_checker = models.CharField(_("justerare"), max_length=200, blank=True)
+    # Open cases at risk that section 2 does not list (they need no forum now): shown as a count.
+    other_open_count = models.PositiveIntegerField(_("övriga öppna ärenden"), default=0)
 
     class Meta:
         verbose_name = _("möte")
@@ -159,12 +166,22 @@ class AgendaItem(models.Model):
     removed_at = models.DateTimeField(_("struken"), null=True, blank=True)
     removed_reason = models.CharField(_("anledning till strykning"), max_length=300, blank=True)
     note = models.TextField(_("anteckning från mötet"), blank=True)
+    # Set when the meeting went through the item (a note, an activity, or the chair's "behandlad").
+    # An item not discussed when the minutes are locked is carried over to the next meeting.
+    discussed = models.BooleanField(_("behandlad"), default=False)
+    carried_to = models.ForeignKey(
+        "Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("flyttad till"),
+    )
 
     class Meta:
         verbose_name = _("punkt på dagordningen")
         verbose_name_plural = _("punkter på dagordningen")
         ordering = ["meeting", "section", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "case"], name="case_once_per_agenda")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "case"], name="case_once_per_agenda"),
+            # An item is either discussed or carried over, never both.
+            models.CheckConstraint(condition=Q(discussed=False) | Q(carried_to__isnull=True), name="item_discussed_or_carried"),
+        ]
 
     def __str__(self):
         return f"{self.meeting} {self.case}"

@@ -15,9 +15,11 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cases import amounts
 from cases.models import Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus
 from cases.protection import PROTECTED_DESIGNATION, designation_for, household_has_protected_member, protected_household_ids
 from cases.rules.deadlines import is_urgent
+from cases.rules.routing import KRONOFOGDEN_NOTICES
 from organisation.models import Department, Organisation, Role, User
 
 from .models import Activity, AgendaItem, AgendaSection, Attendance, Meeting, MeetingStatus
@@ -118,12 +120,27 @@ def agenda_sort_key(section: str, notice_type: str, children: int, urgent: bool,
     return (children == 0, group, not urgent, _key_date(case), case.number)
 
 
-def agenda_candidates(meeting: Meeting, *, today: dt.date) -> list[dict]:
-    """The cases the agenda should hold (sections 1 and 2), in their natural order.
+def _discussion_threshold(meeting: Meeting, after_meetings: int) -> dt.date | None:
+    """The date of the N-th most recent held meeting of the series before this one: a case not discussed
+    since then (and open since before then) comes up in section 2 again. None: fewer meetings held."""
+    held = list(
+        Meeting.objects.filter(series_id=meeting.series_id, status=MeetingStatus.CLOSED, date__lt=meeting.date)
+        .order_by("-date").values_list("date", flat=True)[:after_meetings]
+    )
+    return held[-1] if len(held) == after_meetings else None
 
-    Section 1: open cases with a notice received since the previous meeting (R4),
-    grouped by the type of the latest such notice. Section 2: the other open
-    cases still under threat (latest notice not a cancellation)."""
+
+def agenda_selection(meeting: Meeting, *, today: dt.date, case_ids: list[int] | None = None) -> tuple[list[dict], set[int]]:
+    """The cases the agenda should hold (sections 1 and 2) in their natural order, and the ids of the
+    other open cases at risk it leaves out (the agenda shows their number).
+
+    Section 1: open cases with a notice received since the previous meeting (R4), grouped by the type
+    of the latest such notice. Section 2 (issue 12): only the other open cases still under threat that
+    need the forum: at the Kronofogden stage, urgent for this meeting, or not discussed at the last N
+    held meetings (plan setting `bosam_review_after_meetings`). The chair's own items are kept by
+    `agenda_prepare` whatever this says. `case_ids` limits the selection to those cases (a case changed)."""
+    from cases.services import plan_config_for
+
     since = agenda_since(meeting)
     new_types: dict[int, str] = {}
     notices = (
@@ -135,14 +152,30 @@ def agenda_candidates(meeting: Meeting, *, today: dt.date) -> list[dict]:
         .order_by("received_date", "id")
         .values_list("case_id", "notice_type")
     )
+    if case_ids is not None:
+        notices = notices.filter(case_id__in=case_ids)
     for case_id, notice_type in notices:
         new_types[case_id] = notice_type  # the latest wins
     cases = (
         Case.objects.filter(organisation_id=meeting.organisation_id, status=CaseStatus.OPEN)
         .filter(Q(pk__in=list(new_types)) | ~Q(latest_notice_type__in=["", NoticeType.EVICTION_CANCELLED]))
-        .only("id", "number", "children_count", "eviction_date", "recovery_deadline", "reply_deadline", "latest_notice_type")
+        .only("id", "number", "children_count", "eviction_date", "recovery_deadline", "reply_deadline", "latest_notice_type",
+              "opened_at")
     )
-    result = []
+    if case_ids is not None:
+        cases = cases.filter(pk__in=case_ids)
+    threshold = _discussion_threshold(meeting, plan_config_for(meeting.organisation).bosam_review_after_meetings)
+    last_discussed: dict[int, dt.date] = {}
+    if threshold is not None:
+        discussed = (
+            AgendaItem.objects.filter(meeting__series_id=meeting.series_id, meeting__status=MeetingStatus.CLOSED, discussed=True)
+            .values_list("case_id", "meeting__date")
+        )
+        if case_ids is not None:
+            discussed = discussed.filter(case_id__in=case_ids)
+        for case_id, date in discussed:
+            last_discussed[case_id] = max(date, last_discussed.get(case_id, date))
+    result, others = [], set()
     for case in cases:
         section = AgendaSection.NEW_NOTICES if case.pk in new_types else AgendaSection.AT_RISK
         notice_type = new_types.get(case.pk, case.latest_notice_type)
@@ -150,22 +183,33 @@ def agenda_candidates(meeting: Meeting, *, today: dt.date) -> list[dict]:
             today=today, recovery_deadline=case.recovery_deadline, eviction_date=case.eviction_date, next_meeting_date=meeting.date,
             reply_deadline=case.reply_deadline,
         )
+        if section == AgendaSection.AT_RISK and not (
+            urgent or case.latest_notice_type in KRONOFOGDEN_NOTICES
+            or (threshold is not None and timezone.localdate(case.opened_at) < threshold
+                and last_discussed.get(case.pk, dt.date.min) < threshold)
+        ):
+            others.add(case.pk)
+            continue
         result.append({
             "case_id": case.pk, "section": section, "notice_type": notice_type, "urgent": urgent,
             "children_count": case.children_count,
             "sort_key": agenda_sort_key(section, notice_type, case.children_count, urgent, case),
         })
     result.sort(key=lambda c: (c["section"] != AgendaSection.NEW_NOTICES, c["sort_key"]))
-    return result
+    return result, others
+
+
+def agenda_candidates(meeting: Meeting, *, today: dt.date) -> list[dict]:
+    """The cases the agenda should hold (see agenda_selection)."""
+    return agenda_selection(meeting, today=today)[0]
 
 
 # --- the agenda: its content -------------------------------------------------------
 
 
 def format_kronor(amount: Decimal | None) -> str:
-    if amount is None:
-        return ""
-    return f"{int(amount.quantize(Decimal('1'))):,}".replace(",", "\u00a0") + "\u00a0kr"
+    # The one Swedish amount format of the application (issue 12 item 8).
+    return amounts.format_kronor(amount)
 
 
 def _iso(d: dt.date | None) -> str:
@@ -205,7 +249,10 @@ def _item_entry(item: AgendaItem, activities: list[Activity]) -> dict:
         "area": "" if protected else case.household.area,
         "children_count": item.children_count,
         "notice_type": item.notice_type,
-        "notice_type_label": str(NoticeType(item.notice_type).label) if item.notice_type in NoticeType.values else "",
+        # A break opportunity after "/" (zero-width space): "Tillsägelse/rättelseanmaning" fits its column unbroken.
+        "notice_type_label": (
+            str(NoticeType(item.notice_type).label).replace("/", "/\u200b") if item.notice_type in NoticeType.values else ""
+        ),
         "debt": format_kronor(case.debt_amount),
         "recovery_deadline": _iso(case.recovery_deadline),
         "eviction_date": _iso(case.eviction_date),
@@ -215,6 +262,8 @@ def _item_entry(item: AgendaItem, activities: list[Activity]) -> dict:
         "added_by_chair": item.added_by_chair,
         "added_reason": item.added_reason,
         "note": item.note,
+        "discussed": item.discussed,
+        "carried_to": _iso(item.carried_to.date) if item.carried_to_id else "",
         "activities": [_activity_entry(a) for a in activities],
     }
 
@@ -242,9 +291,14 @@ def agenda_content(meeting: Meeting) -> dict:
     if meeting.status == MeetingStatus.CLOSED and meeting.minutes:
         return _mask_protected(meeting.minutes)
     series = meeting.series
-    since = agenda_since(meeting)
+    previous = previous_meeting(meeting)
+    since = previous.date if previous else meeting.date - dt.timedelta(days=series.interval_days)
+    following = (
+        Meeting.objects.filter(series_id=meeting.series_id, date__gt=meeting.date, status__in=ACTIVE_STATUSES)
+        .order_by("date", "time").only("date", "time", "place").first()
+    )
     items = list(
-        meeting.items.select_related("case__household", "case__lead_unit")
+        meeting.items.select_related("case__household", "case__lead_unit", "carried_to")
         .prefetch_related("case__household__members")
         .order_by("section", "position", "id")
     )
@@ -263,7 +317,7 @@ def agenda_content(meeting: Meeting) -> dict:
     deviations = _deviations(meeting, since)
     attendance = _attendance(meeting)
     removed = [
-        {"number": i.case.number, "reason": i.removed_reason} for i in items if i.is_removed
+        {"item_id": i.pk, "number": i.case.number, "reason": i.removed_reason} for i in items if i.is_removed
     ]
     return {
         "meeting": {
@@ -288,7 +342,25 @@ def agenda_content(meeting: Meeting) -> dict:
         "deviations": deviations,
         "attendance": attendance,
         "removed": removed,
+        "other_open_count": meeting.other_open_count,
+        # The formal items of the minutes (issue 12): opening, attendance (above), previous minutes, next meeting.
+        "formal": {
+            "opened_at": timezone.localtime(meeting.started_at).strftime("%H:%M") if meeting.started_at else "",
+            "previous": {"date": _iso(previous.date), "locked": previous.status == MeetingStatus.CLOSED} if previous else None,
+            "next": {"date": _iso(following.date), "time": following.time.strftime("%H:%M"), "place": following.place}
+            if following else None,
+        },
+        "justering": {"keeper": meeting.minutes_keeper, "checker": meeting.minutes_checker},
+        "deviation_summary": _deviation_summary(deviations),
     }
+
+
+def _deviation_summary(deviations: list[dict]) -> list[dict]:
+    """The deviations by kind, most frequent first: the agenda shows this, the list goes to an appendix."""
+    counts: dict[str, int] = defaultdict(int)
+    for deviation in deviations:
+        counts[deviation["kind"]] += 1
+    return [{"kind": kind, "count": n} for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _follow_up(meeting: Meeting, since: dt.date) -> dict[str, list]:

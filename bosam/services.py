@@ -158,7 +158,7 @@ def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user: User
     meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
     if not meeting.agenda_editable:
         raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
-    candidates = selectors.agenda_candidates(meeting, today=today)
+    candidates, left_out = selectors.agenda_selection(meeting, today=today)
     wanted = {c["case_id"]: c for c in candidates}
     existing = {i.case_id: i for i in meeting.items.all()}
     dropped = 0
@@ -193,10 +193,43 @@ def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user: User
     AgendaItem.objects.bulk_update(to_update, ["notice_type", "urgent", "children_count", "section"])
     added, updated = len(to_create), len(to_update)
     reordered = 0 if meeting.order_edited else _renumber(meeting, {c["case_id"]: c["sort_key"] for c in candidates})
-    if meeting.agenda_prepared_at is None or added or updated or dropped or reordered:
+    on_agenda = set(meeting.items.filter(removed_at__isnull=True).values_list("case_id", flat=True))
+    other_open = len(left_out - on_agenda)
+    if meeting.agenda_prepared_at is None or added or updated or dropped or reordered or other_open != meeting.other_open_count:
         meeting.agenda_prepared_at = timezone.now()
-        meeting.save(update_fields=["agenda_prepared_at"])
+        meeting.other_open_count = other_open
+        meeting.save(update_fields=["agenda_prepared_at", "other_open_count"])
     return {"added": added, "updated": updated, "dropped": dropped, "reordered": reordered}
+
+
+def agenda_refresh_for_case(case_id: int, *, today: dt.date | None = None) -> int:
+    """A case closed, changed urgency or got a notice (cases.hooks.case_changed): every prepared agenda of
+    its organisation that has not started yet follows. Cheap when nothing changes for the agenda: the case
+    alone is compared with its item; only a difference refreshes the whole agenda (its order, the count).
+    Returns how many agendas were refreshed. Safe to run twice."""
+    today = today or timezone.localdate()
+    organisation_id = Case.objects.filter(pk=case_id).values_list("organisation_id", flat=True).first()
+    if organisation_id is None:
+        return 0
+    meetings = Meeting.objects.filter(
+        organisation_id=organisation_id, status=MeetingStatus.PLANNED, date__gte=today, agenda_prepared_at__isnull=False,
+    ).select_related("series")
+    refreshed = 0
+    for meeting in meetings:
+        candidates, _left_out = selectors.agenda_selection(meeting, today=today, case_ids=[case_id])
+        wanted = candidates[0] if candidates else None
+        item = meeting.items.filter(case_id=case_id).first()
+        if item is not None and (item.is_removed or item.added_by_chair):
+            continue  # the chair decided about this case on this agenda
+        if wanted is None and item is None:
+            continue
+        if wanted is not None and item is not None and all(
+            getattr(item, name) == wanted[name] for name in ("section", "notice_type", "urgent", "children_count")
+        ):
+            continue
+        agenda_prepare(meeting=meeting, today=today)
+        refreshed += 1
+    return refreshed
 
 
 def agenda_notify(*, meeting: Meeting) -> bool:
@@ -301,6 +334,22 @@ def agenda_item_remove(*, item: AgendaItem, user: User, reason: str, request: Ht
 
 
 @transaction.atomic
+def agenda_item_restore(*, item: AgendaItem, user: User, request: HttpRequest | None = None) -> AgendaItem:
+    """Undo a strike while the agenda can still change: the item is back where it was."""
+    meeting = _lock(item.meeting)
+    if not meeting.agenda_editable:
+        raise MeetingLocked(_("Mötet har börjat; dagordningen kan inte längre ändras."))
+    item = AgendaItem.objects.select_related("case").get(pk=item.pk)
+    if item.removed_at is None:
+        return item
+    item.removed_at, item.removed_reason = None, ""
+    item.save(update_fields=["removed_at", "removed_reason"])
+    audit_log(user=user, action=AuditAction.CASE_CHANGE, case=item.case, request=request,
+              detail=f"BOSAM {meeting.date}: strykningen ångrad")
+    return item
+
+
+@transaction.atomic
 def agenda_item_move(*, item: AgendaItem, user: User, direction: str) -> None:
     """Swap the item with its neighbour above ("up") or below ("down") in its section."""
     meeting = _lock(item.meeting)
@@ -341,8 +390,31 @@ def meeting_cancel(*, meeting: Meeting, user: User, reason: str) -> Meeting:
         raise MeetingLocked(_("Bara ett planerat möte kan ställas in."))
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason[:300]
+    meeting.cancelled_at = timezone.now()
     meeting.edited_by_chair = True
-    meeting.save(update_fields=["status", "cancel_reason", "edited_by_chair"])
+    meeting.save(update_fields=["status", "cancel_reason", "cancelled_at", "edited_by_chair"])
+    return meeting
+
+
+def can_reinstate(meeting: Meeting, *, today: dt.date | None = None) -> bool:
+    """A cancellation is undone the same day, for a meeting still ahead."""
+    today = today or timezone.localdate()
+    return (
+        meeting.status == MeetingStatus.CANCELLED and meeting.cancelled_at is not None
+        and timezone.localdate(meeting.cancelled_at) == today and meeting.date >= today
+    )
+
+
+@transaction.atomic
+def meeting_reinstate(*, meeting: Meeting, user: User) -> Meeting:
+    """Undo a cancellation made today: the meeting is planned again, its agenda as it was."""
+    meeting = _lock(meeting)
+    if not can_reinstate(meeting):
+        raise MeetingLocked(_("Bara ett möte som ställdes in i dag kan återställas."))
+    meeting.status = MeetingStatus.PLANNED
+    meeting.cancel_reason = ""
+    meeting.cancelled_at = None
+    meeting.save(update_fields=["status", "cancel_reason", "cancelled_at"])
     return meeting
 
 
@@ -387,9 +459,23 @@ def attendance_record(*, meeting: Meeting, user: User, rows: list[tuple[Departme
 def item_note_save(*, item: AgendaItem, user: User, note: str) -> AgendaItem:
     meeting = _lock(item.meeting)
     _check_minutes_editable(meeting)
-    AgendaItem.objects.filter(pk=item.pk).update(note=note)
+    fields = {"note": note, "discussed": True, "carried_to": None} if note.strip() else {"note": note}
+    AgendaItem.objects.filter(pk=item.pk).update(**fields)
     _start(meeting)
-    item.note = note
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return item
+
+
+@transaction.atomic
+def item_discussed_set(*, item: AgendaItem, user: User, discussed: bool) -> AgendaItem:
+    """The chair's "behandlad" on an item the meeting went through without a note or an activity (or undoing it)."""
+    meeting = _lock(item.meeting)
+    _check_minutes_editable(meeting)
+    AgendaItem.objects.filter(pk=item.pk).update(discussed=discussed)
+    item.discussed = discussed
+    if discussed:
+        _start(meeting)
     return item
 
 
@@ -413,27 +499,89 @@ def activity_create(
             reason=_("Aktivitet beslutad på BOSAM %(date)s") % {"date": meeting.date.isoformat()},
         )
     activity = Activity.objects.create(meeting=meeting, item=item, case=case, task=task, created_by=user)
+    AgendaItem.objects.filter(pk=item.pk).update(discussed=True)
     _start(meeting)
     return activity
 
 
+def next_meeting_of_series(meeting: Meeting) -> Meeting | None:
+    """The series' next planned meeting after this one: where undiscussed items are carried."""
+    return (
+        Meeting.objects.filter(series_id=meeting.series_id, status=MeetingStatus.PLANNED, date__gt=meeting.date)
+        .order_by("date", "time").first()
+    )
+
+
+def _carry_over(meeting: Meeting, items: list[AgendaItem], target: Meeting, user: User, request: HttpRequest | None = None) -> None:
+    """Put the items on the target meeting's agenda as the chair's (so that refreshing keeps them)."""
+    reason = _("Inte behandlat på BOSAM %(date)s.") % {"date": meeting.date.isoformat()}
+    last = {s: max(target.items.filter(section=s).values_list("position", flat=True), default=0) for s in AgendaSection}
+    existing = {i.case_id: i for i in target.items.filter(case_id__in=[i.case_id for i in items])}
+    for item in items:
+        there = existing.get(item.case_id)
+        if there is None:
+            last[AgendaSection.AT_RISK] += POSITION_STEP
+            AgendaItem.objects.create(
+                meeting=target, case_id=item.case_id, section=AgendaSection.AT_RISK, position=last[AgendaSection.AT_RISK],
+                notice_type=item.notice_type, urgent=item.urgent, children_count=item.children_count,
+                added_by_chair=True, added_reason=reason,
+            )
+        else:  # already there (the rules picked it, or struck): it stays, as the chair's
+            there.added_by_chair, there.added_reason, there.removed_at, there.removed_reason = True, reason, None, ""
+            there.save(update_fields=["added_by_chair", "added_reason", "removed_at", "removed_reason"])
+        audit_log(user=user, action=AuditAction.CASE_CHANGE, case=item.case, request=request,
+                  detail=f"BOSAM {meeting.date}: inte behandlat, flyttat till {target.date}")
+    AgendaItem.objects.filter(pk__in=[i.pk for i in items]).update(carried_to=target)
+
+
+def undiscussed_items(meeting: Meeting) -> list[AgendaItem]:
+    """The agenda items the meeting has not gone through (no note, no activity, not marked "behandlad")."""
+    return list(
+        meeting.items.filter(removed_at__isnull=True, discussed=False)
+        .select_related("case__household").prefetch_related("case__household__members")
+        .order_by("section", "position", "id")
+    )
+
+
 @transaction.atomic
-def meeting_close(*, meeting: Meeting, user: User, request: HttpRequest | None = None) -> Meeting:
-    """Close the minutes: freeze the whole content, raise a deviation for every absent
-    department (R5, R8), and mark the discussed cases' BOSAM review (R4) done. Idempotent."""
+def meeting_close(
+    *, meeting: Meeting, user: User, carry_over_item_ids: list[int] | None = None, minutes_keeper: str | None = None,
+    minutes_checker: str | None = None, request: HttpRequest | None = None,
+) -> Meeting:
+    """Close the minutes: carry the undiscussed items over, freeze the whole content, raise a deviation
+    for every absent department (R5, R8), and mark the discussed cases' BOSAM review (R4) done. Idempotent.
+
+    `carry_over_item_ids`: the undiscussed items to carry over to the series' next meeting (None: all of
+    them). An undiscussed item the chair does not carry over was discussed after all (the chair says so)."""
     meeting = _lock(meeting)
     if meeting.status == MeetingStatus.CLOSED:
         return meeting
     _check_minutes_editable(meeting)
     now = timezone.now()
+    undiscussed = undiscussed_items(meeting)
+    if carry_over_item_ids is None:
+        carry = undiscussed
+    else:
+        wanted = set(carry_over_item_ids)
+        carry = [i for i in undiscussed if i.pk in wanted]
+    target = next_meeting_of_series(meeting) if carry else None
+    if target is not None:
+        _carry_over(meeting, carry, target, user, request)
+    if carry_over_item_ids is not None:  # the chair left these unticked: they were discussed after all
+        carried = {i.pk for i in carry}
+        AgendaItem.objects.filter(pk__in=[i.pk for i in undiscussed if i.pk not in carried]).update(discussed=True)
+
     meeting.status = MeetingStatus.CLOSED
-    meeting.minutes = None
     if meeting.started_at is None:
         meeting.started_at = now
+    if minutes_keeper is not None:
+        meeting.minutes_keeper = minutes_keeper[:200]
+    if minutes_checker is not None:
+        meeting.minutes_checker = minutes_checker[:200]
     meeting.minutes = selectors.agenda_content(meeting)
     meeting.closed_at = now
     meeting.closed_by = user if getattr(user, "is_authenticated", False) else None
-    meeting.save(update_fields=["status", "minutes", "started_at", "closed_at", "closed_by"])
+    meeting.save(update_fields=["status", "minutes", "started_at", "closed_at", "closed_by", "minutes_keeper", "minutes_checker"])
 
     present = set(meeting.attendance.filter(present=True).values_list("department_id", flat=True))
     for department in meeting.series.departments.exclude(pk__in=present).order_by("name"):
@@ -444,7 +592,7 @@ def meeting_close(*, meeting: Meeting, user: User, request: HttpRequest | None =
                 "department": department.name, "date": meeting.date.isoformat()},
         )
     note = _("Behandlat på BOSAM %(date)s.") % {"date": meeting.date.isoformat()}
-    discussed = meeting.items.filter(removed_at__isnull=True).values("case_id")
+    discussed = meeting.items.filter(removed_at__isnull=True, discussed=True).values("case_id")
     for task in Task.objects.filter(case_id__in=discussed, kind=TaskKind.BOSAM_REVIEW, status=TaskStatus.OPEN):
         case_services.task_complete(task=task, user=user, note=note, request=request)
     return meeting

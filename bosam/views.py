@@ -3,19 +3,20 @@
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.audit import audit_log
 from cases.models import AuditAction
 
 from . import services
 from .access import agenda_read_log, can_view_meetings, is_chair, item_get_for_user, meeting_get_for_user, visible_meetings
-from .forms import ActivityForm, AddItemForm, AttendanceForm, NoteForm, ReasonForm, RescheduleForm
+from .forms import ActivityForm, AddItemForm, AttendanceForm, LockMinutesForm, NoteForm, ReasonForm, RescheduleForm
 from .models import AgendaItem, MeetingStatus
 from .selectors import agenda_content, meeting_attendance
 
@@ -45,8 +46,9 @@ def meeting_list(request):
         raise Http404
     meetings = visible_meetings(request.user)
     today = timezone.localdate()
-    upcoming = list(meetings.filter(date__gte=today).order_by("date", "time"))
-    past = list(meetings.filter(date__lt=today).order_by("-date", "-time")[:12])
+    # A meeting whose minutes are locked is history, even on its own day: the list moves on to the next one.
+    upcoming = list(meetings.filter(date__gte=today).exclude(status=MeetingStatus.CLOSED).order_by("date", "time"))
+    past = list(meetings.filter(Q(date__lt=today) | Q(status=MeetingStatus.CLOSED)).order_by("-date", "-time")[:12])
     next_meeting = next((m for m in upcoming if m.status != MeetingStatus.CANCELLED), None)
     return render(request, "bosam/meeting_list.html", {
         "upcoming": upcoming, "past": past, "next_meeting": next_meeting, "is_chair": is_chair(request.user),
@@ -61,6 +63,7 @@ def _detail(request, meeting, *, status=200, **forms):
         "c": agenda_content(meeting),
         "is_chair": chair,
         "agenda_date": services.agenda_date(meeting),
+        "can_reinstate": chair and services.can_reinstate(meeting),
     }
     if chair:
         context["reschedule_form"] = forms.get("reschedule_form") or RescheduleForm(
@@ -240,15 +243,80 @@ def meeting_start(request, pk):
 
 
 @require_POST
-def meeting_close(request, pk):
+def meeting_reinstate(request, pk):
     meeting = meeting_get_for_user(request.user, pk, edit=True)
-    # Closing freezes the minutes and raises the absence deviations: it cannot be undone, so it is confirmed.
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Kryssa i att du vill låsa protokollet. Det går inte att ändra efteråt."))
-        return _detail(request, meeting, status=400)
     return _perform(
         request,
         meeting,
-        lambda: services.meeting_close(meeting=meeting, user=request.user, request=request),
+        lambda: services.meeting_reinstate(meeting=meeting, user=request.user),
+        success=_("Mötet är återställt och planerat igen."),
+    )
+
+
+@require_POST
+def item_restore(request, pk, item_pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    return _perform(
+        request,
+        meeting,
+        lambda: services.agenda_item_restore(item=_item(meeting, item_pk), user=request.user, request=request),
+        success=_("Strykningen är ångrad; ärendet står på dagordningen igen."),
+        to=reverse("bosam:meeting_detail", args=[meeting.pk]) + f"#punkt-{item_pk}",
+    )
+
+
+@require_POST
+def item_discussed(request, pk, item_pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    item = _item(meeting, item_pk)
+    discussed = request.POST.get("discussed") == "yes"
+    return _perform(
+        request,
+        meeting,
+        lambda: services.item_discussed_set(item=item, user=request.user, discussed=discussed),
+        success=_("Punkten är markerad som behandlad.") if discussed else _("Punkten är inte längre markerad som behandlad."),
+        to=reverse("bosam:item_detail", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
+    )
+
+
+def _close_confirm(request, meeting, form, *, status=200):
+    """Locking asks first (issue 12): the items not discussed (each carried over to the next meeting
+    unless the chair unticks it), the departments that become absences, and the justering block."""
+    undiscussed = services.undiscussed_items(meeting)
+    # The page shows the items' case numbers and households: a read of the agenda like the meeting page.
+    agenda_read_log(request.user, meeting, request=request, detail=f"meeting={meeting.pk} {meeting.date} lås protokollet")
+    carry = {int(v) for v in request.POST.getlist("carry") if v.isdigit()} if request.method == "POST" else {i.pk for i in undiscussed}
+    c = agenda_content(meeting)
+    entries = {e["item_id"]: e for s in c["sections"] for e in s["items"]}
+    return render(request, "bosam/meeting_close_confirm.html", {
+        "meeting": meeting, "c": c, "form": form, "next_meeting": services.next_meeting_of_series(meeting),
+        "undiscussed": [entries[i.pk] for i in undiscussed if i.pk in entries], "carry": carry,
+        "not_present": [row for row in c["attendance"] if not row["present"]],
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_close(request, pk):
+    meeting = meeting_get_for_user(request.user, pk, edit=True)
+    if meeting.status == MeetingStatus.CLOSED:
+        return redirect("bosam:meeting_detail", pk=meeting.pk)
+    if not meeting.minutes_editable:
+        messages.error(request, _("Protokollet är låst; mötet kan inte längre ändras."))
+        return redirect("bosam:meeting_detail", pk=meeting.pk)
+    if request.method == "GET":
+        form = LockMinutesForm(initial={"minutes_keeper": meeting.minutes_keeper, "minutes_checker": meeting.minutes_checker})
+        return _close_confirm(request, meeting, form)
+    form = LockMinutesForm(request.POST)
+    # Closing freezes the minutes and raises the absence deviations: it cannot be undone, so it is confirmed.
+    if not form.is_valid() or request.POST.get("confirm") != "yes":
+        if form.is_valid():
+            messages.error(request, _("Bekräfta att du vill låsa protokollet. Det går inte att ändra efteråt."))
+        return _close_confirm(request, meeting, form, status=400)
+    carry = [int(v) for v in request.POST.getlist("carry") if v.isdigit()]
+    return _perform(
+        request,
+        meeting,
+        lambda: services.meeting_close(meeting=meeting, user=request.user, request=request, carry_over_item_ids=carry,
+                                       **form.cleaned_data),
         success=_("Protokollet är låst och kan skrivas ut."),
     )

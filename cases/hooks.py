@@ -9,11 +9,14 @@ works on its own: no next meeting, no case on any agenda, no extra timeline entr
 - before_retention(today): called before retention deletes cases (followup writes its statistics aggregates)
 - timeline sources: functions case -> iterable of TimelineEntry, added to the case page's
   timeline (see cases/workspace/timeline.py); an entry may name the template that renders it.
+- case_changed listeners: functions case_id -> None, told after the commit that a case was closed,
+  reopened or re-evaluated (a new notice, a changed urgency); bosam refreshes its prepared agendas.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -35,6 +38,8 @@ _next_meeting_date: Callable[[Any, dt.date], dt.date | None] = _no_meeting
 _case_ids_on_agendas: Callable[[Any], Iterable[int]] = _no_agenda_cases
 # Functions case -> iterable of cases.workspace.timeline.TimelineEntry, from other apps.
 extra_timeline_sources: list[Callable[[Any], Iterable[Any]]] = []
+# Functions case_id -> None, called after the transaction that changed the case commits.
+case_changed_listeners: list[Callable[[int], None]] = []
 
 
 def register(
@@ -43,6 +48,7 @@ def register(
     case_ids_on_agendas: Callable[[Any], Iterable[int]] | None = None,
     timeline_source: Callable[[Any], Iterable[Any]] | None = None,
     before_retention: Callable[[dt.date], Any] | None = None,
+    case_changed: Callable[[int], None] | None = None,
 ) -> None:
     """Called from an app's ready(). Registering the same timeline source twice adds it once."""
     global _next_meeting_date, _case_ids_on_agendas, _before_retention
@@ -54,6 +60,8 @@ def register(
         _case_ids_on_agendas = case_ids_on_agendas
     if timeline_source is not None and timeline_source not in extra_timeline_sources:
         extra_timeline_sources.append(timeline_source)
+    if case_changed is not None and case_changed not in case_changed_listeners:
+        case_changed_listeners.append(case_changed)
 
 
 def next_meeting_date(organisation: Any, today: dt.date) -> dt.date | None:
@@ -66,3 +74,20 @@ def case_ids_on_agendas(organisation: Any) -> Iterable[int]:
 
 def before_retention(today: dt.date) -> Any:
     return _before_retention(today)
+
+
+def case_changed(case_id: int) -> None:
+    """Tell the listeners, once the current transaction commits (at once outside one), that the case changed."""
+    from django.db import transaction
+
+    for listener in case_changed_listeners:
+        transaction.on_commit(lambda listener=listener: _tell(listener, case_id))
+
+
+def _tell(listener: Callable[[int], None], case_id: int) -> None:
+    # The case's own change is committed: a listener's failure must not turn it into an error page
+    # (bosam's daily preparation refreshes the agendas anyway).
+    try:
+        listener(case_id)
+    except Exception:
+        logging.getLogger(__name__).exception("case_changed listener %s failed for case %s", listener, case_id)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from .models import Case, PaymentCommitment, TaskKind, TaskStatus
-from .rules.deadlines import RECEIVED, SENT, case_dates
+from .protection import household_has_protected_member
+from .rules.deadlines import RECEIVED, SENT, case_dates, current_eviction_notice
 
 
 def earlier_cases(case: Case) -> QuerySet[Case]:
@@ -23,12 +24,27 @@ def payment_commitment_for(case: Case) -> PaymentCommitment | None:
     return PaymentCommitment.objects.filter(case=case).first()
 
 
+def eviction_time_and_place(case: Case, notices) -> dict:
+    """The current eviction date's time and place (issue 11). The place is the notice's, else the household's
+    address; for a protected household it is never shown (`eviction_place_protected`)."""
+    notice = current_eviction_notice(notices)
+    if notice is None:
+        return {"eviction_time": None, "eviction_place": "", "eviction_place_protected": False}
+    household = case.household
+    if household_has_protected_member(household.members.all()):
+        return {"eviction_time": notice.eviction_time, "eviction_place": "", "eviction_place_protected": True}
+    home = ", ".join(part for part in (household.street_address, f"{household.postal_code} {household.city}".strip()) if part)
+    return {"eviction_time": notice.eviction_time, "eviction_place": notice.eviction_place or home,
+            "eviction_place_protected": False}
+
+
 def legal_page_data(case: Case, notices=None) -> dict:
     """What the case page shows of the legal steps, from the case's notices and records."""
     notices = list(notices if notices is not None else case.notices.order_by("received_date", "id"))
     dates = case_dates(notices)
     return {
         "eviction_history": dates.eviction_history if len(dates.eviction_history) > 1 else (),
+        **eviction_time_and_place(case, notices),
         "recovery_basis_label": {RECEIVED: "RECEIVED", SENT: "SENT"}.get(case.recovery_deadline_basis, ""),
         "earlier_cases": list(earlier_cases(case).only("id", "number", "status", "opened_at", "closed_at", "outcome")),
         "payment_commitment": payment_commitment_for(case),

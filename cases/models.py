@@ -137,6 +137,8 @@ class TaskKind(models.TextChoices):
     EVICTION_OUTCOME = "EVICTION_OUTCOME", _("Registrera utfallet av avhysningen")
     FOLLOW_UP_AFTER_EVICTION = "FOLLOW_UP_AFTER_EVICTION", _("Följ upp barnen efter avhysningen")
     INVESTIGATION_DECISION = "INVESTIGATION_DECISION", _("Besluta om utredning ska inledas")
+    # D2 (issue 11): Ekonomiskt bistånd decides an application for a payment commitment before the recovery deadline.
+    PAYMENT_DECISION = "PAYMENT_DECISION", _("Besluta om ekonomiskt bistånd för betalningsförbindelse")
 
 
 REPEATABLE_TASK_KINDS = (TaskKind.CONSULT_TENANCY_ADVISOR, TaskKind.BOSAM_ACTIVITY, TaskKind.MANUAL)
@@ -248,6 +250,8 @@ class Household(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation"))
     street_address = models.CharField(_("gatuadress"), max_length=200)
     apartment_number = models.CharField(_("lägenhetsnummer"), max_length=4, blank=True, validators=[digits_4])
+    # The landlord's own number for the flat (objektnummer): digits and letters, up to 10 (issue 12 item 7).
+    object_number = models.CharField(_("objektnummer"), max_length=10, blank=True)
     postal_code = models.CharField(_("postnummer"), max_length=6, blank=True, validators=[postal_code_validator])
     city = models.CharField(_("ort"), max_length=100, blank=True)
     area = models.CharField(_("område"), max_length=100, blank=True, help_text=_("Stadsdelsområde, t.ex. Årsta."))
@@ -264,6 +268,9 @@ class Household(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(apartment_number="") | Q(apartment_number__regex=r"^\d{4}$"), name="household_apartment_number_4_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(object_number="") | Q(object_number__regex=r"^[0-9A-Za-zÅÄÖåäö]{1,10}$"), name="household_object_number_alnum"
             ),
         ]
 
@@ -444,6 +451,12 @@ class Notice(models.Model):
     termination_date = models.DateField(_("uppsägningsdatum"), null=True, blank=True)
     eviction_date = models.DateField(_("avhysningsdatum"), null=True, blank=True)
     eviction_time = models.TimeField(_("avhysningstid"), null=True, blank=True)
+    # Issue 11: the address Kronofogden comes to; blank means the household's address. Never printed for a
+    # protected household (cases.protection).
+    eviction_place = models.CharField(
+        _("plats för avhysningen"), max_length=200, blank=True,
+        help_text=_("Adressen dit Kronofogden kommer. Lämna tomt om det är hushållets adress."),
+    )
     reply_deadline = models.DateField(_("svarsfrist till Kronofogden"), null=True, blank=True)
     debt_amount = models.DecimalField(_("skuld (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
     debt_months = models.PositiveSmallIntegerField(_("antal månader skuld"), null=True, blank=True)

@@ -68,6 +68,10 @@ class PlanConfigurationForm(forms.ModelForm):
         label=_("Beslut om betalningsförbindelse senast så många arbetsdagar före återvinningsfristen"), min_value=1, max_value=15,
         required=False,
     )
+    bosam_review_after_meetings = forms.IntegerField(
+        label=_("BOSAM: ett öppet ärende utan brådska tas upp igen när det inte behandlats på så många möten"),
+        min_value=1, max_value=26, required=False,
+    )
     lead_precedence = forms.CharField(
         label=_("Turordning för ansvarig enhet (R1)"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -100,6 +104,7 @@ class PlanConfigurationForm(forms.ModelForm):
             report_of_concern_deviation_working_days=config.report_of_concern_deviation_working_days,
             eviction_child_residences=list(config.eviction_child_residences),
             payment_decision_working_days=config.payment_decision_working_days,
+            bosam_review_after_meetings=config.bosam_review_after_meetings,
             lead_precedence="\n".join(config.lead_precedence),
             special_housing_lead=_pairs_to_text(config.special_housing_lead),
             task_due_working_days=_pairs_to_text(config.task_due_working_days),
@@ -146,7 +151,7 @@ class PlanConfigurationForm(forms.ModelForm):
     def _legal_step_settings(self) -> dict:
         """The issue-11 settings; an empty field keeps the default."""
         names = ("escalation_lead_working_days", "recovery_period_start", "report_of_concern_deviation_working_days",
-                 "payment_decision_working_days")
+                 "payment_decision_working_days", "bosam_review_after_meetings")
         values = {name: self.cleaned_data[name] for name in names if self.cleaned_data.get(name) not in (None, "")}
         if self.cleaned_data.get("eviction_child_residences"):
             values["eviction_child_residences"] = tuple(self.cleaned_data["eviction_child_residences"])

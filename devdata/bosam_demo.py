@@ -26,11 +26,14 @@ def _working_day_on_or_before(day: dt.date) -> dt.date:
 @transaction.atomic
 def seed_demo_meetings(organisation: Organisation, today: dt.date | None = None) -> MeetingSeries:
     today = today or timezone.localdate()
+    # Tuesdays every other week, the next one after today (never "today 09:00", issue 12 item 9): the series starts
+    # four weeks before it, so the last meeting (closed below) lies one to thirteen days back.
+    next_tuesday = today + dt.timedelta(days=(Weekday.TUESDAY - today.weekday() - 1) % 7 + 1)
     series, created = MeetingSeries.objects.get_or_create(
         organisation=organisation, name=DEMO_SERIES_NAME,
         defaults={
             "weekday": Weekday.TUESDAY, "time": dt.time(9, 0), "place": DEMO_PLACE, "interval_days": 14,
-            "start_date": today.replace(day=1), "agenda_lead_working_days": 2,
+            "start_date": next_tuesday - dt.timedelta(days=28), "agenda_lead_working_days": 2,
         },
     )
     if created:

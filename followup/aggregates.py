@@ -9,76 +9,347 @@ contiguous and recomputes the last STATISTICS_AGGREGATE_REFRESH_DAYS days every 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef
+from django.db.models import Case as When_
+from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, Value, When
 from django.db.models.functions import TruncDate
 
-from cases.models import Case, Deviation, EvictionOutcome, EvictionResult, MemberRole, Notice, Person
+from cases.models import (
+    Case,
+    CaseStatus,
+    ChildResidence,
+    Contact,
+    ContactChannel,
+    Deviation,
+    EvictionOutcome,
+    EvictionResult,
+    MemberRole,
+    Notice,
+    PaymentCommitment,
+    PaymentDecision,
+    Person,
+)
+from cases.protection import protected_household_ids
+from cases.rules.workdays import working_days_between
 
-from .models import AggregatedDay, DailyAggregate
+from .models import AggregatedDay, CaseFact, DailyAggregate, HouseholdDay
 
-Row = tuple[int, dt.date, str, str, str, int]  # organisation id, day, unit code, metric, code, count
+# organisation id, day, unit code, area, metric, code, count
+Row = tuple[int, dt.date, str, str, str, str, int]
 NOTICE_METRICS = {"notice_type": "notice_type", "sender_kind": "sender_kind", "channel": "channel", "landlord_kind": "landlord__kind"}
+TENANT_ROLES = (MemberRole.TENANT, MemberRole.CO_TENANT)
+ADULT_ROLES = (MemberRole.TENANT, MemberRole.CO_TENANT, MemberRole.OTHER_ADULT)
+# Payment commitments (issue 11): counted on the day of each step.
+PAYMENT_COMMITMENT_CODES = ("applications", "granted", "denied", "sent")
 
 
-def _cases(organisation_ids: Iterable[int], unit_codes):
+def opaque_key(kind: str, organisation_id: int, pk: int) -> str:
+    """A stable, non-reversible key for a household or case in the stored statistics (HMAC with SECRET_KEY)."""
+    message = f"{kind}:{organisation_id}:{pk}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def area_expression(household_path: str):
+    """The household's area for statistics; blank for a household with a protected member (an area known only
+    through one would tell where it lives), the same rule as the case list's area filter."""
+    prefix = f"{household_path}__" if household_path else ""
+    return When_(
+        When(**{f"{prefix}id__in": protected_household_ids()}, then=Value("")),
+        default=F(f"{prefix}area"), output_field=CharField(),
+    )
+
+
+def _cases(organisation_ids: Iterable[int], unit_codes, areas=None):
     cases = Case.objects.filter(organisation_id__in=list(organisation_ids))
     if unit_codes is not None:
         cases = cases.filter(lead_unit__code__in=unit_codes)
+    if areas is not None:
+        cases = cases.filter(household__area__in=areas).exclude(household_id__in=protected_household_ids())
     return cases
 
 
-def live_rows(organisation_ids: Iterable[int], unit_codes, start: dt.date, end: dt.date) -> list[Row]:
+def _payment_commitment_rows(cases, start: dt.date, end: dt.date) -> list[Row]:
+    """Applications, decisions and commitments sent (issue 11), each counted on the day of its step."""
+    rows: list[Row] = []
+    commitments = Counter()
+    for org, unit, area, applied, decision, decided, sent in (
+        PaymentCommitment.objects.filter(case__in=cases)
+        .filter(
+            Q(application_received_on__range=(start, end)) | Q(decision_date__range=(start, end))
+            | Q(sent_to_landlord_on__range=(start, end))
+        )
+        .annotate(stat_area=area_expression("case__household"))
+        .values_list("case__organisation_id", "case__lead_unit__code", "stat_area", "application_received_on", "decision", "decision_date",
+                     "sent_to_landlord_on")
+    ):
+        key = (org, unit or "", area or "")
+        steps = [(applied, "applications"), (decided, {PaymentDecision.GRANTED: "granted", PaymentDecision.DENIED: "denied"}.get(decision)),
+                 (sent, "sent")]
+        for day, code in steps:
+            if day is not None and code and start <= day <= end:
+                commitments[(key, day, code)] += 1
+    rows += [(org, day, unit, area, "payment_commitment", code, n) for ((org, unit, area), day, code), n in commitments.items()]
+    return rows
+
+
+def live_rows(organisation_ids: Iterable[int], unit_codes, start: dt.date, end: dt.date, areas=None) -> list[Row]:
     """Every additive figure for the days [start, end], from the cases as they are now."""
     from .statistics import debt_band
 
     organisation_ids = list(organisation_ids)
-    cases = _cases(organisation_ids, unit_codes)
-    notices = Notice.objects.filter(case__in=cases, received_date__gte=start, received_date__lte=end)
+    cases = _cases(organisation_ids, unit_codes, areas)
+    notices = Notice.objects.filter(case__in=cases, received_date__gte=start, received_date__lte=end).annotate(
+        stat_area=area_expression("case__household")
+    )
     rows: list[Row] = []
     for metric, field in NOTICE_METRICS.items():
         source = notices.exclude(landlord__isnull=True) if metric == "landlord_kind" else notices
-        for r in source.order_by().values("case__organisation_id", "received_date", "case__lead_unit__code", field).annotate(n=Count("id")):
-            rows.append((r["case__organisation_id"], r["received_date"], r["case__lead_unit__code"] or "", metric, r[field], r["n"]))
+        for r in source.order_by().values("case__organisation_id", "received_date", "case__lead_unit__code", "stat_area", field).annotate(
+            n=Count("id")
+        ):
+            rows.append((r["case__organisation_id"], r["received_date"], r["case__lead_unit__code"] or "", r["stat_area"] or "", metric,
+                         r[field], r["n"]))
     debt = Counter()
-    for org, day, unit, amount in notices.exclude(debt_amount__isnull=True).values_list(
-        "case__organisation_id", "received_date", "case__lead_unit__code", "debt_amount"
+    for org, day, unit, area, amount in notices.exclude(debt_amount__isnull=True).values_list(
+        "case__organisation_id", "received_date", "case__lead_unit__code", "stat_area", "debt_amount"
     ):
-        debt[(org, day, unit or "", debt_band(amount))] += 1
-    rows += [(org, day, unit, "debt_band", band, n) for (org, day, unit, band), n in debt.items()]
+        debt[(org, day, unit or "", area or "", debt_band(amount))] += 1
+    rows += [(org, day, unit, area, "debt_band", band, n) for (org, day, unit, area, band), n in debt.items()]
 
     closed = (
-        cases.exclude(outcome="").filter(closed_at__isnull=False).annotate(day=TruncDate("closed_at"))
-        .filter(day__gte=start, day__lte=end).order_by().values("organisation_id", "day", "lead_unit__code", "outcome")
+        cases.exclude(outcome="").filter(closed_at__isnull=False)
+        .annotate(day=TruncDate("closed_at"), stat_area=area_expression("household"))
+        .filter(day__gte=start, day__lte=end).order_by().values("organisation_id", "day", "lead_unit__code", "stat_area", "outcome")
         .annotate(n=Count("id"))
     )
-    rows += [(r["organisation_id"], r["day"], r["lead_unit__code"] or "", "outcome", r["outcome"], r["n"]) for r in closed]
+    rows += [(r["organisation_id"], r["day"], r["lead_unit__code"] or "", r["stat_area"] or "", "outcome", r["outcome"], r["n"])
+             for r in closed]
 
     has_children = Exists(Person.objects.filter(household_id=OuterRef("case__household_id"), role=MemberRole.CHILD))
     evictions = Counter()
-    for org, day, unit, with_children, children_present, social_present in (
+    for org, day, unit, area, with_children, children_present, social_present in (
         EvictionOutcome.objects.filter(case__in=cases, eviction_date__gte=start, eviction_date__lte=end, result=EvictionResult.EXECUTED)
-        .annotate(with_children=has_children)
-        .values_list("case__organisation_id", "eviction_date", "case__lead_unit__code", "with_children", "children_present",
+        .annotate(with_children=has_children, stat_area=area_expression("case__household"))
+        .values_list("case__organisation_id", "eviction_date", "case__lead_unit__code", "stat_area", "with_children", "children_present",
                      "social_services_present")
     ):
-        key = (org, day, unit or "")
+        key = (org, day, unit or "", area or "")
         evictions[(*key, "executed")] += 1
         if with_children:
             evictions[(*key, "executed_with_children")] += 1
             evictions[(*key, "children_present")] += bool(children_present)
             evictions[(*key, "social_services_present")] += bool(social_present)
-    rows += [(org, day, unit, "eviction", code, n) for (org, day, unit, code), n in evictions.items() if n]
+    rows += [(org, day, unit, area, "eviction", code, n) for (org, day, unit, area, code), n in evictions.items() if n]
+
+    rows += _payment_commitment_rows(cases, start, end)
 
     deviations = Deviation.objects.filter(organisation_id__in=organisation_ids, occurred_on__gte=start, occurred_on__lte=end)
     if unit_codes is not None:
         deviations = deviations.filter(case__lead_unit__code__in=unit_codes)
-    for r in deviations.order_by().values("organisation_id", "occurred_on", "case__lead_unit__code", "kind").annotate(n=Count("id")):
-        rows.append((r["organisation_id"], r["occurred_on"], r["case__lead_unit__code"] or "", "deviation_kind", r["kind"], r["n"]))
+    if areas is not None:
+        deviations = deviations.filter(case__in=cases)
+    deviations = deviations.annotate(stat_area=area_expression("case__household"))
+    for r in deviations.order_by().values("organisation_id", "occurred_on", "case__lead_unit__code", "stat_area", "kind").annotate(
+        n=Count("id")
+    ):
+        rows.append((r["organisation_id"], r["occurred_on"], r["case__lead_unit__code"] or "", r["stat_area"] or "", "deviation_kind",
+                     r["kind"], r["n"]))
     return rows
+
+
+# --- the figures that are not additive: households and first contacts (issue 13) -------------------
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    key: str
+    day: dt.date
+    children: int
+    by_residence: tuple[tuple[str, int], ...]
+    adults: int
+    known_since: dt.date
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    key: str
+    first_notice_day: dt.date
+    contact_working_days: int | None
+    has_recovery_deadline: bool
+    contacted_before_deadline: bool
+    visited_before_deadline: bool
+
+
+def _household_day_values(organisation_ids, unit_codes, start, end, areas=None) -> list[dict]:
+    """(organisation, day, unit, area, household) of the notices received in [start, end], distinct."""
+    notices = Notice.objects.filter(case__in=_cases(organisation_ids, unit_codes, areas), received_date__gte=start, received_date__lte=end)
+    return list(
+        notices.annotate(stat_area=area_expression("case__household")).order_by()
+        .values("case__organisation_id", "received_date", "case__lead_unit__code", "stat_area", "case__household_id").distinct()
+    )
+
+
+def _known_since(organisation_ids, household_ids: set[int]) -> dict[int, dt.date]:
+    """The first day each household, or a household where one of its tenants (by personnummer) was a tenant, had a
+    notice: a fixed number of queries whatever the number of households."""
+    organisation_ids = list(organisation_ids)
+    pins_by_household: dict[int, set[str]] = defaultdict(set)
+    for household_id, pin in (
+        Person.objects.filter(household_id__in=household_ids, role__in=TENANT_ROLES).exclude(personal_identity_number="")
+        .values_list("household_id", "personal_identity_number")
+    ):
+        pins_by_household[household_id].add(pin)
+    pins = set().union(*pins_by_household.values()) if pins_by_household else set()
+    households_by_pin: dict[str, set[int]] = defaultdict(set)
+    for household_id, pin in (
+        Person.objects.filter(personal_identity_number__in=pins, role__in=TENANT_ROLES, household__organisation_id__in=organisation_ids)
+        .values_list("household_id", "personal_identity_number")
+    ):
+        households_by_pin[pin].add(household_id)
+    related = set(household_ids).union(*households_by_pin.values()) if households_by_pin else set(household_ids)
+    first = dict(
+        Notice.objects.filter(case__household_id__in=related, case__organisation_id__in=organisation_ids).order_by()
+        .values_list("case__household_id").annotate(first=Min("received_date"))
+    )
+    known = {}
+    for household_id in household_ids:
+        days = [first[household_id]] if household_id in first else []
+        for pin in pins_by_household.get(household_id, ()):
+            days += [first[h] for h in households_by_pin.get(pin, ()) if h in first]
+        if days:
+            known[household_id] = min(days)
+    return known
+
+
+def _household_members(household_ids) -> dict[int, dict]:
+    members: dict[int, dict] = defaultdict(lambda: {"children": 0, "adults": 0, "residence": Counter()})
+    for household_id, role, residence in Person.objects.filter(household_id__in=household_ids).values_list(
+        "household_id", "role", "child_residence"
+    ):
+        if role == MemberRole.CHILD:
+            members[household_id]["children"] += 1
+            if residence in ChildResidence.values:
+                members[household_id]["residence"][residence] += 1
+        elif role in ADULT_ROLES:
+            members[household_id]["adults"] += 1
+    return members
+
+
+def live_household_days(organisation_ids, unit_codes, start, end, areas=None) -> list[HouseholdDay]:
+    """Unsaved HouseholdDay rows for [start, end] from the cases as they are now."""
+    values = _household_day_values(organisation_ids, unit_codes, start, end, areas)
+    household_ids = {v["case__household_id"] for v in values}
+    members = _household_members(household_ids)
+    known = _known_since(organisation_ids, household_ids)
+    rows = []
+    for v in values:
+        household_id, org = v["case__household_id"], v["case__organisation_id"]
+        m = members[household_id]
+        rows.append(HouseholdDay(
+            organisation_id=org, day=v["received_date"], unit_code=v["case__lead_unit__code"] or "", area=v["stat_area"] or "",
+            household_key=opaque_key("household", org, household_id), children=m["children"],
+            children_living=m["residence"][ChildResidence.LIVING], children_alternating=m["residence"][ChildResidence.ALTERNATING],
+            children_visiting=m["residence"][ChildResidence.VISITING], adults=m["adults"],
+            known_since=min(known.get(household_id, v["received_date"]), v["received_date"]),
+        ))
+    return rows
+
+
+def live_case_facts(cases) -> list[CaseFact]:
+    """Unsaved CaseFact rows for the given cases (those with a notice)."""
+    facts = list(
+        cases.annotate(first_notice=Min("notices__received_date"), stat_area=area_expression("household"))
+        .filter(first_notice__isnull=False)
+        .values("id", "organisation_id", "first_notice", "lead_unit__code", "stat_area", "contact_established_on", "recovery_deadline")
+    )
+    deadline_by_case = {c["id"]: c["recovery_deadline"] for c in facts if c["recovery_deadline"] is not None}
+    visits = Contact.objects.filter(case_id__in=deadline_by_case, channel=ContactChannel.VISIT).values_list("case_id", "date")
+    visited = {case_id for case_id, day in visits if day <= deadline_by_case[case_id]}
+    rows = []
+    for c in facts:
+        contact, deadline = c["contact_established_on"], c["recovery_deadline"]
+        rows.append(CaseFact(
+            organisation_id=c["organisation_id"], case_key=opaque_key("case", c["organisation_id"], c["id"]),
+            first_notice_day=c["first_notice"], unit_code=c["lead_unit__code"] or "", area=c["stat_area"] or "",
+            contact_working_days=max(0, working_days_between(c["first_notice"], contact)) if contact else None,
+            has_recovery_deadline=deadline is not None,
+            contacted_before_deadline=bool(deadline and contact and contact <= deadline),
+            visited_before_deadline=c["id"] in visited,
+        ))
+    return rows
+
+
+def _stored(model, organisation_ids, unit_codes, areas):
+    rows = model.objects.filter(organisation_id__in=list(organisation_ids))
+    if unit_codes is not None:
+        rows = rows.filter(unit_code__in=unit_codes)
+    if areas is not None:
+        rows = rows.filter(area__in=areas)
+    return rows
+
+
+def household_rows(organisation_ids, unit_codes, start: dt.date, end: dt.date, areas=None) -> list[HouseholdRow]:
+    """One row per household with a notice in the period (its latest day in it): stored days from HouseholdDay, the
+    rest live — the same keys both ways, so a household is counted once."""
+    through = aggregated_through(organisation_ids)
+    days: list[HouseholdDay] = []
+    live_start = start
+    if through is not None and through >= start:
+        days += list(_stored(HouseholdDay, organisation_ids, unit_codes, areas).filter(day__gte=start, day__lte=min(end, through)))
+        live_start = through + dt.timedelta(days=1)
+    if live_start <= end:
+        days += live_household_days(organisation_ids, unit_codes, live_start, end, areas)
+    latest: dict[str, HouseholdDay] = {}
+    for row in days:
+        if row.household_key not in latest or row.day >= latest[row.household_key].day:
+            kept = latest.get(row.household_key)
+            known = min(row.known_since, kept.known_since) if kept else row.known_since
+            latest[row.household_key] = row
+            row.known_since = known
+    return [
+        HouseholdRow(key, r.day, r.children, ((ChildResidence.LIVING, r.children_living), (ChildResidence.ALTERNATING,
+                     r.children_alternating), (ChildResidence.VISITING, r.children_visiting)), r.adults, r.known_since)
+        for key, r in latest.items()
+    ]
+
+
+def case_rows(organisation_ids, unit_codes, start: dt.date, end: dt.date, areas=None) -> list[CaseRow]:
+    """The cases whose first notice came in the period: stored facts for the aggregated days, the rest live."""
+    through = aggregated_through(organisation_ids)
+    facts: list[CaseFact] = []
+    live_start = start
+    if through is not None and through >= start:
+        facts += list(_stored(CaseFact, organisation_ids, unit_codes, areas).filter(first_notice_day__gte=start,
+                                                                                       first_notice_day__lte=min(end, through)))
+        live_start = through + dt.timedelta(days=1)
+    if live_start <= end:
+        cases = _cases(organisation_ids, unit_codes, areas).annotate(first=Min("notices__received_date")).filter(
+            first__gte=live_start, first__lte=end
+        )
+        facts += live_case_facts(cases)
+    return [CaseRow(f.case_key, f.first_notice_day, f.contact_working_days, f.has_recovery_deadline, f.contacted_before_deadline,
+                    f.visited_before_deadline) for f in facts]
+
+
+def statistics_areas(organisation_ids) -> list[str]:
+    """The areas to filter the statistics by: of the organisations' households (not protected ones) and of the stored
+    days (so an area stays after its cases are gone)."""
+    from cases.models import Household
+
+    live = set(
+        Household.objects.filter(organisation_id__in=list(organisation_ids)).exclude(area="")
+        .exclude(id__in=protected_household_ids()).values_list("area", flat=True).distinct()
+    )
+    stored = set(DailyAggregate.objects.filter(organisation_id__in=list(organisation_ids)).exclude(area="")
+                 .values_list("area", flat=True).distinct())
+    return sorted(live | stored)
 
 
 def aggregated_through(organisation_ids: Iterable[int]) -> dt.date | None:
@@ -93,7 +364,7 @@ def aggregated_through(organisation_ids: Iterable[int]) -> dt.date | None:
     return min(latest.values())
 
 
-def additive_figures(organisation_ids, unit_codes, start: dt.date, end: dt.date) -> tuple[dict[str, Counter], Counter]:
+def additive_figures(organisation_ids, unit_codes, start: dt.date, end: dt.date, areas=None) -> tuple[dict[str, Counter], Counter]:
     """{metric: Counter(code → n)} and Counter(YYYY-MM → notices) for the period: stored days from the table, the
     rest (today, or days not yet written) live."""
     through = aggregated_through(organisation_ids)
@@ -103,10 +374,13 @@ def additive_figures(organisation_ids, unit_codes, start: dt.date, end: dt.date)
         stored = DailyAggregate.objects.filter(organisation_id__in=list(organisation_ids), day__gte=start, day__lte=min(end, through))
         if unit_codes is not None:
             stored = stored.filter(unit_code__in=unit_codes)
+        if areas is not None:
+            stored = stored.filter(area__in=areas)
         rows += list(stored.values_list("day", "metric", "code", "count"))
         live_start = through + dt.timedelta(days=1)
     if live_start <= end:
-        rows += [(day, metric, code, n) for _org, day, _unit, metric, code, n in live_rows(organisation_ids, unit_codes, live_start, end)]
+        rows += [(day, metric, code, n)
+                 for _org, day, _unit, _area, metric, code, n in live_rows(organisation_ids, unit_codes, live_start, end, areas)]
     figures: dict[str, Counter] = defaultdict(Counter)
     months: Counter = Counter()
     for day, metric, code, n in rows:
@@ -126,12 +400,41 @@ def aggregate_day(*, organisation_id: int, day: dt.date) -> int:
 
     DailyAggregate.objects.filter(organisation_id=organisation_id, day=day).delete()
     rows = [
-        DailyAggregate(organisation_id=org, day=d, unit_code=unit, metric=metric, code=code, count=n)
-        for org, d, unit, metric, code, n in live_rows([organisation_id], None, day, day)
+        DailyAggregate(organisation_id=org, day=d, unit_code=unit, area=area, metric=metric, code=code, count=n)
+        for org, d, unit, area, metric, code, n in live_rows([organisation_id], None, day, day)
     ]
     DailyAggregate.objects.bulk_create(rows)
+    HouseholdDay.objects.filter(organisation_id=organisation_id, day=day).delete()
+    HouseholdDay.objects.bulk_create(live_household_days([organisation_id], None, day, day))
+    first_day = Case.objects.filter(organisation_id=organisation_id).annotate(first=Min("notices__received_date")).filter(first=day)
+    case_facts_write(live_case_facts(first_day))
     AggregatedDay.objects.update_or_create(organisation_id=organisation_id, day=day, defaults={"computed_at": timezone.now()})
     return len(rows)
+
+
+def case_facts_write(facts: list[CaseFact]) -> None:
+    """Replace the stored facts of these cases (by key)."""
+    by_organisation: dict[int, list[str]] = defaultdict(list)
+    for fact in facts:
+        by_organisation[fact.organisation_id].append(fact.case_key)
+    for organisation_id, keys in by_organisation.items():
+        CaseFact.objects.filter(organisation_id=organisation_id, case_key__in=keys).delete()
+    CaseFact.objects.bulk_create(facts)
+
+
+@transaction.atomic
+def case_facts_refresh(*, organisation_id: int, through: dt.date, refresh_days: int) -> int:
+    """Rewrite the stored facts of the cases that can still change: open ones, and those closed within the refresh
+    window, whose first notice is on or before `through` (the days already aggregated)."""
+    recently = through - dt.timedelta(days=refresh_days)
+    cases = (
+        Case.objects.filter(organisation_id=organisation_id)
+        .filter(Q(status=CaseStatus.OPEN) | Q(closed_at__date__gte=recently))
+        .annotate(first=Min("notices__received_date")).filter(first__lte=through)
+    )
+    facts = live_case_facts(cases)
+    case_facts_write(facts)
+    return len(facts)
 
 
 def first_data_day(organisation_id: int) -> dt.date | None:
@@ -165,5 +468,6 @@ def aggregate_pending(*, today: dt.date, organisation_ids: Iterable[int], refres
             aggregate_day(organisation_id=organisation_id, day=day)
             day += dt.timedelta(days=1)
             count += 1
+        case_facts_refresh(organisation_id=organisation_id, through=yesterday, refresh_days=refresh_days)
         written[organisation_id] = count
     return written

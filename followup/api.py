@@ -3,6 +3,7 @@ one service or selector. Bad input is a 400 with errors per field, never a 500."
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -190,6 +191,7 @@ class StatisticsQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField()
     to = serializers.DateField()
     unit = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    area = serializers.CharField(required=False, allow_blank=True, max_length=100)
     publish = serializers.BooleanField(required=False, default=False, help_text="Undertryck små tal (för publicering).")
 
     def validate(self, attrs):
@@ -218,6 +220,7 @@ class StatisticsView(ApiView):
             OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="Första dagen (ingår)."),
             OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="Sista dagen (ingår)."),
             OpenApiParameter("unit", OpenApiTypes.STR, description="Enhetskod: ärenden med den ansvariga enheten."),
+            OpenApiParameter("area", OpenApiTypes.STR, description="Hushållets område (Household.area); skyddade hushåll ingår inte."),
             OpenApiParameter("publish", OpenApiTypes.BOOL, description="För publicering: små tal blir null."),
         ],
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="Nyckeltalen, se docs/api.md."), **ERRORS},
@@ -235,6 +238,8 @@ class StatisticsView(ApiView):
             scope = access.statistics_scope(user, d.get("unit") or "")
         except access.ScopeError:
             return Response({"unit": [_("Okänd enhet, eller en enhet utanför ditt område.")]}, status=status.HTTP_400_BAD_REQUEST)
+        if d.get("area"):
+            scope = dataclasses.replace(scope, areas=(d["area"],))
         figures = compute(scope, d["date_from"], d["to"])
         if d["publish"] or access.is_city_level(user):
             figures = suppress(figures, settings.STATISTICS_SUPPRESSION_THRESHOLD)

@@ -145,11 +145,13 @@ class StatisticsForm(forms.Form):
     date_to = forms.DateField(label=_("Till"), widget=DateInput())
     department = forms.ChoiceField(label=_("Avdelning"), required=False)
     unit = forms.ChoiceField(label=_("Enhet"), required=False)
+    area = forms.ChoiceField(label=_("Område"), required=False, help_text=_("Hushållets område; hushåll med skyddad identitet ingår inte."))
     publish = forms.BooleanField(label=_("För publicering (undertryck små tal)"), required=False)
 
-    def __init__(self, *args, units, city_level: bool, **kwargs):
+    def __init__(self, *args, units, city_level: bool, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("Alla"))] + [(u.code, u.name) for u in units]
+        self.fields["area"].choices = [("", _("Alla"))] + [(a, a) for a in areas]
         departments = {u.department.code: u.department.name for u in units}
         self.fields["department"].choices = [("", _("Alla")), *sorted(departments.items(), key=lambda item: item[1])]
         if city_level:

@@ -30,18 +30,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics as pystats
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from cases.models import (
-    Case,
     ChildResidence,
-    Contact,
-    ContactChannel,
     DeviationKind,
     EvictionOutcome,
     EvictionResult,
@@ -54,8 +50,8 @@ from cases.models import (
     Person,
     SenderKind,
 )
-from cases.rules.workdays import working_days_between
 
+from . import aggregates
 from .aggregates import additive_figures
 
 DEBT_BANDS = (
@@ -73,12 +69,10 @@ DEFAULT_SUPPRESSION_THRESHOLD = 5
 class Scope:
     organisation_ids: tuple[int, ...]
     unit_codes: tuple[str, ...] | None = None  # None: every unit
+    areas: tuple[str, ...] | None = None  # None: every area (Household.area; protected households have none)
 
     def cases(self):
-        cases = Case.objects.filter(organisation_id__in=self.organisation_ids)
-        if self.unit_codes is not None:
-            cases = cases.filter(lead_unit__code__in=self.unit_codes)
-        return cases
+        return aggregates._cases(self.organisation_ids, self.unit_codes, self.areas)
 
 
 @dataclass
@@ -134,11 +128,9 @@ def debt_band(amount: Decimal) -> str:
 def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
     """Every figure for the period. The figures that add up over days come from the nightly aggregates for the days
     they cover and from live data for the rest (followup.aggregates); households, children and contact times are
-    distinct counts over the whole period and are computed from live data."""
-    cases = scope.cases()
-    notices = Notice.objects.filter(case__in=cases, received_date__gte=date_from, received_date__lte=date_to)
-
-    additive, months = additive_figures(scope.organisation_ids, scope.unit_codes, date_from, date_to)
+    distinct counts over the whole period, from the stored household-days and case facts for the aggregated days and
+    live for the rest, keyed alike (followup.aggregates.household_rows, case_rows), so they survive retention too."""
+    additive, months = additive_figures(scope.organisation_ids, scope.unit_codes, date_from, date_to, scope.areas)
 
     def counted(metric: str, choices) -> dict[str, int]:
         return {c.value: additive[metric][c.value] for c in choices}
@@ -150,23 +142,33 @@ def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
         "by_month": {month: months[month] for month in months_between(date_from, date_to)},
     }
 
-    household_ids = set(notices.values_list("case__household_id", flat=True))
-    children_by_household, adults_by_household, residence = _members_by_household(household_ids)
-    with_children = {h for h, n in children_by_household.items() if n}
-
-    repeat = _repeat_households(scope, household_ids, date_from)
+    # Households and first contacts: per household-day and per case, stored without personal data for the
+    # aggregated days (they survive retention) and live for the rest (followup.aggregates).
+    households = aggregates.household_rows(scope.organisation_ids, scope.unit_codes, date_from, date_to, scope.areas)
+    with_children = [h for h in households if h.children]
+    residence = _zeros(ChildResidence)
+    for h in households:
+        for code, n in h.by_residence:
+            residence[code] += n
+    repeat = [h for h in households if h.known_since < date_from]
 
     outcomes = counted("outcome", Outcome)
     evictions = {code: additive["eviction"][code]
                  for code in ("executed", "executed_with_children", "children_present", "social_services_present")}
+    payment_commitments = {code: additive["payment_commitment"][code] for code in aggregates.PAYMENT_COMMITMENT_CODES}
 
-    first_cases, waits, with_deadline, in_time, visited = _first_contact(cases, date_from, date_to)
+    # Cases whose first notice came in the period: how fast the first contact came.
+    first_cases = aggregates.case_rows(scope.organisation_ids, scope.unit_codes, date_from, date_to, scope.areas)
+    waits = [c.contact_working_days for c in first_cases if c.contact_working_days is not None]
+    with_deadline = [c for c in first_cases if c.has_recovery_deadline]
+    in_time = [c for c in with_deadline if c.contacted_before_deadline]
+    visited = [c for c in with_deadline if c.visited_before_deadline]
 
     data = {
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
         "notices": notice_figures,
-        "households": {"total": len(household_ids), "with_children": len(with_children), "repeat": len(repeat)},
-        "children": {"total": sum(children_by_household.values()), "by_residence": residence},
+        "households": {"total": len(households), "with_children": len(with_children), "repeat": len(repeat)},
+        "children": {"total": sum(h.children for h in households), "by_residence": residence},
         "outcomes": outcomes,
         "evictions": evictions,
         "first_contact_working_days": {"median": median(waits), "p90": percentile_nearest_rank(waits, 90)},
@@ -176,70 +178,18 @@ def compute(scope: Scope, date_from: dt.date, date_to: dt.date) -> Figures:
         "debt_bands": {code: additive["debt_band"][code] for code, _low, _high in DEBT_BANDS},
         "landlord_kinds": counted("landlord_kind", LandlordKind),
         "deviations": counted("deviation_kind", DeviationKind),
+        # Issue 11: applications for ekonomiskt bistånd for a payment commitment, decisions and commitments sent.
+        "payment_commitments": payment_commitments,
     }
     extra = {
         "notices_by_channel": counted("channel", NoticeChannel),
-        "single_adult_with_children": sum(1 for h in with_children if adults_by_household[h] == 1),
+        "single_adult_with_children": sum(1 for h in with_children if h.adults == 1),
         "home_visits_before_deadline": len(visited),
         "cases_with_first_notice": len(first_cases),
     }
     extra.update(bosam_figures(scope, date_from, date_to))
     samples = {"first_contact": len(waits), "recovery_deadline": len(with_deadline)}
     return Figures(data=data, extra=extra, samples=samples)
-
-
-def _members_by_household(household_ids: set[int]) -> tuple[Counter, Counter, dict[str, int]]:
-    """Children and adults per household, and the children by where they live."""
-    members = list(Person.objects.filter(household_id__in=household_ids).values_list("household_id", "role", "child_residence"))
-    children_by_household: dict[int, int] = Counter()
-    adults_by_household: dict[int, int] = Counter()
-    residence = _zeros(ChildResidence)
-    for household_id, role, child_residence in members:
-        if role == MemberRole.CHILD:
-            children_by_household[household_id] += 1
-            if child_residence in residence:
-                residence[child_residence] += 1
-        elif role in ADULT_ROLES:
-            adults_by_household[household_id] += 1
-    return children_by_household, adults_by_household, residence
-
-
-def _repeat_households(scope: Scope, household_ids: set[int], date_from: dt.date) -> set[int]:
-    """Repeat: known before the period, by the household or by one of its tenants' personnummer."""
-    organisation_cases = Case.objects.filter(organisation_id__in=scope.organisation_ids)
-    earlier = Notice.objects.filter(case__in=organisation_cases, received_date__lt=date_from)
-    earlier_households = set(earlier.values_list("case__household_id", flat=True))
-    earlier_pins = set(
-        Person.objects.filter(household_id__in=earlier_households, role__in=TENANT_ROLES)
-        .exclude(personal_identity_number="").values_list("personal_identity_number", flat=True)
-    )
-    pins_by_household: dict[int, set[str]] = defaultdict(set)
-    for household_id, pin in (
-        Person.objects.filter(household_id__in=household_ids, role__in=TENANT_ROLES)
-        .exclude(personal_identity_number="").values_list("household_id", "personal_identity_number")
-    ):
-        pins_by_household[household_id].add(pin)
-    return {h for h in household_ids if h in earlier_households or pins_by_household[h] & earlier_pins}
-
-
-def _first_contact(cases, date_from: dt.date, date_to: dt.date) -> tuple[list[dict], list[int], list[dict], list[dict], set[int]]:
-    """Cases whose first notice came in the period: how fast the first contact came (working days), which had a
-    recovery deadline, which were contacted before it, and which had a home visit before it."""
-    first_cases = list(
-        cases.annotate(first_notice=Min("notices__received_date"))
-        .filter(first_notice__gte=date_from, first_notice__lte=date_to)
-        .values("id", "first_notice", "contact_established_on", "recovery_deadline")
-    )
-    waits = [
-        max(0, working_days_between(c["first_notice"], c["contact_established_on"]))
-        for c in first_cases if c["contact_established_on"] is not None
-    ]
-    with_deadline = [c for c in first_cases if c["recovery_deadline"] is not None]
-    in_time = [c for c in with_deadline if c["contact_established_on"] and c["contact_established_on"] <= c["recovery_deadline"]]
-    deadline_by_case = {c["id"]: c["recovery_deadline"] for c in with_deadline}
-    visits = Contact.objects.filter(case_id__in=deadline_by_case, channel=ContactChannel.VISIT).values_list("case_id", "date")
-    visited = {case_id for case_id, day in visits if day <= deadline_by_case[case_id]}
-    return first_cases, waits, with_deadline, in_time, visited
 
 
 def bosam_figures(scope: Scope, date_from: dt.date, date_to: dt.date) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from cases.models import AuditAction
 from organisation.models import Unit
 
 from . import access, charts
+from .aggregates import statistics_areas
 from .exports import to_csv, to_xlsx
 from .forms import StatisticsForm, previous_month
 from .statistics import case_ids_for_figure, compute, suppress
@@ -45,6 +47,15 @@ def _units_for(user: User):
     return list(units)
 
 
+def _areas_for(user: User) -> list[str]:
+    """The households' areas (district names) of the organisation, or of every organisation at city level."""
+    from organisation.models import Organisation
+
+    if access.is_city_level(user):
+        return statistics_areas(Organisation.objects.values_list("pk", flat=True))
+    return statistics_areas([user.organisation_id])
+
+
 def _parse(request: HttpRequest):
     """(form, scope, figures or None, suppressed) for the query string; a form with errors has no figures."""
     user = request.user
@@ -53,7 +64,7 @@ def _parse(request: HttpRequest):
     city = access.is_city_level(user)
     start, end = previous_month(timezone.localdate())
     data = request.GET.copy() if "date_from" in request.GET else {"date_from": start.isoformat(), "date_to": end.isoformat()}
-    form = StatisticsForm(data, units=_units_for(user), city_level=city)
+    form = StatisticsForm(data, units=_units_for(user), city_level=city, areas=_areas_for(user))
     if not form.is_valid():
         return form, None, None, False
     d = form.cleaned_data
@@ -62,6 +73,8 @@ def _parse(request: HttpRequest):
     except access.ScopeError:
         form.add_error("unit", _("Enheten hör inte till avdelningen."))
         return form, None, None, False
+    if d.get("area"):
+        scope = dataclasses.replace(scope, areas=(d["area"],))
     figures = compute(scope, d["date_from"], d["date_to"])
     suppressed = city or bool(d.get("publish"))
     if suppressed:
@@ -97,7 +110,7 @@ def dashboard_print(request: HttpRequest):
 
 
 def _scope_label(request: HttpRequest, form) -> str:
-    unit = " ".join(filter(None, [form.cleaned_data.get("department"), form.cleaned_data.get("unit")]))
+    unit = " ".join(filter(None, [form.cleaned_data.get("department"), form.cleaned_data.get("unit"), form.cleaned_data.get("area")]))
     where = _("Alla stadsdelsförvaltningar") if access.is_city_level(request.user) else str(request.user.organisation)
     return f"{where}, {unit}" if unit else where
 

@@ -63,6 +63,13 @@ def build_tables(figures: Figures) -> list[Table]:
         Table("children_by_residence", str(_("Barn per boendeform")),
               _from_choices(d["children"]["by_residence"], ChildResidence), chart=True),
         Table("outcomes", str(_("Utfall i avslutade ärenden")), _from_choices(d["outcomes"], Outcome, "outcome:"), chart=True),
+        Table("payment_commitments", str(_("Betalningsförbindelser")), [
+            Row("applications", str(_("Ansökningar om ekonomiskt bistånd för betalningsförbindelse")),
+                d["payment_commitments"]["applications"]),
+            Row("granted", str(_("Beviljade")), d["payment_commitments"]["granted"]),
+            Row("denied", str(_("Avslag")), d["payment_commitments"]["denied"]),
+            Row("sent", str(_("Betalningsförbindelser skickade till hyresvärden")), d["payment_commitments"]["sent"]),
+        ]),
         Table("evictions", str(_("Avhysningar")), [
             Row("executed", str(_("Verkställda avhysningar")), d["evictions"]["executed"], "executed"),
             Row("executed_with_children", str(_("Verkställda avhysningar av barnfamiljer")), d["evictions"]["executed_with_children"],

@@ -45,6 +45,8 @@ COLUMNS: tuple[Column, ...] = (
            ("adress", "gatuadress", "lagenhetsadress", "objektsadress"), True),
     Column("apartment_number", _("Lägenhetsnummer"), _("Lägenhetsnumret, fyra siffror."), "1102",
            ("lagenhetsnummer", "lgh nr", "lghnr", "lagenhetsnr", "lgh")),
+    Column("object_number", _("Objektnummer"), _("Hyresvärdens objektnummer: siffror och bokstäver, högst 10 tecken."), "",
+           ("objektnummer", "objektnr", "objekt nr", "objekt")),
     Column("postal_code", _("Postnummer"), _("Fem siffror."), "120 40", ("postnummer", "postnr")),
     Column("city", _("Ort"), _("Postort."), "Årsta", ("ort", "postort", "stad")),
     Column("area", _("Område"), _("Stadsdelsområde."), "Årsta", ("omrade", "stadsdel", "stadsdelsomrade")),

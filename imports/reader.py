@@ -25,7 +25,9 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_CELL_CHARS = 2_000
+# One more than the longest text a row may hold (a description, 4,000): a longer cell is cut here but still one
+# character too long, so the row is refused with the form's message instead of being stored cut short.
+MAX_CELL_CHARS = 4_001
 
 
 class ImportFileError(Exception):

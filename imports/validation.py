@@ -21,6 +21,7 @@ from cases import services
 from cases.intake.forms import BaseMemberFormSet, IntakeForm, MemberForm
 from cases.models import HousingType, Landlord, MemberRole, NoticeChannel, NoticeType, SenderKind
 from cases.rules.routing import KRONOFOGDEN_NOTICES
+from cases.validation import free_text_fields_apply
 from organisation.models import Organisation
 
 from .columns import normalise_heading
@@ -30,7 +31,7 @@ NOTICE_FIELDS = (
     "notice_type", "landlord_name", "landlord_org_number", "landlord_reference", "agent", "kronofogden_reference",
     "document_date", "received_date", "served_date", "termination_date", "warning_date", "eviction_date",
     "debt_amount", "debt_months", "recovery_amount", "monthly_rent", "description",
-    "street_address", "apartment_number", "postal_code", "city", "area", "housing_type", "rooms", "phone",
+    "street_address", "apartment_number", "object_number", "postal_code", "city", "area", "housing_type", "rooms", "phone",
 )
 # The form's member fields, reported under the file's column keys.
 MEMBER_COLUMNS = (("tenant_name", "tenant_pin", MemberRole.TENANT), ("co_tenant_name", "co_tenant_pin", MemberRole.CO_TENANT))
@@ -53,6 +54,8 @@ class ImportRowForm(IntakeForm):
     queries and ~20 ms a row); a file has no case workers, so it is skipped. Everything that
     validates (clean_<field>, clean) is the intake form's own."""
 
+    picks_stored_landlord = False
+
     def __init__(self, *, organisation: Organisation, today: dt.date):
         forms.Form.__init__(self, None)
         self.organisation = organisation
@@ -60,6 +63,8 @@ class ImportRowForm(IntakeForm):
         self.today = today
         self.worker_field_names: dict[int, str] = {}
         self.fields["street_address"].required = True
+        # The same length and character checks, and messages, as the form and the API.
+        free_text_fields_apply(self.fields)
         # No unit can be ticked in a file; a plain empty choice spares a query per row in clean().
         self.fields["active_units"] = forms.MultipleChoiceField(required=False)
 
@@ -78,6 +83,7 @@ class ImportMemberForm(MemberForm):
     def __init__(self, *args, today: dt.date | None = None, **kwargs):
         forms.Form.__init__(self, *args, **kwargs)
         self.today = today
+        free_text_fields_apply(self.fields)
 
 
 ImportMemberFormSet = forms.formset_factory(ImportMemberForm, formset=BaseMemberFormSet, extra=0, can_delete=True, max_num=30,

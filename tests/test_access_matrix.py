@@ -32,6 +32,8 @@ ANONYMOUS_ALLOWED = {
     "oidc_authentication_init", "oidc_authentication_callback", "accounts:sso_refused",
     # For load balancers: names the parts and their state, no data (tests/test_health.py).
     "health",
+    # The icon: a redirect to the vendored static file, no data (issue 12 item 8).
+    "favicon",
 }
 # Not walked at all: logging out would end the test client's session; no static URLs are mounted (whitenoise serves them).
 NOT_WALKED = {"logout", "admin:logout"}

@@ -108,7 +108,7 @@ def test_chair_edits_survive_a_refresh(scenario, personas, organisation):
     content = selectors.agenda_content(meeting)
     assert c["B"].number not in _numbers(content, AgendaSection.NEW_NOTICES)
     assert _numbers(content, AgendaSection.AT_RISK) == [c["E"].number, c["D"].number, c["G"].number]
-    assert content["removed"] == [{"number": c["B"].number, "reason": "Skulden är betald enligt hyresvärden"}]
+    assert content["removed"] == [{"item_id": item_b.pk, "number": c["B"].number, "reason": "Skulden är betald enligt hyresvärden"}]
     # The chair now reads G (added to the agenda) – and B no longer.
     visible = set(visible_cases(chair).values_list("pk", flat=True))
     assert c["G"].pk in visible and c["A"].pk in visible and c["B"].pk not in visible

@@ -46,7 +46,9 @@ def test_agenda_pdf_has_the_cases_and_no_address_or_personnummer(scenario):
     assert "Bandhagen" not in compact  # protected identity: no area
     for pin in scenario.pins:
         assert pin not in compact and pin[2:] not in compact and f"{pin[2:8]}-{pin[8:]}" not in compact
-    for heading in ("1. Nya underrättelser", "2. Öppna ärenden", "3. Barnfamiljer", "4. Uppföljning", "5. Avvikelser", "6. Närvaro"):
+    # The formal items first (issue 12), then the cases, the follow-up, the deviations and the next meeting.
+    for heading in ("1. Mötets öppnande", "2. Närvaro", "3. Föregående protokoll", "4. Nya underrättelser", "5. Öppna ärenden",
+                    "6. Barnfamiljer", "7. Uppföljning", "8. Avvikelser", "9. Nästa möte", "10. Mötets avslutande"):
         assert heading in text
 
 
@@ -77,7 +79,8 @@ def test_minutes_pdf_has_attendance_and_decisions(scenario):
 
 
 def _bulk_cases(organisation, n: int, received: dt.date) -> None:
-    """n open cases straight into the tables (the routing is not what this measures)."""
+    """n open cases straight into the tables (the routing is not what this measures), all with a notice since
+    the previous meeting (section 1: section 2 lists only what needs the forum)."""
     unit = organisation.units.get(code="HYRESRADGIVNING")
     for i in range(n):
         household = Household.objects.create(organisation=organisation, street_address=f"Testgatan {i}", area="Årsta")
@@ -89,7 +92,7 @@ def _bulk_cases(organisation, n: int, received: dt.date) -> None:
             children_count=1 if i % 3 == 0 else 0, debt_amount=Decimal("12345.00") + i,
             recovery_deadline=received + dt.timedelta(days=i % 40), latest_notice_type="RENT_ARREARS_TERMINATION",
         )
-        case.notices.create(notice_type="RENT_ARREARS_TERMINATION", received_date=received - dt.timedelta(days=i % 20))
+        case.notices.create(notice_type="RENT_ARREARS_TERMINATION", received_date=received - dt.timedelta(days=i % 10))
 
 
 def test_150_case_agenda_renders_well_under_10_seconds(organisation, capsys):

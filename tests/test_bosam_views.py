@@ -90,10 +90,12 @@ def test_chair_runs_the_meeting(scenario, personas, organisation):
     assert Task.objects.filter(case=scenario.cases["A"], kind=TaskKind.BOSAM_ACTIVITY, unit=unit, title="Hembesök med familjen").exists()
     response = client.post(reverse("bosam:item_note", args=[meeting.pk, item.pk]), {"note": "Familjen har kontakt med skolan."})
     assert response.status_code == 302
-    # Closing cannot be undone: without the confirmation nothing happens.
+    # Closing cannot be undone: it asks first (issue 12), and without the confirmation nothing happens.
+    response = client.get(reverse("bosam:meeting_close", args=[meeting.pk]))
+    assert response.status_code == 200 and "Ja, lås protokollet" in response.content.decode()
     response = client.post(reverse("bosam:meeting_close", args=[meeting.pk]))
     assert response.status_code == 400
-    assert "Kryssa i att du vill låsa protokollet" in response.content.decode()
+    assert "Bekräfta att du vill låsa protokollet" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.status != MeetingStatus.CLOSED
     response = client.post(reverse("bosam:meeting_close", args=[meeting.pk]), {"confirm": "yes"}, follow=True)

@@ -31,7 +31,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases import services
-from cases.models import Case, EvictionOutcome, Landlord, LandlordKind, Notice
+from cases.models import Case, EvictionOutcome, Landlord, LandlordKind, Notice, PaymentCommitment
 from followup.exports import neutralise
 from followup.services import deviation_register
 from tests.factories import household_data, notice_data, pin_for, register
@@ -115,6 +115,11 @@ def dataset(organisation, personas, make_user, other_organisation):
     EvictionOutcome.objects.create(case=c4, eviction_date=D("2026-10-29"), result="EXECUTED", children_present=False,
                                    social_services_present=True)
 
+    # Payment commitments (issue 11): H2 applied and was granted, the commitment sent; H4 denied; H1 applied in September.
+    PaymentCommitment.objects.create(case=c2, application_received_on=D("2026-10-12"), decision="GRANTED",
+                                     decision_date=D("2026-10-14"), sent_to_landlord_on=D("2026-10-15"), amount=Decimal("18000"))
+    PaymentCommitment.objects.create(case=c4, application_received_on=D("2026-10-20"), decision="DENIED", decision_date=D("2026-10-22"))
+    PaymentCommitment.objects.create(case=c1, application_received_on=D("2026-09-28"))
     deviation_register(organisation=organisation, user=hr, case=c1, description="Brev för sent.", occurred_on=D("2026-10-10"))
     deviation_register(organisation=organisation, user=hr, description="Rutinen följdes inte.", occurred_on=D("2026-10-20"))
     deviation_register(organisation=organisation, user=hr, description="Utanför perioden.", occurred_on=D("2026-09-15"))
@@ -157,6 +162,7 @@ EXPECTED_OCTOBER = {
     "debt_bands": {"UNDER_10000": 1, "10000_20000": 1, "20000_50000": 1, "OVER_50000": 2},
     "landlord_kinds": {"MUNICIPAL": 5, "PRIVATE": 1, "HOUSING_COOPERATIVE": 0, "OTHER": 0},
     "deviations": {**zeros(*DEVIATIONS), "MANUAL": 2, "BOSAM_ABSENCE": 1},
+    "payment_commitments": {"applications": 2, "granted": 1, "denied": 1, "sent": 1},
 }
 
 

@@ -54,7 +54,7 @@ def test_letter_holds_contact_details_deadline_amount_and_address(organisation, 
     assert "08-508 14 000" in text
     assert "hanna.radgivare@example.se" in text
     assert swedish_date(case.recovery_deadline) in text
-    assert "18 450,00 kr" in text
+    assert "18 450 kr" in text
     assert "Test Testsson" in text
     assert "Sockenvägen 290, lgh 1102" in text
     assert "120 40 Årsta" in text

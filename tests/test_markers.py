@@ -26,6 +26,8 @@ SLOW = {
     "tests/test_generator_matches_services.py",  # the generator, then every case replayed through the services
     "tests/test_loadtest_smoke.py::test_loadtest_smoke_run_passes",
     "tests/test_markers.py",  # this module: it collects the whole suite
+    "tests/test_demo_data.py::test_the_demo_is_a_normal_day_with_the_next_meeting_ahead",  # seed_demo, ~20 s a day
+    "tests/e2e/test_intake_error_demo_browser.py::test_the_demos_first_page_is_a_normal_day",  # seed_demo, then Chromium
     "tests/test_security.py::test_every_html_page_has_csp_without_inline_scripts_and_refuses_framing",
     "tests/test_security.py::test_no_page_answers_with_a_spreadsheet",
     "tests/test_security.py::test_objects_of_another_organisation_answer_404_on_every_object_url",

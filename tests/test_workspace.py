@@ -24,6 +24,7 @@ from cases.models import (
     TaskKind,
     TaskStatus,
 )
+from cases.rules import routing
 from tests import factories
 from tests.factories import household_data, notice_data, register
 
@@ -247,7 +248,7 @@ def test_case_page_shows_household_timeline_and_is_logged(client, personas, fami
     assert "Förstahandskontrakt" in html
     # the routing decision, in words, with its rules
     decision = family_case.decisions.first()
-    assert decision.explanation and decision.explanation[0] in html
+    assert decision.explanation and routing.swedish_sentence(decision.explanation[0]) in html
     assert "R2c" in html
     tenant = family_case.household.members.get(role="TENANT")
     assert tenant.personal_identity_number[:8] + "-XXXX" in html
@@ -421,7 +422,12 @@ def test_record_consent(client, personas, family_case):
 def test_close_and_reopen(client, personas, family_case):
     client = login(client, personas["hyresradgivare"])
     assert post_action(client, family_case, "case_close", {"outcome": ""}, "close").status_code == 400
+    # Closing asks first (issue 12): the confirmation page lists the open tasks and closes nothing yet.
     response = post_action(client, family_case, "case_close", {"outcome": "PREVENTED_PAID", "note": "Betalt."}, "close")
+    assert response.status_code == 200 and "Ja, avsluta ärendet" in response.content.decode()
+    assert Case.objects.get(pk=family_case.pk).status == CaseStatus.OPEN
+    response = post_action(client, family_case, "case_close", {"outcome": "PREVENTED_PAID", "note": "Betalt.", "confirmed": "yes"},
+                           "close")
     assert response.status_code == 302 and "Ärendet är avslutat." in messages_of(response)
     case = Case.objects.get(pk=family_case.pk)
     assert case.status == CaseStatus.CLOSED and case.outcome == "PREVENTED_PAID"

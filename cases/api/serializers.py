@@ -39,7 +39,14 @@ from ..models import (
 )
 from ..rules.identity import InvalidIdentityNumber, normalize_org_number, normalize_personal_identity_number
 from ..rules.routing import KRONOFOGDEN_NOTICES
-from ..validation import FreeTextSerializerMixin
+from ..validation import (
+    DESCRIPTION_MAX,
+    OBJECT_NUMBER_MAX,
+    OBJECT_NUMBER_MESSAGE,
+    OBJECT_NUMBER_PATTERN,
+    OTHER_RESIDENTS_MAX,
+    FreeTextSerializerMixin,
+)
 
 # Dates outside this range are typing errors, and far-future dates would overflow date arithmetic.
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -144,6 +151,11 @@ class HouseholdSerializer(FreeTextSerializerMixin, serializers.Serializer):
         max_length=4, required=False, allow_blank=True, default="",
         validators=[RegexValidator(r"^\d{4}$", _("Lägenhetsnumret ska ha fyra siffror."))],
     )
+    object_number = serializers.CharField(
+        max_length=OBJECT_NUMBER_MAX, required=False, allow_blank=True, default="",
+        validators=[RegexValidator(OBJECT_NUMBER_PATTERN, OBJECT_NUMBER_MESSAGE)],
+        help_text=_("Hyresvärdens objektnummer för lägenheten: siffror och bokstäver, högst 10 tecken."),
+    )
     postal_code = serializers.CharField(
         max_length=6, required=False, allow_blank=True, default="",
         validators=[RegexValidator(r"^\d{3} ?\d{2}$", _("Postnumret ska ha fem siffror."))],
@@ -153,7 +165,7 @@ class HouseholdSerializer(FreeTextSerializerMixin, serializers.Serializer):
     housing_type = serializers.ChoiceField(choices=HousingType.choices)
     rooms = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     phone = _text(40)
-    other_residents = _text(MAX_TEXT)
+    other_residents = _text(OTHER_RESIDENTS_MAX)
     members = MemberSerializer(many=True, max_length=MAX_MEMBERS)
     active_units = ActiveUnitSerializer(many=True, required=False, default=list, max_length=MAX_ACTIVE_UNITS)
 
@@ -190,6 +202,10 @@ class NoticeCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
     termination_date = _optional_date()
     eviction_date = _optional_date()
     eviction_time = serializers.TimeField(required=False, allow_null=True)
+    eviction_place = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="",
+        help_text=_("Adressen dit Kronofogden kommer (EVICTION_DATE); tomt: hushållets adress."),
+    )
     reply_deadline = _optional_date()
     warning_date = _optional_date()
     sent_date = _optional_date(help_text=_("Dagen då hyresvärden skickade underrättelsen (start av återvinningsfristen, läsningen SENT)."))
@@ -201,7 +217,7 @@ class NoticeCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
     debt_months = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
     recovery_amount = _amount()
     monthly_rent = _amount(10)
-    description = _text(MAX_TEXT)
+    description = _text(DESCRIPTION_MAX)
     kronofogden_reference = _text(100)
     agent = _text(200)
     sender_kind = serializers.ChoiceField(
@@ -250,6 +266,7 @@ class NoticeCreateSerializer(FreeTextSerializerMixin, serializers.Serializer):
             termination_date=data.get("termination_date"),
             eviction_date=data.get("eviction_date"),
             eviction_time=data.get("eviction_time"),
+            eviction_place=data.get("eviction_place", "").strip(),
             reply_deadline=data.get("reply_deadline"),
             debt_amount=data.get("debt_amount"),
             debt_months=data.get("debt_months"),
@@ -326,7 +343,8 @@ class CaseOutSerializer(serializers.Serializer):
     children_count = serializers.IntegerField()
     assignments = AssignmentOutSerializer(many=True, source="active_assignments")
     tasks = TaskOutSerializer(many=True, source="task_list")
-    explanation = serializers.ListField(child=serializers.CharField())
+    # Stored as rule ids and parameters; worded in the request's language (api.case_for_response).
+    explanation = serializers.ListField(child=serializers.CharField(), source="explanation_sentences")
     plan_version = serializers.CharField()
     # Issue 11
     eviction_date = serializers.DateField(allow_null=True)

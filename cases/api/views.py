@@ -29,7 +29,7 @@ from organisation.models import Role
 from organisation.roles import has_role
 from organisation.tokens import ApiTokenAuthentication
 
-from .. import legal_selectors, services
+from .. import explanations, legal_selectors, services
 from ..access import case_get_for_user
 from ..audit import audit_log
 from ..models import Assignment, AuditAction, Case, Deviation, Task, TaskStatus
@@ -92,6 +92,9 @@ def case_for_response(case_id: int) -> Case:
     )
     case.earlier_case_ids = list(legal_selectors.earlier_cases(case).values_list("id", flat=True))
     case.recovery_deadline_basis_or_none = case.recovery_deadline_basis or None
+    # The units an explanation names are the case's (assigned or with a task): their current names, no query.
+    names = {u.code: u.name for u in [case.lead_unit, *(a.unit for a in case.active_assignments), *(t.unit for t in case.task_list)] if u}
+    case.explanation_sentences = explanations.sentences(case.explanation, names)
     return case
 
 

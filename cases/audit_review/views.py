@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from organisation.models import Role
 from organisation.roles import has_role
 
+from .. import explanations
 from ..audit import audit_log
 from ..models import AuditAction
 from . import forms, selectors
@@ -44,6 +45,7 @@ def audit_review(request):
     return render(request, "cases/audit_review.html", {
         "form": form, "month": month, "page": page, "summary": selectors.audit_review_summary(events),
         "querystring": query.urlencode(), "emergency": emergency,
+        "unit_names": explanations.unit_names(request.user.organisation_id),
     }, status=400 if form.errors else 200)
 
 
@@ -56,4 +58,5 @@ def audit_review_print(request):
     return render(request, "cases/audit_review_print.html", {
         "form": form, "month": month, "events": events[:PRINT_LIMIT], "summary": selectors.audit_review_summary(events),
         "limit": PRINT_LIMIT, "printed_at": timezone.localtime(), "emergency": emergency,
+        "unit_names": explanations.unit_names(request.user.organisation_id),
     }, status=400 if form.errors else 200)

@@ -27,7 +27,15 @@ from ..rules.identity import (
 )
 from ..rules.routing import KRONOFOGDEN_NOTICES
 from ..uploads import MAX_ATTACHMENT_BYTES, pdf_problem
-from ..validation import FreeTextFormMixin
+from ..validation import (
+    DESCRIPTION_MAX,
+    OBJECT_NUMBER_MAX,
+    OBJECT_NUMBER_MESSAGE,
+    OBJECT_NUMBER_PATTERN,
+    OTHER_RESIDENTS_MAX,
+    FreeTextFormMixin,
+)
+from . import selectors
 
 PDF_MESSAGES = {
     "invalid": _("Filen är inte en giltig PDF."),
@@ -42,6 +50,7 @@ ORG_CHECKSUM_MESSAGE = _("Organisationsnumret är ogiltigt: kontrollsiffran stä
 
 not_negative = MinValueValidator(0, message=_("Beloppet kan inte vara negativt."))
 apartment_validator = RegexValidator(r"^\d{4}$", _("Lägenhetsnumret ska ha fyra siffror."))
+object_number_validator = RegexValidator(OBJECT_NUMBER_PATTERN, OBJECT_NUMBER_MESSAGE)
 postal_code_validator = RegexValidator(r"^\d{3} ?\d{2}$", _("Postnumret ska ha fem siffror."))
 
 
@@ -74,15 +83,23 @@ class WorkerChoiceField(forms.ModelChoiceField):
 class IntakeForm(FreeTextFormMixin, forms.Form):
     """The notice and the household (members are the MemberFormSet, alongside)."""
 
+    # The page completes a stored landlord from part of its name or its number; a file (imports) names both.
+    picks_stored_landlord = True
+
     # --- the notice
     notice_type = forms.ChoiceField(
         label=_("Typ av underrättelse"), choices=NoticeType.choices, error_messages={"required": _("Välj typ av underrättelse.")}
     )
     sender_kind = forms.ChoiceField(label=_("Avsändare"), choices=SenderKind.choices, initial=SenderKind.LANDLORD)
     channel = forms.ChoiceField(label=_("Kanal"), choices=NoticeChannel.choices, initial=NoticeChannel.POST)
-    landlord_name = forms.CharField(label=_("Hyresvärdens namn"), max_length=200, required=False)
+    landlord_name = forms.CharField(
+        label=_("Hyresvärdens namn"), max_length=200, required=False,
+        help_text=_("Skriv en del av namnet på en sparad hyresvärd; organisationsnumret fylls i av sig självt."),
+        widget=forms.TextInput(attrs={"list": "landlord-options", "autocomplete": "off"}),
+    )
     landlord_org_number = forms.CharField(
-        label=_("Hyresvärdens organisationsnummer"), max_length=20, required=False, help_text=_("NNNNNN-NNNN")
+        label=_("Hyresvärdens organisationsnummer"), max_length=20, required=False,
+        help_text=_("NNNNNN-NNNN. Behövs bara för en ny hyresvärd."),
     )
     landlord_reference = forms.CharField(label=_("Hyresvärdens referens"), max_length=100, required=False)
     agent = forms.CharField(label=_("Ombud (t.ex. inkassobolag)"), max_length=200, required=False)
@@ -100,6 +117,10 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
     warning_date = forms.DateField(label=_("Datum för tillsägelse"), required=False, widget=DateInput)
     eviction_date = forms.DateField(label=_("Avhysningsdatum"), required=False, widget=DateInput)
     eviction_time = forms.TimeField(label=_("Avhysningstid"), required=False, widget=TimeInput)
+    eviction_place = forms.CharField(
+        label=_("Plats för avhysningen"), required=False, max_length=200,
+        help_text=_("Adressen dit Kronofogden kommer. Lämna tomt om det är hushållets adress."),
+    )
     reply_deadline = forms.DateField(label=_("Svarsfrist till Kronofogden"), required=False, widget=DateInput)
     # Issue 11: the ground of a Kronofogden notice (an application on rent arrears is the termination) and the
     # landlord's dispatch date (the start of the recovery period under the reading SENT).
@@ -116,7 +137,9 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
     debt_months = forms.IntegerField(label=_("Antal månader skuld"), required=False, min_value=0, max_value=120)
     recovery_amount = _amount(_("Belopp för att återvinna hyresrätten (kr)"))
     monthly_rent = _amount(_("Månadshyra (kr)"))
-    description = forms.CharField(label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Beskrivning"), required=False, max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
     attachment = forms.FileField(
         label=_("Inskannad handling (PDF)"), required=False, help_text=_("Högst 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
@@ -130,6 +153,11 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
         label=_("Lägenhetsnummer"), max_length=4, required=False, validators=[apartment_validator],
         help_text=_("Fyra siffror."), widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+    object_number = forms.CharField(
+        label=_("Objektnummer"), max_length=OBJECT_NUMBER_MAX, required=False, validators=[object_number_validator],
+        help_text=_("Hyresvärdens nummer på lägenheten: siffror och bokstäver, högst 10 tecken."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     postal_code = forms.CharField(
         label=_("Postnummer"), max_length=6, required=False, validators=[postal_code_validator],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -140,7 +168,8 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
     rooms = forms.IntegerField(label=_("Antal rum"), required=False, min_value=1, max_value=20)
     phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
     other_residents = forms.CharField(
-        label=_("Övriga boende utan kontrakt"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Övriga boende utan kontrakt"), required=False, max_length=OTHER_RESIDENTS_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     active_units = forms.ModelMultipleChoiceField(
         label=_("Hushållet är aktuellt hos"), queryset=Unit.objects.none(), required=False,
@@ -191,7 +220,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
                     Div("reply_deadline", css_class="col-md-4"), css_class="row"),
                 Div(Div("eviction_date", css_class="col-md-4"), Div("eviction_time", css_class="col-md-4"),
                     Div("ground", css_class="col-md-4"), css_class="row"),
-                Div(Div("sent_date", css_class="col-md-4"), css_class="row"),
+                Div(Div("sent_date", css_class="col-md-4"), Div("eviction_place", css_class="col-md-8"), css_class="row"),
             ),
             Fieldset(
                 _("Belopp"),
@@ -202,8 +231,9 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
             ),
             Fieldset(
                 _("Hushållet"),
-                Div(Div("street_address", css_class="col-md-6"), Div("apartment_number", css_class="col-md-2"),
-                    Div("postal_code", css_class="col-md-2"), Div("city", css_class="col-md-2"), css_class="row"),
+                Div(Div("street_address", css_class="col-md-6"), Div("apartment_number", css_class="col-md-3"),
+                    Div("object_number", css_class="col-md-3"), css_class="row"),
+                Div(Div("postal_code", css_class="col-md-3"), Div("city", css_class="col-md-3"), css_class="row"),
                 Div(Div("area", css_class="col-md-4"), Div("housing_type", css_class="col-md-4"),
                     Div("rooms", css_class="col-md-2"), Div("phone", css_class="col-md-2"), css_class="row"),
                 "other_residents",
@@ -273,6 +303,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
         served = cleaned.get("served_date")
         if served and served > self.today:
             self.add_error("served_date", _("Delgivningsdatumet kan inte ligga i framtiden."))
+        self._landlord_pick(cleaned)
         name = (cleaned.get("landlord_name") or "").strip()
         org_number = cleaned.get("landlord_org_number")
         if cleaned.get("sender_kind") == SenderKind.LANDLORD and not name and "landlord_name" not in self.errors:
@@ -286,6 +317,34 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
             if cleaned.get(field_name) and unit_pk not in chosen:
                 self.add_error(field_name, _("Kryssa i enheten, eller välj ingen handläggare för den."))
         return cleaned
+
+    def _landlord_pick(self, cleaned: dict) -> None:
+        """A stored landlord picked by part of its name or by its organisationsnummer alone (issue 12 item 7):
+        the stored name and number complete the other field. A new landlord needs both fields."""
+        if not self.picks_stored_landlord or "landlord_name" in self.errors or "landlord_org_number" in self.errors:
+            return
+        name = (cleaned.get("landlord_name") or "").strip()
+        org_number = cleaned.get("landlord_org_number") or ""
+        if name and org_number:
+            return
+        if org_number:
+            landlord = selectors.landlord_by_org_number(organisation=self.organisation, org_number=org_number)
+            if landlord is not None:
+                cleaned["landlord_name"] = landlord.name
+            return
+        if not name:
+            return
+        matches = selectors.landlords_matching(organisation=self.organisation, text=name)
+        if len(matches) == 1:
+            cleaned["landlord_name"], cleaned["landlord_org_number"] = matches[0].name, matches[0].org_number
+        elif len(matches) > 1:
+            self.add_error("landlord_name", _(
+                "Flera sparade hyresvärdar matchar ”%(text)s”: %(names)s. Skriv mer av namnet eller ange organisationsnumret."
+            ) % {"text": name, "names": ", ".join(m.name for m in matches[:5])})
+        else:
+            self.add_error("landlord_org_number", _(
+                "Ingen sparad hyresvärd matchar ”%(text)s”. Ange organisationsnumret för en ny hyresvärd."
+            ) % {"text": name})
 
     # --- domain values
 
@@ -309,6 +368,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
             termination_date=c["termination_date"],
             eviction_date=c["eviction_date"],
             eviction_time=c["eviction_time"],
+            eviction_place=c["eviction_place"].strip(),
             reply_deadline=c["reply_deadline"],
             debt_amount=c["debt_amount"],
             debt_months=c["debt_months"],
@@ -326,6 +386,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
             street_address=c["street_address"].strip(),
             members=members,
             apartment_number=c["apartment_number"],
+            object_number=c.get("object_number", ""),
             postal_code=c["postal_code"],
             city=c["city"].strip(),
             area=c["area"].strip(),
@@ -358,6 +419,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
                 area=household.area,
                 street_address=household.street_address,
                 apartment_number=household.apartment_number,
+                object_number=household.object_number,
                 postal_code=household.postal_code,
                 city=household.city,
             )

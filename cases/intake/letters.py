@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from ..amounts import format_kronor
 from ..models import MemberRole, Notice, NoticeGround, NoticeType, Task, TaskKind
 from ..protection import household_has_protected_member
 from ..services import plan_config_for
@@ -38,10 +39,8 @@ class LetterContact:
 
 
 def format_amount(amount: Decimal | None) -> str:
-    """18450 -> '18 450,00 kr' (Swedish grouping and decimal comma)."""
-    if amount is None:
-        return ""
-    return f"{amount:,.2f}".replace(",", " ").replace(".", ",") + " kr"
+    """18450 -> '18 450 kr': the one Swedish format (cases/amounts.py)."""
+    return format_kronor(amount)
 
 
 def format_postal_code(code: str) -> str:
@@ -131,6 +130,10 @@ def letter_context(task: Task, user, *, today: dt.date | None = None) -> dict:
             street = f"{street}, lgh {household.apartment_number}"
         address_lines = [line for line in (street, f"{format_postal_code(household.postal_code)} {household.city}".strip()) if line]
     deadline = case.recovery_deadline if termination is not None else None
+    # Where Kronofogden comes: the notice's place, else the home. Never printed for a protected household.
+    eviction_place = ""
+    if eviction is not None and not protected:
+        eviction_place = eviction.eviction_place or ", ".join(address_lines)
     eviction_date = eviction.eviction_date if eviction is not None else None
     return {
         "case": case,
@@ -152,6 +155,7 @@ def letter_context(task: Task, user, *, today: dt.date | None = None) -> dict:
         "eviction_letter": eviction is not None,
         "eviction_date": eviction_date,
         "eviction_time": eviction.eviction_time if eviction is not None else None,
+        "eviction_place": eviction_place,
         "eviction_passed": eviction_date is not None and eviction_date < today,
         "kronofogden_reference": eviction.kronofogden_reference if eviction is not None else "",
         "kronofogden_phone": KRONOFOGDEN_PHONE,

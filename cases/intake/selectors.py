@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q
 
 from organisation.models import Organisation
 
-from ..models import Case, CaseStatus, Household, MemberRole, Person, SentLetter
+from ..models import Case, CaseStatus, Household, Landlord, MemberRole, Person, SentLetter
 from ..protection import household_has_protected_member, protected_household_ids
 from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
 
@@ -116,6 +116,59 @@ def intake_search(*, organisation: Organisation, query: str, today: dt.date | No
     # Open cases first: the notice most likely belongs to one of them.
     result.matches.sort(key=lambda m: m.open_case is None)
     return result
+
+
+LANDLORD_OPTIONS_LIMIT = 500
+LANDLORD_SUGGESTIONS_LIMIT = 10
+
+
+def landlord_options(*, organisation: Organisation, limit: int = LANDLORD_OPTIONS_LIMIT) -> list[Landlord]:
+    """The organisation's stored landlords for the form's suggestion list (works without JavaScript)."""
+    return list(Landlord.objects.filter(organisation=organisation).order_by("name", "org_number")[:limit])
+
+
+def landlord_suggestions(*, organisation: Organisation, text: str, limit: int = LANDLORD_SUGGESTIONS_LIMIT) -> list[Landlord]:
+    """Stored landlords whose name or organisationsnummer contains ``text`` (the type-ahead)."""
+    text = " ".join((text or "").split())
+    if not text:
+        return []
+    digits = "".join(ch for ch in text if ch.isdigit())
+    match = Q(name__icontains=text)
+    if len(digits) >= 3:
+        # "5560356940" finds "556035-6940": the stored number has its hyphen after six digits.
+        match |= Q(org_number__icontains=digits if len(digits) <= 6 else f"{digits[:6]}-{digits[6:]}")
+    return list(Landlord.objects.filter(match, organisation=organisation).order_by("name")[:limit])
+
+
+def landlords_matching(*, organisation: Organisation, text: str) -> list[Landlord]:
+    """The stored landlord(s) a typed name means: an exact name (any case) wins, else every name containing it."""
+    text = " ".join((text or "").split())
+    landlords = Landlord.objects.filter(organisation=organisation)
+    exact = list(landlords.filter(name__iexact=text)[:2])
+    if len(exact) == 1:
+        return exact
+    return list(landlords.filter(name__icontains=text).order_by("name")[:6])
+
+
+def landlord_by_org_number(*, organisation: Organisation, org_number: str) -> Landlord | None:
+    return Landlord.objects.filter(organisation=organisation, org_number=org_number).first()
+
+
+def intake_prefill(result: IntakeSearchResult) -> dict[str, str]:
+    """What the search typed, for the new-household form (issue 12 item 7): a valid personnummer
+    goes to the first person, a query with a digit is an address, any other text a name."""
+    if not result.kind or result.identity_error or result.error:
+        return {}
+    if result.kind == "pnr":
+        try:
+            number = normalize_personal_identity_number(result.query)
+        except InvalidIdentityNumber:
+            return {}
+        # As the form asks for it: ÅÅÅÅMMDD-NNNN.
+        return {"personal_identity_number": f"{number[:8]}-{number[8:]}"}
+    if any(ch.isdigit() for ch in result.query):
+        return {"street_address": result.query}
+    return {"name": result.query}
 
 
 # =====================================================================================

@@ -12,7 +12,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organisation.models import Role
 from organisation.roles import has_role
 
-from .. import services
+from .. import explanations, services
 from ..access import case_get_for_user
 from ..audit import audit_log, audit_search
 from ..models import Assignment, AssignmentRole, AuditAction, Case, CaseFlag, MemberRole, Person, Task, TaskKind, TaskStatus
@@ -36,6 +36,11 @@ from .letters import render_letter_pdf
 logger = logging.getLogger(__name__)
 
 SEARCH_MAX_LENGTH = 200
+# What the last intake search typed, kept in the (server-side) session for the new-household form:
+# never in the URL, where a personnummer would reach access logs and browser history.
+PREFILL_SESSION_KEY = "intake_search_prefill"
+FROM_SEARCH_PARAM = "fran"
+FROM_SEARCH_VALUE = "sokningen"
 
 FLAG_TEXTS = {
     CaseFlag.SERVED_DATE_MISSING: gettext_lazy("Delgivningsdatum saknas: återvinningsfristen är okänd, fråga hyresvärden."),
@@ -62,14 +67,45 @@ def intake_search(request):
     if problem:
         # A NUL byte once reached PostgreSQL and answered 500 (issue 10, defect 10).
         result = selectors.IntakeSearchResult(query="", error=free_text_message(problem, max_length=SEARCH_MAX_LENGTH))
+        request.session.pop(PREFILL_SESSION_KEY, None)
         return render(request, "cases/intake_search.html", {"result": result}, status=400)
     result = selectors.intake_search(organisation=request.user.organisation, query=query)
+    request.session[PREFILL_SESSION_KEY] = selectors.intake_prefill(result)
     # One SEARCH event with the kind of query and the number of hits (never the query: it may
     # be a personnummer); the households listed are not case views (issue 15 §7).
     if result.kind:
         kinds = ["personnummer"] if result.kind == "pnr" else ["namn", "adress"]
         audit_search(user=request.user, request=request, where="intake", kinds=kinds, hits=len(result.matches))
-    return render(request, "cases/intake_search.html", {"result": result})
+    return render(request, "cases/intake_search.html", {"result": result, "from_search": FROM_SEARCH_VALUE})
+
+
+@require_GET
+def landlord_suggestions(request):
+    """The type-ahead of the landlord field: the organisation's stored landlords matching ``q`` (JSON)."""
+    _require_advisor(request)
+    query = request.GET.get("q", "")
+    if free_text_problem(query, max_length=SEARCH_MAX_LENGTH):
+        return JsonResponse({"landlords": []}, status=400)
+    landlords = selectors.landlord_suggestions(organisation=request.user.organisation, text=query)
+    return JsonResponse({"landlords": [{"name": lo.name, "org_number": lo.org_number} for lo in landlords]})
+
+
+def _initial_from_search(request) -> tuple[dict, list[dict]]:
+    """The new-household form's initial values and first person from the last search."""
+    prefill = request.session.get(PREFILL_SESSION_KEY) or {}
+    initial = {"street_address": prefill["street_address"]} if prefill.get("street_address") else {}
+    person = {key: prefill[key] for key in ("name", "personal_identity_number") if prefill.get(key)}
+    # The person searched for is most often the one the notice names: the tenant.
+    return initial, [{**person, "role": MemberRole.TENANT}] if person else []
+
+
+def _initial_values(request, join_case: Case | None, *, show_address: bool) -> tuple[dict, list[dict]]:
+    """The empty form's values: the joined household's, or what the search typed (issue 12 item 7), or none."""
+    if join_case:
+        return IntakeForm.initial_from_household(join_case.household, show_address=show_address), []
+    if request.GET.get(FROM_SEARCH_PARAM) == FROM_SEARCH_VALUE:
+        return _initial_from_search(request)
+    return {}, []
 
 
 def _error_summary(form, formset) -> list[dict]:
@@ -152,10 +188,10 @@ def intake_new(request):
                     messages.success(request, _("Ärende %(number)s är registrerat.") % {"number": notice.case.number})
                 return redirect("cases:decision", pk=notice.case_id)
     else:
-        initial = IntakeForm.initial_from_household(join_case.household, show_address=show_address) if join_case else {}
+        initial, members_initial = _initial_values(request, join_case, show_address=show_address)
         initial.setdefault("received_date", today)
         form = IntakeForm(initial=initial, organisation=organisation, joining=join_case is not None, today=today)
-        formset = MemberFormSet(prefix="members", require_tenant=join_case is None, today=today)
+        formset = MemberFormSet(prefix="members", require_tenant=join_case is None, today=today, initial=members_initial)
 
     errors = _error_summary(form, formset) if form.is_bound else []
     return render(
@@ -169,6 +205,7 @@ def intake_new(request):
             "show_address": show_address,
             "error_summary": errors,
             "submission_token": submission_token,
+            "landlords": selectors.landlord_options(organisation=organisation),
         },
         status=400 if errors else 200,
     )
@@ -200,6 +237,7 @@ def decision(request, pk: int):
         "cases/decision.html",
         {
             "case": case,
+            "explanation": explanations.sentences(case.explanation, explanations.unit_names(case.organisation_id)),
             "household": case.household,
             "designation": case.household.designation,
             "assignments": assignments,

@@ -85,6 +85,14 @@ class CaseDates:
     eviction_history: tuple[EvictionDateEntry, ...] = ()
 
 
+def current_eviction_notice(notices):
+    """The EVICTION_DATE notice (with a date) that is in force: the latest not followed by a cancellation; None."""
+    notices = list(notices)
+    in_force_ids = {id(n) for n in _in_force(notices)}
+    dated = sorted((n for n in notices if n.notice_type == EVICTION_DATE and n.eviction_date), key=_key)
+    return next((n for n in reversed(dated) if id(n) in in_force_ids), None)
+
+
 def case_dates(notices, *, recovery_period_start: str = SENT) -> CaseDates:
     """The legal dates of a case from its notices (objects with notice_type,
     received_date, order or id, served_date, sent_date, eviction_date, reply_deadline, ground).

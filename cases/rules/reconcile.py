@@ -141,6 +141,19 @@ def existing_task_kinds(decision: Decision, tasks: Iterable[ExistingTask]) -> se
     return kinds
 
 
+def new_letter_needed(eviction_registered_at, letter_tasks: Iterable[tuple[str, object]]) -> bool:
+    """A letter for a new eviction date (issue 11): the current EVICTION_DATE notice was registered after every
+    SEND_LETTER task of the case, and none is open (an open letter is printed from the case as it is when it is
+    sent, so it will carry the new date). A sent letter stays as it was sent; the new one is a new task.
+    `letter_tasks`: (status, created_at) of the case's SEND_LETTER tasks; no task yet: the plan creates the first."""
+    letter_tasks = list(letter_tasks)
+    if eviction_registered_at is None or not letter_tasks:
+        return False
+    if any(status == OPEN for status, _created in letter_tasks):
+        return False
+    return all(created < eviction_registered_at for _status, created in letter_tasks)
+
+
 def moved_due(kind: str, due: date, decision: Decision, inp: DecisionInput | None) -> date:
     """The due date of an open task planned earlier: a following task moves with its date (but
     a move never makes it overdue by itself); an eviction date or deadline learnt later caps others."""

@@ -9,7 +9,8 @@ Funktionen ``decide`` tar allt som är känt om ett ärende (anmälningstyp,
 hushållet, var hushållet är aktuellt, boendeform, telefon, kontakt) och
 returnerar det ÖNSKADE läget: vilka enheter som är tilldelade (exakt en
 leder), vilka uppgifter planen kräver hittills, en förklaring på svenska där
-varje mening nämner regel-id, och vilka regler som slog till. Samma indata
+varje mening nämner regel-id (sparad som mening-id och parametrar, ``SENTENCES``,
+så att sidan kan visa den på läsarens språk), och vilka regler som slog till. Samma indata
 ger alltid samma beslut; den som anropar jämför med databasen och skapar
 bara det som saknas. Siffror, enheter och tidsfrister finns i ``PlanConfig``
 och sparas med varje beslut tillsammans med planversionen (R10).
@@ -74,6 +75,11 @@ Tolkningar / interpretations (where the plan is silent; all configurable):
   working day after the date (R8). An individual without contact at an eviction
   date gets INVESTIGATION_DECISION at Mottagningsenheten vuxna (R3b).
 - D1: a reply deadline to Kronofogden gives HELP_REPLY_KRONOFOGDEN to the lead unit.
+- D2: an application for ekonomiskt bistånd for a payment commitment assigns Ekonomiskt bistånd
+  (``financial_aid_unit``) and, until it is decided, gives it PAYMENT_DECISION, due
+  ``payment_decision_working_days`` working days before the recovery deadline at the latest.
+- INVESTIGATION_DECISION for a person of ``elderly_age_limit`` or more goes to
+  ``elderly_investigation_unit`` (the uppsökare, R3c) rather than Mottagningsenheten vuxna.
 """
 
 from __future__ import annotations
@@ -139,11 +145,152 @@ RULE_ORDER = (
     "R9",
     "R10",
     "D1",
+    "D2",
 )
 
 
 def unit_name(code: str) -> str:
     return UNIT_NAMES.get(code, code)
+
+
+# --- the explanation: rule id + parameters, worded at display time ----------------
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a sentence for the English catalogue (makemessages finds the name); the rules stay Django-free."""
+    return message
+
+
+# Each sentence of an explanation, by id. A decision stores the id and the parameters
+# (units as codes, dates as YYYY-MM-DD); the page words it in the reader's language with
+# the unit's current name (cases.explanations). The Swedish text is the plan's own words.
+SENTENCES = {
+    "cancelled": gettext_noop(
+        "Avhysningen är återkallad eller inställd: inga nya uppgifter tillkommer; det som redan "
+        "gällde före återkallelsen står kvar (R2d, R3b, R4)."
+    ),
+    "r1_one": gettext_noop("Hushållet är redan aktuellt hos {lead}, som ansvarar för ärendet (R1)."),
+    "r1_many": gettext_noop(
+        "Hushållet är aktuellt hos flera enheter: {lead} leder enligt planens turordning och {others} är tilldelade (R1)."
+    ),
+    "r1a_has_case": gettext_noop("Familj med barn: hyresrådgivningen har redan ärendet, så ingen kopia behövs (R1a)."),
+    "r1a_copy": gettext_noop("Familj med barn: hyresrådgivaren får en kopia av anmälan (R1a)."),
+    "r2": gettext_noop("Familj med barn som inte är aktuell: hyresrådgivaren ansvarar (R2)."),
+    "letter": gettext_noop("Brev med hyresrådgivarens kontaktuppgifter skickas när anmälan kommer in ({rule})."),
+    "r2b_no_phone": gettext_noop("Inget telefonnummer är känt, så familjen kan inte ringas upp (R2b)."),
+    "r2b_phone": gettext_noop("Hyresrådgivaren ringer familjen (R2b)."),
+    "r2c": gettext_noop(
+        "Mottagningsenheten barn och unga kontaktas och en orosanmälan görs; "
+        "enheten tilldelas ärendet så att den ser det och kan agera (R2c)."
+    ),
+    "r2c_aktuell": gettext_noop(
+        "Familjen är redan aktuell hos {unit}, så ingen ny kontakt med Mottagningsenheten barn och unga behövs (R2c)."
+    ),
+    "r2d_contact": gettext_noop("Kontakt med familjen är etablerad, så inget hembesök behövs (R2d)."),
+    "r2d_pending": gettext_noop(
+        "Om ingen kontakt med familjen registreras senast {window_end} görs hembesök av hyresrådgivaren "
+        "tillsammans med Mottagningsenheten barn och unga från {latest} (R2d)."
+    ),
+    "r2d_window": gettext_noop(
+        "Ingen kontakt med familjen har registrerats inom {days} arbetsdagar (senast {window_end}): hembesök av "
+        "hyresrådgivaren tillsammans med en handläggare från Mottagningsenheten barn och unga (R2d)."
+    ),
+    "r2d_deadline": gettext_noop(
+        "Ingen kontakt med familjen och det är högst {days} arbetsdagar kvar till återvinningsfristen eller "
+        "avhysningen: hembesök av hyresrådgivaren tillsammans med en handläggare från Mottagningsenheten barn "
+        "och unga (R2d)."
+    ),
+    "r2d_kronofogden": gettext_noop(
+        "Ärendet har gått vidare till Kronofogden utan att kontakt med familjen etablerats: hembesök av "
+        "hyresrådgivaren tillsammans med en handläggare från Mottagningsenheten barn och unga (R2d)."
+    ),
+    "r3": gettext_noop("Enskild person utan barn som inte är aktuell: hyresrådgivaren ansvarar (R3)."),
+    "r3b_eviction": gettext_noop(
+        "Ärendet går vidare till avhysning utan att kontakt etablerats: Mottagningsenheten vuxna "
+        "tar över och leder ärendet, hyresrådgivaren är kvar som tilldelad (R3b)."
+    ),
+    "r3b_deadline": gettext_noop(
+        "Det är högst {days} arbetsdagar kvar till återvinningsfristen eller avhysningen utan att kontakt "
+        "etablerats: Mottagningsenheten vuxna tar över och leder ärendet, hyresrådgivaren är kvar som tilldelad (R3b)."
+    ),
+    "r3c_eviction": gettext_noop(
+        "Personen är {age} år ({limit} år eller äldre). Ärendet går vidare till avhysning utan att kontakt "
+        "etablerats: uppsökaren inom äldreomsorgen kontaktas i stället för överlämning till Mottagningsenheten "
+        "vuxna (R3b); hyresrådgivaren leder fortfarande (R3c)."
+    ),
+    "r3c_deadline": gettext_noop(
+        "Personen är {age} år ({limit} år eller äldre). Det är högst {days} arbetsdagar kvar till "
+        "återvinningsfristen eller avhysningen utan att kontakt etablerats: uppsökaren inom äldreomsorgen "
+        "kontaktas i stället för överlämning till Mottagningsenheten vuxna (R3b); hyresrådgivaren leder "
+        "fortfarande (R3c)."
+    ),
+    "r3_contact": gettext_noop("Kontakt med personen är etablerad, så ärendet lämnas inte över (R3b, R3c)."),
+    "r3_pending": gettext_noop(
+        "Går ärendet vidare till Kronofogden utan att kontakt etablerats, eller är det högst {days} arbetsdagar "
+        "kvar till återvinningsfristen, lämnas det över till Mottagningsenheten vuxna (R3b) eller, för den som är "
+        "{limit} år eller äldre, till äldreomsorgens uppsökare (R3c)."
+    ),
+    "r4_cancelled": gettext_noop("Den återkallade avhysningen läggs inte på BOSAM:s dagordning (R4)."),
+    "r4_meeting": gettext_noop("Ärendet tas upp på nästa BOSAM-möte {date} (R4)."),
+    "r4_no_meeting": gettext_noop("Ärendet tas upp på nästa BOSAM-möte; inget möte är planerat, så senast {date} (R4)."),
+    "r7": gettext_noop(
+        "Hushållet bor i en {housing}: särskild rutin där {lead} leder, den boendes "
+        "handläggare tilldelas och hyresrådgivaren får en kopia (R7)."
+    ),
+    "d1": gettext_noop("Kronofogden har gett hushållet svarsfrist till {date}: {lead} hjälper hushållet att svara i tid (D1)."),
+    "r9_eviction": gettext_noop(
+        "Avhysning är utsatt till {date} och {children} barn bor i hushållet: {unit} överväger "
+        "en utredning av barnens situation och planerar att vara på plats vid avhysningen (R9)."
+    ),
+    "r8": gettext_noop("Efter avhysningsdagen {date} registrerar {lead} vad som hände (R8)."),
+    "r3b_eviction_day": gettext_noop(
+        "Avhysning är utsatt till {date} utan att kontakt etablerats: Mottagningsenheten vuxna "
+        "beslutar om en utredning ska inledas (R3b)."
+    ),
+    "investigation_decision_eviction_day": gettext_noop(
+        "Avhysning är utsatt till {date} utan att kontakt etablerats: {unit} beslutar om en utredning ska inledas ({rule})."
+    ),
+    "d2_decided": gettext_noop("Ansökan om ekonomiskt bistånd för betalningsförbindelse är beslutad; {unit} är tilldelad (D2)."),
+    "d2_pending": gettext_noop(
+        "En ansökan om ekonomiskt bistånd för betalningsförbindelse kom in {applied}: {unit} tilldelas och beslutar "
+        "senast {due}; utan beslut {days} arbetsdagar före återvinningsfristen är ärendet brådskande för enheten (D2)."
+    ),
+    "r9_children": gettext_noop("Hushållet har {children} barn (R9)."),
+}
+# Parameters that name units (codes; worded with the unit's name) and the housing type.
+UNIT_PARAMS = ("lead", "unit")
+UNIT_LIST_PARAMS = ("others",)
+HOUSING_PARAMS = ("housing",)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One sentence of an explanation as data: a SENTENCES id and its parameters."""
+
+    id: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def to_data(self) -> dict:
+        """What a decision stores (JSON)."""
+        return {"id": self.id, "params": dict(self.params)}
+
+    def text(self) -> str:
+        """The Swedish sentence with the plan's unit names (the rules' own wording, for tests and logs)."""
+        return swedish_sentence(self.to_data())
+
+
+def swedish_sentence(item: dict) -> str:
+    params = dict(item.get("params") or {})
+    for key in UNIT_PARAMS:
+        if key in params:
+            params[key] = unit_name(params[key])
+    for key in UNIT_LIST_PARAMS:
+        if key in params:
+            params[key] = ", ".join(unit_name(u) for u in params[key])
+    for key in HOUSING_PARAMS:
+        if key in params:
+            params[key] = HOUSING_NAMES.get(params[key], params[key])
+    return SENTENCES[item["id"]].format(**params)
 
 
 # --- configuration (R10) -------------------------------------------------------
@@ -171,7 +318,13 @@ class PlanConfig:
     # Payment commitment: without a decision this many working days before the
     # recovery deadline the case is urgent for Ekonomiskt bistånd.
     payment_decision_working_days: int = 5
+    # BOSAM section 2 (issue 12): an open case at risk that is not at the Kronofogden stage, not urgent and not
+    # put on the agenda by the chair comes up again once it has not been discussed for this many held meetings.
+    bosam_review_after_meetings: int = 3
     financial_aid_unit: str = "EKONOMISKT_BISTAND"
+    # INVESTIGATION_DECISION for a person aged elderly_age_limit or more [interpretation]: the plan hands such a
+    # person to the äldreomsorg's uppsökare instead of Mottagningsenheten vuxna (R3c), so the decision goes there.
+    elderly_investigation_unit: str = "AO_UPPSOKARE"
     tenancy_advisor_unit: str = "HYRESRADGIVNING"
     child_intake_unit: str = "MOTTAGNING_BARN_UNGA"
     adult_intake_unit: str = "MOTTAGNING_VUXNA"
@@ -210,6 +363,8 @@ class PlanConfig:
         ("HELP_REPLY_KRONOFOGDEN", 2),
         ("CHILD_INVESTIGATION", 2),
         ("INVESTIGATION_DECISION", 2),
+        # D2: counted from the application, but never later than payment_decision_working_days before the deadline
+        ("PAYMENT_DECISION", 5),
         # counted from the eviction date: Kronofogden's report of the day may take a few days
         ("EVICTION_OUTCOME", 3),
         ("FOLLOW_UP_AFTER_EVICTION", 10),
@@ -291,6 +446,9 @@ class DecisionInput:
     recovery_deadline: date | None = None
     eviction_date: date | None = None
     reply_deadline: date | None = None
+    # the payment commitment (D2): the day the application for ekonomiskt bistånd came in, and whether it is decided
+    payment_application_received_on: date | None = None
+    payment_decided: bool = False
 
 
 @dataclass(frozen=True)
@@ -317,13 +475,20 @@ class Decision:
     assignments: tuple[PlannedAssignment, ...]
     # every task the plan demands so far (the caller creates only missing kinds)
     tasks: tuple[PlannedTask, ...]
-    # Swedish sentences, each naming rule ids
+    # Swedish sentences, each naming rule ids (the words of `reasons`)
     explanation: tuple[str, ...]
     rules_fired: tuple[str, ...]
     # "FAMILY" | "INDIVIDUAL"
     household_category: str
     # e.g. ("R2d",) while the contact window runs (described in the explanation)
     escalations_pending: tuple[str, ...] = ()
+    # the explanation as data: what a decision stores (explanation_data)
+    reasons: tuple[Reason, ...] = ()
+
+
+def explanation_data(decision: Decision) -> list[dict]:
+    """The explanation as stored on RoutingDecision and Case: [{"id", "params"}, ...]."""
+    return [r.to_data() for r in decision.reasons]
 
 
 # --- facts about the case -----------------------------------------------------
@@ -453,15 +618,17 @@ class _Plan:
         self.inp = inp
         self.units: dict[str, dict] = {}  # unit -> {"role", "user_id", "rules"}
         self.tasks: dict[str, PlannedTask] = {}
-        self.explanation: list[str] = []
+        self.reasons: list[Reason] = []
         self.rules: set[str] = set()
         self.pending: list[str] = []
 
     def fired(self, *rule_ids: str) -> None:
         self.rules.update(rule_ids)
 
-    def say(self, sentence: str) -> None:
-        self.explanation.append(sentence)
+    def say(self, sentence_id: str, **params) -> None:
+        """Add a sentence of SENTENCES; dates become YYYY-MM-DD, unit codes stay codes."""
+        stored = tuple((k, v.isoformat() if isinstance(v, date) else v) for k, v in params.items())
+        self.reasons.append(Reason(sentence_id, stored))
 
     def assign(
         self, unit: str, role: str, rule: str, user_id: int | None = None
@@ -526,10 +693,11 @@ class _Plan:
             plan_version=self.config.version,
             assignments=tuple(assignments),
             tasks=tasks,
-            explanation=tuple(self.explanation),
+            explanation=tuple(r.text() for r in self.reasons),
             rules_fired=rules,
             household_category=category,
             escalations_pending=tuple(self.pending),
+            reasons=tuple(self.reasons),
         )
 
 
@@ -547,36 +715,28 @@ def rule_already_aktuell(inp: DecisionInput, plan: _Plan) -> None:
     plan.assign(lead, LEAD, "R1")
     plan.fired("R1")
     if len(units) == 1:
-        plan.say(
-            f"Hushållet är redan aktuellt hos {unit_name(lead)}, som ansvarar för ärendet (R1)."
-        )
+        plan.say("r1_one", lead=lead)
     else:
-        others = ", ".join(unit_name(u) for u in units[1:])
-        plan.say(
-            f"Hushållet är aktuellt hos flera enheter: {unit_name(lead)} leder enligt planens "
-            f"turordning och {others} är tilldelade (R1)."
-        )
+        plan.say("r1_many", lead=lead, others=list(units[1:]))
 
 
 # R1a — family with children already aktuell: copy to the hyresrådgivare
 def rule_copy_to_tenancy_advisor(inp: DecisionInput, plan: _Plan) -> None:
     advisor = plan.config.tenancy_advisor_unit
     if advisor in plan.units:
-        plan.say(
-            "Familj med barn: hyresrådgivningen har redan ärendet, så ingen kopia behövs (R1a)."
-        )
+        plan.say("r1a_has_case")
         return
     plan.assign(advisor, COPY, "R1a")
     plan.task("COPY_TO_TENANCY_ADVISOR", advisor, inp.first_received_date, "R1a")
     plan.fired("R1a")
-    plan.say("Familj med barn: hyresrådgivaren får en kopia av anmälan (R1a).")
+    plan.say("r1a_copy")
 
 
 # R2 — family with children, not aktuell: the hyresrådgivare is responsible
 def rule_family_not_aktuell(inp: DecisionInput, plan: _Plan) -> None:
     plan.assign(plan.config.tenancy_advisor_unit, LEAD, "R2")
     plan.fired("R2")
-    plan.say("Familj med barn som inte är aktuell: hyresrådgivaren ansvarar (R2).")
+    plan.say("r2")
 
 
 # R2a / R3a — letter with the hyresrådgivare's contact details
@@ -588,15 +748,13 @@ def rule_send_letter(inp: DecisionInput, plan: _Plan, rule_id: str) -> None:
         rule_id,
     )
     plan.fired(rule_id)
-    plan.say(
-        f"Brev med hyresrådgivarens kontaktuppgifter skickas när anmälan kommer in ({rule_id})."
-    )
+    plan.say("letter", rule=rule_id)
 
 
 # R2b — phone the family if a number is known
 def rule_phone_family(inp: DecisionInput, plan: _Plan) -> None:
     if not inp.phone_known:
-        plan.say("Inget telefonnummer är känt, så familjen kan inte ringas upp (R2b).")
+        plan.say("r2b_no_phone")
         return
     plan.task(
         "PHONE_CONTACT",
@@ -605,7 +763,7 @@ def rule_phone_family(inp: DecisionInput, plan: _Plan) -> None:
         "R2b",
     )
     plan.fired("R2b")
-    plan.say("Hyresrådgivaren ringer familjen (R2b).")
+    plan.say("r2b_phone")
 
 
 # R2c — always contact Mottagningsenheten barn och unga and file an orosanmälan
@@ -614,17 +772,14 @@ def rule_child_intake(inp: DecisionInput, plan: _Plan, task_unit: str) -> None:
     plan.task("NOTIFY_CHILD_INTAKE", task_unit, inp.first_received_date, "R2c")
     plan.task("REPORT_OF_CONCERN", task_unit, inp.first_received_date, "R2c")
     plan.fired("R2c")
-    plan.say(
-        "Mottagningsenheten barn och unga kontaktas och en orosanmälan görs; "
-        "enheten tilldelas ärendet så att den ser det och kan agera (R2c)."
-    )
+    plan.say("r2c")
 
 
 # R2d — no contact with the family: home visit with Mottagningsenheten barn och unga
 def rule_home_visit(inp: DecisionInput, plan: _Plan) -> None:
     config = plan.config
     if inp.contact_established:
-        plan.say("Kontakt med familjen är etablerad, så inget hembesök behövs (R2d).")
+        plan.say("r2d_contact")
         return
     window_end = contact_window_end(inp, config)
     escalation = contact_escalation_date(inp, config)
@@ -635,53 +790,36 @@ def rule_home_visit(inp: DecisionInput, plan: _Plan) -> None:
     deadline_day = deadline_escalation_date(inp, config)
     candidates = []  # (trigger date, reason); the earliest wins
     if window_passed:
-        candidates.append((escalation, (
-            f"Ingen kontakt med familjen har registrerats inom {config.contact_window_working_days} "
-            f"arbetsdagar (senast {window_end.isoformat()})"
-        )))
+        candidates.append((escalation, Reason("r2d_window", (
+            ("days", config.contact_window_working_days), ("window_end", window_end.isoformat())))))
     if deadline_escalation_due(inp, config):
-        candidates.append((deadline_day, (
-            f"Ingen kontakt med familjen och det är högst {config.escalation_lead_working_days} arbetsdagar "
-            f"kvar till återvinningsfristen eller avhysningen"
-        )))
+        candidates.append((deadline_day, Reason("r2d_deadline", (("days", config.escalation_lead_working_days),))))
     if not candidates and proceeds_to_eviction(inp.notice_types_on_case):
-        candidates.append((inp.today, "Ärendet har gått vidare till Kronofogden utan att kontakt med familjen etablerats"))
+        candidates.append((inp.today, Reason("r2d_kronofogden")))
     if not candidates:
         if not cancelled:
             plan.pending.append("R2d")
             latest = escalation if deadline_day is None else min(escalation, deadline_day)
-            plan.say(
-                f"Om ingen kontakt med familjen registreras senast {window_end.isoformat()} görs "
-                f"hembesök av hyresrådgivaren tillsammans med Mottagningsenheten barn och unga "
-                f"från {latest.isoformat()} (R2d)."
-            )
+            plan.say("r2d_pending", window_end=window_end, latest=latest)
         return
-    trigger, reason = min(candidates)
+    trigger, reason = min(candidates, key=lambda c: c[0])
     plan.task("HOME_VISIT", config.tenancy_advisor_unit, trigger, "R2d")
     plan.fired("R2d")
-    plan.say(
-        f"{reason}: hembesök av hyresrådgivaren tillsammans med en handläggare från "
-        f"Mottagningsenheten barn och unga (R2d)."
-    )
+    plan.reasons.append(reason)
 
 
 # R3 — individual (no children), not aktuell: the hyresrådgivare is responsible
 def rule_individual_not_aktuell(inp: DecisionInput, plan: _Plan) -> None:
     plan.assign(plan.config.tenancy_advisor_unit, LEAD, "R3")
     plan.fired("R3")
-    plan.say(
-        "Enskild person utan barn som inte är aktuell: hyresrådgivaren ansvarar (R3)."
-    )
+    plan.say("r3")
 
 
-def _no_contact_reason(inp: DecisionInput, config: PlanConfig) -> str:
-    """Why R3b/R3c apply: the case went to Kronofogden, or a deadline is close (issue 11)."""
+def _no_contact_reason(inp: DecisionInput, config: PlanConfig) -> tuple[str, dict]:
+    """Why R3b/R3c apply: the case went to Kronofogden ("eviction"), or a deadline is close (issue 11)."""
     if proceeds_to_eviction(inp.notice_types_on_case):
-        return "Ärendet går vidare till avhysning utan att kontakt etablerats"
-    return (
-        f"Det är högst {config.escalation_lead_working_days} arbetsdagar kvar till återvinningsfristen "
-        f"eller avhysningen utan att kontakt etablerats"
-    )
+        return "eviction", {}
+    return "deadline", {"days": config.escalation_lead_working_days}
 
 
 # R3b — no contact and the case proceeds to eviction: hand over to Mottagningsenheten vuxna
@@ -691,10 +829,8 @@ def rule_handover_adult_intake(inp: DecisionInput, plan: _Plan) -> None:
     plan.assign(config.tenancy_advisor_unit, ASSIGNED, "R3b")
     plan.task("HANDOVER_ADULT_INTAKE", config.adult_intake_unit, inp.today, "R3b")
     plan.fired("R3b")
-    plan.say(
-        f"{_no_contact_reason(inp, config)}: Mottagningsenheten vuxna "
-        "tar över och leder ärendet, hyresrådgivaren är kvar som tilldelad (R3b)."
-    )
+    why, params = _no_contact_reason(inp, config)
+    plan.say(f"r3b_{why}", **params)
 
 
 # R3c — person aged 65 or more: the äldreomsorg uppsökare instead of the hand-over
@@ -705,11 +841,8 @@ def rule_elderly_outreach(inp: DecisionInput, plan: _Plan, age: int) -> None:
         "CONTACT_ELDERLY_OUTREACH", config.elderly_outreach_unit, inp.today, "R3c"
     )
     plan.fired("R3c")
-    plan.say(
-        f"Personen är {age} år ({config.elderly_age_limit} år eller äldre). "
-        f"{_no_contact_reason(inp, config)}: uppsökaren inom äldreomsorgen kontaktas i stället för "
-        f"överlämning till Mottagningsenheten vuxna (R3b); hyresrådgivaren leder fortfarande (R3c)."
-    )
+    why, params = _no_contact_reason(inp, config)
+    plan.say(f"r3c_{why}", age=age, limit=config.elderly_age_limit, **params)
 
 
 def rule_no_contact_individual(inp: DecisionInput, plan: _Plan) -> None:
@@ -721,17 +854,10 @@ def rule_no_contact_individual(inp: DecisionInput, plan: _Plan) -> None:
         rule_elderly_outreach(inp, plan, oldest_tenant_age(inp.members) or plan.config.elderly_age_limit)
         return
     if inp.contact_established:
-        plan.say(
-            "Kontakt med personen är etablerad, så ärendet lämnas inte över (R3b, R3c)."
-        )
+        plan.say("r3_contact")
         return
     if not proceeds_to_eviction(inp.notice_types_on_case) and not deadline_escalation_due(inp, plan.config):
-        plan.say(
-            "Går ärendet vidare till Kronofogden utan att kontakt etablerats, eller är det högst "
-            f"{plan.config.escalation_lead_working_days} arbetsdagar kvar till återvinningsfristen, lämnas det över till "
-            "Mottagningsenheten vuxna (R3b) eller, för den som är "
-            f"{plan.config.elderly_age_limit} år eller äldre, till äldreomsorgens uppsökare (R3c)."
-        )
+        plan.say("r3_pending", days=plan.config.escalation_lead_working_days, limit=plan.config.elderly_age_limit)
         return
     age = oldest_tenant_age(inp.members)
     if age is not None and age >= plan.config.elderly_age_limit:
@@ -748,20 +874,16 @@ def rule_bosam_review(inp: DecisionInput, plan: _Plan) -> None:
             # already applied for the earlier notices; kept so the decision stays the full set
             plan.task("BOSAM_REVIEW", advisor, inp.first_received_date, "R4")
             plan.fired("R4")
-        plan.say("Den återkallade avhysningen läggs inte på BOSAM:s dagordning (R4).")
+        plan.say("r4_cancelled")
         return
     plan.fired("R4")
     if inp.next_meeting_date is not None:
         plan.task_due("BOSAM_REVIEW", advisor, inp.next_meeting_date, "R4")
-        plan.say(
-            f"Ärendet tas upp på nästa BOSAM-möte {inp.next_meeting_date.isoformat()} (R4)."
-        )
+        plan.say("r4_meeting", date=inp.next_meeting_date)
     else:
         plan.task("BOSAM_REVIEW", advisor, inp.received_date, "R4")
         due = plan.tasks["BOSAM_REVIEW"].due_date
-        plan.say(
-            f"Ärendet tas upp på nästa BOSAM-möte; inget möte är planerat, så senast {due.isoformat()} (R4)."
-        )
+        plan.say("r4_no_meeting", date=due)
 
 
 # R7 — special housing: trial and training flats, SHIS
@@ -775,11 +897,7 @@ def rule_special_housing(inp: DecisionInput, plan: _Plan, family: bool) -> None:
         plan.assign(config.tenancy_advisor_unit, COPY, "R7")
     plan.task("HOUSING_ROUTINE", lead, inp.first_received_date, "R7")
     plan.fired("R7")
-    housing = HOUSING_NAMES.get(inp.housing_type, inp.housing_type)
-    plan.say(
-        f"Hushållet bor i en {housing}: särskild rutin där {unit_name(lead)} leder, den boendes "
-        f"handläggare tilldelas och hyresrådgivaren får en kopia (R7)."
-    )
+    plan.say("r7", housing=inp.housing_type, lead=lead)
     if family:
         rule_child_intake_if_missing(inp, plan, task_unit=lead)
 
@@ -788,10 +906,7 @@ def rule_special_housing(inp: DecisionInput, plan: _Plan, family: bool) -> None:
 def rule_child_intake_if_missing(inp: DecisionInput, plan: _Plan, task_unit: str) -> None:
     aktuell_child_units = [a.unit for a in inp.active_units if a.unit in CHILD_AND_YOUTH_UNITS]
     if aktuell_child_units:
-        plan.say(
-            f"Familjen är redan aktuell hos {unit_name(aktuell_child_units[0])}, så ingen ny kontakt med "
-            f"Mottagningsenheten barn och unga behövs (R2c)."
-        )
+        plan.say("r2c_aktuell", unit=aktuell_child_units[0])
         return
     rule_child_intake(inp, plan, task_unit=task_unit)
 
@@ -808,10 +923,7 @@ def rule_help_reply(inp: DecisionInput, plan: _Plan) -> None:
     lead = plan.lead_unit() or plan.config.tenancy_advisor_unit
     plan.task("HELP_REPLY_KRONOFOGDEN", lead, inp.received_date, "D1")
     plan.fired("D1")
-    plan.say(
-        f"Kronofogden har gett hushållet svarsfrist till {inp.reply_deadline.isoformat()}: "
-        f"{unit_name(lead)} hjälper hushållet att svara i tid (D1)."
-    )
+    plan.say("d1", date=inp.reply_deadline, lead=lead)
 
 
 # R9 / R8 / R3b — the eviction day: be there for the children, record what happened
@@ -819,7 +931,7 @@ def rule_eviction_day(inp: DecisionInput, plan: _Plan, family: bool) -> None:
     config = plan.config
     if inp.eviction_date is None:
         return
-    day = inp.eviction_date.isoformat()
+    day = inp.eviction_date
     lead = plan.lead_unit() or config.tenancy_advisor_unit
     children = eviction_children(inp, config)
     if children:
@@ -828,27 +940,46 @@ def rule_eviction_day(inp: DecisionInput, plan: _Plan, family: bool) -> None:
         plan.task("CHILD_INVESTIGATION", unit, inp.received_date, "R9")
         plan.task_due("ATTEND_EVICTION", unit, inp.eviction_date, "R9")
         plan.fired("R9")
-        plan.say(
-            f"Avhysning är utsatt till {day} och {children} barn bor i hushållet: {unit_name(unit)} överväger "
-            f"en utredning av barnens situation och planerar att vara på plats vid avhysningen (R9)."
-        )
+        plan.say("r9_eviction", date=day, children=children, unit=unit)
     plan.task_due("EVICTION_OUTCOME", lead, add_working_days(inp.eviction_date, config.due_days("EVICTION_OUTCOME")), "R8")
     plan.fired("R8")
-    plan.say(f"Efter avhysningsdagen {day} registrerar {unit_name(lead)} vad som hände (R8).")
+    plan.say("r8", date=day, lead=lead)
     if not family and not inp.contact_established:
-        plan.assign(config.adult_intake_unit, ASSIGNED, "R3b")
-        plan.task("INVESTIGATION_DECISION", config.adult_intake_unit, inp.received_date, "R3b")
-        plan.fired("R3b")
-        plan.say(
-            f"Avhysning är utsatt till {day} utan att kontakt etablerats: Mottagningsenheten vuxna "
-            f"beslutar om en utredning ska inledas (R3b)."
-        )
+        age = oldest_tenant_age(inp.members)
+        if age is not None and age >= config.elderly_age_limit:
+            # R3c: a person of 65 or more is the äldreomsorg's, not Mottagningsenheten vuxna's [interpretation].
+            unit, rule = config.elderly_investigation_unit, "R3c"
+        else:
+            unit, rule = config.adult_intake_unit, "R3b"
+        plan.assign(unit, ASSIGNED, rule)
+        plan.task("INVESTIGATION_DECISION", unit, inp.received_date, rule)
+        plan.fired(rule)
+        plan.say("investigation_decision_eviction_day", date=day, unit=unit, rule=rule)
+
+
+# D2 — payment commitment: an application for ekonomiskt bistånd is decided before the recovery deadline
+def rule_payment_decision(inp: DecisionInput, plan: _Plan) -> None:
+    config = plan.config
+    applied = inp.payment_application_received_on
+    if applied is None:
+        return
+    unit = config.financial_aid_unit
+    plan.assign(unit, ASSIGNED, "D2")
+    plan.fired("D2")
+    if inp.payment_decided:
+        plan.say("d2_decided", unit=unit)
+        return
+    due = add_working_days(applied, config.due_days("PAYMENT_DECISION"))
+    if inp.recovery_deadline is not None:
+        due = max(applied, min(due, add_working_days(inp.recovery_deadline, -config.payment_decision_working_days)))
+    plan.task_due("PAYMENT_DECISION", unit, due, "D2")
+    plan.say("d2_pending", applied=applied, unit=unit, due=due, days=config.payment_decision_working_days)
 
 
 # R9 — priority for children: the children are visible and counted
 def rule_children_visible(inp: DecisionInput, plan: _Plan) -> None:
     plan.fired("R9")
-    plan.say(f"Hushållet har {number_of_children(inp.members)} barn (R9).")
+    plan.say("r9_children", children=number_of_children(inp.members))
 
 
 # --- the decision ---------------------------------------------------------------
@@ -860,10 +991,7 @@ def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
     family = is_family_with_children(inp.members)
 
     if inp.notice_type == EVICTION_CANCELLED:
-        plan.say(
-            "Avhysningen är återkallad eller inställd: inga nya uppgifter tillkommer; det som redan "
-            "gällde före återkallelsen står kvar (R2d, R3b, R4)."
-        )
+        plan.say("cancelled")
 
     if inp.housing_type in dict(config.special_housing_lead):
         rule_special_housing(inp, plan, family)
@@ -884,6 +1012,7 @@ def decide(inp: DecisionInput, config: PlanConfig = PlanConfig()) -> Decision:
         rule_no_contact_individual(inp, plan)
 
     rule_help_reply(inp, plan)
+    rule_payment_decision(inp, plan)
     rule_eviction_day(inp, plan, family)
     rule_bosam_review(inp, plan)
     if family:

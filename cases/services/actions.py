@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from organisation.models import Unit
 
+from .. import hooks
 from ..audit import audit_log
 from ..models import (
     Assignment,
@@ -223,12 +225,17 @@ def consent_record(
 
 @transaction.atomic
 def case_close(
-    *, case: Case, user: User, outcome: str, note: str = "", request: HttpRequest | None = None, expected_version: int | None = None,
+    *, case: Case, user: User, outcome: str, note: str = "", keep_task_ids: Iterable[int] = (),
+    request: HttpRequest | None = None, expected_version: int | None = None,
 ) -> Case:
+    """Close the case. Its open tasks are cancelled, except those in `keep_task_ids`: the user
+    chose to keep them as follow-up (a consultation just sent, a BOSAM activity), and they stay open."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_version(case, expected_version)
     now = timezone.now()
-    case.tasks.filter(status=TaskStatus.OPEN).update(
+    open_tasks = case.tasks.filter(status=TaskStatus.OPEN)
+    kept = set(open_tasks.filter(pk__in=list(keep_task_ids)).values_list("pk", flat=True))
+    open_tasks.exclude(pk__in=kept).update(
         status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Ärendet avslutades.")
     )
     case.status = CaseStatus.CLOSED
@@ -241,7 +248,9 @@ def case_close(
     case.save()
     case.refresh_from_db()
     memberships_sync(case, strict=True)  # the people may now get a new case
-    audit_log(user=user, action=AuditAction.CASE_CLOSE, case=case, request=request, detail=outcome)
+    detail = f"{outcome} behållna uppgifter={','.join(map(str, sorted(kept)))}" if kept else outcome
+    audit_log(user=user, action=AuditAction.CASE_CLOSE, case=case, request=request, detail=detail)
+    hooks.case_changed(case.pk)  # a closed case leaves the prepared BOSAM agendas
     return case
 
 
@@ -262,4 +271,5 @@ def case_reopen(*, case: Case, user: User, reason: str, request: HttpRequest | N
     memberships_sync(case, strict=True)
     audit_log(user=user, action=AuditAction.CASE_REOPEN, case=case, request=request, detail=reason)
     case_reevaluate(case, trigger=RoutingDecision.Trigger.MANUAL, today=today)
+    hooks.case_changed(case.pk)
     return case

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from organisation.models import Organisation, Unit
 
+from .. import hooks
 from ..models import (
     Assignment,
     AssignmentRole,
@@ -26,7 +27,7 @@ from ..models import (
 )
 from ..rules import reconcile, routing
 from ..rules.case_facts import FLAG_PAYMENT_DECISION_MISSING, NoticeFacts, case_facts, latest_notice
-from ..rules.deadlines import case_dates, is_urgent
+from ..rules.deadlines import case_dates, current_eviction_notice, is_urgent
 from ..rules.workdays import add_working_days
 from .deviations import close_resolved_deviations, raise_automatic_deviations
 from .plan import _units_by_code, next_meeting_date, plan_config_for
@@ -52,6 +53,7 @@ def decision_input_for(
         for i in case.household.involvements.filter(ended__isnull=True).select_related("unit").order_by("id")
     )
     letter = case.tasks.filter(kind=TaskKind.SEND_LETTER, status=TaskStatus.DONE).order_by("completed_at").first()
+    commitment = PaymentCommitment.objects.filter(case=case).first()
     return routing.DecisionInput(
         notice_type=latest.notice_type,
         notice_types_on_case=tuple(n.notice_type for n in notices),
@@ -69,6 +71,8 @@ def decision_input_for(
         recovery_deadline=dates.recovery_deadline,
         eviction_date=dates.eviction_date,
         reply_deadline=dates.reply_deadline,
+        payment_application_received_on=commitment.application_received_on if commitment else None,
+        payment_decided=bool(commitment and commitment.decision),
     )
 
 
@@ -125,6 +129,7 @@ def _reconcile_tasks(
             created_at=now,
         )
         changes.append(f"TASK {plan.kind}")
+    changes += _new_eviction_date_letter(case, decision, units, record, now, inp)
     for task in case.tasks.filter(status=TaskStatus.OPEN, decision__isnull=False).exclude(decision=record):
         due = reconcile.moved_due(task.kind, task.due_date, decision, inp)
         if due != task.due_date:
@@ -144,6 +149,29 @@ def _reconcile_tasks(
         )
         changes.append(f"CANCEL {kind}")
     return changes
+
+
+def _new_eviction_date_letter(
+    case: Case, decision: routing.Decision, units: dict[str, Unit], record: RoutingDecision, now, inp: routing.DecisionInput | None
+) -> list[str]:
+    """A later eviction date (after a postponement, or after the termination's letter) gives a new SEND_LETTER task,
+    due counting from that notice (cases.rules.reconcile.new_letter_needed)."""
+    planned = next((p for p in decision.tasks if p.kind == TaskKind.SEND_LETTER), None)
+    if planned is None or inp is None or planned.unit not in units:
+        return []
+    notices = list(case.notices.order_by("received_date", "id"))
+    eviction = current_eviction_notice(notices)
+    letter_tasks = case.tasks.filter(kind=TaskKind.SEND_LETTER).values_list("status", "created_at")
+    if eviction is None or not reconcile.new_letter_needed(eviction.registered_at, letter_tasks):
+        return []
+    config = plan_config_for(case.organisation)
+    due = add_working_days(eviction.received_date, config.due_days(TaskKind.SEND_LETTER))
+    due = routing.capped(due, routing.due_cap(TaskKind.SEND_LETTER, inp), eviction.received_date)
+    Task.objects.create(
+        case=case, kind=TaskKind.SEND_LETTER, unit=units[planned.unit], due_date=due, rules=list(planned.rules),
+        plan_version=decision.plan_version, decision=record, created_at=now,
+    )
+    return [f"TASK {TaskKind.SEND_LETTER} {eviction.eviction_date.isoformat()}"]
 
 
 def _case_facts_refresh(
@@ -189,7 +217,7 @@ def _case_facts_refresh(
     case.debt_amount = facts.debt_amount
     case.latest_notice_type = facts.latest_notice_type
     case.plan_version = decision.plan_version
-    case.explanation = list(decision.explanation)
+    case.explanation = routing.explanation_data(decision)
     case.flags = flags
     open_dues = case.tasks.filter(status=TaskStatus.OPEN).order_by("due_date").values_list("due_date", flat=True)[:1]
     case.next_due_date = open_dues[0] if open_dues else None
@@ -251,7 +279,7 @@ def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, n
             trigger=trigger,
             plan_version=decision.plan_version,
             rules_fired=list(decision.rules_fired),
-            explanation=list(decision.explanation),
+            explanation=routing.explanation_data(decision),
             created_at=now,
         )
         record.save()
@@ -268,6 +296,7 @@ def case_reevaluate(case: Case, *, trigger: str, today: dt.date | None = None, n
         case.version = F("version") + 1
         case.save()
         case.refresh_from_db(fields=["version"])
+        hooks.case_changed(case.pk)  # a new notice or a changed urgency: the prepared BOSAM agendas follow
         return record
 
 

@@ -63,6 +63,7 @@ class HouseholdData:
     street_address: str
     members: list[MemberData]
     apartment_number: str = ""
+    object_number: str = ""
     postal_code: str = ""
     city: str = ""
     area: str = ""
@@ -97,6 +98,7 @@ class NoticeData:
     termination_date: dt.date | None = None
     eviction_date: dt.date | None = None
     eviction_time: dt.time | None = None
+    eviction_place: str = ""
     reply_deadline: dt.date | None = None
     debt_amount: Decimal | None = None
     debt_months: int | None = None
@@ -171,6 +173,7 @@ def _household_create(organisation: Organisation, data: HouseholdData) -> Househ
         organisation=organisation,
         street_address=data.street_address,
         apartment_number=data.apartment_number,
+        object_number=data.object_number,
         postal_code=data.postal_code,
         city=data.city,
         area=data.area,
@@ -199,7 +202,7 @@ def _person_create(household: Household, member: MemberData) -> Person:
 def _household_update(household: Household, data: HouseholdData) -> None:
     """A later notice may bring a phone number or members the first one lacked."""
     changed = []
-    for name in ("phone", "apartment_number", "postal_code", "city", "area", "other_residents"):
+    for name in ("phone", "apartment_number", "object_number", "postal_code", "city", "area", "other_residents"):
         value = getattr(data, name)
         if value and not getattr(household, name):
             setattr(household, name, value)
@@ -319,6 +322,7 @@ def _notice_create(case: Case, notice: NoticeData, landlord: Landlord | None, us
         termination_date=notice.termination_date,
         eviction_date=notice.eviction_date,
         eviction_time=notice.eviction_time,
+        eviction_place=notice.eviction_place,
         reply_deadline=notice.reply_deadline,
         debt_amount=notice.debt_amount,
         debt_months=notice.debt_months,

@@ -172,6 +172,14 @@ def payment_commitment_record(
             "recorded_by": user,
         },
     )
+    if data.decision:
+        # D2: the decision completes Ekonomiskt bistånd's task.
+        for task in case.tasks.filter(kind=TaskKind.PAYMENT_DECISION, status=TaskStatus.OPEN):
+            task.status = TaskStatus.DONE
+            task.completed_at = timezone.now()
+            task.completed_by = user
+            task.completion_note = PaymentDecision(data.decision).label
+            task.save(update_fields=["status", "completed_at", "completed_by", "completion_note"])
     audit_log(user=user, action=AuditAction.CASE_CHANGE, case=case, request=request,
               detail=f"PAYMENT_COMMITMENT {data.decision or 'PENDING'}")
     _touch(case)

@@ -14,11 +14,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cases.amounts import format_kronor
 from cases.models import household_designation
 from cases.protection import designation_for, household_has_protected_member, is_responsible_unit
 from cases.rules.identity import format_personal_identity_number, mask_personal_identity_number
 
 register = template.Library()
+
+
+@register.filter
+def kronor(amount) -> str:
+    """An amount in the one Swedish format: {{ case.debt_amount|kronor }} -> '24 600 kr' (cases/amounts.py)."""
+    return format_kronor(amount)
+
 
 # Stands for "no date" in the list's sort annotation (see workspace_selectors._NO_DATE).
 _NO_DATE = dt.date(9999, 12, 31)
@@ -111,3 +119,19 @@ def full_pin(value: str) -> str:
 @register.filter
 def age_on(person, on_date):
     return person.age_on(on_date)
+
+
+@register.filter
+def code_labels(text: str, unit_names=None) -> str:
+    """Stored technical text with its codes replaced by labels (the log review shows no raw codes)."""
+    from cases.explanations import code_labels as replace
+
+    return replace(text, unit_names or {})
+
+
+@register.filter
+def deviation_text(deviation) -> str:
+    """The deviation's description, in the reader's language when the application wrote it."""
+    from cases.explanations import deviation_description
+
+    return deviation_description(deviation.kind, deviation.description)

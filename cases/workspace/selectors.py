@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organisation.models import Role, Unit
 from organisation.roles import user_roles
@@ -28,6 +29,7 @@ from organisation.roles import user_roles
 from ..access import visible_cases
 from ..models import (
     Assignment,
+    AssignmentRole,
     Case,
     CaseStatus,
     Household,
@@ -39,7 +41,7 @@ from ..models import (
 )
 from ..protection import household_has_protected_member, protected_household_ids
 from ..rules.identity import InvalidIdentityNumber, normalize_personal_identity_number
-from .timeline import CaseRecords, case_timeline
+from .timeline import TIMELINE_FILTERS, CaseRecords, case_timeline
 
 if TYPE_CHECKING:
 
@@ -226,8 +228,20 @@ def works_cases(user: User) -> bool:
 # --- the case page ---
 
 
-def case_page_data(case: Case) -> dict:
-    """Everything the case page shows, each relation loaded once."""
+def next_legal_date(case: Case, today) -> tuple[str, object] | None:
+    """The nearest legal date still ahead (or today): (what, date), or None."""
+    dates = [
+        (case.recovery_deadline, _("Återvinningsfrist")),
+        (case.reply_deadline, _("Svarsfrist till Kronofogden")),
+        (case.eviction_date, _("Avhysningsdatum")),
+    ]
+    ahead = sorted((d, label) for d, label in dates if d is not None and d >= today)
+    return (ahead[0][1], ahead[0][0]) if ahead else None
+
+
+def case_page_data(case: Case, *, show: str = "", everything: bool = True, today=None) -> dict:
+    """Everything the case page shows, each relation loaded once; `show` filters the timeline (?visa=)."""
+    today = today or timezone.localdate()
     household: Household = case.household
     members = list(household.members.order_by("id"))
     notices = list(case.notices.select_related("landlord", "registered_by").order_by("received_date", "id"))
@@ -238,6 +252,8 @@ def case_page_data(case: Case) -> dict:
     consents = list(case.consents.select_related("recorded_by").order_by("given_on", "id"))
     deviations = list(case.deviations.select_related("created_by").order_by("occurred_on", "id"))
 
+    # The units the plan's explanations name are the case's (assigned or with a task): their current names.
+    unit_names = {u.code: u.name for u in [case.lead_unit, *(a.unit for a in assignments), *(t.unit for t in tasks)] if u}
     timeline = case_timeline(
         case,
         CaseRecords(
@@ -248,8 +264,13 @@ def case_page_data(case: Case) -> dict:
             contacts=contacts,
             consents=consents,
             deviations=deviations,
+            unit_names=unit_names,
         ),
+        show=show,
+        everything=everything,
     )
+    active_assignments = [a for a in assignments if a.ended_at is None]
+    open_tasks = [t for t in tasks if t.status == TaskStatus.OPEN]
 
     landlords = {n.landlord_id: n.landlord for n in notices if n.landlord_id}
     return {
@@ -261,10 +282,23 @@ def case_page_data(case: Case) -> dict:
         "notices": notices,
         "landlords": list(landlords.values()),
         "references": [n for n in notices if n.landlord_reference or n.kronofogden_reference],
-        "active_assignments": [a for a in assignments if a.ended_at is None],
-        "open_tasks": [t for t in tasks if t.status == TaskStatus.OPEN],
-        "timeline": timeline,
+        "active_assignments": active_assignments,
+        "open_tasks": open_tasks,
+        # The summary header (issue 12, item 3)
+        "lead_assignment": next((a for a in active_assignments if a.role == AssignmentRole.LEAD), None),
+        "next_legal": next_legal_date(case, today),
+        "next_task": min(open_tasks, key=lambda t: (t.due_date, t.pk), default=None),
+        "timeline": timeline.entries,
+        "upcoming": timeline.upcoming,
+        "timeline_shown": timeline.shown,
+        "timeline_hidden": timeline.hidden,
+        "timeline_filters": [(key, label) for key, (label, _kinds) in TIMELINE_FILTERS.items()],
     }
+
+
+def case_open_tasks(case: Case) -> list[Task]:
+    """The case's open tasks, nearest due first (what closing the case would cancel)."""
+    return list(case.tasks.filter(status=TaskStatus.OPEN).select_related("unit", "assignee").order_by("due_date", "id"))
 
 
 def notice_with_attachment(case: Case, notice_pk: int) -> Notice | None:

@@ -102,7 +102,7 @@ def _action_forms(case: Case, bound: dict | None = None) -> dict:
 
 def _render_case(request, case: Case, *, bound: dict | None = None, conflict: str = "", status: int = 200):
     bound = bound or {}
-    data = selectors.case_page_data(case)
+    data = selectors.case_page_data(case, show=request.GET.get("visa", ""), everything=bool(request.GET.get("hela")))
     data.update(legal_selectors.legal_page_data(case, data["notices"]))
     writable = can_write(request.user, case)
     for task in data["open_tasks"]:
@@ -141,7 +141,7 @@ def case_detail(request, pk: int):
 
 def _case_action(
     request, pk: int, *, key: str, form_factory: Callable, perform: Callable, success: str, anchor: str = "",
-    needs_open: bool = True, check_version: bool = False,
+    needs_open: bool | None = True, check_version: bool = False,
 ):
     """The shared shape of every action: authorise for writing, validate, call one service, redirect.
 
@@ -149,7 +149,7 @@ def _case_action(
     `check_version` is for services that take no expected_version (additive actions):
     the case was just loaded, so comparing here is the same check."""
     case = case_get_for_user(request.user, pk, write=True, request=request)
-    if case.is_open != needs_open:
+    if needs_open is not None and case.is_open != needs_open:
         messages.error(request, _("Ärendet är avslutat.") if needs_open else _("Ärendet är redan öppet."))
         return redirect("cases:detail", pk=case.pk)
     form = form_factory(request.POST, case)
@@ -187,6 +187,7 @@ def task_complete(request, pk: int, task_pk: int):
     return _case_action(
         request, pk, key=key, form_factory=lambda data, case: forms.TaskCompleteForm(data, prefix=key), perform=perform,
         success=_("Uppgiften är markerad som klar."), anchor="#uppgifter",
+        needs_open=None,  # a task kept as follow-up when the case was closed is completed on the closed case
     )
 
 
@@ -258,11 +259,38 @@ def consent_record(request, pk: int):
     )
 
 
+def _keep_task_ids(request) -> list[int]:
+    return [int(v) for v in request.POST.getlist("close-keep") if v.isdigit()]
+
+
+def _close_confirm(request, pk: int):
+    """Closing asks first (issue 12): the page lists the open tasks the close cancels, each with a
+    "keep as follow-up" checkbox, and carries the outcome and note in hidden fields. No JavaScript needed."""
+    case = case_get_for_user(request.user, pk, write=True, request=request)
+    if not case.is_open:
+        messages.error(request, _("Ärendet är avslutat."))
+        return redirect("cases:detail", pk=case.pk)
+    form = forms.CloseForm(request.POST, prefix="close")
+    if not form.is_valid():
+        audit_log(user=request.user, action=AuditAction.CASE_VIEW, case=case, request=request, detail="formulärfel")
+        return _render_case(request, case, bound={"close": form}, status=400)
+    audit_log(user=request.user, action=AuditAction.CASE_VIEW, case=case, request=request, detail="avsluta: bekräftelse")
+    return render(request, "cases/case_close_confirm.html", {
+        "case": case, "form": form, "tasks": selectors.case_open_tasks(case), "keep": set(_keep_task_ids(request)),
+        "outcome_label": dict(form.fields["outcome"].choices).get(form.cleaned_data["outcome"], ""),
+        "today": timezone.localdate(),
+    })
+
+
 @require_POST
 def case_close(request, pk: int):
+    if request.POST.get("close-confirmed") != "yes":
+        return _close_confirm(request, pk)
+
     def perform(case, data):
         services.case_close(
-            case=case, user=request.user, outcome=data["outcome"], note=data["note"], request=request, expected_version=data["version"],
+            case=case, user=request.user, outcome=data["outcome"], note=data["note"], keep_task_ids=_keep_task_ids(request),
+            request=request, expected_version=data["version"],
         )
 
     return _case_action(

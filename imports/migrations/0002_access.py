@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_access'),
+        ('cases', '0018_access'),
         ('imports', '0001_notice_import'),
     ]
 

@@ -88,3 +88,62 @@
   Array.prototype.forEach.call(list.querySelectorAll("[data-member-row]"), enhance);
   renumber();
 })();
+
+/* Landlord type-ahead (progressive enhancement). Without JavaScript the <datalist> holds the
+ * organisation's stored landlords and the server completes the organisationsnummer from part of
+ * the name. With it, the list follows what is typed (a small JSON endpoint, the user's organisation
+ * only) and picking a landlord fills in its organisationsnummer at once. */
+(function () {
+  "use strict";
+
+  var script = document.getElementById("intake-script");
+  var url = script && script.dataset.landlordsUrl;
+  var nameInput = document.getElementById("id_landlord_name");
+  var numberInput = document.getElementById("id_landlord_org_number");
+  var datalist = document.getElementById("landlord-options");
+  if (!url || !nameInput || !numberInput || !datalist || !window.fetch) {
+    return;
+  }
+  var known = {};
+  Array.prototype.forEach.call(datalist.options, function (option) {
+    known[option.value] = option.textContent;
+  });
+  var timer = null;
+
+  function fillNumber() {
+    var number = known[nameInput.value];
+    if (number && !numberInput.value) {
+      numberInput.value = number;
+    }
+  }
+
+  function refresh() {
+    var text = nameInput.value.trim();
+    if (text.length < 2) {
+      return;
+    }
+    fetch(url + "?q=" + encodeURIComponent(text), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { landlords: [] }; })
+      .then(function (data) {
+        while (datalist.firstChild) {
+          datalist.removeChild(datalist.firstChild);
+        }
+        data.landlords.forEach(function (landlord) {
+          var option = document.createElement("option");
+          option.value = landlord.name;
+          option.textContent = landlord.org_number;
+          datalist.appendChild(option);
+          known[landlord.name] = landlord.org_number;
+        });
+        fillNumber();
+      })
+      .catch(function () { /* the server still completes the number on submit */ });
+  }
+
+  nameInput.addEventListener("input", function () {
+    fillNumber();
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 200);
+  });
+  nameInput.addEventListener("change", fillNumber);
+})();

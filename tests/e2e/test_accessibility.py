@@ -174,6 +174,8 @@ def test_bosam_pages_have_no_serious_violations(data, live_server, page, view):
     assert page.locator("main .is-invalid").count() > 0
     audit.check("BOSAM punkt, aktivitet med fel")
     audit.visit("BOSAM låst möte", f"/bosam/moten/{data['closed'].pk}/")
+    # Issue 12: locking the minutes asks first (the items not discussed, the justering block).
+    audit.visit("BOSAM lås protokollet", f"/bosam/moten/{meeting.pk}/las-protokollet/")
     audit.assert_clean()
 
 

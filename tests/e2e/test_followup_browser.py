@@ -99,6 +99,7 @@ def test_statistics_dashboard_passes_axe(data, live_server, page, view):
     year = data["today"].year
     auditor.visit("statistik", f"/statistik/?date_from={year}-01-01&date_to={year}-12-31")
     auditor.visit("statistik publicering", f"/statistik/?date_from={year}-01-01&date_to={year}-12-31&publish=on")
+    auditor.visit("statistik område", f"/statistik/?date_from={year}-01-01&date_to={year}-12-31&area=Årsta")
     auditor.visit("avvikelser", "/avvikelser/")
     auditor.visit("rapporter", "/statistik/rapporter/")
     auditor.assert_clean()

@@ -658,7 +658,7 @@ class Generator:
               eviction_date=facts.eviction_date,
               next_due_date=None if closed_on else next_due, children_count=facts.children_count, debt_amount=facts.debt_amount,
               latest_notice_type=facts.latest_notice_type, plan_version=self.config.version,
-              explanation=list(decision.explanation), flags=facts.flags, version=version + len(audit),
+              explanation=routing.explanation_data(decision), flags=facts.flags, version=version + len(audit),
               updated_at=closed_at or at(today, rng, 5, 6))
         for action, moment, user_id, detail in audit:
             w.add(AuditEvent, organisation_id=org_id, user_id=user_id, user_unit_id=o["unit_ids"]["HYRESRADGIVNING"], case_id=case_id,
@@ -743,7 +743,7 @@ class Generator:
             if trigger == "DAILY" and not changes:
                 break
             record_id = w.add(RoutingDecision, case_id=c.case_id, notice_id=notice_id, trigger=trigger, plan_version=decision.plan_version,
-                              rules_fired=list(decision.rules_fired), explanation=list(decision.explanation), changes=changes,
+                              rules_fired=list(decision.rules_fired), explanation=routing.explanation_data(decision), changes=changes,
                               created_at=moment)
             for entry in [*assignments.values(), *tasks.values()]:
                 if entry.get("decision_id") == "pending":

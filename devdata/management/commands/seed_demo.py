@@ -1,6 +1,11 @@
 """Demo data for `make run`: the default organisation, demo users (password "demo",
 only while DEBUG is on), landlords, households and notices in every state, and
-BOSAM meetings. Idempotent: running it twice changes nothing."""
+BOSAM meetings. Idempotent: running it twice changes nothing.
+
+It looks like a normal working day (issue 12 item 9), relative to the day it runs: the
+case workers did their first steps on time in most cases, two cases have overdue tasks,
+one family is urgent, one household has protected identity, and the next BOSAM meeting
+is ahead (the last one is behind, closed)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -27,6 +32,10 @@ LANDLORDS = [
     ("Årsta Fastigheter AB (privat)", "556670-0455", LandlordKind.PRIVATE),
     ("Vantörs Hyreshus AB (privat)", "556065-9608", LandlordKind.PRIVATE),
 ]
+
+
+# The cases whose overdue tasks are left open, so that "Försenad" stands out as the exception it should be.
+LATE_CASES = {"Dahl", "Fors"}
 
 
 def _pin(birth: str, serial: str) -> str:
@@ -110,7 +119,7 @@ class Command(BaseCommand):
                 "070-1234567",
                 "ORDINARY",
                 [],
-                [("RENT_ARREARS_TERMINATION", -3, "Sockenvägen 290", None)],
+                [("RENT_ARREARS_TERMINATION", -1, "Sockenvägen 290", None)],
                 None,
             ),
             (
@@ -198,7 +207,7 @@ class Command(BaseCommand):
                 "",
                 "SHIS",
                 [],
-                [("OTHER_TERMINATION", -2, "Trollesundsvägen 40", None)],
+                [("OTHER_TERMINATION", -1, "Trollesundsvägen 40", None)],
                 "protected",
             ),
         ]
@@ -257,8 +266,23 @@ class Command(BaseCommand):
             created += 1
             case = Case.objects.get(organisation=organisation, household__members__personal_identity_number=_pin(birth, serial))
             self._follow_up(case, follow_up, users, today)
+            if surname not in LATE_CASES:
+                self._first_steps_on_time(case, users, today)
         services.run_daily_checks(today=today, organisation=organisation)
         return created
+
+    def _first_steps_on_time(self, case, users, today):
+        """Every task due before today done on its due day, by someone of its unit (the hyresrådgivare when
+        the unit has no demo user). A done task may bring the next step: a few rounds until none is due."""
+        by_unit = {user.unit_id: user for user in users.values() if user.unit_id}
+        for _round in range(4):
+            due = list(case.tasks.filter(status=TaskStatus.OPEN, due_date__lt=today).select_related("unit").order_by("due_date", "pk"))
+            if not due:
+                return
+            for task in due:
+                services.task_complete(
+                    task=task, user=by_unit.get(task.unit_id, users["hyresradgivare"]), note="Klart i tid.", today=task.due_date
+                )
 
     def _follow_up(self, case, follow_up, users, today):
         advisor = users["hyresradgivare"]

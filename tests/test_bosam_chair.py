@@ -1,0 +1,147 @@
+"""Issue 12 items 4 and 5 in the services: undiscussed items are carried over, section 2 holds what needs
+the forum, the agendas follow the cases (cases.hooks), a cancellation is undone the same day."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from bosam import selectors, services
+from bosam.models import AgendaSection, MeetingStatus
+from cases import services as case_services
+from cases.models import Case, PlanConfiguration, TaskKind, TaskStatus
+from cases.rules import routing
+from tests.factories import household_data, notice_data, register
+from tests.test_bosam_scenario import D, build_scenario
+
+
+@pytest.fixture
+def scenario(organisation, personas):
+    return build_scenario(organisation, personas)
+
+
+def _numbers(content, code):
+    return [i["number"] for s in content["sections"] if s["code"] == code for i in s["items"]]
+
+
+def test_locking_carries_the_undiscussed_items_over_instead_of_marking_them_handled(scenario):
+    c, first, meeting = scenario.cases, scenario.first, scenario.meeting
+    # At 11-17 D got an activity (discussed); E was never opened.
+    assert first.items.get(case=c["D"]).discussed is True
+    item_e = first.items.get(case=c["E"])
+    assert item_e.discussed is False and item_e.carried_to_id == meeting.pk
+    carried = meeting.items.get(case=c["E"])
+    assert carried.added_by_chair and carried.section == AgendaSection.AT_RISK and "2026-11-17" in carried.added_reason
+    # R4 is done only for the discussed case.
+    assert not c["D"].tasks.filter(kind=TaskKind.BOSAM_REVIEW, status=TaskStatus.OPEN).exists()
+    assert c["E"].tasks.filter(kind=TaskKind.BOSAM_REVIEW, status=TaskStatus.OPEN).exists()
+    # The minutes say so.
+    entry = next(i for s in selectors.agenda_content(first)["sections"] for i in s["items"] if i["number"] == c["E"].number)
+    assert (entry["discussed"], entry["carried_to"]) == (False, "2026-12-01")
+
+
+def test_an_item_the_chair_does_not_carry_over_was_discussed(organisation, personas):
+    scenario = build_scenario(organisation, personas, close_first=False)
+    first, c = scenario.first, scenario.cases
+    assert [i.case_id for i in services.undiscussed_items(first)] == [c["E"].pk]
+    services.meeting_close(meeting=first, user=personas["ordforande"], carry_over_item_ids=[],
+                           minutes_keeper="Kim Protokoll", minutes_checker="Jo Justerare")
+    first.refresh_from_db()
+    assert first.items.get(case=c["E"]).discussed is True and first.items.get(case=c["E"]).carried_to is None
+    assert not scenario.meeting.items.filter(case=c["E"], added_by_chair=True).exists()
+    assert (first.minutes_keeper, first.minutes_checker) == ("Kim Protokoll", "Jo Justerare")
+    assert first.minutes["justering"] == {"keeper": "Kim Protokoll", "checker": "Jo Justerare"}
+
+
+def test_marking_an_item_discussed_and_undoing_it(scenario, personas):
+    item = scenario.meeting.items.get(case=scenario.cases["B"])
+    services.item_discussed_set(item=item, user=personas["ordforande"], discussed=True)
+    assert scenario.meeting.items.get(pk=item.pk).discussed
+    services.item_discussed_set(item=item, user=personas["ordforande"], discussed=False)
+    assert item.pk in {i.pk for i in services.undiscussed_items(scenario.meeting)}
+
+
+def test_section_two_lists_only_what_needs_the_forum_and_counts_the_rest(organisation, personas):
+    scenario = build_scenario(organisation, personas)
+    meeting, c = scenario.meeting, scenario.cases
+    content = selectors.agenda_content(meeting)
+    # D is urgent, E carried over; nothing else is listed.
+    assert sorted(_numbers(content, AgendaSection.AT_RISK)) == sorted([c["D"].number, c["E"].number])
+    # A warning about disturbances: no deadline, not at Kronofogden. New at 12-01 (section 1) …
+    warned = register(organisation, personas["hyresradgivare"], household=household_data(serial=832, surname="Stilla", street="Tyst 1"),
+                      notice=notice_data("DISTURBANCE_WARNING", received="2026-11-25", served=None, debt=None)).case
+    services.agenda_prepare(meeting=meeting, today=D("2026-11-27"))
+    assert warned.number in _numbers(selectors.agenda_content(meeting), AgendaSection.NEW_NOTICES)
+    # … at 12-15 no longer new, and not needing the forum: only counted.
+    later = meeting.series.meetings.get(date=D("2026-12-15"))
+    services.agenda_prepare(meeting=later, today=D("2026-12-11"))
+    later.refresh_from_db()
+    at_risk = _numbers(selectors.agenda_content(later), AgendaSection.AT_RISK)
+    assert warned.number not in at_risk and c["C"].number in at_risk  # C: Kronofogden's eviction date
+    assert later.other_open_count == 1
+    assert selectors.agenda_content(later)["other_open_count"] == later.other_open_count
+
+
+def test_a_case_not_discussed_for_n_meetings_comes_back(organisation, personas):
+    scenario = build_scenario(organisation, personas)
+    c, meeting = scenario.cases, scenario.meeting
+    later = meeting.series.meetings.get(date=D("2026-12-15"))
+    config = dataclasses.replace(routing.PlanConfig(), bosam_review_after_meetings=1)
+    PlanConfiguration.objects.filter(organisation=organisation).update(is_active=False)
+    PlanConfiguration.objects.create(organisation=organisation, version="test-n1", settings=config.to_dict())
+    warned = register(organisation, personas["hyresradgivare"], household=household_data(serial=833, surname="Stilla", street="Tyst 1"),
+                      notice=notice_data("DISTURBANCE_WARNING", received="2026-11-05", served=None, debt=None)).case
+    Case.objects.filter(pk=warned.pk).update(opened_at=timezone.make_aware(dt.datetime(2026, 11, 5, 10)))
+    # Opened before 11-17, never discussed: with N = 1 and 11-17 held, it is due at 12-01 …
+    services.agenda_prepare(meeting=meeting, today=D("2026-11-27"))
+    assert warned.number in _numbers(selectors.agenda_content(meeting), AgendaSection.AT_RISK)
+    # … discussed there (the chair unticks the carry-over): not due again at 12-15 with N = 1 …
+    services.meeting_close(meeting=meeting, user=personas["ordforande"], carry_over_item_ids=[])
+    services.agenda_prepare(meeting=later, today=D("2026-12-11"))
+    assert warned.number not in _numbers(selectors.agenda_content(later), AgendaSection.AT_RISK)
+    # … with N = 2 and only one held since its opening? 11-17 and 12-01 are held; discussed at 12-01: not due.
+    assert c["D"].number in _numbers(selectors.agenda_content(later), AgendaSection.AT_RISK)  # urgent all along
+
+
+def test_the_agenda_follows_a_case_closed_or_a_new_notice(scenario, personas, organisation):
+    c, meeting = scenario.cases, scenario.meeting
+    today = D("2026-11-27")
+    case_services.case_close(case=c["A"], user=personas["hyresradgivare"], outcome="PREVENTED_PAID")
+    assert services.agenda_refresh_for_case(c["A"].pk, today=today) == 1
+    assert not meeting.items.filter(case=c["A"]).exists()
+    assert services.agenda_refresh_for_case(c["A"].pk, today=today) == 0  # twice: nothing more
+    new = register(organisation, personas["hyresradgivare"], household=household_data(serial=831, surname="Nyberg", street="Nyvägen 1"),
+                   notice=notice_data(received="2026-11-26", served="2026-11-25")).case
+    assert services.agenda_refresh_for_case(new.pk, today=today) == 1
+    assert meeting.items.get(case=new).section == AgendaSection.NEW_NOTICES
+
+
+def test_the_hook_is_wired_after_the_commit(organisation, personas, django_capture_on_commit_callbacks):
+    scenario = build_scenario(organisation, personas)
+    meeting, c = scenario.meeting, scenario.cases
+    today = timezone.localdate()
+    # Move the meeting ahead of the real today, so that the hook (which uses today) acts on it.
+    meeting.date = today + dt.timedelta(days=7)
+    meeting.save(update_fields=["date"])
+    assert meeting.items.filter(case=c["B"]).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.case_close(case=c["B"], user=personas["hyresradgivare"], outcome="PREVENTED_PAID")
+    assert not meeting.items.filter(case=c["B"]).exists()
+
+
+def test_a_cancellation_is_undone_the_same_day_only(scenario, personas):
+    chair = personas["ordforande"]
+    meeting = scenario.meeting.series.meetings.get(date=D("2026-12-15"))
+    services.meeting_cancel(meeting=meeting, user=chair, reason="Krock med julfest")
+    meeting.refresh_from_db()
+    assert services.can_reinstate(meeting, today=timezone.localdate())
+    services.meeting_reinstate(meeting=meeting, user=chair)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PLANNED and meeting.cancel_reason == ""
+    services.meeting_cancel(meeting=meeting, user=chair, reason="Igen")
+    meeting.refresh_from_db()
+    meeting.cancelled_at -= dt.timedelta(days=1)
+    meeting.save(update_fields=["cancelled_at"])
+    with pytest.raises(services.MeetingLocked):
+        services.meeting_reinstate(meeting=meeting, user=chair)
