@@ -41,11 +41,19 @@ def sentence(item: dict | str, names: Mapping[str, str]) -> str:
             params[key] = ", ".join(names.get(u) or routing.unit_name(u) for u in params[key])
     for key in routing.HOUSING_PARAMS:
         if key in params:
-            params[key] = str(HousingType(params[key]).label).lower() if params[key] in HousingType.values else params[key]
+            params[key] = _housing(params[key])
     try:
         return gettext(template).format(**params)
     except (KeyError, IndexError, ValueError):  # a parameter missing from an old item
         return ""
+
+
+def _housing(code: str) -> str:
+    """The housing type's name inside a sentence: "försökslägenhet", but "SHIS-lägenhet" as it is."""
+    if code not in HousingType.values:
+        return code
+    label = str(HousingType(code).label)
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
 
 
 def sentences(items: Iterable[dict | str], names: Mapping[str, str]) -> list[str]:
@@ -185,3 +193,23 @@ def deviation_description(kind: str, description: str) -> str:
             return description
         params["task"] = str(TaskKind(code).label)
     return gettext(DEVIATION_SENTENCES[kind]) % params
+
+
+# The notes the application writes when it closes a task (cases.services, bosam.services): worded again like the
+# deviations above; a person's note is shown as written.
+TASK_NOTE_SENTENCES = (
+    routing.gettext_noop("Avhysningen är återkallad eller inställd."),
+    routing.gettext_noop("Kontakt etablerad, hembesöket behövs inte (R2d)."),
+    routing.gettext_noop("Ärendet avslutades."),
+    routing.gettext_noop("Behandlat på BOSAM %(date)s."),
+)
+_TASK_NOTE_PATTERNS = [(template, _percent_pattern(template)) for template in TASK_NOTE_SENTENCES]
+
+
+def task_note(note: str) -> str:
+    """A task's completion note in the reader's language when the application wrote it; else as stored."""
+    for template, pattern in _TASK_NOTE_PATTERNS:
+        match = pattern.match(note or "")
+        if match is not None:
+            return gettext(template) % match.groupdict() if match.groupdict() else gettext(template)
+    return note

@@ -145,3 +145,19 @@ def test_a_cancellation_is_undone_the_same_day_only(scenario, personas):
     meeting.save(update_fields=["cancelled_at"])
     with pytest.raises(services.MeetingLocked):
         services.meeting_reinstate(meeting=meeting, user=chair)
+
+
+def test_without_a_next_meeting_the_minutes_say_not_discussed(organisation, personas):
+    from bosam import pdf
+    from bosam.models import Meeting, MeetingDocument
+    from tests.test_bosam_pdf import text_of
+
+    scenario = build_scenario(organisation, personas, close_first=False)
+    first, c = scenario.first, scenario.cases
+    Meeting.objects.filter(series=first.series, date__gt=first.date).update(status=MeetingStatus.CANCELLED)
+    services.meeting_close(meeting=first, user=personas["ordforande"])
+    item = first.items.get(case=c["E"])
+    assert (item.discussed, item.carried_to) == (False, None)
+    first.refresh_from_db()
+    text, _pages = text_of(pdf.document_pdf(first, MeetingDocument.Kind.MINUTES))
+    assert "Ej behandlad." in text

@@ -302,3 +302,24 @@ def test_deviations_the_application_wrote_are_worded_in_the_readers_language(cli
     assert "skulle vara klar" not in text
     assert "was due on" in text
     assert "Handläggaren var sjuk." in text  # a person's words stay as written
+
+
+def test_task_notes_the_application_wrote_are_worded_in_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert explanations.task_note("Behandlat på BOSAM 2026-12-01.") == "Discussed at BOSAM on 2026-12-01."
+        assert explanations.task_note("Kontakt etablerad, hembesöket behövs inte (R2d).") == (
+            "Contact established; the home visit is not needed (R2d)."
+        )
+        assert explanations.task_note("Ringde, inget svar.") == "Ringde, inget svar."
+
+
+def test_housing_names_inside_a_sentence_keep_their_capitals():
+    from django.utils import translation
+
+    with translation.override("sv"):
+        assert explanations.sentence({"id": "r7", "params": {"housing": "SHIS", "lead": "BOSTAD"}}, {}).startswith(
+            "Hushållet bor i en SHIS-lägenhet: särskild rutin där Bostadsenheten leder"
+        )
+        assert "i en försökslägenhet:" in explanations.sentence({"id": "r7", "params": {"housing": "TRIAL_FLAT", "lead": "BOSTAD"}}, {})

@@ -26,6 +26,7 @@ def client_for(user):
     return client
 
 
+@pytest.mark.slow  # the nightly backfill of three months, twice (> 10 s)
 def test_nightly_run_twice_writes_the_same_rows_and_the_figures_stay(dataset, personas, organisation):  # noqa: F811
     first = tasks.aggregate_days_task("2026-12-01")
     rows = snapshot()

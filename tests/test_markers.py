@@ -26,6 +26,11 @@ SLOW = {
     "tests/test_generator_matches_services.py",  # the generator, then every case replayed through the services
     "tests/test_loadtest_smoke.py::test_loadtest_smoke_run_passes",
     "tests/test_markers.py",  # this module: it collects the whole suite
+    # Issue 13: the nightly backfill of three months with household-days and case facts, then retention.
+    "tests/test_followup_aggregates.py::test_nightly_run_twice_writes_the_same_rows_and_the_figures_stay",
+    "tests/test_statistics_retention.py::test_every_figure_of_the_past_survives_the_deletion_of_the_cases",
+    "tests/test_statistics_retention.py::test_the_stored_rows_hold_no_personal_data",
+    "tests/test_statistics_retention.py::test_the_area_filter_keeps_query_counts_flat",
     "tests/test_demo_data.py::test_the_demo_is_a_normal_day_with_the_next_meeting_ahead",  # seed_demo, ~20 s a day
     "tests/e2e/test_intake_error_demo_browser.py::test_the_demos_first_page_is_a_normal_day",  # seed_demo, then Chromium
     "tests/test_security.py::test_every_html_page_has_csp_without_inline_scripts_and_refuses_framing",

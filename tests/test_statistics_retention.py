@@ -46,6 +46,7 @@ def delete_every_case():
     Household.objects.all().delete()
 
 
+@pytest.mark.slow  # the nightly backfill of three months (> 10 s)
 def test_every_figure_of_the_past_survives_the_deletion_of_the_cases(dataset, personas):  # noqa: F811
     tasks.aggregate_days_task("2026-12-01")
     client = client_for(personas["styrgrupp"])
@@ -63,6 +64,7 @@ def test_every_figure_of_the_past_survives_the_deletion_of_the_cases(dataset, pe
     assert client.get("/statistik/export.csv?date_from=2026-10-01&date_to=2026-10-31").content == csv_before
 
 
+@pytest.mark.slow  # the nightly backfill of three months (> 10 s)
 def test_the_stored_rows_hold_no_personal_data(dataset):  # noqa: F811
     tasks.aggregate_days_task("2026-12-01")
     secrets = set(Person.objects.values_list("name", flat=True)) | set(Person.objects.values_list("personal_identity_number", flat=True))
@@ -129,6 +131,7 @@ def test_every_figure_filters_by_area_stored_or_live(organisation, personas, sto
     assert '<option value="Vantör" selected>' in html and '<option value="Enskede">' in html
 
 
+@pytest.mark.slow  # the nightly backfill of three months (> 10 s)
 def test_the_area_filter_keeps_query_counts_flat(organisation, personas):
     hr = personas["hyresradgivare"]
     client = client_for(personas["styrgrupp"])

@@ -135,3 +135,11 @@ def deviation_text(deviation) -> str:
     from cases.explanations import deviation_description
 
     return deviation_description(deviation.kind, deviation.description)
+
+
+@register.filter
+def task_note(note: str) -> str:
+    """A task's completion note, in the reader's language when the application wrote it."""
+    from cases.explanations import task_note as reworded
+
+    return reworded(note)

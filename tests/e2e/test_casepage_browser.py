@@ -68,7 +68,8 @@ def test_header_underrattelser_timeline_filter_and_diffs(family_case, live_serve
     assert not details.get_by_text("Inkassobolaget AB").is_visible()
     details.locator("summary").click()
     text = details.inner_text()
-    for expected in ("Inkassobolaget AB", "Antal månader skuld", "9225", "Två månadshyror obetalda.", "Uppsägningsdatum",
+    assert re.search(r"9\s225\skr", text), "the monthly rent"
+    for expected in ("Inkassobolaget AB", "Antal månader skuld", "Två månadshyror obetalda.", "Uppsägningsdatum",
                      notice.termination_date.isoformat(), "AB Familjebostäder", "H-1234"):
         assert expected in text, expected
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases.models import Landlord, Notice
 from tests.e2e.test_accessibility import axe_violations, describe
-from tests.factories import pin_for
+from tests.factories import pin_for, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,6 +84,21 @@ def test_the_searched_personnummer_is_in_the_new_household_form(personas, live_s
     assert page.locator("#id_members-0-personal_identity_number").input_value() == f"{pin[:8]}-{pin[8:]}"
     assert page.locator("#id_members-0-role").input_value() == "TENANT"
     shoot(page, "intake-form-from-search")
+
+
+def test_the_search_results_fit_a_phone(organisation, personas, live_server, page):
+    """WCAG 1.4.10: at 375 px the result tables scroll in their own box; the page does not widen."""
+    register(organisation, personas["hyresradgivare"])
+    sign_in(page, live_server.url, personas["hyresradgivare"].username)
+    page.set_viewport_size(WIDTHS["mobile"])
+    page.goto(f"{live_server.url}/arenden/registrera/")
+    page.locator("#id_q").fill("Sockenvägen")
+    page.get_by_role("button", name="Sök").click()
+    page.wait_for_load_state()
+    assert page.locator("main table tbody tr").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS["mobile"]["width"]
+    assert_no_axe_violations(page, "sökresultat 375 px")
+    shoot(page, "intake-search-results")
 
 
 def test_a_landlord_is_picked_by_part_of_its_name_without_javascript(personas, landlords, live_server, browser):

@@ -37,6 +37,109 @@ LANDLORDS = [
 # The cases whose overdue tasks are left open, so that "Försenad" stands out as the exception it should be.
 LATE_CASES = {"Dahl", "Fors"}
 
+# (surname, tenant birth, serial, children birth dates, phone, housing, aktuell units, notices, follow-up)
+SCENARIOS = [
+    (
+        "Andersson",
+        "19860314",
+        "980",
+        ["2015-09-16", "2019-02-03"],
+        "070-1234567",
+        "ORDINARY",
+        [],
+        [("RENT_ARREARS_TERMINATION", -1, "Sockenvägen 290", None)],
+        None,
+    ),
+    (
+        "Berg",
+        "19790621",
+        "981",
+        ["2012-05-10"],
+        "",
+        "ORDINARY",
+        [],
+        [("RENT_ARREARS_TERMINATION", -25, "Huddingevägen 12", None)],
+        None,
+    ),
+    (
+        "Carlsson",
+        "19920101",
+        "982",
+        ["2020-11-30"],
+        "073-5550101",
+        "ORDINARY",
+        ["EKONOMISKT_BISTAND", "BARN_UNGA"],
+        [("RENT_ARREARS_TERMINATION", -6, "Årstavägen 5", None)],
+        None,
+    ),
+    (
+        "Dahl",
+        "19840909",
+        "983",
+        [],
+        "072-5550102",
+        "ORDINARY",
+        [],
+        [("RENT_ARREARS_TERMINATION", -40, "Enskedevägen 88", None), ("EVICTION_APPLICATION", -5, "Enskedevägen 88", None)],
+        None,
+    ),
+    (
+        "Ekström",
+        "19560412",
+        "984",
+        [],
+        "",
+        "ORDINARY",
+        [],
+        [("RENT_ARREARS_TERMINATION", -45, "Bägerstavägen 3", None), ("EVICTION_DATE", -2, "Bägerstavägen 3", 9)],
+        None,
+    ),
+    (
+        "Fors",
+        "19950717",
+        "985",
+        [],
+        "076-5550103",
+        "TRAINING_FLAT",
+        ["VUXNA"],
+        [("DISTURBANCE_WARNING", -10, "Bandhagsplan 2", None)],
+        None,
+    ),
+    (
+        "Gustafsson",
+        "19880228",
+        "986",
+        ["2016-08-08"],
+        "070-5550104",
+        "ORDINARY",
+        [],
+        [("DISTURBANCE_TERMINATION", -12, "Högdalsgången 7", None)],
+        "contact",
+    ),
+    (
+        "Holm",
+        "19700505",
+        "987",
+        [],
+        "070-5550105",
+        "ORDINARY",
+        [],
+        [("RENT_ARREARS_TERMINATION", -60, "Sköntorpsvägen 21", None)],
+        "closed",
+    ),
+    (
+        "Isaksson",
+        "19900303",
+        "988",
+        ["2018-04-04"],
+        "",
+        "SHIS",
+        [],
+        [("OTHER_TERMINATION", -1, "Trollesundsvägen 40", None)],
+        "protected",
+    ),
+]
+
 
 def _pin(birth: str, serial: str) -> str:
     """A test personnummer with its check digit, e.g. _pin('19860314', '980')."""
@@ -108,161 +211,13 @@ class Command(BaseCommand):
         if Case.objects.filter(organisation=organisation).exists():
             return 0
         advisor = users["hyresradgivare"]
-        days = dt.timedelta
-        scenarios = [
-            # (surname, tenant birth, serial, children birth dates, phone, housing, aktuell units, notices, follow-up)
-            (
-                "Andersson",
-                "19860314",
-                "980",
-                ["2015-09-16", "2019-02-03"],
-                "070-1234567",
-                "ORDINARY",
-                [],
-                [("RENT_ARREARS_TERMINATION", -1, "Sockenvägen 290", None)],
-                None,
-            ),
-            (
-                "Berg",
-                "19790621",
-                "981",
-                ["2012-05-10"],
-                "",
-                "ORDINARY",
-                [],
-                [("RENT_ARREARS_TERMINATION", -25, "Huddingevägen 12", None)],
-                None,
-            ),
-            (
-                "Carlsson",
-                "19920101",
-                "982",
-                ["2020-11-30"],
-                "073-5550101",
-                "ORDINARY",
-                ["EKONOMISKT_BISTAND", "BARN_UNGA"],
-                [("RENT_ARREARS_TERMINATION", -6, "Årstavägen 5", None)],
-                None,
-            ),
-            (
-                "Dahl",
-                "19840909",
-                "983",
-                [],
-                "072-5550102",
-                "ORDINARY",
-                [],
-                [("RENT_ARREARS_TERMINATION", -40, "Enskedevägen 88", None), ("EVICTION_APPLICATION", -5, "Enskedevägen 88", None)],
-                None,
-            ),
-            (
-                "Ekström",
-                "19560412",
-                "984",
-                [],
-                "",
-                "ORDINARY",
-                [],
-                [("RENT_ARREARS_TERMINATION", -45, "Bägerstavägen 3", None), ("EVICTION_DATE", -2, "Bägerstavägen 3", 9)],
-                None,
-            ),
-            (
-                "Fors",
-                "19950717",
-                "985",
-                [],
-                "076-5550103",
-                "TRAINING_FLAT",
-                ["VUXNA"],
-                [("DISTURBANCE_WARNING", -10, "Bandhagsplan 2", None)],
-                None,
-            ),
-            (
-                "Gustafsson",
-                "19880228",
-                "986",
-                ["2016-08-08"],
-                "070-5550104",
-                "ORDINARY",
-                [],
-                [("DISTURBANCE_TERMINATION", -12, "Högdalsgången 7", None)],
-                "contact",
-            ),
-            (
-                "Holm",
-                "19700505",
-                "987",
-                [],
-                "070-5550105",
-                "ORDINARY",
-                [],
-                [("RENT_ARREARS_TERMINATION", -60, "Sköntorpsvägen 21", None)],
-                "closed",
-            ),
-            (
-                "Isaksson",
-                "19900303",
-                "988",
-                ["2018-04-04"],
-                "",
-                "SHIS",
-                [],
-                [("OTHER_TERMINATION", -1, "Trollesundsvägen 40", None)],
-                "protected",
-            ),
-        ]
         landlords = list(Landlord.objects.filter(organisation=organisation).order_by("pk"))
         created = 0
-        for i, (surname, birth, serial, children, phone, housing, aktuell, notices, follow_up) in enumerate(scenarios):
+        for i, scenario in enumerate(SCENARIOS):
+            surname, birth, serial, _children, _phone, _housing, _aktuell, notices, follow_up = scenario
             landlord = landlords[i % len(landlords)]
-            for notice_type, offset, street, eviction_in in notices:
-                received = today + days(offset)
-                members = [
-                    services.MemberData(
-                        name=f"{'Sara' if i % 2 else 'Johan'} {surname}",
-                        role="TENANT",
-                        personal_identity_number=_pin(birth, serial),
-                        protected_identity=follow_up == "protected",
-                    )
-                ]
-                members += [
-                    services.MemberData(
-                        name=f"Barn{n + 1} {surname}", role="CHILD", birth_date=dt.date.fromisoformat(b), child_residence="LIVING"
-                    )
-                    for n, b in enumerate(children)
-                ]
-                kronofogden = notice_type in KRONOFOGDEN_NOTICES
-                services.notice_register(
-                    organisation=organisation,
-                    user=advisor,
-                    today=received,
-                    notice=services.NoticeData(
-                        notice_type=notice_type,
-                        received_date=received,
-                        document_date=received - days(2),
-                        served_date=received - days(1) if notice_type == "RENT_ARREARS_TERMINATION" else None,
-                        eviction_date=today + days(eviction_in) if eviction_in else None,
-                        debt_amount=Decimal(12000 + 1450 * i),
-                        recovery_amount=Decimal(12000 + 1450 * i),
-                        sender_kind="KRONOFOGDEN" if kronofogden else "LANDLORD",
-                        landlord=None
-                        if kronofogden
-                        else services.LandlordData(name=landlord.name, org_number=landlord.org_number, reference=f"H-{1000 + i}"),
-                        kronofogden_reference=f"KFM-{2026}-{4400 + i}" if kronofogden else "",
-                        description="Upprepade klagomål på störande ljud nattetid." if "DISTURBANCE" in notice_type else "",
-                    ),
-                    household=services.HouseholdData(
-                        street_address=street,
-                        apartment_number=f"{1101 + i}",
-                        postal_code="12050",
-                        city="Stockholm",
-                        area=["Årsta", "Enskede", "Bandhagen", "Högdalen", "Rågsved"][i % 5],
-                        housing_type=housing,
-                        phone=phone,
-                        members=members,
-                        active_units=[services.ActiveUnitData(unit_code=code) for code in aktuell],
-                    ),
-                )
+            for notice in notices:
+                self._notice_register(organisation, advisor, today, i, scenario, landlord, notice)
             created += 1
             case = Case.objects.get(organisation=organisation, household__members__personal_identity_number=_pin(birth, serial))
             self._follow_up(case, follow_up, users, today)
@@ -270,6 +225,59 @@ class Command(BaseCommand):
                 self._first_steps_on_time(case, users, today)
         services.run_daily_checks(today=today, organisation=organisation)
         return created
+
+    def _notice_register(self, organisation, advisor, today, i, scenario, landlord, notice) -> None:
+        """One notice of scenario i, registered through the intake service as the form does."""
+        days = dt.timedelta
+        surname, birth, serial, children, phone, housing, aktuell, _notices, follow_up = scenario
+        notice_type, offset, street, eviction_in = notice
+        received = today + days(offset)
+        members = [
+            services.MemberData(
+                name=f"{'Sara' if i % 2 else 'Johan'} {surname}",
+                role="TENANT",
+                personal_identity_number=_pin(birth, serial),
+                protected_identity=follow_up == "protected",
+            )
+        ]
+        members += [
+            services.MemberData(
+                name=f"Barn{n + 1} {surname}", role="CHILD", birth_date=dt.date.fromisoformat(b), child_residence="LIVING"
+            )
+            for n, b in enumerate(children)
+        ]
+        kronofogden = notice_type in KRONOFOGDEN_NOTICES
+        services.notice_register(
+            organisation=organisation,
+            user=advisor,
+            today=received,
+            notice=services.NoticeData(
+                notice_type=notice_type,
+                received_date=received,
+                document_date=received - days(2),
+                served_date=received - days(1) if notice_type == "RENT_ARREARS_TERMINATION" else None,
+                eviction_date=today + days(eviction_in) if eviction_in else None,
+                debt_amount=Decimal(12000 + 1450 * i),
+                recovery_amount=Decimal(12000 + 1450 * i),
+                sender_kind="KRONOFOGDEN" if kronofogden else "LANDLORD",
+                landlord=None
+                if kronofogden
+                else services.LandlordData(name=landlord.name, org_number=landlord.org_number, reference=f"H-{1000 + i}"),
+                kronofogden_reference=f"KFM-{2026}-{4400 + i}" if kronofogden else "",
+                description="Upprepade klagomål på störande ljud nattetid." if "DISTURBANCE" in notice_type else "",
+            ),
+            household=services.HouseholdData(
+                street_address=street,
+                apartment_number=f"{1101 + i}",
+                postal_code="12050",
+                city="Stockholm",
+                area=["Årsta", "Enskede", "Bandhagen", "Högdalen", "Rågsved"][i % 5],
+                housing_type=housing,
+                phone=phone,
+                members=members,
+                active_units=[services.ActiveUnitData(unit_code=code) for code in aktuell],
+            ),
+        )
 
     def _first_steps_on_time(self, case, users, today):
         """Every task due before today done on its due day, by someone of its unit (the hyresrådgivare when
