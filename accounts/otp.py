@@ -15,7 +15,7 @@ from organisation.models import Role
 from organisation.roles import has_role
 
 # Roles whose work shows case contents (the system administrator configures, and sees none).
-CASE_READING_ROLES = (Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF, Role.BOSAM_ORDFORANDE)
+CASE_READING_ROLES = (Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF, Role.BOSAM_ORDFORANDE, Role.SOCIALJOUR)
 BACKUP_CODE_COUNT = 10
 SSO_BACKEND = "accounts.oidc.OIDCBackend"
 

@@ -378,3 +378,19 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 STATISTICS_SUPPRESSION_THRESHOLD = env_int("STATISTICS_SUPPRESSION_THRESHOLD", 5)
 # The nightly aggregation rewrites this many past days (late registrations still land on their day); older days freeze.
 STATISTICS_AGGREGATE_REFRESH_DAYS = env_int("STATISTICS_AGGREGATE_REFRESH_DAYS", 7)
+
+# Emergency access (break the glass, issue 15 §4): how long a granted access to one case lasts.
+EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 4)
+# Retention (gallring, issue 15 §6; SoL 12 kap., OSL): a closed case is deleted in the calendar year after its last
+# entry became older than RETENTION_YEARS. Cases of a person born on one of RETENTION_RESEARCH_DAYS are kept (the
+# research exception; comma-separated days of the month, empty for none). The nightly task deletes only with
+# RETENTION_EXECUTE on; otherwise it is a dry run like `manage.py run_retention` without --execute.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 5)
+RETENTION_RESEARCH_DAYS = tuple(int(d) for d in env_str("RETENTION_RESEARCH_DAYS", "5,15,25").split(",") if d.strip())
+RETENTION_EXECUTE = env_bool("RETENTION_EXECUTE", False)
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 100)
+# The audit log's own retention period (its rows of deleted cases are kept, severed, until then).
+AUDIT_RETENTION_YEARS = env_int("AUDIT_RETENTION_YEARS", 10)
+CELERY_BEAT_SCHEDULE["run-retention"] = {"task": "cases.tasks.run_retention_task", "schedule": crontab(hour=3, minute=30)}
+# Notifications (issue 15 §5): tasks due tomorrow and the daily e-mail digest, each morning.
+CELERY_BEAT_SCHEDULE["notifications-morning"] = {"task": "cases.tasks.notifications_morning_task", "schedule": crontab(hour=7, minute=0)}

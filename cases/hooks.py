@@ -6,6 +6,7 @@ works on its own: no next meeting, no case on any agenda, no extra timeline entr
 
 - next_meeting_date(organisation, today) -> date | None: the next forum meeting (urgency, R4)
 - case_ids_on_agendas(organisation) -> ids usable in `pk__in`: cases a forum chair may read
+- before_retention(today): called before retention deletes cases (followup writes its statistics aggregates)
 - timeline sources: functions case -> iterable of TimelineEntry, added to the case page's
   timeline (see cases/workspace/timeline.py); an entry may name the template that renders it.
 - case_changed listeners: functions case_id -> None, told after the commit that a case was closed,
@@ -28,6 +29,11 @@ def _no_agenda_cases(organisation: Any) -> Iterable[int]:
     return []
 
 
+def _nothing_before_retention(today: dt.date) -> None:
+    return None
+
+
+_before_retention: Callable[[dt.date], Any] = _nothing_before_retention
 _next_meeting_date: Callable[[Any, dt.date], dt.date | None] = _no_meeting
 _case_ids_on_agendas: Callable[[Any], Iterable[int]] = _no_agenda_cases
 # Functions case -> iterable of cases.workspace.timeline.TimelineEntry, from other apps.
@@ -41,10 +47,13 @@ def register(
     next_meeting_date: Callable[[Any, dt.date], dt.date | None] | None = None,
     case_ids_on_agendas: Callable[[Any], Iterable[int]] | None = None,
     timeline_source: Callable[[Any], Iterable[Any]] | None = None,
+    before_retention: Callable[[dt.date], Any] | None = None,
     case_changed: Callable[[int], None] | None = None,
 ) -> None:
     """Called from an app's ready(). Registering the same timeline source twice adds it once."""
-    global _next_meeting_date, _case_ids_on_agendas
+    global _next_meeting_date, _case_ids_on_agendas, _before_retention
+    if before_retention is not None:
+        _before_retention = before_retention
     if next_meeting_date is not None:
         _next_meeting_date = next_meeting_date
     if case_ids_on_agendas is not None:
@@ -61,6 +70,10 @@ def next_meeting_date(organisation: Any, today: dt.date) -> dt.date | None:
 
 def case_ids_on_agendas(organisation: Any) -> Iterable[int]:
     return _case_ids_on_agendas(organisation)
+
+
+def before_retention(today: dt.date) -> Any:
+    return _before_retention(today)
 
 
 def case_changed(case_id: int) -> None:

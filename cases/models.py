@@ -833,6 +833,8 @@ class AuditAction(models.TextChoices):
     DEVIATION_HANDLE = "DEVIATION_HANDLE", _("Hanterade avvikelse")
     # A search or a case list: what kind of query and how many hits, never the searched personnummer.
     SEARCH = "SEARCH", _("Sökte eller listade ärenden")
+    # Break the glass (issue 15 §4): access to a case outside one's units, with a stated reason, for a few hours.
+    EMERGENCY_ACCESS = "EMERGENCY_ACCESS", _("Tog nödåtkomst till ärendet")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -842,6 +844,17 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("The audit log is append-only.")
 
+    # The two exceptions, both for retention (gallring, issue 15 §6) and used only by cases/services/retention.py.
+
+    def sever_from_case(self, case: "Case") -> int:
+        """The rows of a case about to be deleted keep action, time, user and the case number, and lose the link."""
+        return models.QuerySet.update(self.filter(case=case), case=None, case_number=case.number)
+
+    def purge_before(self, cutoff) -> int:
+        """Delete the rows older than the audit log's own retention period."""
+        deleted, _per_model = models.QuerySet.delete(self.filter(at__lt=cutoff))
+        return deleted
+
 
 class AuditEvent(models.Model):
     """Append-only: who did or read what, on which case, when, from where."""
@@ -849,7 +862,9 @@ class AuditEvent(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("användare"))
     user_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("användarens enhet"))
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, related_name="audit_events", verbose_name=_("ärende"))
+    # SET_NULL only so that retention can delete a case: it severs the rows first (sever_from_case), keeping the number.
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, related_name="audit_events", verbose_name=_("ärende"))
+    case_number = models.CharField(_("ärendenummer (gallrat ärende)"), max_length=12, blank=True)
     action = models.CharField(_("händelse"), max_length=30, choices=AuditAction.choices)
     detail = models.CharField(_("detalj"), max_length=500, blank=True)
     # True when the user's unit held no active assignment on the case at the time (for logguppföljning).
@@ -945,3 +960,112 @@ class SentLetter(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.sent_on}"
+
+
+class EmergencyAccess(models.Model):
+    """Nödåtkomst ("break the glass", issue 15 §4): one user's time-limited access to one case outside their units.
+
+    Granted by cases/services/emergency.py to a user with the permission `cases.emergency_access` (e.g. socialjouren),
+    with a stated reason; read by cases/access.py until `expires_at`. The grant is also in the audit log
+    (EMERGENCY_ACCESS), which outlives this row."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emergency_accesses", verbose_name=_("ärende"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("användare"))
+    reason = models.TextField(_("skäl"))
+    write = models.BooleanField(_("även ändra"), default=False)
+    granted_at = models.DateTimeField(_("från"))
+    expires_at = models.DateTimeField(_("till"))
+
+    class Meta:
+        verbose_name = _("nödåtkomst")
+        verbose_name_plural = _("nödåtkomster")
+        ordering = ["-granted_at", "-id"]
+        permissions = [("emergency_access", _("Får ta nödåtkomst till ärenden (t.ex. socialjouren)"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=F("granted_at")), name="emergency_access_expires_after_granted"),
+            models.CheckConstraint(condition=~Q(reason=""), name="emergency_access_has_reason"),
+        ]
+        indexes = [models.Index(fields=["user", "case", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.granted_at:%Y-%m-%d %H:%M}"
+
+
+class DeletedCase(models.Model):
+    """What is left of a case deleted by retention (gallring, issue 15 §6): no personal data, only
+    the number, the dates, the unit and how much was deleted (cases/services/retention.py)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case_number = models.CharField(_("ärendenummer"), max_length=12)
+    unit_code = models.CharField(_("ansvarig enhet (kod)"), max_length=60, blank=True)
+    opened_on = models.DateField(_("öppnat"))
+    closed_on = models.DateField(_("avslutat"), null=True, blank=True)
+    last_entry_on = models.DateField(_("senaste anteckning"))
+    deleted_at = models.DateTimeField(_("gallrat"))
+    counts = models.JSONField(_("antal gallrade uppgifter"), default=dict)
+
+    class Meta:
+        verbose_name = _("gallrat ärende")
+        verbose_name_plural = _("gallrade ärenden")
+        ordering = ["-deleted_at", "case_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "case_number"], name="deleted_case_once_per_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_number} {self.deleted_at:%Y-%m-%d}"
+
+
+class NotificationKind(models.TextChoices):
+    """What a user can be told (issue 15 §5). The texts hold no personal data: a case number at most."""
+
+    ASSIGNED = "ASSIGNED", _("Ärende eller uppgift till mig eller min enhet")
+    TASK_DUE_TOMORROW = "TASK_DUE_TOMORROW", _("Uppgift med sista dag i morgon")
+    EMERGENCY_ACCESS = "EMERGENCY_ACCESS", _("Nödåtkomst till min enhets ärende")
+
+
+class NotificationDelivery(models.TextChoices):
+    IMMEDIATE = "IMMEDIATE", _("Direkt, i appen och med e-post")
+    DIGEST = "DIGEST", _("I appen, och en sammanfattning med e-post kl. 7")
+    OFF = "OFF", _("Av")
+
+
+class Notification(models.Model):
+    """One in-app notification (the bell); e-mailed at once or in the morning digest, per the user's choice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("typ"), max_length=30, choices=NotificationKind.choices)
+    text = models.CharField(_("text"), max_length=200)
+    url = models.CharField(_("länk"), max_length=300, blank=True)
+    # The same cause notifies a user once (a daily task run twice adds nothing).
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    read_at = models.DateTimeField(_("läst"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-post skickad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("avisering")
+        verbose_name_plural = _("aviseringar")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_cause"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.text
+
+
+class NotificationPreference(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(_("typ"), max_length=30, choices=NotificationKind.choices)
+    delivery = models.CharField(_("hur"), max_length=10, choices=NotificationDelivery.choices, default=NotificationDelivery.IMMEDIATE)
+
+    class Meta:
+        verbose_name = _("aviseringsval")
+        verbose_name_plural = _("aviseringsval")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.delivery}"

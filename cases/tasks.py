@@ -25,3 +25,27 @@ def run_daily_checks_task(date_iso: str | None = None) -> dict:
     today = dt.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
     summary = services.run_daily_checks(today=today)
     return {"date": today.isoformat(), **summary}
+
+
+@shared_task(name="cases.tasks.run_retention_task", soft_time_limit=DAILY_CHECKS_SOFT_TIME_LIMIT, time_limit=DAILY_CHECKS_TIME_LIMIT)
+def run_retention_task(date_iso: str | None = None) -> dict:
+    """Nightly (CELERY_BEAT_SCHEDULE): retention (gallring). Deletes only with RETENTION_EXECUTE on, else a dry run
+    that logs the counts. Idempotent: a second run finds nothing more to delete."""
+    from django.conf import settings
+
+    from .services.retention import retention_run
+
+    today = dt.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
+    result = retention_run(today=today, execute=settings.RETENTION_EXECUTE)
+    return {"date": today.isoformat(), "executed": result.executed, "due": result.due, "deleted": result.deleted_cases,
+            "households": result.deleted_households, "audit_deleted": result.deleted_audit_events}
+
+
+@shared_task(name="cases.tasks.notifications_morning_task")
+def notifications_morning_task(date_iso: str | None = None) -> dict:
+    """Daily at 07:00: notify the tasks due tomorrow, then send the daily digests. Idempotent: a task's
+    notification is made once (dedupe key) and a digest sends only what has not been e-mailed."""
+    from .services.notifications import notify_tasks_due_tomorrow, send_digests
+
+    today = dt.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
+    return {"date": today.isoformat(), "due_tomorrow": notify_tasks_due_tomorrow(today=today), "digests": send_digests()}

@@ -9,3 +9,11 @@ class FollowupConfig(AppConfig):
 
     name = "followup"
     verbose_name = _("Uppföljning")
+
+    def ready(self):
+        from cases import hooks
+
+        from .services import statistics_aggregate
+
+        # Retention (gallring) deletes old cases: the statistics of past years must be in the aggregates first.
+        hooks.register(before_retention=lambda today: statistics_aggregate(today=today))

@@ -88,8 +88,9 @@ class ImportRow(models.Model):
     note = models.CharField(_("anmärkning"), max_length=200, blank=True)
     # landlord org number | reference | notice type | the notice's own dates: what recognises a row again.
     key = models.CharField(max_length=300, blank=True)
-    notice = models.OneToOneField(Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="import_row")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # SET_NULL so that retention (gallring, cases/services/retention.py) can delete an old case; the row keeps its number.
+    notice = models.OneToOneField(Notice, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_row")
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("importrad")

@@ -16,6 +16,8 @@ NAVIGATION = [
     ("followup:statistics", _("Statistik"), {Role.CHEF, Role.STYRGRUPP, Role.STAD}),
     ("followup:reports", _("Periodrapporter"), {Role.STYRGRUPP}),
     ("cases:audit_review", _("Logguppföljning"), {Role.CHEF}),
+    ("cases:emergency_access", _("Nödåtkomst"), {Role.SOCIALJOUR}),
+    ("cases:retention", _("Gallring"), {Role.SYSTEMADMINISTRATOR}),
     ("admin:index", _("Administration"), {Role.SYSTEMADMINISTRATOR}),
 ]
 

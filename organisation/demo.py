@@ -24,6 +24,8 @@ DEMO_USERS = [
     # The steering group (R8) and the city's central office: registers and statistics, no case pages.
     ("styrgrupp", Role.STYRGRUPP, None, "Stina", "Styrgrupp", "08-508 14 050"),
     ("stad", Role.STAD, None, "Sam", "Stadshuset", ""),
+    # Socialjouren: no cases of its own, takes emergency access (issue 15 §4).
+    ("jour", Role.SOCIALJOUR, None, "Jonna", "Jour", "08-508 14 999"),
 ]
 
 DEMO_USERNAMES: frozenset[str] = frozenset(username for username, *_rest in DEMO_USERS)

@@ -86,6 +86,9 @@ class Role(models.TextChoices):
     STYRGRUPP = "styrgrupp", _("Styrgrupp för boendefrågor")
     # The city's central office: statistics summed over every organisation, aggregates only.
     STAD = "stad", _("Stadens centrala förvaltning")
+    # Socialjouren (out of office hours): no cases of its own; takes emergency access to one case at a time
+    # (cases.emergency_access, issue 15 §4).
+    SOCIALJOUR = "socialjour", _("Socialjour")
 
 
 class User(AbstractUser):

@@ -46,8 +46,14 @@ ADMIN_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.HYRESRADGIVARE: [("cases", "landlord", ALL_ACTIONS)],
 }
 
+# Permissions beyond the admin's: (app label, codename). Synced exactly like ADMIN_PERMISSIONS.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    # Break the glass (issue 15 §4): socialjouren may take time-limited emergency access to a case.
+    Role.SOCIALJOUR: [("cases", "emergency_access")],
+}
+
 # The roles that open case contents (cases/access.py). An administrator grants them to others, never to themselves.
-CASE_ROLES = frozenset({Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.BOSAM_ORDFORANDE, Role.CHEF})
+CASE_ROLES = frozenset({Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.BOSAM_ORDFORANDE, Role.CHEF, Role.SOCIALJOUR})
 
 
 def user_roles(user: User | AnonymousUser) -> frozenset[str]:
@@ -73,4 +79,6 @@ def sync_role_permissions(**kwargs) -> None:
         for app_label, model, actions in ADMIN_PERMISSIONS.get(role, []):
             codenames = [f"{action}_{model}" for action in actions]
             wanted.extend(Permission.objects.filter(content_type__app_label=app_label, content_type__model=model, codename__in=codenames))
+        for app_label, codename in ROLE_PERMISSIONS.get(role, []):
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)

@@ -9,6 +9,8 @@ def home(request):
     user = request.user
     if has_role(user, Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF):
         return redirect("cases:my_cases")
+    if has_role(user, Role.SOCIALJOUR):
+        return redirect("cases:emergency_access")
     if has_role(user, Role.STYRGRUPP):
         return redirect("followup:register")
     if has_role(user, Role.STAD):

@@ -149,6 +149,15 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "cases:overview": ("GET", "", (200, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
     "cases:audit_review": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
     "cases:audit_review_print": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
+    # Emergency access (issue 15 §4): only with the permission (socialjour; tests/test_emergency_access.py walks it).
+    "cases:emergency_access": ("GET", "", (403,) * 10),
+    # Notifications (issue 15 §5): everyone signed in has their own (and only their own).
+    "cases:notifications": ("GET", "", (200,) * 10),
+    "cases:notification_count": ("GET", "", (200,) * 10),
+    "cases:notification_mark_read": ("POST", "", (302,) * 10),
+    "cases:notification_preferences": ("POST", "", (400,) * 10),
+    # Retention (issue 15 §6): counts only, for the system administrator.
+    "cases:retention": ("GET", "", (403, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     "cases:detail": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404, 404, 404)),
     "cases:detail@single": ("GET", "single", (200, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
     "cases:attachment": ("GET", "family", (200, 200, 404, 404, 404, 404, 200, 404, 404, 404)),

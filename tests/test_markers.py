@@ -40,6 +40,8 @@ SLOW = {
     # Issue 10: every URL for four roles and a superuser (Cache-Control), every admin list for an administrator.
     "tests/test_security_admin.py::test_defect11_every_authenticated_response_is_no_store",
     "tests/test_security_admin.py::test_defect5_the_administrator_reaches_no_other_organisation_in_any_admin_list",
+    # Issue 15 §6: twelve years of history, and its daily statistics aggregates written before the deletion.
+    "tests/test_retention.py::test_twelve_years_exactly_the_due_cases_deleted_statistics_unchanged",
 }
 
 # Run by the subprocess: collect, then print "slow|fast <node id>" for every test.

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from organisation.models import User
 
 # Actions a head of unit must look at in the monthly review.
-HIGHLIGHT_ACTIONS = (AuditAction.PIN_REVEAL, AuditAction.ADDRESS_REVEAL, AuditAction.EXPORT, AuditAction.CASE_VIEW_DENIED)
+HIGHLIGHT_ACTIONS = (
+    AuditAction.PIN_REVEAL, AuditAction.ADDRESS_REVEAL, AuditAction.EXPORT, AuditAction.CASE_VIEW_DENIED, AuditAction.EMERGENCY_ACCESS,
+)
 
 
 def previous_month(today: dt.date) -> dt.date:
@@ -54,9 +56,20 @@ def audit_events_for_review(
     )
 
 
+def emergency_accesses_for_review(organisation, *, month: dt.date) -> QuerySet[AuditEvent]:
+    """Every emergency access of the month (issue 15 §4), whatever the filter: the review lists them first.
+    The reason is in the event's detail, so the list outlives the case (retention severs, never deletes, these rows)."""
+    start, end = month_bounds(month)
+    return (
+        AuditEvent.objects.filter(organisation=organisation, at__gte=start, at__lt=end, action=AuditAction.EMERGENCY_ACCESS)
+        .select_related("user", "user_unit", "case").order_by("at", "id")
+    )
+
+
 def audit_review_summary(events: QuerySet[AuditEvent]) -> dict:
     base = events.order_by()
     return {
+        "emergency": base.filter(action=AuditAction.EMERGENCY_ACCESS).count(),
         "total": base.count(),
         "without_assignment": base.filter(without_assignment=True).count(),
         "reveals": base.filter(action__in=(AuditAction.PIN_REVEAL, AuditAction.ADDRESS_REVEAL)).count(),

@@ -33,29 +33,30 @@ def _audit_review_query(request):
     )
     if not form.is_bound:
         form = forms.AuditReviewForm(initial={"month": month}, organisation=organisation)
-    return form, month, events
+    return form, month, events, selectors.emergency_accesses_for_review(organisation, month=month)
 
 
 @require_GET
 def audit_review(request):
-    form, month, events = _audit_review_query(request)
+    form, month, events, emergency = _audit_review_query(request)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/audit_review.html", {
         "form": form, "month": month, "page": page, "summary": selectors.audit_review_summary(events),
-        "querystring": query.urlencode(), "unit_names": explanations.unit_names(request.user.organisation_id),
+        "querystring": query.urlencode(), "emergency": emergency,
+        "unit_names": explanations.unit_names(request.user.organisation_id),
     }, status=400 if form.errors else 200)
 
 
 @require_GET
 def audit_review_print(request):
-    form, month, events = _audit_review_query(request)
+    form, month, events, emergency = _audit_review_query(request)
     # A printed review leaves the application: it is an export of log data and logged as one.
     audit_log(user=request.user, action=AuditAction.EXPORT, request=request, detail=f"logguppföljning {month:%Y-%m}",
               without_assignment=False)
     return render(request, "cases/audit_review_print.html", {
         "form": form, "month": month, "events": events[:PRINT_LIMIT], "summary": selectors.audit_review_summary(events),
-        "limit": PRINT_LIMIT, "printed_at": timezone.localtime(),
+        "limit": PRINT_LIMIT, "printed_at": timezone.localtime(), "emergency": emergency,
         "unit_names": explanations.unit_names(request.user.organisation_id),
     }, status=400 if form.errors else 200)

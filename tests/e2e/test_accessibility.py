@@ -192,6 +192,30 @@ def test_bosam_pages_have_no_serious_violations(data, live_server, page, view):
     audit.assert_clean()
 
 
+@pytest.mark.parametrize("view", VIEWS)
+def test_emergency_access_and_retention_pages_have_no_serious_violations(data, make_user, live_server, page, view):
+    """Issue 15: socialjouren's emergency access form (refused case, then with an error) and the administrator's
+    retention counts."""
+    from organisation.roles import sync_role_permissions
+
+    sync_role_permissions()
+    make_user("jour", "socialjour", None)
+    audit = Auditor(page, live_server, view)
+    audit.login("jour")
+    audit.visit("nödåtkomst", f"/arenden/nodatkomst/?arende={data['case'].pk}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("main .is-invalid").count() > 0
+    audit.check("nödåtkomst med fel")
+    audit.assert_clean()
+    page.context.clear_cookies()
+    audit = Auditor(page, live_server, view)  # sets the language cookie again
+    audit.login("admin")
+    audit.visit("gallring", "/arenden/gallring/")
+    audit.visit("aviseringar", "/arenden/aviseringar/")
+    audit.assert_clean()
+
+
 # --- Keyboard only -------------------------------------------------------------------------------------------------
 
 def active(page) -> dict:
