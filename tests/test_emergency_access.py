@@ -159,7 +159,8 @@ def test_jour_reads_no_case_through_any_url_without_emergency_access(jour, organ
     family = register(organisation, personas["hyresradgivare"], children=("2018-03-01",),
                       notice=notice_data(received="2026-11-20", served="2026-11-19")).case
     data = {"family": family, "person": family.household.members.first(), "task": family.tasks.first(),
-            "notice": family.notices.first(), "deviation": None}
+            "notice": family.notices.first(), "deviation": None, "barn": personas["barn"],
+            "assignment": family.assignments.filter(ended_at__isnull=True).first()}
     client = Client()
     client.force_login(jour)
     leaks = []
