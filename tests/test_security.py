@@ -588,6 +588,17 @@ def test_forms_refuse_ids_of_another_organisation_in_the_body(two_worlds, person
 # --- CSRF -------------------------------------------------------------------------------------
 
 
+def _post_without_token(client, url: str, *, api: bool):
+    """An API endpoint is posted the body it parses (JSON, or a form for the upload endpoints), so that the CSRF check
+    itself answers: once an HTML page (our own error pages carry the language form) has set the CSRF cookie, DRF
+    parses the body to look for the token, and a body of a type the view does not parse is refused with 415 first."""
+    if api:
+        response = client.post(url, "{}", content_type="application/json")
+        if response.status_code != 415:
+            return response
+    return client.post(url, {})
+
+
 @pytest.mark.slow  # crawls every URL
 def test_every_post_endpoint_refuses_a_request_without_csrf_token(world, personas):
     """Every URL in the URLconf (the API with session login included), POSTed with an empty body and no token."""
@@ -605,7 +616,7 @@ def test_every_post_endpoint_refuses_a_request_without_csrf_token(world, persona
                     url = reverse(route.name, kwargs=kwargs)
             except NoReverseMatch:
                 continue
-            response = client.post(url, {})
+            response = _post_without_token(client, url, api=route.name.startswith(("api-", "bosam-api")))
             checked += 1
             if response.status_code != 403:
                 failures.append(f"{persona} POST {route.name} {url}: {response.status_code}")

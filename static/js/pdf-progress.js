@@ -9,7 +9,7 @@
   var seconds = parseInt(box.getAttribute("data-seconds"), 10) || 3;
   var status = document.getElementById("pdf-progress-status");
   function ask() {
-    fetch(url, { method: "HEAD", headers: { "Accept": "text/html" }, credentials: "same-origin" })
+    fetch(url, { method: "HEAD", headers: { "Accept": "text/html, */*" }, credentials: "same-origin" })
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (response.status === 200 && type.indexOf("application/pdf") === 0) {

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from bosam import services
 from bosam.models import Meeting
+from bosam.tasks import render_document_task
 from cases.models import Task, TaskKind
 from tests.factories import notice_data, register
 from tests.test_bosam_scenario import make_series
@@ -54,8 +55,12 @@ def test_chair_runs_the_meeting_and_the_unit_gets_the_task(organisation, persona
     body = page.locator("main").inner_text()
     assert family.number in body and single.number in body and "Sockenvägen" not in body
 
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="Dagordning (PDF)").click()
+    # A browser does not wait for WeasyPrint (issue 16): the progress page asks by itself and fetches the PDF as
+    # soon as the worker has rendered it.
+    page.get_by_role("link", name="Dagordning (PDF)").click()
+    page.locator("#pdf-progress").wait_for()
+    with page.expect_download(timeout=30_000) as download_info:
+        assert render_document_task.apply(args=[meeting.pk, "AGENDA"]).get() is True  # what the worker runs
     download = download_info.value
     assert download.suggested_filename == f"bosam-dagordning-{meeting.date.isoformat()}.pdf"
     with open(download.path(), "rb") as handle:
@@ -63,6 +68,9 @@ def test_chair_runs_the_meeting_and_the_unit_gets_the_task(organisation, persona
     assert data.startswith(b"%PDF")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert family.number in text and "Sekretess enligt OSL 26 kap. 1 §" in text
+    assert page.locator("#pdf-progress-status").inner_text() == "Filen är klar och hämtas nu."
+    page.get_by_role("link", name="Tillbaka till mötet").click()
+    page.wait_for_url(f"{live_server.url}/bosam/moten/{meeting.pk}/")
 
     for department in meeting.series.departments.exclude(code="FUNKTIONSNEDSATTNING"):
         page.get_by_label(f"{department.name} närvarande").check()

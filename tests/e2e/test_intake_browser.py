@@ -167,7 +167,7 @@ def test_second_notice_joins_the_open_case_from_the_search(advisor_page, live_se
     page.goto(f"{live_server.url}/arenden/registrera/")
     page.get_by_label("Personnummer, namn eller adress").fill(pnr[:8] + "-" + pnr[8:])
     page.get_by_role("button", name="Sök").click()
-    results = page.locator("#open-heading + table").inner_text()
+    results = page.locator("#open-heading + .table-responsive table").inner_text()
     assert number in results and pnr[:8] + "-XXXX" in results
     page.get_by_role("link", name=f"Lägg till underrättelsen i ärendet {number}").click()
     assert page.locator("#id_street_address").input_value() == "Sockenvägen 290"
