@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from cases import services as case_services
 from cases.audit import audit_log
-from cases.models import AssignmentRole, AuditAction, Case, DeviationKind, Task, TaskKind, TaskStatus
+from cases.models import AssignmentRole, AuditAction, Case, DeviationKind, NotificationKind, Task, TaskKind, TaskStatus
 from cases.rules.workdays import add_working_days, next_working_day_on_or_after
+from cases.services.notifications import Work, notify_work
 from organisation.models import Department, Organisation, Unit
 
 from . import selectors
@@ -492,16 +493,27 @@ def activity_create(
     case = Case.objects.get(pk=item.case_id)
     task = case_services.task_create(
         case=case, user=user, kind=TaskKind.BOSAM_ACTIVITY, unit=unit, due_date=due_date, title=what[:300], request=request,
+        notify=False,
     )
     if not case.assignments.filter(unit=unit, ended_at__isnull=True).exists():
         case_services.assignment_change(
             case=case, user=user, unit=unit, role=AssignmentRole.ASSIGNED, request=request,
-            reason=_("Aktivitet beslutad på BOSAM %(date)s") % {"date": meeting.date.isoformat()},
+            reason=_("Aktivitet beslutad på BOSAM %(date)s") % {"date": meeting.date.isoformat()}, notify=False,
         )
+    activity_notify(task=task, case=case, meeting=meeting, user=user)
     activity = Activity.objects.create(meeting=meeting, item=item, case=case, task=task, created_by=user)
     AgendaItem.objects.filter(pk=item.pk).update(discussed=True)
     _start(meeting)
     return activity
+
+
+def activity_notify(*, task, case: Case, meeting: Meeting, user: User) -> int:
+    """The unit's case workers (not the chair) are told of the activity decided for their unit; a case number only."""
+    text = _("BOSAM %(date)s beslutade en aktivitet för din enhet i ärende %(number)s.") % {
+        "date": meeting.date.isoformat(), "number": case.number}
+    work = Work(case.organisation_id, task.unit_id, task.assignee_id, text, reverse("cases:detail", args=[case.pk]),
+                f"bosam-activity:{task.pk}")
+    return notify_work([work], kind=NotificationKind.BOSAM_ACTIVITY, actor=user)
 
 
 def next_meeting_of_series(meeting: Meeting) -> Meeting | None:

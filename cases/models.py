@@ -1023,6 +1023,8 @@ class NotificationKind(models.TextChoices):
     ASSIGNED = "ASSIGNED", _("Ärende eller uppgift till mig eller min enhet")
     TASK_DUE_TOMORROW = "TASK_DUE_TOMORROW", _("Uppgift med sista dag i morgon")
     EMERGENCY_ACCESS = "EMERGENCY_ACCESS", _("Nödåtkomst till min enhets ärende")
+    BOSAM_ACTIVITY = "BOSAM_ACTIVITY", _("Aktivitet beslutad på BOSAM för min enhet")
+    REPORT_READY = "REPORT_READY", _("Periodrapport klar")
 
 
 class NotificationDelivery(models.TextChoices):

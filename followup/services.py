@@ -148,37 +148,28 @@ def report_remarks_save(*, report, user: User, remarks: str, present: bool = Fal
 
 
 def report_notify_members(*, report_id: int) -> int:
-    """E-mail the organisation's steering group that the report is ready: a link only, no personal data.
-    Once per report (notified_at), however often it is called."""
-    from django.conf import settings
-    from django.core.mail import send_mass_mail
+    """Tell the organisation's steering group that the report is ready (in the app, and by e-mail per their choice):
+    the period and a link only, no personal data. Once per report (notified_at), however often it is called."""
     from django.urls import reverse
-    from django.utils import translation
 
+    from cases.models import NotificationKind
+    from cases.services.notifications import notify
     from organisation.models import Role, User
 
     from .models import PeriodReport
 
     with transaction.atomic():
-        report = PeriodReport.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=report_id)
+        report = PeriodReport.objects.select_for_update(of=("self",)).get(pk=report_id)
         if report.notified_at is not None:
             return 0
         report.notified_at = timezone.now()
         report.save(update_fields=["notified_at"])
-    addresses = list(
-        User.objects.filter(organisation_id=report.organisation_id, groups__name=Role.STYRGRUPP, is_active=True)
-        .exclude(email="").values_list("email", flat=True).distinct()
-    )
-    if not addresses:
-        return 0
-    link = settings.SITE_URL.rstrip("/") + reverse("followup:report", args=[report.pk])
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Styrgruppens periodrapport %(start)s – %(end)s är klar") % {
+        members = User.objects.filter(organisation_id=report.organisation_id, groups__name=Role.STYRGRUPP, is_active=True).distinct()
+        text = _("Styrgruppens periodrapport %(start)s – %(end)s är klar.") % {
             "start": report.period_start.isoformat(), "end": report.period_end.isoformat()}
-        body = _("Periodrapporten för %(organisation)s är förberedd och kan läsas här:\n%(link)s\n\n"
-                 "Meddelandet innehåller inga personuppgifter.") % {"organisation": report.organisation.name, "link": link}
-    send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses])
-    return len(addresses)
+        told = notify(users=members, kind=NotificationKind.REPORT_READY, text=text, url=reverse("followup:report", args=[report.pk]),
+                      dedupe_key=f"report-ready:{report.pk}")
+    return len(told)
 
 
 def monthly_reports_prepare(*, today: dt.date) -> list[int]:

@@ -86,14 +86,16 @@ def test_reports_are_the_steering_groups_only(data, personas, make_user, other_o
     assert client_for(outsider).get(f"/statistik/rapporter/{report.pk}/rapport.pdf").status_code == 404
 
 
-def test_monthly_task_on_the_first_working_day_only_and_once(organisation, other_organisation, personas, settings):
+def test_monthly_task_on_the_first_working_day_only_and_once(organisation, other_organisation, personas, settings,
+                                                              django_capture_on_commit_callbacks):
     settings.SITE_URL = "https://avhysning.example.se"
     personas["styrgrupp"].email = "styrgrupp@example.se"
     personas["styrgrupp"].save()
     assert tasks.prepare_monthly_report_task("2026-12-02") == []  # not the first working day
     assert tasks.prepare_monthly_report_task("2026-11-01") == []  # a Sunday; the 2nd is the first working day
-    first = tasks.prepare_monthly_report_task("2026-12-01")
-    second = tasks.prepare_monthly_report_task("2026-12-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = tasks.prepare_monthly_report_task("2026-12-01")
+        second = tasks.prepare_monthly_report_task("2026-12-01")
     assert first == second and len(first) == 2  # one per organisation, the same rows the second time
     report = PeriodReport.objects.get(organisation=organisation)
     assert (report.period_start, report.period_end) == (D("2026-11-01"), D("2026-11-30"))

@@ -24,6 +24,7 @@ from ..models import (
     Contact,
     Deviation,
     DeviationKind,
+    NotificationKind,
     RoutingDecision,
     Task,
     TaskKind,
@@ -31,6 +32,7 @@ from ..models import (
 )
 from .evaluation import case_reevaluate
 from .membership import identity_numbers_lock, memberships_sync, tenant_numbers_of
+from .notifications import case_work, notify_work, task_work
 from .plan import plan_config_for
 
 if TYPE_CHECKING:
@@ -117,7 +119,9 @@ def task_create(
     title: str = "",
     assignee=None,
     request: HttpRequest | None = None,
+    notify: bool = True,
 ) -> Task:
+    """A task by hand; its person, else its unit's case workers, are told (`notify=False`: the caller tells)."""
     task = Task.objects.create(
         case=case,
         kind=kind,
@@ -129,6 +133,8 @@ def task_create(
     )
     audit_log(user=user, action=AuditAction.TASK_CREATE, case=case, request=request, detail=kind)
     _touch(case)
+    if notify:
+        notify_work([task_work(task, case, cause="new")], kind=NotificationKind.ASSIGNED, actor=user)
     return task
 
 
@@ -152,6 +158,7 @@ def consult_tenancy_advisor(
     )
     audit_log(user=user, action=AuditAction.TASK_CREATE, case=case, request=request, detail="CONSULT_TENANCY_ADVISOR")
     _touch(case)
+    notify_work([task_work(task, case, cause="new")], kind=NotificationKind.ASSIGNED, actor=user)
     return task
 
 
@@ -166,8 +173,10 @@ def assignment_change(
     case_worker=None,
     request: HttpRequest | None = None,
     expected_version: int | None = None,
+    notify: bool = True,
 ) -> Assignment:
-    """Reassign or add a unit by hand. Overriding the plan's lead records a deviation (R8)."""
+    """Reassign or add a unit by hand. Overriding the plan's lead records a deviation (R8). The person named,
+    else the unit's case workers, are told (`notify=False`: the caller tells)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_version(case, expected_version)
     now = timezone.now()
@@ -210,6 +219,9 @@ def assignment_change(
         )
     audit_log(user=user, action=AuditAction.ASSIGNMENT_CHANGE, case=case, request=request, detail=f"{unit.code} {role}")
     _touch(case)
+    if notify:
+        work = case_work(case, unit_id=unit.pk, user_id=assignment.user_id, cause=f"manual:{assignment.pk}")
+        notify_work([work], kind=NotificationKind.ASSIGNED, actor=user)
     return assignment
 
 

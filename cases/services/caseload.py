@@ -19,9 +19,10 @@ from organisation.models import Role, Unit, User
 from organisation.roles import has_role
 
 from ..audit import audit_log
-from ..models import Assignment, AuditAction, Case, Task, TaskStatus
+from ..models import Assignment, AuditAction, Case, NotificationKind, Task, TaskStatus
 from ..rules.caseload import LEAD_UNIT, task_completion_right, work_follows_person
 from .actions import _touch, task_complete
+from .notifications import case_work, notify_work, task_work
 
 
 class CaseloadRefused(Exception):
@@ -68,6 +69,7 @@ def case_worker_set(*, case: Case, unit: Unit, worker: User | None, user: User, 
     audit_log(user=user, action=AuditAction.ASSIGNMENT_CHANGE, case=case, request=request,
               detail=f"handläggare {unit.code}: {_who(previous)} -> {_who(worker)}")
     _touch(case)
+    notify_work([case_work(case, unit_id=unit.pk, user_id=assignment.user_id)], kind=NotificationKind.ASSIGNED, actor=user)
     return assignment
 
 
@@ -86,6 +88,7 @@ def task_assignee_set(*, task: Task, worker: User | None, user: User, request: H
     audit_log(user=user, action=AuditAction.CASE_CHANGE, case=task.case, request=request,
               detail=f"uppgift {task.pk} {task.kind}: {_who(previous)} -> {_who(worker)}")
     _touch(task.case)
+    notify_work([task_work(task, task.case)], kind=NotificationKind.ASSIGNED, actor=user)
     return task
 
 
@@ -136,6 +139,11 @@ def caseload_move(*, person: User, to_person: User | None, user: User, reason: s
     Assignment.objects.filter(pk__in=[a.pk for a in assignments]).update(user=to_person)
     Task.objects.filter(pk__in=[t.pk for t in tasks]).update(assignee=to_person)
     cases = {a.case_id: a.case for a in assignments} | {t.case_id: t.case for t in tasks}
+    for t in tasks:
+        t.assignee = to_person
+    moved = [case_work(a.case, unit_id=a.unit_id, user_id=to_person.pk if to_person else None) for a in assignments]
+    moved += [task_work(t, t.case) for t in tasks if t.case_id not in {a.case_id for a in assignments}]
+    notify_work(moved, kind=NotificationKind.ASSIGNED, actor=user)
     for case in cases.values():
         audit_log(user=user, action=AuditAction.ASSIGNMENT_CHANGE, case=case, request=request,
                   detail=f"ärendebalans {person.unit.code}: {_who(person)} -> {_who(to_person)}: {reason.strip()}")

@@ -26,6 +26,7 @@ from ..models import (
     Case,
     CaseStatus,
     Notice,
+    NotificationKind,
     PaymentCommitment,
     RoutingDecision,
     Task,
@@ -37,6 +38,7 @@ from ..rules.case_facts import FLAG_PAYMENT_DECISION_MISSING, NoticeFacts, case_
 from ..rules.deadlines import case_dates, current_eviction_notice, is_urgent
 from ..rules.workdays import add_working_days
 from .deviations import close_resolved_deviations, raise_automatic_deviations
+from .notifications import case_work, notify_work, task_work
 from .plan import _units_by_code, next_meeting_date, plan_config_for
 
 ESCALATION_TASK_KINDS = reconcile.ESCALATION_TASK_KINDS
@@ -421,9 +423,22 @@ def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None 
     if new_tasks:
         Task.objects.bulk_create(new_tasks)
     Case.objects.bulk_update([o.data.case for o in outcomes], FACT_FIELDS)
+    _notify_work(outcomes)
     for outcome in outcomes:  # after the commit: the prepared BOSAM agendas follow (a new notice, a changed urgency)
         hooks.case_changed(outcome.data.case.pk)
     return records
+
+
+def _notify_work(outcomes: list[Outcome]) -> None:
+    """The plan's new assignments and tasks, to the person named or the unit's case workers, in one bulk write.
+    A unit given the case and a task on it at once is told once (about the case)."""
+    items = []
+    for outcome in outcomes:
+        case = outcome.data.case
+        assigned = {(a.unit_id, a.user_id) for a in outcome.new_assignments}
+        items += [case_work(case, unit_id=a.unit_id, user_id=a.user_id, cause=f"plan:{a.pk}") for a in outcome.new_assignments]
+        items += [task_work(t, case, cause="plan") for t in outcome.new_tasks if (t.unit_id, t.assignee_id) not in assigned]
+    notify_work(items, kind=NotificationKind.ASSIGNED)
 
 
 def case_reevaluate(

@@ -5,6 +5,8 @@ or off (NotificationPreference; immediately when nothing is chosen).
 - `notify(users=, kind=, text=, url=, dedupe_key=)`: one notification per user (once per dedupe_key), e-mailed after
   the commit to those who want it immediately;
 - `notify_tasks_due_tomorrow(today=)`: the open tasks due tomorrow, to their case worker, else their unit's case workers;
+- `notify_work(items, kind=, actor=)`: work for a person or a unit (assigned case or task, a BOSAM activity), in one
+  read and one bulk write: to the named person, else the unit's case workers; never to the actor;
 - `send_digests()`: one e-mail per digest user with what is not yet e-mailed.
 Both are run by `cases.tasks.notifications_morning_task` (beat, 07:00) and are idempotent.
 """
@@ -15,9 +17,11 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -55,6 +59,89 @@ def notify(*, users: Iterable[User], kind: str, text: str, url: str = "", dedupe
     if immediate:
         transaction.on_commit(lambda: send_immediately(notification_ids=immediate))
     return created
+
+
+CASE_WORKER_ROLES = (Role.HANDLAGGARE, Role.HYRESRADGIVARE)
+
+
+@dataclass(frozen=True)
+class Work:
+    """One piece of work to tell about: the named person (`user_id`), else the unit's case workers."""
+
+    organisation_id: int
+    unit_id: int
+    user_id: int | None
+    text: str
+    url: str
+    dedupe_key: str
+
+
+def _stamp() -> str:
+    return timezone.now().strftime("%Y%m%d%H%M%S%f")
+
+
+def case_work(case, *, unit_id: int, user_id: int | None, cause: str = "") -> Work:
+    """A case given to a person or to a unit's queue. `cause` tells one hand-made change from the next."""
+    text = _("Ärende %(number)s har tilldelats dig.") if user_id else _("Ärende %(number)s har tilldelats din enhet.")
+    return Work(case.organisation_id, unit_id, user_id, text % {"number": case.number}, reverse("cases:detail", args=[case.pk]),
+                f"assigned-case:{case.pk}:{unit_id}:{user_id or 'unit'}:{cause or _stamp()}")
+
+
+def task_work(task, case, *, cause: str = "") -> Work:
+    """A task given to its person or its unit's queue."""
+    text = _("Ny uppgift i ärende %(number)s: %(kind)s.") % {"number": case.number, "kind": task.get_kind_display()}
+    return Work(case.organisation_id, task.unit_id, task.assignee_id, text, reverse("cases:detail", args=[case.pk]),
+                f"assigned-task:{task.pk}:{task.assignee_id or 'unit'}:{cause or _stamp()}")
+
+
+def _people(person_ids: set[int], unit_ids: set[int], kind: str) -> tuple[dict, dict]:
+    """In one query: the named people and the units' case workers, each with their choice for `kind`."""
+    is_case_worker = Exists(User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name__in=CASE_WORKER_ROLES))
+    chosen = NotificationPreference.objects.filter(user_id=OuterRef("pk"), kind=kind).values("delivery")[:1]
+    people = (
+        User.objects.filter(Q(pk__in=person_ids) | Q(unit_id__in=unit_ids), is_active=True)
+        .annotate(case_worker=is_case_worker, delivery=Subquery(chosen))
+        .values_list("pk", "organisation_id", "unit_id", "email", "case_worker", "delivery")
+    )
+    by_pk, by_unit = {}, defaultdict(list)
+    for pk, organisation_id, unit_id, email, case_worker, delivery in people:
+        by_pk[pk] = (organisation_id, email, delivery or NotificationDelivery.IMMEDIATE)
+        if case_worker and unit_id in unit_ids:
+            by_unit[unit_id].append(pk)
+    return by_pk, by_unit
+
+
+def notify_work(items: Iterable[Work], *, kind: str, actor: User | None = None) -> int:
+    """Notifications for work given to a person or a unit, in one read (the people and their choice for `kind`)
+    and one bulk insert, however many units and people. Within the work's organisation only; never to the actor."""
+    items = list(items)
+    if not items:
+        return 0
+    by_pk, by_unit = _people({w.user_id for w in items if w.user_id}, {w.unit_id for w in items if not w.user_id}, kind)
+    rows, immediate = {}, set()
+    for work in items:
+        for pk in [work.user_id] if work.user_id else by_unit[work.unit_id]:
+            if pk not in by_pk or (actor is not None and pk == actor.pk):
+                continue
+            organisation_id, email, delivery = by_pk[pk]
+            if organisation_id != work.organisation_id or delivery == NotificationDelivery.OFF:
+                continue
+            rows[(pk, work.dedupe_key)] = Notification(
+                user_id=pk, kind=kind, text=work.text[:200], url=work.url, dedupe_key=work.dedupe_key)
+            if delivery == NotificationDelivery.IMMEDIATE and email:
+                immediate.add(pk)
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)  # the same cause told once (dedupe_key)
+    if immediate:
+        keys = sorted({key for pk, key in rows if pk in immediate})
+        transaction.on_commit(lambda: send_immediately_for(user_ids=sorted(immediate), dedupe_keys=keys))
+    return len(rows)
+
+
+def send_immediately_for(*, user_ids: list[int], dedupe_keys: list[str]) -> int:
+    pending = Notification.objects.filter(user_id__in=user_ids, dedupe_key__in=dedupe_keys, emailed_at__isnull=True)
+    return send_immediately(notification_ids=list(pending.values_list("pk", flat=True)))
 
 
 def _send(messages: list[tuple[str, str, str, list[str]]]) -> bool:
