@@ -187,35 +187,38 @@ class CaseRow:
     visited_before_deadline: bool
 
 
+def _notices_in(organisation_ids, unit_codes, start, end, areas=None):
+    return Notice.objects.filter(case__in=_cases(organisation_ids, unit_codes, areas), received_date__gte=start, received_date__lte=end)
+
+
 def _household_day_values(organisation_ids, unit_codes, start, end, areas=None) -> list[dict]:
     """(organisation, day, unit, area, household) of the notices received in [start, end], distinct."""
-    notices = Notice.objects.filter(case__in=_cases(organisation_ids, unit_codes, areas), received_date__gte=start, received_date__lte=end)
+    notices = _notices_in(organisation_ids, unit_codes, start, end, areas)
     return list(
         notices.annotate(stat_area=area_expression("case__household")).order_by()
         .values("case__organisation_id", "received_date", "case__lead_unit__code", "stat_area", "case__household_id").distinct()
     )
 
 
-def _known_since(organisation_ids, household_ids: set[int]) -> dict[int, dt.date]:
+def _known_since(organisation_ids, household_ids: set[int], households) -> dict[int, dt.date]:
     """The first day each household, or a household where one of its tenants (by personnummer) was a tenant, had a
-    notice: a fixed number of queries whatever the number of households."""
+    notice: the same three queries whatever the number of households, none or many (`households` is the query of
+    their ids, used as a subquery: an empty Python list would skip the query and change the count)."""
     organisation_ids = list(organisation_ids)
+    tenants = Person.objects.filter(household_id__in=households, role__in=TENANT_ROLES).exclude(personal_identity_number="")
     pins_by_household: dict[int, set[str]] = defaultdict(set)
-    for household_id, pin in (
-        Person.objects.filter(household_id__in=household_ids, role__in=TENANT_ROLES).exclude(personal_identity_number="")
-        .values_list("household_id", "personal_identity_number")
-    ):
+    for household_id, pin in tenants.values_list("household_id", "personal_identity_number"):
         pins_by_household[household_id].add(pin)
-    pins = set().union(*pins_by_household.values()) if pins_by_household else set()
+    same_tenants = Person.objects.filter(
+        personal_identity_number__in=tenants.values("personal_identity_number"), role__in=TENANT_ROLES,
+        household__organisation_id__in=organisation_ids,
+    )
     households_by_pin: dict[str, set[int]] = defaultdict(set)
-    for household_id, pin in (
-        Person.objects.filter(personal_identity_number__in=pins, role__in=TENANT_ROLES, household__organisation_id__in=organisation_ids)
-        .values_list("household_id", "personal_identity_number")
-    ):
+    for household_id, pin in same_tenants.values_list("household_id", "personal_identity_number"):
         households_by_pin[pin].add(household_id)
-    related = set(household_ids).union(*households_by_pin.values()) if households_by_pin else set(household_ids)
     first = dict(
-        Notice.objects.filter(case__household_id__in=related, case__organisation_id__in=organisation_ids).order_by()
+        Notice.objects.filter(Q(case__household_id__in=households) | Q(case__household_id__in=same_tenants.values("household_id")),
+                              case__organisation_id__in=organisation_ids).order_by()
         .values_list("case__household_id").annotate(first=Min("received_date"))
     )
     known = {}
@@ -228,9 +231,10 @@ def _known_since(organisation_ids, household_ids: set[int]) -> dict[int, dt.date
     return known
 
 
-def _household_members(household_ids) -> dict[int, dict]:
+def _household_members(households) -> dict[int, dict]:
+    """Children, their residence and adults per household; `households` is a query of ids (one query always)."""
     members: dict[int, dict] = defaultdict(lambda: {"children": 0, "adults": 0, "residence": Counter()})
-    for household_id, role, residence in Person.objects.filter(household_id__in=household_ids).values_list(
+    for household_id, role, residence in Person.objects.filter(household_id__in=households).values_list(
         "household_id", "role", "child_residence"
     ):
         if role == MemberRole.CHILD:
@@ -246,8 +250,9 @@ def live_household_days(organisation_ids, unit_codes, start, end, areas=None) ->
     """Unsaved HouseholdDay rows for [start, end] from the cases as they are now."""
     values = _household_day_values(organisation_ids, unit_codes, start, end, areas)
     household_ids = {v["case__household_id"] for v in values}
-    members = _household_members(household_ids)
-    known = _known_since(organisation_ids, household_ids)
+    households = _notices_in(organisation_ids, unit_codes, start, end, areas).values("case__household_id")
+    members = _household_members(households)
+    known = _known_since(organisation_ids, household_ids, households)
     rows = []
     for v in values:
         household_id, org = v["case__household_id"], v["case__organisation_id"]
@@ -270,8 +275,10 @@ def live_case_facts(cases) -> list[CaseFact]:
         .values("id", "organisation_id", "first_notice", "lead_unit__code", "stat_area", "contact_established_on", "recovery_deadline")
     )
     deadline_by_case = {c["id"]: c["recovery_deadline"] for c in facts if c["recovery_deadline"] is not None}
-    visits = Contact.objects.filter(case_id__in=deadline_by_case, channel=ContactChannel.VISIT).values_list("case_id", "date")
-    visited = {case_id for case_id, day in visits if day <= deadline_by_case[case_id]}
+    # A subquery, not the ids: one query also when no case has a deadline (the count stays one number).
+    visits = Contact.objects.filter(case__in=cases.filter(recovery_deadline__isnull=False).values("pk"),
+                                    channel=ContactChannel.VISIT).values_list("case_id", "date")
+    visited = {case_id for case_id, day in visits if case_id in deadline_by_case and day <= deadline_by_case[case_id]}
     rows = []
     for c in facts:
         contact, deadline = c["contact_established_on"], c["recovery_deadline"]

@@ -265,6 +265,8 @@ def _search_ids(queryset: QuerySet[Case], text: str, today: dt.date) -> QuerySet
     else:
         members = None
     if members is not None:
+        # The members of the list's own households only (its organisation): not every person of every organisation.
+        members = members.filter(household_id__in=base.values("household_id"))
         sides.append(base.filter(household_id__in=members.values("household_id")).values("pk"))
     if not sides:
         return base.none().values("pk")
