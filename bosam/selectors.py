@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases import amounts
-from cases.models import Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus
+from cases.models import BosamRequest, Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus
 from cases.protection import PROTECTED_DESIGNATION, designation_for, household_has_protected_member, protected_household_ids
 from cases.rules.deadlines import is_urgent
 from cases.rules.routing import KRONOFOGDEN_NOTICES
@@ -130,14 +130,28 @@ def _discussion_threshold(meeting: Meeting, after_meetings: int) -> dt.date | No
     return held[-1] if len(held) == after_meetings else None
 
 
+def bosam_requests_since(meeting: Meeting, since: dt.date, case_ids=None) -> dict[int, list[dict]]:
+    """The units' requests (made on or after `since`, the previous meeting) by case: these cases need the forum."""
+    requests = BosamRequest.objects.filter(
+        case__organisation_id=meeting.organisation_id, requested_at__date__gte=since
+    ).select_related("unit").order_by("requested_at", "id")
+    if case_ids is not None:
+        requests = requests.filter(case_id__in=case_ids)
+    result: dict[int, list[dict]] = defaultdict(list)
+    for r in requests:
+        result[r.case_id].append({"unit": r.unit.name, "reason": r.reason})
+    return result
+
+
 def agenda_selection(meeting: Meeting, *, today: dt.date, case_ids: list[int] | None = None) -> tuple[list[dict], set[int]]:
     """The cases the agenda should hold (sections 1 and 2) in their natural order, and the ids of the
     other open cases at risk it leaves out (the agenda shows their number).
 
     Section 1: open cases with a notice received since the previous meeting (R4), grouped by the type
     of the latest such notice. Section 2 (issue 12): only the other open cases still under threat that
-    need the forum: at the Kronofogden stage, urgent for this meeting, or not discussed at the last N
-    held meetings (plan setting `bosam_review_after_meetings`). The chair's own items are kept by
+    need the forum: at the Kronofogden stage, urgent for this meeting, requested by a unit assigned to
+    the case since the previous meeting, or not discussed at the last N held meetings (plan setting
+    `bosam_review_after_meetings`). The chair's own items are kept by
     `agenda_prepare` whatever this says. `case_ids` limits the selection to those cases (a case changed)."""
     from cases.services import plan_config_for
 
@@ -156,9 +170,12 @@ def agenda_selection(meeting: Meeting, *, today: dt.date, case_ids: list[int] | 
         notices = notices.filter(case_id__in=case_ids)
     for case_id, notice_type in notices:
         new_types[case_id] = notice_type  # the latest wins
+    requested = set(bosam_requests_since(meeting, since, case_ids))
     cases = (
         Case.objects.filter(organisation_id=meeting.organisation_id, status=CaseStatus.OPEN)
-        .filter(Q(pk__in=list(new_types)) | ~Q(latest_notice_type__in=["", NoticeType.EVICTION_CANCELLED]))
+        .filter(
+            Q(pk__in=list(new_types) + list(requested)) | ~Q(latest_notice_type__in=["", NoticeType.EVICTION_CANCELLED])
+        )
         .only("id", "number", "children_count", "eviction_date", "recovery_deadline", "reply_deadline", "latest_notice_type",
               "opened_at")
     )
@@ -184,7 +201,7 @@ def agenda_selection(meeting: Meeting, *, today: dt.date, case_ids: list[int] | 
             reply_deadline=case.reply_deadline,
         )
         if section == AgendaSection.AT_RISK and not (
-            urgent or case.latest_notice_type in KRONOFOGDEN_NOTICES
+            urgent or case.latest_notice_type in KRONOFOGDEN_NOTICES or case.pk in requested
             or (threshold is not None and timezone.localdate(case.opened_at) < threshold
                 and last_discussed.get(case.pk, dt.date.min) < threshold)
         ):
@@ -234,7 +251,7 @@ def _activity_entry(activity: Activity, meeting_date: dt.date | None = None) -> 
     }
 
 
-def _item_entry(item: AgendaItem, activities: list[Activity]) -> dict:
+def _item_entry(item: AgendaItem, activities: list[Activity], requests: list[dict] | None = None) -> dict:
     case = item.case
     members = list(case.household.members.all())
     # The agenda goes to every department: a protected person is the case number and
@@ -265,6 +282,7 @@ def _item_entry(item: AgendaItem, activities: list[Activity]) -> dict:
         "discussed": item.discussed,
         "carried_to": _iso(item.carried_to.date) if item.carried_to_id else "",
         "activities": [_activity_entry(a) for a in activities],
+        "requests": requests or [],
     }
 
 
@@ -306,9 +324,13 @@ def agenda_content(meeting: Meeting) -> dict:
     for activity in meeting.activities.select_related("task__unit__department", "case", "meeting").order_by("id"):
         activities_by_item[activity.item_id].append(activity)
 
+    requests = bosam_requests_since(meeting, since, [i.case_id for i in items])
     sections = []
     for section in AgendaSection:
-        entries = [_item_entry(i, activities_by_item[i.pk]) for i in items if i.section == section and not i.is_removed]
+        entries = [
+            _item_entry(i, activities_by_item[i.pk], requests.get(i.case_id))
+            for i in items if i.section == section and not i.is_removed
+        ]
         sections.append({"code": section.value, "title": str(section.label), "items": entries})
     live = [e for s in sections for e in s["items"]]
     with_children = [e for e in live if e["children_count"]]

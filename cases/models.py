@@ -1071,3 +1071,28 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.delivery}"
+
+
+class BosamRequest(models.Model):
+    """A unit assigned to the case asks for it to be taken up at the next BOSAM meeting (issue 12 item 5).
+
+    Stored here, not in bosam (cases does not import bosam); bosam's agenda selection reads the requests
+    made since the previous meeting and puts the case in section 2."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="bosam_requests", verbose_name=_("ärende"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("enhet"))
+    reason = models.CharField(_("anledning"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("begärd av")
+    )
+    requested_at = models.DateTimeField(_("begärd"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("begäran om BOSAM")
+        verbose_name_plural = _("begäranden om BOSAM")
+        ordering = ["requested_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="bosam_request_has_reason")]
+        indexes = [models.Index(fields=["requested_at"])]
+
+    def __str__(self):
+        return f"{self.case} – {self.unit}"

@@ -5,6 +5,9 @@ from .models import Role
 from .roles import user_roles
 
 # (url name, label, roles that see it). Order is the order in the menu.
+# "/arenden/" is the root of the whole case area (notifications, retention, emergency access, ...):
+# its item is active on its own address only, never on the pages below it.
+EXACT_ONLY = {"cases:my_cases"}
 NAVIGATION = [
     ("cases:my_cases", _("Mina ärenden"), {Role.HANDLAGGARE, Role.HYRESRADGIVARE, Role.CHEF}),
     ("cases:overview", _("Alla öppna ärenden"), {Role.HYRESRADGIVARE, Role.CHEF}),
@@ -31,9 +34,14 @@ def navigation(request):
                 url = reverse(url_name)
             except NoReverseMatch:  # an area not installed in this deployment
                 continue
-            items.append({"url": url, "label": label, "active": False})
-    # The menu item with the longest address that the current page starts with is the active one.
-    matching = [item for item in items if request.path.startswith(item["url"])]
+            items.append({"url": url, "label": label, "active": False, "exact": url_name in EXACT_ONLY})
+    # The menu item with the longest address that the current page starts with is the active one;
+    # an exact-only item counts only on its own address.
+    matching = [
+        item
+        for item in items
+        if request.path == item["url"] or (not item["exact"] and request.path.startswith(item["url"]))
+    ]
     if matching:
         max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}

@@ -18,8 +18,11 @@ public names are re-exported here.
 """
 
 from .actions import (
+    BosamRequestRefused,
     ConcurrentChange,
     assignment_change,
+    bosam_request,
+    bosam_request_unit,
     case_close,
     case_reopen,
     consent_record,
@@ -54,6 +57,7 @@ __all__ = [
     "ESCALATION_TASK_KINDS",
     "MANDATORY_TASK_KINDS",
     "ActiveUnitData",
+    "BosamRequestRefused",
     "ConcurrentChange",
     "DuplicateSubmission",
     "EvictionOutcomeData",
@@ -64,6 +68,8 @@ __all__ = [
     "NoticeData",
     "PaymentCommitmentData",
     "assignment_change",
+    "bosam_request",
+    "bosam_request_unit",
     "case_close",
     "case_reevaluate",
     "case_reopen",

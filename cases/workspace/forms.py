@@ -237,6 +237,12 @@ class ConsultForm(CaseActionForm):
     question = forms.CharField(label=_("Fråga till hyresrådgivaren"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class BosamRequestForm(CaseActionForm):
+    reason = forms.CharField(
+        label=_("Varför behöver ärendet tas upp på BOSAM?"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ConsentForm(CaseActionForm):
     recipient = forms.ChoiceField(label=_("Mottagare"), choices=ConsentRecipient.choices)
     given_on = forms.DateField(label=_("Samtycke lämnat"), widget=DATE_WIDGET, validators=[_not_in_future])

@@ -164,6 +164,12 @@ def deviations_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntr
     return [TimelineEntry(d.created_at, TimelineKind.DEVIATION, d) for d in records.deviations]
 
 
+def bosam_requests_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
+    """A unit's request for BOSAM (one query; shown under the BOSAM filter)."""
+    requests = case.bosam_requests.select_related("unit", "requested_by")
+    return [TimelineEntry(r.requested_at, "bosam", r, template="cases/_timeline_bosam_request.html") for r in requests]
+
+
 SOURCES: list[Callable[[Case, CaseRecords], Iterable[TimelineEntry]]] = [
     notices_source,
     decisions_source,
@@ -172,6 +178,7 @@ SOURCES: list[Callable[[Case, CaseRecords], Iterable[TimelineEntry]]] = [
     contacts_source,
     consents_source,
     deviations_source,
+    bosam_requests_source,
 ]
 
 # Same moment: the notice before the decision it caused, an old role ended before the new one starts.

@@ -145,6 +145,7 @@ def _action_forms(case: Case, bound: dict | None = None) -> dict:
         "assignment": forms.AssignmentForm(initial=initial, organisation=org, prefix="assignment"),
         "consult": forms.ConsultForm(initial=initial, prefix="consult"),
         "consent": forms.ConsentForm(initial={**initial, "given_on": today}, prefix="consent"),
+        "bosam_request": forms.BosamRequestForm(initial=initial, prefix="bosam"),
         "close": forms.CloseForm(initial=initial, prefix="close"),
         "reopen": forms.ReopenForm(initial=initial, prefix="reopen"),
         "eviction_outcome": legal_forms.EvictionOutcomeForm(initial=initial, prefix="outcome"),
@@ -172,6 +173,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, conflict: st
         "may_reveal_address": protected and may_reveal_address(request.user, case),
         "address_revealed": protected and bool(request.session.pop(f"revealed-address-{case.pk}", False)),
         "case": case, **data, "writable": writable and case.is_open, "can_reopen": writable and not case.is_open,
+        "may_request_bosam": writable and case.is_open and services.bosam_request_unit(request.user, case) is not None,
         "forms": _action_forms(case, bound), "conflict": conflict, "revealed_person_pk": revealed,
         "today": timezone.localdate(),
     }, status=status)
@@ -314,6 +316,21 @@ def consult(request, pk: int):
     return _case_action(
         request, pk, key="consult", check_version=True, form_factory=lambda data, case: forms.ConsultForm(data, prefix="consult"),
         perform=perform, success=_("Hyresrådgivningen har fått en samrådsuppgift."), anchor="#uppgifter",
+    )
+
+
+@require_POST
+def bosam_request(request, pk: int):
+    def perform(case, data):
+        try:
+            services.bosam_request(case=case, user=request.user, reason=data["reason"], request=request)
+        except services.BosamRequestRefused as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    return _case_action(
+        request, pk, key="bosam_request", check_version=True,
+        form_factory=lambda data, case: forms.BosamRequestForm(data, prefix="bosam"),
+        perform=perform, success=_("Ärendet tas upp på nästa BOSAM-möte."), anchor="#tidslinje",
     )
 
 
