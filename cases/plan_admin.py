@@ -72,6 +72,10 @@ class PlanConfigurationForm(forms.ModelForm):
         label=_("BOSAM: ett öppet ärende utan brådska tas upp igen när det inte behandlats på så många möten"),
         min_value=1, max_value=26, required=False,
     )
+    elderly_investigation_unit = forms.CharField(
+        label=_("Enhet som beslutar om utredning för den som nått åldersgränsen, när avhysning är utsatt (R3c)"),
+        required=False, max_length=40, help_text=_("En enhetskod, t.ex. AO_UPPSOKARE."),
+    )
     lead_precedence = forms.CharField(
         label=_("Turordning för ansvarig enhet (R1)"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -105,6 +109,7 @@ class PlanConfigurationForm(forms.ModelForm):
             eviction_child_residences=list(config.eviction_child_residences),
             payment_decision_working_days=config.payment_decision_working_days,
             bosam_review_after_meetings=config.bosam_review_after_meetings,
+            elderly_investigation_unit=config.elderly_investigation_unit,
             lead_precedence="\n".join(config.lead_precedence),
             special_housing_lead=_pairs_to_text(config.special_housing_lead),
             task_due_working_days=_pairs_to_text(config.task_due_working_days),
@@ -123,6 +128,12 @@ class PlanConfigurationForm(forms.ModelForm):
         if unknown:
             raise forms.ValidationError(_("Okända enhetskoder: %(codes)s"), params={"codes": ", ".join(unknown)})
         return codes
+
+    def clean_elderly_investigation_unit(self):
+        code = self.cleaned_data.get("elderly_investigation_unit", "").strip()
+        if code and code not in self._unit_codes():
+            raise forms.ValidationError(_("Okända enhetskoder: %(codes)s"), params={"codes": code})
+        return code
 
     def clean_special_housing_lead(self):
         pairs = _text_to_pairs(self.cleaned_data["special_housing_lead"], field_name=_("boendeformer"))
@@ -151,7 +162,7 @@ class PlanConfigurationForm(forms.ModelForm):
     def _legal_step_settings(self) -> dict:
         """The issue-11 settings; an empty field keeps the default."""
         names = ("escalation_lead_working_days", "recovery_period_start", "report_of_concern_deviation_working_days",
-                 "payment_decision_working_days", "bosam_review_after_meetings")
+                 "payment_decision_working_days", "bosam_review_after_meetings", "elderly_investigation_unit")
         values = {name: self.cleaned_data[name] for name in names if self.cleaned_data.get(name) not in (None, "")}
         if self.cleaned_data.get("eviction_child_residences"):
             values["eviction_child_residences"] = tuple(self.cleaned_data["eviction_child_residences"])

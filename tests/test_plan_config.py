@@ -90,7 +90,7 @@ def test_the_legal_step_settings_are_edited_and_recorded_in_the_version(client, 
     response = client.post(ADMIN_ADD_URL, _form_data(
         organisation, urgency_fallback_days="3", escalation_lead_working_days="7", recovery_period_start="RECEIVED",
         report_of_concern_deviation_working_days="8", eviction_child_residences=["LIVING", "VISITING"],
-        payment_decision_working_days="4",
+        payment_decision_working_days="4", elderly_investigation_unit="MOTTAGNING_VUXNA",
     ))
     assert response.status_code == 302, response.content.decode()[:2000]
     settings = PlanConfiguration.objects.get(organisation=organisation, is_active=True).settings
@@ -100,11 +100,17 @@ def test_the_legal_step_settings_are_edited_and_recorded_in_the_version(client, 
     assert settings["report_of_concern_deviation_working_days"] == 8
     assert settings["eviction_child_residences"] == ["LIVING", "VISITING"]
     assert settings["payment_decision_working_days"] == 4
+    assert settings["elderly_investigation_unit"] == "MOTTAGNING_VUXNA"
     config = plan_config_for(organisation)
     assert config.eviction_child_residences == ("LIVING", "VISITING") and config.recovery_period_start == "RECEIVED"
     # The edit page of the version shows what it holds.
     page = client.get(f"/admin/cases/planconfiguration/{PlanConfiguration.objects.get(is_active=True).pk}/change/").content.decode()
     assert 'name="escalation_lead_working_days" value="7"' in page
+    # A unit code the organisation does not have is refused with the field named, and nothing is saved.
+    versions = PlanConfiguration.objects.count()
+    refused = client.post(ADMIN_ADD_URL, _form_data(organisation, version="2026.9", elderly_investigation_unit="FINNS_INTE"))
+    assert refused.status_code == 200 and "Okända enhetskoder: FINNS_INTE" in refused.content.decode()
+    assert PlanConfiguration.objects.count() == versions
 
 
 @pytest.mark.django_db
