@@ -63,10 +63,12 @@ def test_jour_breaks_the_glass_and_the_chef_sees_it(organisation, personas, make
     assert EmergencyAccess.objects.filter(case=family).count() == 1
 
     # The chef's e-mail: the case number and an absolute link to the log review; nothing about the household.
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["chef@example.se"]
-    link = re.search(r"(http://\S+)", mail.outbox[0].body).group(1)
+    # (The unit's case workers were told by e-mail when the plan assigned the case; the chef only of this.)
+    to_chef = [message for message in mail.outbox if "chef@example.se" in message.to]
+    assert len(to_chef) == 1 and to_chef[0].to == ["chef@example.se"]
+    link = re.search(r"(http://\S+)", to_chef[0].body).group(1)
     assert link.startswith(live_server.url) and "action=" + AuditAction.EMERGENCY_ACCESS in link
-    assert family.household.members.first().name not in mail.outbox[0].body
+    assert family.household.members.first().name not in to_chef[0].body
 
     log_in(page, live_server, "chef")
     # The bell: one unread notification (fetched after the page loaded), and the list says which case.
