@@ -263,7 +263,7 @@ def task_complete(request, pk: int, task_pk: int):
 
     return _case_action(
         request, pk, key=key, form_factory=factory, perform=perform,
-        success=_("Uppgiften är markerad som klar. Du kan ångra det i dag under Klart i dag."), anchor="#uppgifter",
+        success=_("Uppgiften är markerad som klar."), anchor="#uppgifter",
         needs_open=None,  # a task kept as follow-up when the case was closed is completed on the closed case
     )
 

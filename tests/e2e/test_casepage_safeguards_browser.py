@@ -89,7 +89,7 @@ def test_klar_is_undone_the_same_day_and_refused_the_next(busy_case, live_server
     task = Task.objects.get(case=busy_case, title="Ring hyresvärden")
     page.get_by_test_id(f"done-{task.pk}").click()  # one click, by keyboard as well: a plain form button
     page.wait_for_load_state()
-    assert "Du kan ångra det i dag" in page.get_by_role("alert").first.inner_text()
+    assert "Uppgiften är markerad som klar." in page.get_by_role("alert").first.inner_text()
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
     done = page.get_by_test_id(f"done-today-{task.pk}")
