@@ -296,6 +296,13 @@ def household_designation(members) -> str:
 
 class Person(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("hushåll"))
+    # The household's organisation, stored on the person so that a name search reads one organisation's persons
+    # (issue 16): PostgreSQL's trigram index on (organisation, name) is migration cases/0022. It is always the
+    # household's (save() takes it from there; the services set it when they bulk-create). No B-tree of its own:
+    # the composite GIN index serves "organisation = …" too.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("organisation")
+    )
     name = models.CharField(_("namn"), max_length=200)
     personal_identity_number = models.CharField(
         _("personnummer/samordningsnummer"), max_length=12, blank=True, validators=[pin_12], db_index=True
@@ -322,6 +329,11 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None and self.household_id is not None:
+            self.organisation_id = self.household.organisation_id
+        super().save(*args, **kwargs)
 
     def age_on(self, on_date):
         from .rules.deadlines import age_on

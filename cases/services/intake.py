@@ -196,6 +196,7 @@ def _person_create(household: Household, member: MemberData) -> Person:
 def _person(household: Household, member: MemberData) -> Person:
     return Person(
         household=household,
+        organisation_id=household.organisation_id,
         name=member.name,
         role=member.role,
         personal_identity_number=member.personal_identity_number,
