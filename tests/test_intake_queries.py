@@ -14,8 +14,8 @@ from cases.models import Case
 from tests.factories import pin_for, register
 from tests.test_intake import NEW_URL, form_data
 
-NEW_HOUSEHOLD = 49
-JOINING = 41
+NEW_HOUSEHOLD = 1
+JOINING = 1
 # On PostgreSQL one more: the advisory lock on the tenants' personnummer (services.membership.identity_numbers_lock).
 ADVISORY_LOCK = 1 if connection.vendor == "postgresql" else 0
 

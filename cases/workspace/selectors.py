@@ -261,18 +261,17 @@ def _search_ids(queryset: QuerySet[Case], text: str, today: dt.date, organisatio
     sides = []
     if _CASE_NUMBER_PART.fullmatch(text):  # a case number is digits and a dash: a name never matches one
         sides.append(base.filter(number__icontains=text).values("pk"))
+    # The persons of the list's own organisation only (Person.organisation, the trigram index on (organisation,
+    # name), issue 16); without an organisation, those of the list's own households.
+    persons = Person.of_organisation(organisation_id) if organisation_id is not None else Person.objects.all()
     if pin:
-        members = Person.objects.filter(personal_identity_number=pin)
+        members = persons.filter(personal_identity_number=pin)
     elif any(ch.isalpha() for ch in text):
-        members = Person.objects.filter(name__icontains=text)
+        members = persons.filter(name__icontains=text)
     else:
         members = None
     if members is not None:
-        # The persons of the list's own organisation only (Person.organisation, the trigram index on (organisation,
-        # name), issue 16); without an organisation, those of the list's own households.
-        if organisation_id is not None:
-            members = members.filter(organisation_id=organisation_id)
-        else:
+        if organisation_id is None:
             members = members.filter(household_id__in=base.values("household_id"))
         sides.append(base.filter(household_id__in=members.values("household_id")).values("pk"))
     if not sides:
