@@ -441,11 +441,22 @@ def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None 
     new_tasks = [t for o in outcomes for t in o.new_tasks]
     if new_tasks:
         Task.objects.bulk_create(new_tasks)
-    Case.objects.bulk_update([o.data.case for o in outcomes], FACT_FIELDS)
+    _cases_update([o.data.case for o in outcomes])
     _notify_work(outcomes)
     for outcome in outcomes:  # after the commit: the prepared BOSAM agendas follow (a new notice, a changed urgency)
         hooks.case_changed(outcome.data.case.pk)
     return records
+
+
+def _cases_update(cases: list[Case]) -> None:
+    """The case facts, in one statement. One case (intake, an import's row) by a plain UPDATE: `bulk_update`'s
+    CASE WHEN per field costs more to build than the statement costs to run (a third of an import row's time)."""
+    if len(cases) != 1:
+        Case.objects.bulk_update(cases, FACT_FIELDS)
+        return
+    (case,) = cases
+    fields = [Case._meta.get_field(name) for name in FACT_FIELDS]
+    Case.objects.filter(pk=case.pk).update(**{f.attname: getattr(case, f.attname) for f in fields})
 
 
 def _notify_work(outcomes: list[Outcome]) -> None:
