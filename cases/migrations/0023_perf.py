@@ -91,7 +91,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0021_polish"),
+        ("cases", "0022_casepage"),
         ("organisation", "0004_api_tokens"),
     ]
 
