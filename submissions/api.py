@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -115,9 +116,7 @@ class SubmissionListCreateView(ApiView):
         return self._page(request, rows, QueueSubmissionSerializer)
 
     def _page(self, request, rows, serializer_class):
-        paginator = self.pagination_class() if self.pagination_class else None
-        if paginator is None:  # pragma: no cover - the project's settings paginate
-            return Response(serializer_class(rows, many=True).data)
+        paginator = PageNumberPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
