@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "bosam.models.MeetingStatus",
         "TaskKindEnum": "cases.models.TaskKind",
         "DeviationKindEnum": "cases.models.DeviationKind",
+        "SubmissionStatusEnum": "submissions.models.SubmissionStatus",
     },
 }
 

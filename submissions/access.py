@@ -38,20 +38,24 @@ def require_queue_user(user) -> None:
         raise PermissionDenied(_("Endast hyresrådgivare kan registrera underrättelser."))
 
 
+# As for a case: an id outside the caller's reach is 404 whoever asks, and only then the role decides (403).
+
+
 def submission_get_for_landlord(user, pk: int) -> Submission:
-    landlord = landlord_for_user(user)
-    submission = Submission.objects.filter(pk=pk, landlord=landlord).first()
+    landlord_id = getattr(user, "landlord_id", None)
+    submission = Submission.objects.filter(pk=pk, landlord_id=landlord_id).first() if landlord_id else None
     if submission is None:
         raise Http404(_("Underrättelsen finns inte."))
+    landlord_for_user(user)
     return submission
 
 
-def submission_get_for_staff(user, pk: int, *, lock: bool = False) -> Submission:
-    require_queue_user(user)
-    queryset = Submission.objects.select_related("landlord", "notice__case")
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    submission = queryset.filter(pk=pk, organisation_id=user.organisation_id).first()
+def submission_get_for_staff(user, pk: int) -> Submission:
+    submission = (
+        Submission.objects.select_related("landlord", "notice__case").filter(pk=pk, organisation_id=user.organisation_id).first()
+        if user.organisation_id else None
+    )
     if submission is None:
         raise Http404(_("Underrättelsen finns inte."))
+    require_queue_user(user)
     return submission
