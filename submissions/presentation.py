@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import HousingType, MemberRole, NoticeType
-from cases.rules.identity import mask_personal_identity_number
+from cases.rules.identity import format_personal_identity_number, mask_personal_identity_number
 
 from .models import Submission, SubmissionMissing
 
@@ -41,7 +41,8 @@ def submission_view(submission: Submission, *, with_body: bool = False) -> dict:
     }
     if with_body:
         view["members"] = [
-            {"name": m.get("name", ""), "pin": m.get("personal_identity_number", ""), "birth_date": m.get("birth_date", ""),
+            {"name": m.get("name", ""), "pin": format_personal_identity_number(m["personal_identity_number"])
+             if m.get("personal_identity_number") else "", "birth_date": m.get("birth_date", ""),
              "role": ROLE_LABELS.get(m.get("role"), m.get("role", "")), "protected": bool(m.get("protected_identity"))}
             for m in members
         ]
