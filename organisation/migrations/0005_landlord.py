@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('cases', '0021_polish'),
+        ('cases', '0022_casepage'),
         ('organisation', '0004_api_tokens'),
     ]
 

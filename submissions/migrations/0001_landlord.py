@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0022_landlord'),
+        ('cases', '0022_casepage'),
         ('organisation', '0005_landlord'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
