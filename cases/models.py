@@ -864,6 +864,10 @@ class AuditAction(models.TextChoices):
     SEARCH = "SEARCH", _("Sökte eller listade ärenden")
     # Break the glass (issue 15 §4): access to a case outside one's units, with a stated reason, for a few hours.
     EMERGENCY_ACCESS = "EMERGENCY_ACCESS", _("Tog nödåtkomst till ärendet")
+    # The landlord's channel (issue 14 §2): a notice submitted, read in the queue, rejected (registering is NOTICE_REGISTER).
+    SUBMISSION_RECEIVE = "SUBMISSION_RECEIVE", _("Tog emot inkommen underrättelse")
+    SUBMISSION_VIEW = "SUBMISSION_VIEW", _("Läste inkommen underrättelse")
+    SUBMISSION_REJECT = "SUBMISSION_REJECT", _("Avvisade inkommen underrättelse")
 
 
 class AuditEventQuerySet(models.QuerySet):
