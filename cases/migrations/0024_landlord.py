@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0022_casepage'),
+        ('cases', '0023_perf'),
     ]
 
     operations = [
