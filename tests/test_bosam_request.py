@@ -66,7 +66,8 @@ def test_a_units_request_puts_the_case_in_section_two_with_its_coded_reason(
     assert items[case.number]["requests"] == [
         {"unit": advisor.unit.name, "reason": "EVICTION_DATE_NEAR", "reason_label": "Avhysningen är nära"},
     ]
-    assert AuditEvent.objects.filter(case=case, action=AuditAction.CASE_CHANGE, detail="BOSAM_REQUEST HYRESRADGIVNING EVICTION_DATE_NEAR").exists()
+    detail = "BOSAM_REQUEST HYRESRADGIVNING EVICTION_DATE_NEAR"
+    assert AuditEvent.objects.filter(case=case, action=AuditAction.CASE_CHANGE, detail=detail).exists()
 
 
 def test_only_a_unit_assigned_to_the_case_may_request(quiet_case_and_agenda, personas, client):

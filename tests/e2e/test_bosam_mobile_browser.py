@@ -62,7 +62,7 @@ def test_the_meeting_page_reads_without_sideways_scrolling(meeting, live_server,
     down = page.get_by_role("button", name=f"Flytta {first} ned")
     down.scroll_into_view_if_needed()
     box = down.bounding_box()
-    assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= width
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
     down.click()
     page.wait_for_url(re.compile(rf".*/bosam/moten/{meeting.pk}/.*"))
     assert [i.case.number for i in meeting.items.filter(section="NEW_NOTICES").order_by("position")[:2]] == [second, first]
