@@ -16,7 +16,18 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases import amounts
-from cases.models import BosamRequest, Case, CaseStatus, Deviation, DeviationKind, Notice, NoticeType, TaskStatus
+from cases.models import (
+    BosamRequest,
+    BosamRequestReason,
+    BosamRequestStatus,
+    Case,
+    CaseStatus,
+    Deviation,
+    DeviationKind,
+    Notice,
+    NoticeType,
+    TaskStatus,
+)
 from cases.protection import PROTECTED_DESIGNATION, designation_for, household_has_protected_member, protected_household_ids
 from cases.rules.deadlines import is_urgent
 from cases.rules.routing import KRONOFOGDEN_NOTICES
@@ -130,17 +141,35 @@ def _discussion_threshold(meeting: Meeting, after_meetings: int) -> dt.date | No
     return held[-1] if len(held) == after_meetings else None
 
 
-def bosam_requests_since(meeting: Meeting, since: dt.date, case_ids=None) -> dict[int, list[dict]]:
-    """The units' requests (made on or after `since`, the previous meeting) by case: these cases need the forum."""
-    requests = BosamRequest.objects.filter(
-        case__organisation_id=meeting.organisation_id, requested_at__date__gte=since
-    ).select_related("unit").order_by("requested_at", "id")
+def _request_entry(unit: str, reason: str) -> dict:
+    """A unit's request as the agenda shows it: the unit and the reason's label, never free text (issue 12 §5).
+    A code that is not one (minutes locked before the reasons were codes) reads as "Annat"."""
+    code = reason if reason in BosamRequestReason.values else BosamRequestReason.OTHER
+    return {"unit": unit, "reason": code, "reason_label": str(BosamRequestReason(code).label)}
+
+
+def bosam_requests_for(meeting: Meeting, case_ids=None) -> dict[int, list[dict]]:
+    """The units' requests the meeting's agenda shows, by case: the open ones (they stand until a meeting
+    discusses the case) and those this meeting handled."""
+    requests = (
+        BosamRequest.objects.filter(case__organisation_id=meeting.organisation_id)
+        .filter(Q(status=BosamRequestStatus.OPEN) | Q(status=BosamRequestStatus.HANDLED, handled_meeting_id=meeting.pk))
+        .select_related("unit").order_by("requested_at", "id")
+    )
     if case_ids is not None:
         requests = requests.filter(case_id__in=case_ids)
     result: dict[int, list[dict]] = defaultdict(list)
     for r in requests:
-        result[r.case_id].append({"unit": r.unit.name, "reason": r.reason})
+        result[r.case_id].append(_request_entry(r.unit.name, r.reason))
     return result
+
+
+def open_request_case_ids(meeting: Meeting, case_ids=None) -> set[int]:
+    """Cases with an open request of a unit: section 2 until a meeting discusses them."""
+    requests = BosamRequest.objects.filter(case__organisation_id=meeting.organisation_id, status=BosamRequestStatus.OPEN)
+    if case_ids is not None:
+        requests = requests.filter(case_id__in=case_ids)
+    return set(requests.values_list("case_id", flat=True))
 
 
 def agenda_selection(meeting: Meeting, *, today: dt.date, case_ids: list[int] | None = None) -> tuple[list[dict], set[int]]:
@@ -149,8 +178,8 @@ def agenda_selection(meeting: Meeting, *, today: dt.date, case_ids: list[int] | 
 
     Section 1: open cases with a notice received since the previous meeting (R4), grouped by the type
     of the latest such notice. Section 2 (issue 12): only the other open cases still under threat that
-    need the forum: at the Kronofogden stage, urgent for this meeting, requested by a unit assigned to
-    the case since the previous meeting, or not discussed at the last N held meetings (plan setting
+    need the forum: at the Kronofogden stage, urgent for this meeting, with a unit's open request (it stands
+    until a meeting discusses the case), or not discussed at the last N held meetings (plan setting
     `bosam_review_after_meetings`). The chair's own items are kept by
     `agenda_prepare` whatever this says. `case_ids` limits the selection to those cases (a case changed)."""
     from cases.services import plan_config_for
@@ -170,7 +199,7 @@ def agenda_selection(meeting: Meeting, *, today: dt.date, case_ids: list[int] | 
         notices = notices.filter(case_id__in=case_ids)
     for case_id, notice_type in notices:
         new_types[case_id] = notice_type  # the latest wins
-    requested = set(bosam_requests_since(meeting, since, case_ids))
+    requested = open_request_case_ids(meeting, case_ids)
     cases = (
         Case.objects.filter(organisation_id=meeting.organisation_id, status=CaseStatus.OPEN)
         .filter(
@@ -300,6 +329,15 @@ def _mask_protected(content: dict) -> dict:
     return content
 
 
+def _requests_as_codes(content: dict) -> dict:
+    """Locked minutes show a request's reason as its label in the reader's language; minutes locked while the
+    reason was free text lose that text here (it may name people: it stays on the case page)."""
+    for section in content.get("sections", []):
+        for entry in section.get("items", []):
+            entry["requests"] = [_request_entry(r.get("unit", ""), r.get("reason", "")) for r in entry.get("requests", [])]
+    return content
+
+
 def agenda_content(meeting: Meeting) -> dict:
     """Everything the agenda (and, once closed, the minutes) shows, as plain JSON-able data.
 
@@ -307,7 +345,7 @@ def agenda_content(meeting: Meeting) -> dict:
     children, notice type, debt, key dates and responsible unit. Never a
     personnummer or a street address; no area for a household with protected identity."""
     if meeting.status == MeetingStatus.CLOSED and meeting.minutes:
-        return _mask_protected(meeting.minutes)
+        return _requests_as_codes(_mask_protected(meeting.minutes))
     series = meeting.series
     previous = previous_meeting(meeting)
     since = previous.date if previous else meeting.date - dt.timedelta(days=series.interval_days)
@@ -324,7 +362,7 @@ def agenda_content(meeting: Meeting) -> dict:
     for activity in meeting.activities.select_related("task__unit__department", "case", "meeting").order_by("id"):
         activities_by_item[activity.item_id].append(activity)
 
-    requests = bosam_requests_since(meeting, since, [i.case_id for i in items])
+    requests = bosam_requests_for(meeting, [i.case_id for i in items])
     sections = []
     for section in AgendaSection:
         entries = [

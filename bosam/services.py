@@ -456,6 +456,11 @@ def attendance_record(*, meeting: Meeting, user: User, rows: list[tuple[Departme
     return meeting
 
 
+def _requests_handled(meeting: Meeting, case_ids, user: User | None) -> int:
+    """The meeting discussed these cases: the units' open requests for them are handled (issue 12 §5)."""
+    return case_services.bosam_requests_handle(case_ids=case_ids, meeting_id=meeting.pk, meeting_date=meeting.date, user=user)
+
+
 @transaction.atomic
 def item_note_save(*, item: AgendaItem, user: User, note: str) -> AgendaItem:
     meeting = _lock(item.meeting)
@@ -463,6 +468,8 @@ def item_note_save(*, item: AgendaItem, user: User, note: str) -> AgendaItem:
     fields = {"note": note, "discussed": True, "carried_to": None} if note.strip() else {"note": note}
     AgendaItem.objects.filter(pk=item.pk).update(**fields)
     _start(meeting)
+    if fields.get("discussed"):
+        _requests_handled(meeting, [item.case_id], user)
     for name, value in fields.items():
         setattr(item, name, value)
     return item
@@ -477,6 +484,9 @@ def item_discussed_set(*, item: AgendaItem, user: User, discussed: bool) -> Agen
     item.discussed = discussed
     if discussed:
         _start(meeting)
+        _requests_handled(meeting, [item.case_id], user)
+    else:  # undone: the requests this meeting handled for the case stand again
+        case_services.bosam_requests_reopen(case_id=item.case_id, meeting_id=meeting.pk, user=user)
     return item
 
 
@@ -504,6 +514,7 @@ def activity_create(
     activity = Activity.objects.create(meeting=meeting, item=item, case=case, task=task, created_by=user)
     AgendaItem.objects.filter(pk=item.pk).update(discussed=True)
     _start(meeting)
+    _requests_handled(meeting, [case.pk], user)
     return activity
 
 
@@ -582,6 +593,8 @@ def meeting_close(
     if carry_over_item_ids is not None:  # the chair left these unticked: they were discussed after all
         carried = {i.pk for i in carry}
         AgendaItem.objects.filter(pk__in=[i.pk for i in undiscussed if i.pk not in carried]).update(discussed=True)
+    # Before the minutes freeze, so they show the requests this meeting handled; carried items keep theirs open.
+    _requests_handled(meeting, meeting.items.filter(removed_at__isnull=True, discussed=True).values_list("case_id", flat=True), user)
 
     meeting.status = MeetingStatus.CLOSED
     if minutes_keeper is not None:

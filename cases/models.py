@@ -1106,26 +1106,75 @@ class NotificationPreference(models.Model):
         return f"{self.kind}: {self.delivery}"
 
 
-class BosamRequest(models.Model):
-    """A unit assigned to the case asks for it to be taken up at the next BOSAM meeting (issue 12 item 5).
+class BosamRequestReason(models.TextChoices):
+    """Why a unit asks for the forum: a code, because the agenda goes to every department (issue 12 §5).
+    Anything more the unit writes stays on the case page (`BosamRequest.details`)."""
 
-    Stored here, not in bosam (cases does not import bosam); bosam's agenda selection reads the requests
-    made since the previous meeting and puts the case in section 2."""
+    NEEDS_OTHER_UNIT_DECISION = "NEEDS_OTHER_UNIT_DECISION", _("Behöver beslut eller insats från en annan enhet")
+    EVICTION_DATE_NEAR = "EVICTION_DATE_NEAR", _("Avhysningen är nära")
+    CHILDREN_WITHOUT_CONTACT = "CHILDREN_WITHOUT_CONTACT", _("Barnfamilj som vi inte får kontakt med")
+    OTHER = "OTHER", _("Annat")
+
+
+class BosamRequestStatus(models.TextChoices):
+    OPEN = "OPEN", _("Öppen")
+    HANDLED = "HANDLED", _("Behandlad på BOSAM")
+    WITHDRAWN = "WITHDRAWN", _("Återkallad")
+
+
+class BosamRequest(models.Model):
+    """A unit assigned to the case asks for it to be taken up at BOSAM (issue 12 item 5).
+
+    Stored here, not in bosam (cases does not import bosam). An open request puts the case in section 2 of
+    every prepared agenda until a meeting discusses the case; bosam then marks it handled (who, when, which
+    meeting). An undiscussed item carried over keeps the request open. The unit may withdraw it while open.
+    The reason is a code (it is shown on the agenda); `details` is free text for the case page only."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="bosam_requests", verbose_name=_("ärende"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("enhet"))
-    reason = models.CharField(_("anledning"), max_length=300)
+    reason = models.CharField(_("anledning"), max_length=40, choices=BosamRequestReason.choices)
+    details = models.CharField(_("beskrivning"), max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("begärd av")
     )
     requested_at = models.DateTimeField(_("begärd"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=BosamRequestStatus.choices, default=BosamRequestStatus.OPEN)
+    handled_at = models.DateTimeField(_("behandlad"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("behandlad av")
+    )
+    # The meeting that discussed the case: bosam's Meeting id and date (no foreign key: cases works without bosam).
+    handled_meeting_id = models.PositiveIntegerField(_("behandlad på mötet"), null=True, blank=True)
+    handled_meeting_date = models.DateField(_("mötets datum"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("återkallad av")
+    )
 
     class Meta:
         verbose_name = _("begäran om BOSAM")
         verbose_name_plural = _("begäranden om BOSAM")
         ordering = ["requested_at", "id"]
-        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="bosam_request_has_reason")]
-        indexes = [models.Index(fields=["requested_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "unit"], condition=Q(status="OPEN"), name="bosam_request_one_open_per_case_unit",
+            ),
+            models.CheckConstraint(condition=Q(reason__in=BosamRequestReason.values), name="bosam_request_reason_is_a_code"),
+            models.CheckConstraint(condition=~Q(reason="OTHER") | ~Q(details=""), name="bosam_request_other_is_described"),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="OPEN", handled_at__isnull=True, handled_meeting_date__isnull=True, withdrawn_at__isnull=True)
+                    | Q(status="HANDLED", handled_at__isnull=False, handled_meeting_date__isnull=False, withdrawn_at__isnull=True)
+                    | Q(status="WITHDRAWN", handled_at__isnull=True, handled_meeting_date__isnull=True, withdrawn_at__isnull=False)
+                ),
+                name="bosam_request_status_matches_dates",
+            ),
+        ]
+        indexes = [models.Index(fields=["requested_at"]), models.Index(fields=["status", "case"])]
 
     def __str__(self):
         return f"{self.case} – {self.unit}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == BosamRequestStatus.OPEN

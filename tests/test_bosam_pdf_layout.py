@@ -12,12 +12,13 @@ import pytest
 
 from bosam import pdf, services
 from bosam.models import MeetingDocument
-from cases.models import Case, DeviationKind, Household, MemberRole, NoticeType, Person
+from cases.models import BosamRequest, BosamRequestReason, Case, DeviationKind, Household, MemberRole, NoticeType, Person
 from cases.services import deviation_raise_once
 from tests.test_bosam_scenario import D, make_series
 
 AREAS = ["Bandhagen", "Högdalen", "Rågsved", "Hagsätra", "Enskede gård", "Johanneshov", "Årsta", "Stureby", "Östberga"]
 NEW_KINDS = ["RENT_ARREARS_TERMINATION", "DISTURBANCE_WARNING", "DISTURBANCE_TERMINATION", "OTHER_TERMINATION", "EVICTION_DATE"]
+REQUEST_REASONS = ["NEEDS_OTHER_UNIT_DECISION", "EVICTION_DATE_NEAR", "CHILDREN_WITHOUT_CONTACT", "OTHER"]
 ARTEFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts" / "bosam"
 
 
@@ -42,6 +43,9 @@ def sixty_items(organisation, n=60):
             eviction_date=D("2027-01-15") if not new else None,
         )
         case.notices.create(notice_type=kind, received_date=D("2026-11-25") if new else D("2026-10-01"))
+        if i % 15 == 3:  # a unit's request (issue 12 §5): on the agenda as the unit and the reason's label
+            BosamRequest.objects.create(case=case, unit=case.lead_unit, reason=REQUEST_REASONS[i % len(REQUEST_REASONS)],
+                                        details="Kalle Anka ringer varje dag.")
     for i in range(25):
         deviation_raise_once(organisation=organisation, kind=[DeviationKind.TASK_OVERDUE, DeviationKind.NO_REPORT_OF_CONCERN,
                                                               DeviationKind.BOSAM_ABSENCE][i % 3],
@@ -86,6 +90,7 @@ def test_sixty_item_agenda_and_minutes_render_whole_words(organisation, personas
     chair = personas["ordforande"]
     series, meeting, units = sixty_items(organisation)
     names = [u.name for u in units] + AREAS + [str(NoticeType(k).label) for k in [*NEW_KINDS, "EVICTION_APPLICATION"]]
+    names += [str(BosamRequestReason(r).label) for r in REQUEST_REASONS]
 
     agenda = pdf.document_pdf(meeting, MeetingDocument.Kind.AGENDA)
     pngs = _pages_as_png(agenda, "agenda-60")
@@ -100,6 +105,8 @@ def test_sixty_item_agenda_and_minutes_render_whole_words(organisation, personas
     assert "Bilaga 1" in text.split("\f")[-2] or "Bilaga 1" in text.split("\f")[-1]
     # Protected identity: "skyddad identitet" (over two lines of its cell), never the name or its initials' row.
     assert re.search(r"skyddad\s+(\S+\s+)*?identitet", text) and "Lindqvist7" not in text
+    # The requests: four, each as "begärt av <unit>: <label>", never the unit's own text.
+    assert len(re.findall(r"begärt\s+av", text)) == 4 and "Kalle" not in text
 
     # The minutes: a note, an activity, attendance, the justering block.
     items = list(meeting.items.order_by("section", "position"))

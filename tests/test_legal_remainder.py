@@ -241,7 +241,7 @@ def test_r3c_before_the_recovery_deadline_without_a_kronofogden_notice(advisor, 
     assert case["lead_unit"] == "HYRESRADGIVNING"
 
 
-# --- item 6: free text typed at intake never reaches the agenda or the minutes ------------------------
+# --- item 6: free text typed at intake (or in a BOSAM request) never reaches the agenda or the minutes ------------------------
 
 
 def test_free_text_of_the_notice_and_case_is_not_on_the_agenda_but_the_chairs_note_is(organisation, personas):
@@ -260,6 +260,10 @@ def test_free_text_of_the_notice_and_case_is_not_on_the_agenda_but_the_chairs_no
     assert response.status_code == 201, response.content
     case = Case.objects.get(pk=response.json()["case"]["id"])
     Household.objects.filter(pk=case.household_id).update(other_residents="Musse Pigg bor också där")
+    # A unit's BOSAM request (issue 12 §5): its reason reaches the agenda as a label, its free text never.
+    from cases import services as case_services
+
+    case_services.bosam_request(case=case, user=personas["hyresradgivare"], reason="OTHER", details="Långben ringer varje dag.")
     bosam_services.prepare_agendas(today=D("2026-11-27"), organisation=organisation, render_pdf=False)
     item = AgendaItem.objects.get(meeting=meeting, case=case)
     AgendaItem.objects.filter(pk=item.pk).update(note="Ordföranden: följs upp nästa möte.")
@@ -267,11 +271,14 @@ def test_free_text_of_the_notice_and_case_is_not_on_the_agenda_but_the_chairs_no
     chair = client_for(personas["ordforande"])
     text = re.sub(r"[\s\u2010\u00ad-]+", "", pdf_text(chair.get(f"/api/v1/meetings/{meeting.pk}/agenda.pdf").content))
     assert case.number.replace("-", "") in text
-    assert "KalleAnka" not in text and "MussePigg" not in text
+    assert "KalleAnka" not in text and "MussePigg" not in text and "Långben" not in text
+    assert "begärtavHyresrådgivningen:Annat" in text
     from django.urls import reverse
 
     page = chair.get(reverse("bosam:meeting_detail", args=[meeting.pk])).content.decode()
-    assert case.number in page and "Kalle Anka" not in page and "Musse Pigg" not in page
+    assert case.number in page and "Kalle Anka" not in page and "Musse Pigg" not in page and "Långben" not in page
+    assert "begärt av Hyresrådgivningen: Annat" in page
     detail = chair.get(reverse("bosam:item_detail", args=[meeting.pk, item.pk])).content.decode()
-    assert "Kalle Anka" not in detail and "Musse Pigg" not in detail
+    assert "Kalle Anka" not in detail and "Musse Pigg" not in detail and "Långben" not in detail
+    assert "Hyresrådgivningen: Annat" in detail
     assert "Ordföranden: följs upp nästa möte." in detail  # the chair's own note stays

@@ -11,6 +11,7 @@ assignments and tasks, idempotently: evaluating the same state twice changes not
 - deviations.py: automatic and manual deviations (R8)
 - letters.py: the letter as sent (frozen when SEND_LETTER is done), a new letter task
 - plan.py: the plan's settings and the next BOSAM meeting (asked through cases.hooks)
+- bosam_requests.py: a unit's request that BOSAM take up the case, and its lifecycle
 - legal.py: the eviction day's outcome and the payment commitment (issue 11)
 
 `from cases import services` and `services.notice_register(...)` keep working: the
@@ -18,11 +19,8 @@ public names are re-exported here.
 """
 
 from .actions import (
-    BosamRequestRefused,
     ConcurrentChange,
     assignment_change,
-    bosam_request,
-    bosam_request_unit,
     case_close,
     case_reopen,
     consent_record,
@@ -30,6 +28,14 @@ from .actions import (
     contact_register,
     task_complete,
     task_create,
+)
+from .bosam_requests import (
+    BosamRequestRefused,
+    bosam_request,
+    bosam_request_unit,
+    bosam_request_withdraw,
+    bosam_requests_handle,
+    bosam_requests_reopen,
 )
 from .deviations import (
     MANDATORY_TASK_KINDS,
@@ -70,6 +76,9 @@ __all__ = [
     "assignment_change",
     "bosam_request",
     "bosam_request_unit",
+    "bosam_request_withdraw",
+    "bosam_requests_handle",
+    "bosam_requests_reopen",
     "case_close",
     "case_reevaluate",
     "case_reopen",

@@ -18,7 +18,6 @@ from ..models import (
     Assignment,
     AssignmentRole,
     AuditAction,
-    BosamRequest,
     Case,
     CaseStatus,
     Consent,
@@ -161,32 +160,6 @@ def consult_tenancy_advisor(
     _touch(case)
     notify_work([task_work(task, case, cause="new")], kind=NotificationKind.ASSIGNED, actor=user)
     return task
-
-
-def bosam_request_unit(user: User, case: Case) -> Unit | None:
-    """The user's unit when it is assigned to the case now (lead or not): only such a unit may ask for BOSAM."""
-    if not user.unit_id or case.organisation_id != user.organisation_id:
-        return None
-    if not case.assignments.filter(unit_id=user.unit_id, ended_at__isnull=True).exists():
-        return None
-    return user.unit
-
-
-class BosamRequestRefused(Exception):
-    pass
-
-
-@transaction.atomic
-def bosam_request(*, case: Case, user: User, reason: str, request: HttpRequest | None = None) -> BosamRequest:
-    """A unit assigned to the case asks for it at the next BOSAM meeting (section 2 of the agenda)."""
-    unit = bosam_request_unit(user, case)
-    if unit is None or not case.is_open:
-        raise BosamRequestRefused(_("Bara en enhet som är tilldelad ärendet kan begära att det tas upp på BOSAM."))
-    made = BosamRequest.objects.create(case=case, unit=unit, reason=reason[:300], requested_by=user)
-    audit_log(user=user, action=AuditAction.CASE_CHANGE, case=case, request=request, detail=f"BOSAM_REQUEST {unit.code}")
-    _touch(case)
-    hooks.case_changed(case.pk)  # the prepared agenda takes the case into section 2
-    return made
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Unit, User
 
-from ..models import AssignmentRole, CaseStatus, ConsentRecipient, ContactChannel, NoticeType, Outcome
+from ..models import AssignmentRole, BosamRequestReason, CaseStatus, ConsentRecipient, ContactChannel, NoticeType, Outcome
 from ..validation import FreeTextFormMixin
 from .caseload_selectors import people_of
 from .selectors import CaseFilters
@@ -238,9 +238,25 @@ class ConsultForm(CaseActionForm):
 
 
 class BosamRequestForm(CaseActionForm):
-    reason = forms.CharField(
-        label=_("Varför behöver ärendet tas upp på BOSAM?"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+    # A code: the reason is shown on the agenda, which every department reads (issue 12 §5).
+    reason = forms.ChoiceField(
+        label=_("Varför behöver ärendet tas upp på BOSAM?"), choices=BosamRequestReason.choices, widget=forms.RadioSelect,
     )
+    details = forms.CharField(
+        label=_("Beskrivning"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Syns bara här i ärendet, inte på dagordningen. Krävs när du väljer Annat. Högst 300 tecken."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == BosamRequestReason.OTHER and not (data.get("details") or "").strip():
+            self.add_error("details", _("Beskriv anledningen när du väljer Annat."))
+        return data
+
+
+class BosamRequestWithdrawForm(CaseActionForm):
+    request = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    confirm = forms.BooleanField(label=_("Ja, återkalla min enhets begäran"), required=True)
 
 
 class ConsentForm(CaseActionForm):

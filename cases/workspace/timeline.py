@@ -170,7 +170,7 @@ def deviations_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntr
 
 def bosam_requests_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
     """A unit's request for BOSAM (one query; shown under the BOSAM filter)."""
-    requests = case.bosam_requests.select_related("unit", "requested_by")
+    requests = case.bosam_requests.select_related("unit", "requested_by", "handled_by", "withdrawn_by")
     return [TimelineEntry(r.requested_at, "bosam", r, template="cases/_timeline_bosam_request.html") for r in requests]
 
 

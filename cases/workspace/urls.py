@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/tilldelning/", views.assignment_change, name="assignment_change"),
     path("<int:pk>/samrad/", views.consult, name="consult"),
     path("<int:pk>/bosam/", views.bosam_request, name="bosam_request"),
+    path("<int:pk>/bosam/aterkalla/", views.bosam_request_withdraw, name="bosam_request_withdraw"),
     path("<int:pk>/samtycke/", views.consent_record, name="consent_record"),
     path("<int:pk>/avsluta/", views.case_close, name="case_close"),
     path("<int:pk>/ateroppna/", views.case_reopen, name="case_reopen"),

@@ -25,7 +25,7 @@ from organisation.roles import has_role
 from .. import legal_selectors, services
 from ..access import can_write, case_get_for_user, may_take_emergency_access
 from ..audit import audit_log, audit_search
-from ..models import AuditAction, Case, CaseStatus, Notice, TaskKind, TaskStatus
+from ..models import AuditAction, BosamRequestStatus, Case, CaseStatus, Notice, TaskKind, TaskStatus
 from ..protection import household_has_protected_member, may_reveal_address
 from ..rules.caseload import LEAD_UNIT, task_completion_right
 from ..services import ConcurrentChange, LetterTaskOpen, caseload, letter_task_create
@@ -150,6 +150,7 @@ def _action_forms(case: Case, bound: dict | None = None) -> dict:
         "consult": forms.ConsultForm(initial=initial, prefix="consult"),
         "consent": forms.ConsentForm(initial={**initial, "given_on": today}, prefix="consent"),
         "bosam_request": forms.BosamRequestForm(initial=initial, prefix="bosam"),
+        "bosam_withdraw": forms.BosamRequestWithdrawForm(initial=initial, prefix="bosam-withdraw"),
         "close": forms.CloseForm(initial=initial, prefix="close"),
         "reopen": forms.ReopenForm(initial=initial, prefix="reopen"),
         "eviction_outcome": legal_forms.EvictionOutcomeForm(initial=initial, prefix="outcome"),
@@ -177,12 +178,25 @@ def _render_case(request, case: Case, *, bound: dict | None = None, conflict: st
         "may_reveal_address": protected and may_reveal_address(request.user, case),
         "address_revealed": protected and bool(request.session.pop(f"revealed-address-{case.pk}", False)),
         "case": case, **data, "writable": writable and case.is_open, "can_reopen": writable and not case.is_open,
-        "may_request_bosam": writable and case.is_open and services.bosam_request_unit(request.user, case) is not None,
+        **_bosam_request_panel(request.user, case, writable),
         "forms": _action_forms(case, bound), "conflict": conflict, "revealed_person_pk": revealed,
         # The actions stay behind one closed <details> (issue 12 item 3) unless one of them came back with errors.
         "actions_bound": any(key in ACTIONS_IN_MENU for key in bound),
         "today": timezone.localdate(),
     }, status=status)
+
+
+def _bosam_request_panel(user, case: Case, writable: bool) -> dict:
+    """The units' open BOSAM requests (the user's own can be withdrawn) and whether the user's unit may ask."""
+    if not (writable and case.is_open):
+        return {"may_request_bosam": False, "open_bosam_requests": [], "my_open_bosam_request": None}
+    open_requests = list(case.bosam_requests.filter(status=BosamRequestStatus.OPEN).select_related("unit", "requested_by"))
+    mine = next((r for r in open_requests if r.unit_id == user.unit_id), None)
+    return {
+        "may_request_bosam": services.bosam_request_unit(user, case) is not None,
+        "open_bosam_requests": open_requests,
+        "my_open_bosam_request": mine,
+    }
 
 
 def _payment_initial(case: Case) -> dict:
@@ -236,7 +250,7 @@ def _case_action(
     except IntegrityError:
         messages.error(request, _("Åtgärden kunde inte genomföras: hushållet har redan ett annat öppet ärende."))
         return redirect("cases:detail", pk=case.pk)
-    except caseload.CaseloadRefused as exc:
+    except (caseload.CaseloadRefused, services.BosamRequestRefused) as exc:
         messages.error(request, str(exc))
         return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + anchor)
     messages.success(request, success)
@@ -328,15 +342,26 @@ def consult(request, pk: int):
 @require_POST
 def bosam_request(request, pk: int):
     def perform(case, data):
-        try:
-            services.bosam_request(case=case, user=request.user, reason=data["reason"], request=request)
-        except services.BosamRequestRefused as exc:
-            raise PermissionDenied(str(exc)) from exc
+        if services.bosam_request_unit(request.user, case) is None:
+            raise PermissionDenied(_("Bara en enhet som är tilldelad ärendet kan begära att det tas upp på BOSAM."))
+        services.bosam_request(case=case, user=request.user, reason=data["reason"], details=data["details"], request=request)
 
     return _case_action(
         request, pk, key="bosam_request", check_version=True,
         form_factory=lambda data, case: forms.BosamRequestForm(data, prefix="bosam"),
-        perform=perform, success=_("Ärendet tas upp på nästa BOSAM-möte."), anchor="#tidslinje",
+        perform=perform, success=_("Ärendet tas upp på BOSAM tills ett möte har behandlat det."), anchor="#bosam-begaran",
+    )
+
+
+@require_POST
+def bosam_request_withdraw(request, pk: int):
+    def perform(case, data):
+        services.bosam_request_withdraw(case=case, user=request.user, bosam_request_id=data["request"], request=request)
+
+    return _case_action(
+        request, pk, key="bosam_withdraw", check_version=True,
+        form_factory=lambda data, case: forms.BosamRequestWithdrawForm(data, prefix="bosam-withdraw"),
+        perform=perform, success=_("Begäran om BOSAM är återkallad."), anchor="#bosam-begaran",
     )
 
 

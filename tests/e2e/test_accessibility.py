@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from bosam.models import AgendaItem, Meeting, MeetingStatus
+from cases import services as case_services
 from cases.models import Person
 from cases.services import caseload
 from devdata.bosam_demo import seed_demo_meetings
@@ -101,6 +102,8 @@ def data(organisation, personas):
     advisor = personas["hyresradgivare"]
     family = register(organisation, advisor, notice=notice_data(received=received, served=served),
                       children=("2015-09-16", "2019-02-01"), serial=861, surname="Barnfamilj").case
+    # An open BOSAM request: the case page shows it with its withdraw confirmation, the agenda its label.
+    case_services.bosam_request(case=family, user=advisor, reason="CHILDREN_WITHOUT_CONTACT", details="Ingen svarar.")
     register(organisation, advisor, notice=notice_data(received=received, served=served), serial=862, surname="Ensam")
     register(organisation, advisor, notice=notice_data(received=received, served=served), serial=863, surname="Skyddad", protected=True)
     seed_demo_meetings(organisation, today)

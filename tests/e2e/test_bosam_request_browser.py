@@ -1,4 +1,5 @@
-"""Issue 12 item 5 in Chromium: a unit on the case asks for BOSAM from the case page; an empty reason is refused, kept open."""
+"""Issue 12 item 5 in Chromium: a unit on the case asks for BOSAM from the case page with a coded reason (Annat
+needs a description, kept on the case page); the open request is shown and withdrawn only after a confirmation."""
 
 import datetime as dt
 
@@ -21,14 +22,31 @@ def test_the_lead_unit_asks_for_bosam_from_the_case_page(page, live_server, orga
     page.locator("#atgarder-meny > summary").click()
     action = page.locator("#bosam-begaran")
     action.get_by_text("Begär att ärendet tas upp på BOSAM").click()
+    action.get_by_label("Annat").check()
     action.get_by_role("button", name="Begär BOSAM").click()
     page.wait_for_load_state()
     assert page.locator("#bosam-begaran .is-invalid").count() > 0 and not BosamRequest.objects.exists()
-    page.locator("#bosam-begaran").get_by_label("Varför behöver ärendet tas upp på BOSAM?").fill("Hyresvärden vill inte vänta.")
+    page.locator("#bosam-begaran").get_by_label("Beskrivning").fill("Hyresvärden vill inte vänta.")
     page.locator("#bosam-begaran").get_by_role("button", name="Begär BOSAM").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Ärendet tas upp på nästa BOSAM-möte.").is_visible()
+    assert page.get_by_text("Ärendet tas upp på BOSAM tills ett möte har behandlat det.").is_visible()
     assert page.locator("#tidslinje").get_by_text("begärde att ärendet tas upp på BOSAM").count() == 1
-    assert BosamRequest.objects.get().reason == "Hyresvärden vill inte vänta."
+    made = BosamRequest.objects.get()
+    assert (made.reason, made.details, made.status) == ("OTHER", "Hyresvärden vill inte vänta.", "OPEN")
+    opened = page.locator("[data-testid=bosam-request-open]")
+    assert "Annat" in opened.inner_text() and "Hyresvärden vill inte vänta." in opened.inner_text()
+    assert page.locator("#bosam-begaran").get_by_role("button", name="Begär BOSAM").count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "bosam-request-1280.png"), full_page=True)
+
+    # Withdrawing asks first: without the tick nothing happens.
+    withdraw = page.locator("#bosam-begaran").get_by_role("button", name="Återkalla begäran")
+    withdraw.click()
+    page.wait_for_load_state()
+    assert BosamRequest.objects.get().status == "OPEN"
+    page.locator("#bosam-begaran").get_by_label("Ja, återkalla min enhets begäran").check()
+    page.locator("#bosam-begaran").get_by_role("button", name="Återkalla begäran").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Begäran om BOSAM är återkallad.").is_visible()
+    assert BosamRequest.objects.get().status == "WITHDRAWN"
+    assert "Återkallad" in page.locator("#tidslinje [data-testid=bosam-request-status]").inner_text()
