@@ -835,6 +835,11 @@ class AuditAction(models.TextChoices):
     SEARCH = "SEARCH", _("Sökte eller listade ärenden")
     # Break the glass (issue 15 §4): access to a case outside one's units, with a stated reason, for a few hours.
     EMERGENCY_ACCESS = "EMERGENCY_ACCESS", _("Tog nödåtkomst till ärendet")
+    # Two-factor for local accounts (issue 15 §2): an app or a passkey enrolled, removed (by its owner or the
+    # system administrator), and a sign-in's second step; the detail names the kind and the device's name.
+    TWO_FACTOR_ENROL = "TWO_FACTOR_ENROL", _("Aktiverade tvåstegsverifiering")
+    TWO_FACTOR_REMOVE = "TWO_FACTOR_REMOVE", _("Tog bort tvåstegsverifiering")
+    TWO_FACTOR_SIGN_IN = "TWO_FACTOR_SIGN_IN", _("Loggade in med tvåstegsverifiering")
 
 
 class AuditEventQuerySet(models.QuerySet):

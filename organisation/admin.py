@@ -102,8 +102,28 @@ class UnitAdmin(OrganisationScopedAdmin):
 class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "unit", "is_active")
     list_filter = ("groups", ("unit", admin.RelatedOnlyFieldListFilter), "is_active")
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Organisation"), {"fields": ("organisation", "unit", "title", "phone")}))
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Organisation"), {"fields": ("organisation", "unit", "title", "phone")}),
+        (_("Tvåstegsverifiering"), {"fields": ("second_factors",)}),
+    )
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, (_("Organisation"), {"fields": ("organisation", "unit")}))
+    readonly_fields = ("second_factors",)
+
+    @admin.display(description=_("Enheter för tvåstegsverifiering"))
+    def second_factors(self, obj):
+        """How many passkeys and apps the person has, with the lists where a lost one is removed."""
+        from django.urls import reverse
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from django_otp_webauthn.models import WebAuthnCredential
+
+        passkeys = WebAuthnCredential.objects.filter(user=obj).count()
+        apps = TOTPDevice.objects.filter(user=obj, confirmed=True).count()
+        return format_html(
+            '{}: <a href="{}?q={}">{}</a> · {}: <a href="{}?q={}">{}</a>',
+            _("Nycklar (passkeys)"), reverse("admin:django_otp_webauthn_webauthncredential_changelist"), obj.username, passkeys,
+            _("Autentiseringsappar"), reverse("admin:otp_totp_totpdevice_changelist"), obj.username, apps,
+        )
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
