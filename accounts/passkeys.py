@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.http.request import split_domain_port
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.helpers import WebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -62,6 +64,16 @@ def is_last_primary_factor(credential: WebAuthnCredential) -> bool:
 
 @transaction.atomic
 def passkey_remove(*, request, credential: WebAuthnCredential) -> None:
-    """Delete the passkey (its attestation goes with it) and log who removed whose key."""
+    """Delete the passkey (its attestation goes with it) and log who removed whose key.
+
+    django-otp forgets a session's verification when the device that verified it is gone; a person removing
+    the key they signed in with (keeping another) stays verified, through the device they keep: they did show a
+    second factor in this session, and django-otp-webauthn does the same when a key is added."""
+    session_device = getattr(request.user, "otp_device", None)
+    verified_this_session = session_device is not None and session_device.persistent_id == credential.persistent_id
     otp.audit_two_factor(request, otp.REMOVE, credential, owner=credential.user)
     credential.delete()
+    if verified_this_session:
+        remaining = passkeys_of(request.user).first() or TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+        if remaining is not None:
+            otp_login(request, remaining)

@@ -168,6 +168,8 @@ def test_a_removed_passkey_is_refused(barn_with_passkey, personas):
     response = client.post(f"/konto/tvastegs/nycklar/{first.pk}/ta-bort/")
     assert response["Location"] == "/konto/tvastegs/nycklar/"
     assert not WebAuthnCredential.objects.filter(pk=first.pk).exists()
+    # The key this session was verified with is gone; the session stays verified through the one kept.
+    assert client.get("/konto/tvastegs/nycklar/").status_code == 200 and client.get("/arenden/").status_code == 200
     assert events(AuditAction.TWO_FACTOR_REMOVE, barn) == ["nyckel: YubiKey"]
 
     client = logged_in(barn)
