@@ -3,10 +3,13 @@ from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
 from organisation.admin import OrganisationScopedAdmin
 from organisation.models import User
 
+from . import otp
 from .models import ExternalIdentity, GroupRoleMapping
 
 
@@ -61,3 +64,23 @@ class ScopedTOTPDeviceAdmin(_OwnOrganisationDevices, TOTPDeviceAdmin):
 @admin.register(StaticDevice)
 class ScopedStaticDeviceAdmin(_OwnOrganisationDevices, StaticDeviceAdmin):
     inlines = ()  # the backup codes themselves are the person's secret, not the administrator's to read
+
+
+@admin.register(WebAuthnCredential)
+class ScopedPasskeyAdmin(_OwnOrganisationDevices, WebAuthnCredentialAdmin):
+    """A person's passkeys (a lost key is removed here); each removal is written to the audit log."""
+
+    list_display = ("user", "name", "created_at", "last_used_at")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "name")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing to edit: the key's data is the authenticator's
+
+    def delete_model(self, request, obj):
+        otp.audit_two_factor(request, otp.REMOVE, obj, owner=obj.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for credential in queryset.select_related("user"):
+            otp.audit_two_factor(request, otp.REMOVE, credential, owner=credential.user)
+        super().delete_queryset(request, queryset)

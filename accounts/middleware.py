@@ -24,6 +24,7 @@ class SecondFactorMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Tvåstegsverifiering krävs."}, status=403)
-            target = "accounts:otp_verify" if otp.has_confirmed_totp(request.user) else "accounts:otp_setup"
+            # Any device (an app, a passkey, backup codes) is shown on the verification page; none: enrolment.
+            target = "accounts:otp_verify" if otp.has_any_device(request.user) else "accounts:otp_setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -326,7 +326,10 @@ DEMO_USERS_ENABLED = DEBUG
 
 # --- Sign-in: single sign-on (OpenID Connect), two-factor, break-glass (issue 15) -----------------
 # Read at request time by accounts/ (not copied into module constants), so tests can switch it.
-INSTALLED_APPS += ["health_check", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "accounts", "monitoring"]
+INSTALLED_APPS += [
+    "health_check", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "django_otp_webauthn",
+    "accounts", "monitoring",
+]
 # The OTP middleware must come right after authentication; ours then enforces the second factor.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "accounts.middleware.SecondFactorMiddleware")
@@ -376,6 +379,22 @@ OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
 # Two-factor (TOTP, backup codes) for local accounts that can read cases; off under DEBUG (the demo).
 OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = "Avhysning"
+# Passkeys (WebAuthn, django-otp-webauthn) beside TOTP: a second factor only, never instead of the password.
+# The relying party id is the host name the keys are bound to (changing it later invalidates every key); empty:
+# the host of the request (one of ALLOWED_HOSTS). The origins the browser's signed data may name; empty: the
+# request's own scheme and host (again one of ALLOWED_HOSTS). Sign counts, challenges and origin/rp checks are
+# the library's (py_webauthn).
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID")
+WEBAUTHN_RP_NAME = env_or("WEBAUTHN_RP_NAME", "Avhysning")
+WEBAUTHN_ORIGINS = env_list("WEBAUTHN_ORIGINS")
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = WEBAUTHN_RP_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ORIGINS
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+if not WEBAUTHN_ORIGINS:
+    # "No allowed origins configured": our helper then takes the request's own origin (see accounts/passkeys.py).
+    SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]
 
 # Health (/health/): the worker heartbeat written by beat every minute must be fresher than this.
 HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 300)

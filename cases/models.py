@@ -868,6 +868,11 @@ class AuditAction(models.TextChoices):
     SUBMISSION_RECEIVE = "SUBMISSION_RECEIVE", _("Tog emot inkommen underrättelse")
     SUBMISSION_VIEW = "SUBMISSION_VIEW", _("Läste inkommen underrättelse")
     SUBMISSION_REJECT = "SUBMISSION_REJECT", _("Avvisade inkommen underrättelse")
+    # Two-factor for local accounts (issue 15 §2): an app or a passkey enrolled, removed (by its owner or the
+    # system administrator), and a sign-in's second step; the detail names the kind and the device's name.
+    TWO_FACTOR_ENROL = "TWO_FACTOR_ENROL", _("Aktiverade tvåstegsverifiering")
+    TWO_FACTOR_REMOVE = "TWO_FACTOR_REMOVE", _("Tog bort tvåstegsverifiering")
+    TWO_FACTOR_SIGN_IN = "TWO_FACTOR_SIGN_IN", _("Loggade in med tvåstegsverifiering")
 
 
 class AuditEventQuerySet(models.QuerySet):

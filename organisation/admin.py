@@ -125,8 +125,28 @@ class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
     form = UserChangeForm
     list_display = ("username", "first_name", "last_name", "unit", "landlord", "is_active")
     list_filter = ("groups", ("unit", admin.RelatedOnlyFieldListFilter), "is_active")
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Organisation"), {"fields": ("organisation", "unit", "landlord", "title", "phone")}))
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Organisation"), {"fields": ("organisation", "unit", "landlord", "title", "phone")}),
+        (_("Tvåstegsverifiering"), {"fields": ("second_factors",)}),
+    )
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, (_("Organisation"), {"fields": ("organisation", "unit")}))
+    readonly_fields = ("second_factors",)
+
+    @admin.display(description=_("Enheter för tvåstegsverifiering"))
+    def second_factors(self, obj):
+        """How many passkeys and apps the person has, with the lists where a lost one is removed."""
+        from django.urls import reverse
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from django_otp_webauthn.models import WebAuthnCredential
+
+        passkeys = WebAuthnCredential.objects.filter(user=obj).count()
+        apps = TOTPDevice.objects.filter(user=obj, confirmed=True).count()
+        return format_html(
+            '{}: <a href="{}?q={}">{}</a> · {}: <a href="{}?q={}">{}</a>',
+            _("Nycklar (passkeys)"), reverse("admin:django_otp_webauthn_webauthncredential_changelist"), obj.username, passkeys,
+            _("Autentiseringsappar"), reverse("admin:otp_totp_totpdevice_changelist"), obj.username, apps,
+        )
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

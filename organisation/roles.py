@@ -41,6 +41,7 @@ ADMIN_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("accounts", "externalidentity", ALL_ACTIONS),
         ("otp_totp", "totpdevice", ("view", "delete")),
         ("otp_static", "staticdevice", ("view", "delete")),
+        ("django_otp_webauthn", "webauthncredential", ("view", "delete")),
     ],
     Role.BOSAM_ORDFORANDE: [("bosam", "meetingseries", ALL_ACTIONS)],
     Role.HYRESRADGIVARE: [("cases", "landlord", ALL_ACTIONS)],

@@ -209,6 +209,15 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "accounts:otp_setup": ("GET", "", (200,) * 10),
     "accounts:otp_verify": ("GET", "", (302,) * 10),
     "accounts:otp_backup_codes": ("GET", "", (302,) * 10),
+    # Passkeys: everyone signed in has their own page; nobody removes a key that is not theirs (404); the
+    # library's ceremonies start for the signed-in user and refuse a completion without a started one (400).
+    "accounts:passkeys": ("GET", "", (200,) * 10),
+    "accounts:passkey_remove": ("GET", "", (404,) * 10),
+    "accounts:passkey_remove@post": ("POST", "", (404,) * 10),
+    "accounts:passkey_register_begin": ("POST", "", (200,) * 10),
+    "accounts:passkey_register_complete": ("POST", "", (400,) * 10),
+    "accounts:passkey_auth_begin": ("POST", "", (200,) * 10),
+    "accounts:passkey_auth_complete": ("POST", "", (400,) * 10),
     # Open to all, so that a refused sign-in can be explained; says nothing about anyone.
     "accounts:sso_refused": ("GET", "", (403,) * 10),
     "oidc_authentication_init": ("GET", "", (404,) * 10),  # SSO is off by default

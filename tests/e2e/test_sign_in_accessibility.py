@@ -47,3 +47,35 @@ def test_two_factor_pages_have_no_serious_violations(settings, personas, live_se
     audit.login("barn")
     audit.check("tvåsteg verifiera")
     audit.assert_clean()
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_passkey_pages_have_no_serious_violations(settings, personas, live_server, page, view):
+    """The passkeys page empty and with a key (and its message), the removal question, the verification step."""
+    from tests.e2e.test_passkeys_browser import authenticator
+
+    settings.OTP_REQUIRED = True
+    authenticator(page)
+    audit = Auditor(page, live_server, view)
+    audit.login("barn")
+    audit.visit("nycklar, inga ännu", "/konto/tvastegs/nycklar/")
+    page.locator("#passkey-name").fill("YubiKey")
+    page.locator("form.passkey-control button[type=submit]").click()
+    page.wait_for_url("**/konto/tvastegs/reservkoder/")
+    page.goto(live_server.url + "/konto/tvastegs/nycklar/")
+    audit.check("nycklar, en nyckel")
+    # The only key cannot be removed while a second factor is required: the page says so (an error message).
+    page.locator("tr.passkey-row a").click()
+    page.wait_for_url("**/konto/tvastegs/nycklar/")
+    audit.check("nycklar, den enda kan inte tas bort")
+    TOTPDevice.objects.create(user=personas["barn"], name="App", confirmed=True)
+    page.locator("tr.passkey-row a").click()
+    page.wait_for_url("**/ta-bort/")
+    audit.check("ta bort nyckeln")
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": audit.language, "url": live_server.url}])
+    audit.login("barn")
+    audit.check("tvåsteg verifiera med nyckel")
+    page.locator(".passkey-control").click()
+    page.wait_for_url("**/arenden/**")
+    audit.assert_clean()
