@@ -17,8 +17,8 @@ from cases import explanations, services
 from cases.amounts import format_kronor
 from cases.models import Case, Deviation, RoutingDecision
 from cases.rules import routing
-from followup.access import visible_deviations
 from cases.rules.routing import ActiveUnit, DecisionInput, Member, decide
+from followup.access import visible_deviations
 from tests.factories import notice_data, register
 
 RAW_CODE = re.compile(r"[A-Z]{3,}_[A-Z_]+")

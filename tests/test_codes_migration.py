@@ -116,8 +116,8 @@ def test_migration_reads_many_rows_in_batches_without_a_query_per_row(organisati
         label = str(TaskKind.HOME_VISIT.label)
     n = MIGRATION.BATCH + 500
     Deviation.objects.bulk_create([
-        Deviation(organisation=organisation, case=case, kind="TASK_OVERDUE", description=f"{label} skulle vara klar 2026-11-{1 + i % 28:02d}.",
-                  dedupe_key=f"many-{i}")
+        Deviation(organisation=organisation, case=case, kind="TASK_OVERDUE", dedupe_key=f"many-{i}",
+                  description=f"{label} skulle vara klar 2026-11-{1 + i % 28:02d}.")
         for i in range(n)
     ])
     with CaptureQueriesContext(connection) as queries:
