@@ -2,6 +2,7 @@
 id and parameters; what it cannot read back (a person's words, an older wording) stays text (issue 12, item 6)."""
 
 import importlib
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as global_apps
@@ -121,7 +122,7 @@ def test_migration_reads_many_rows_in_batches_without_a_query_per_row(organisati
         for i in range(n)
     ])
     with CaptureQueriesContext(connection) as queries:
-        MIGRATION.to_codes(global_apps, None)
+        MIGRATION.to_codes(global_apps, SimpleNamespace(connection=connection))
     assert Deviation.objects.filter(sentence="task_overdue", description="").count() == n
-    # Units, departments, the two reads and two batches of updates (each batch one UPDATE).
+    # Units, departments, the two reads and two batches of updates (each batch one UPDATE … FROM (VALUES …) on PostgreSQL).
     assert len(queries) <= 12, [q["sql"][:80] for q in queries]

@@ -4,7 +4,7 @@ Reads every stored sentence back (cases.system_sentences.parse_deviation / parse
 English: they were worded in the language of whoever caused them); a text that matches no sentence exactly (a
 person's words, an older wording) is kept as text, which the pages show as it is. Only automatic deviations
 and closed tasks are read: a manual deviation's description and an open task have none of the application's.
-In batches, without a query per row (100k+ rows). Backwards: the Swedish words.
+In batches of one UPDATE … FROM (VALUES …) each on PostgreSQL, without a query per row (100k+ rows). Backwards: the Swedish words.
 """
 
 from collections import defaultdict
@@ -30,15 +30,21 @@ def _names(apps):
     return unit_codes, department_codes, unit_names, department_names
 
 
-def _batched(model, rows, fields):
+def _batched(schema_editor, model, fields, rows) -> None:
+    """Write (pk, *values) rows a batch at a time: one statement per batch (cases.migration_writes)."""
+    from cases.migration_writes import update_columns
+
     changed = []
     for row in rows:
         changed.append(row)
         if len(changed) >= BATCH:
-            model.objects.bulk_update(changed, fields)
+            update_columns(schema_editor, model, fields, changed)
             changed = []
-    if changed:
-        model.objects.bulk_update(changed, fields)
+    update_columns(schema_editor, model, fields, changed)
+
+
+DEVIATION_FIELDS = ["sentence", "params", "description"]
+TASK_FIELDS = ["note_sentence", "note_params", "completion_note"]
 
 
 def to_codes(apps, schema_editor):
@@ -51,31 +57,27 @@ def to_codes(apps, schema_editor):
 
     def deviations():
         rows = (Deviation.objects.filter(automatic=True, sentence="").exclude(kind="MANUAL").exclude(description="")
-                .only("pk", "organisation_id", "kind", "description").iterator(chunk_size=BATCH))
-        for row in rows:
-            parsed = parse_deviation(row.kind, row.description, task_kinds=task_kinds, units=unit_codes[row.organisation_id],
-                                     departments=department_codes[row.organisation_id])
+                .values_list("pk", "organisation_id", "kind", "description").iterator(chunk_size=BATCH))
+        for pk, organisation_id, kind, description in rows:
+            parsed = parse_deviation(kind, description, task_kinds=task_kinds, units=unit_codes[organisation_id],
+                                     departments=department_codes[organisation_id])
             if parsed is not None:
-                row.sentence, row.params = parsed
-                row.description = ""
-                yield row
+                yield (pk, *parsed, "")
 
-    _batched(Deviation, deviations(), ["sentence", "params", "description"])
+    _batched(schema_editor, Deviation, DEVIATION_FIELDS, deviations())
 
     results, decisions = choice_codes(EvictionResult), choice_codes(PaymentDecision)
     Task = apps.get_model("cases", "Task")
 
     def tasks():
         rows = (Task.objects.filter(note_sentence="").exclude(completion_note="").exclude(status="OPEN")
-                .only("pk", "kind", "completion_note").iterator(chunk_size=BATCH))
-        for row in rows:
-            parsed = parse_task_note(row.kind, row.completion_note, results=results, decisions=decisions)
+                .values_list("pk", "kind", "completion_note").iterator(chunk_size=BATCH))
+        for pk, kind, note in rows:
+            parsed = parse_task_note(kind, note, results=results, decisions=decisions)
             if parsed is not None:
-                row.note_sentence, row.note_params = parsed
-                row.completion_note = ""
-                yield row
+                yield (pk, *parsed, "")
 
-    _batched(Task, tasks(), ["note_sentence", "note_params", "completion_note"])
+    _batched(schema_editor, Task, TASK_FIELDS, tasks())
 
 
 def to_text(apps, schema_editor):
@@ -89,20 +91,16 @@ def to_text(apps, schema_editor):
         def deviations():
             for row in Deviation.objects.exclude(sentence="").only("pk", "organisation_id", "sentence", "params", "description").iterator(
                     chunk_size=BATCH):
-                row.description = deviation_text(row, unit_names[row.organisation_id], department_names[row.organisation_id])
-                row.sentence, row.params = "", {}
-                yield row
+                yield (row.pk, "", {}, deviation_text(row, unit_names[row.organisation_id], department_names[row.organisation_id]))
 
-        _batched(Deviation, deviations(), ["sentence", "params", "description"])
+        _batched(schema_editor, Deviation, DEVIATION_FIELDS, deviations())
 
         def tasks():
             for row in Task.objects.exclude(note_sentence="").only("pk", "note_sentence", "note_params", "completion_note").iterator(
                     chunk_size=BATCH):
-                row.completion_note = task_note_text(row)
-                row.note_sentence, row.note_params = "", {}
-                yield row
+                yield (row.pk, "", {}, task_note_text(row))
 
-        _batched(Task, tasks(), ["note_sentence", "note_params", "completion_note"])
+        _batched(schema_editor, Task, TASK_FIELDS, tasks())
 
 
 class Migration(migrations.Migration):
