@@ -125,4 +125,5 @@ def test_migration_reads_many_rows_in_batches_without_a_query_per_row(organisati
         MIGRATION.to_codes(global_apps, SimpleNamespace(connection=connection))
     assert Deviation.objects.filter(sentence="task_overdue", description="").count() == n
     # Units, departments, the two reads and two batches of updates (each batch one UPDATE … FROM (VALUES …) on PostgreSQL).
-    assert len(queries) <= 12, [q["sql"][:80] for q in queries]
+    # Elsewhere bulk_update in batches of 500 (or what SQLite's variable limit allows): still far from one per row.
+    assert len(queries) <= (12 if connection.vendor == "postgresql" else 40), [q["sql"][:80] for q in queries]
