@@ -10,7 +10,7 @@ Parameters are plain JSON: `date` an ISO date, `task` a TaskKind code, `unit` a 
 department code (with `name`, its name when written, for a department no longer there), `result` an
 EvictionResult code, `decision` a PaymentDecision code; `reason` and `note` a person's words.
 
-`parse_deviation` and `parse_task_note` read back the Swedish sentences stored before (migration 0022_codes).
+`parse_deviation` and `parse_task_note` read back the Swedish sentences stored before (migration 0023_codes).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ TASK_NOTE_SENTENCES = {
     "eviction_cancelled": gettext_noop("Avhysningen är återkallad eller inställd."),
     "contact_no_home_visit": gettext_noop("Kontakt etablerad, hembesöket behövs inte (R2d)."),
     "case_closed": gettext_noop("Ärendet avslutades."),
+    "assignment_ended": gettext_noop("Enhetens tilldelning avslutades."),
     "bosam_discussed": gettext_noop("Behandlat på BOSAM %(date)s."),
     "eviction_result": "%(result)s",
     "eviction_result_note": gettext_noop("%(result)s: %(note)s"),
@@ -81,7 +82,7 @@ def _json(params: dict) -> dict:
     return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in params.items()}
 
 
-# --- reading the old sentences back (migration 0022_codes) --------------------------------------
+# --- reading the old sentences back (migration 0023_codes) --------------------------------------
 # They were worded when written, in the language of whoever caused them (the daily checks in Swedish, an
 # override or an eviction outcome in the user's language): both languages are read back.
 

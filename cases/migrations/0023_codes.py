@@ -106,7 +106,7 @@ def to_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0021_polish'),
+        ('cases', '0022_casepage'),
         ('organisation', '0004_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('note_sentence__in', ['', 'eviction_cancelled', 'contact_no_home_visit', 'case_closed', 'bosam_discussed', 'eviction_result', 'eviction_result_note', 'payment_decision'])), name='task_note_sentence_known'),
+            constraint=models.CheckConstraint(condition=models.Q(('note_sentence__in', ['', 'eviction_cancelled', 'contact_no_home_visit', 'case_closed', 'assignment_ended', 'bosam_discussed', 'eviction_result', 'eviction_result_note', 'payment_decision'])), name='task_note_sentence_known'),
         ),
         migrations.AddConstraint(
             model_name='task',
