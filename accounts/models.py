@@ -45,7 +45,8 @@ class GroupRoleMapping(models.Model):
         _("grupp hos inloggningstjänsten"), max_length=255,
         help_text=_("Värdet som det står i gruppanspråket, t.ex. AVH-Handlaggare."),
     )
-    role = models.CharField(_("roll"), max_length=40, choices=Role.choices)
+    # Not hyresvard: a landlord's account is bound to its landlord by the system administrator, never by a group claim.
+    role = models.CharField(_("roll"), max_length=40, choices=[(v, label) for v, label in Role.choices if v != Role.HYRESVARD])
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="group_role_mappings", verbose_name=_("enhet"),
         help_text=_("Används när inloggningstjänsten inte skickar någon enhet."),

@@ -22,6 +22,7 @@ urlpatterns = _exempt_from_login_redirect(
         path("", include("cases.api.urls")),
         path("", include("bosam.api_urls")),
         path("", include("imports.api_urls")),
+        path("", include("submissions.api_urls")),
         path("", include("followup.api_urls")),
     ]
 )

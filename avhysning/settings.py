@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "cases",
     "bosam",
     "imports",
+    # The landlords' channel (issue 14 §2): /hyresvard/, the queue "Inkomna underrättelser", /api/v1/submissions/.
+    "submissions",
     "followup",
     # On top of every app (generate_data, seed_demo, rundemo); nothing imports it.
     "devdata",
@@ -89,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A landlord's account (role hyresvard) reaches its own area and nothing else (issue 14 §2).
+    "submissions.middleware.LandlordAreaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "avhysning.middleware.ContentSecurityPolicyMiddleware",
@@ -287,6 +291,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+# POST/GET /api/v1/submissions/ per token (or signed-in user): a landlord's integration, not a load test (issue 14 §2).
+# Counted in Django's cache (per process with the default local-memory cache).
+SUBMISSIONS_API_RATE = env_str("SUBMISSIONS_API_RATE", "60/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Avhysning API",
     "DESCRIPTION": "Underrättelser, ärenden och BOSAM-möten. Koderna följer codes.md.",
@@ -303,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "bosam.models.MeetingStatus",
         "TaskKindEnum": "cases.models.TaskKind",
         "DeviationKindEnum": "cases.models.DeviationKind",
+        "SubmissionStatusEnum": "submissions.models.SubmissionStatus",
     },
 }
 

@@ -26,6 +26,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("arenden/import/", include("imports.urls")),
+    # /hyresvard/ (the landlord's area) and /arenden/inkomna/ (the queue), before the case area.
+    path("", include("submissions.urls")),
     path("arenden/", include("cases.urls")),
     path("bosam/", include("bosam.urls")),
     path("", include("followup.urls")),

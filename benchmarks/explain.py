@@ -34,7 +34,9 @@ def main(argv=None) -> int:
         "sök på namn, alla statusar": selectors.CaseFilters(status="", q=args.q),
     }
     for name, filters in variants.items():
-        qs = selectors.case_list_filter(selectors.case_list_rows(selectors.overview_cases(user)), filters)
+        qs = selectors.case_list_filter(
+            selectors.case_list_rows(selectors.overview_cases(user)), filters, organisation_id=user.organisation_id
+        )
         for label, query in (("rows (first page)", qs[:25]), ("count", qs.order_by())):
             started = time.perf_counter()
             plan = query.explain(analyze=True, buffers=True) if label.startswith("rows") else qs.order_by().values("pk").explain(

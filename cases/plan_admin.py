@@ -76,6 +76,11 @@ class PlanConfigurationForm(forms.ModelForm):
         label=_("Enhet som beslutar om utredning för den som nått åldersgränsen, när avhysning är utsatt (R3c)"),
         required=False, max_length=40, help_text=_("En enhetskod, t.ex. AO_UPPSOKARE."),
     )
+    submissions_auto_register = forms.BooleanField(
+        label=_("Registrera kompletta underrättelser från hyresvärdarnas e-tjänst och API automatiskt"), required=False,
+        help_text=_("Annars registrerar hyresrådgivaren dem i Inkomna underrättelser. En underrättelse som saknar "
+                    "belopp för återvinning eller delgivningsdatum registreras aldrig automatiskt."),
+    )
     lead_precedence = forms.CharField(
         label=_("Turordning för ansvarig enhet (R1)"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -110,6 +115,7 @@ class PlanConfigurationForm(forms.ModelForm):
             payment_decision_working_days=config.payment_decision_working_days,
             bosam_review_after_meetings=config.bosam_review_after_meetings,
             elderly_investigation_unit=config.elderly_investigation_unit,
+            submissions_auto_register=config.submissions_auto_register,
             lead_precedence="\n".join(config.lead_precedence),
             special_housing_lead=_pairs_to_text(config.special_housing_lead),
             task_due_working_days=_pairs_to_text(config.task_due_working_days),
@@ -177,6 +183,7 @@ class PlanConfigurationForm(forms.ModelForm):
             lead_precedence=self.cleaned_data["lead_precedence"],
             special_housing_lead=self.cleaned_data["special_housing_lead"],
             task_due_working_days=self.cleaned_data["task_due_working_days"],
+            submissions_auto_register=bool(self.cleaned_data.get("submissions_auto_register")),
             **self._legal_step_settings(),
         )
         settings = config.to_dict()

@@ -10,7 +10,7 @@ Parameters are plain JSON: `date` an ISO date, `task` a TaskKind code, `unit` a 
 department code (with `name`, its name when written, for a department no longer there), `result` an
 EvictionResult code, `decision` a PaymentDecision code; `reason` and `note` a person's words.
 
-`parse_deviation` and `parse_task_note` read back the Swedish sentences stored before (migration 0023_codes).
+`parse_deviation` and `parse_task_note` read back the Swedish sentences stored before (migration 0025_codes).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _json(params: dict) -> dict:
     return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in params.items()}
 
 
-# --- reading the old sentences back (migration 0023_codes) --------------------------------------
+# --- reading the old sentences back (migration 0025_codes) --------------------------------------
 # They were worded when written, in the language of whoever caused them (the daily checks in Swedish, an
 # override or an eviction outcome in the user's language): both languages are read back.
 

@@ -316,7 +316,9 @@ def _without_nested_savepoints():
         connection.features.uses_savepoints = previous
 
 
-def _register_row(verdict, row: ImportRow, *, organisation: Organisation, user: User, only_valid: bool, today: dt.date) -> Notice | None:
+def _register_row(
+    verdict, row: ImportRow, *, organisation: Organisation, user: User, only_valid: bool, today: dt.date, units: dict | None = None
+) -> Notice | None:
     """Registers one row's notice and records on the row what became of it; None for a row that is skipped."""
     if verdict.outcome == RowOutcome.ERROR:
         if not only_valid:
@@ -326,6 +328,7 @@ def _register_row(verdict, row: ImportRow, *, organisation: Organisation, user: 
         return None
     notice = case_services.notice_register(
         organisation=organisation, user=user, notice=verdict.result.notice, household=verdict.result.household, today=today,
+        units=units,
     )
     # The verdict was made just now, in this transaction: a household first seen in this file is new once.
     row.outcome = RowOutcome.NEW_HOUSEHOLD if verdict.outcome == RowOutcome.NEW_HOUSEHOLD else RowOutcome.JOINS_CASE
@@ -342,6 +345,7 @@ def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.da
     evaluator = Evaluator(organisation=organisation, landlord=notice_import.landlord, today=today)
     only_valid = notice_import.commit_choice == CommitChoice.VALID
     total = notice_import.progress_total
+    units = case_services.units_by_code(organisation)  # read once for the import, not once per row
     done = 0
     touched: dict[int, Case] = {}
     created: set[int] = set()
@@ -353,7 +357,8 @@ def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.da
         changed = []
         for verdict in verdicts:
             row = by_number[verdict.row_number]
-            notice = _register_row(verdict, row, organisation=organisation, user=user, only_valid=only_valid, today=today)
+            notice = _register_row(verdict, row, organisation=organisation, user=user, only_valid=only_valid, today=today,
+                                   units=units)
             if notice is None:
                 continue
             if row.outcome == RowOutcome.NEW_HOUSEHOLD:

@@ -72,7 +72,7 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
         return queryset.filter(organisation_id=request.user.organisation_id)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser and db_field.name in ("organisation", "department", "unit"):
+        if not request.user.is_superuser and db_field.name in ("organisation", "department", "unit", "landlord"):
             model = db_field.related_model
             if model is Organisation:
                 kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
@@ -98,11 +98,34 @@ class UnitAdmin(OrganisationScopedAdmin):
     search_fields = ("name", "code")
 
 
+class UserChangeForm(DjangoUserAdmin.form):
+    """A landlord's account (role hyresvard) is bound to exactly one landlord, and nobody else is (issue 14 §2)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "groups" in cleaned:
+            roles = {group.name for group in cleaned["groups"]}
+        else:  # one's own account: the roles are read-only here
+            roles = set(self.instance.groups.values_list("name", flat=True)) if self.instance.pk else set()
+        landlord = cleaned.get("landlord")
+        if Role.HYRESVARD in roles:
+            if landlord is None:
+                self.add_error("landlord", _("Välj hyresvärden som kontot lämnar underrättelser för."))
+            if roles - {Role.HYRESVARD}:
+                self.add_error("groups", _("Rollen hyresvärd kan inte kombineras med någon annan roll."))
+            if cleaned.get("unit") or cleaned.get("is_staff") or cleaned.get("is_superuser"):
+                self.add_error(None, _("En hyresvärds konto har ingen enhet och är inte personal."))
+        elif landlord is not None:
+            self.add_error("landlord", _("Bara ett konto med rollen hyresvärd kopplas till en hyresvärd."))
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
-    list_display = ("username", "first_name", "last_name", "unit", "is_active")
+    form = UserChangeForm
+    list_display = ("username", "first_name", "last_name", "unit", "landlord", "is_active")
     list_filter = ("groups", ("unit", admin.RelatedOnlyFieldListFilter), "is_active")
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Organisation"), {"fields": ("organisation", "unit", "title", "phone")}))
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Organisation"), {"fields": ("organisation", "unit", "landlord", "title", "phone")}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, (_("Organisation"), {"fields": ("organisation", "unit")}))
 
     def get_queryset(self, request):

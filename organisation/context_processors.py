@@ -1,4 +1,5 @@
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
@@ -7,13 +8,19 @@ from .roles import user_roles
 # (url name, label, roles that see it). Order is the order in the menu.
 # "/arenden/" is the root of the whole case area (notifications, retention, emergency access, ...):
 # its item is active on its own address only, never on the pages below it.
-EXACT_ONLY = {"cases:my_cases"}
+EXACT_ONLY = {"cases:my_cases", "submissions:landlord_home"}
+# A count shown with the item, from a function named by its dotted path (the app above is not imported here).
+COUNTS = {"submissions:queue": "submissions.selectors.queue_count"}
 NAVIGATION = [
     ("cases:my_cases", _("Mina ärenden"), {Role.HANDLAGGARE, Role.HYRESRADGIVARE, Role.CHEF}),
     ("cases:overview", _("Alla öppna ärenden"), {Role.HYRESRADGIVARE, Role.CHEF}),
     ("cases:unit_caseload", _("Enhetens ärenden"), {Role.CHEF}),
     ("cases:intake_search", _("Registrera underrättelse"), {Role.HYRESRADGIVARE}),
     ("imports:start", _("Importera lista"), {Role.HYRESRADGIVARE}),
+    ("submissions:queue", _("Inkomna underrättelser"), {Role.HYRESRADGIVARE}),
+    # The landlord's own area (issue 14 §2): nothing else is in its menu.
+    ("submissions:landlord_home", _("Mina underrättelser"), {Role.HYRESVARD}),
+    ("submissions:landlord_new", _("Lämna underrättelse"), {Role.HYRESVARD}),
     ("bosam:meeting_list", _("BOSAM"), {Role.BOSAM_ORDFORANDE, Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF}),
     ("followup:register", _("Avvikelser"), {Role.CHEF, Role.STYRGRUPP, Role.HYRESRADGIVARE, Role.HANDLAGGARE}),
     ("followup:statistics", _("Statistik"), {Role.CHEF, Role.STYRGRUPP, Role.STAD}),
@@ -34,7 +41,8 @@ def navigation(request):
                 url = reverse(url_name)
             except NoReverseMatch:  # an area not installed in this deployment
                 continue
-            items.append({"url": url, "label": label, "active": False, "exact": url_name in EXACT_ONLY})
+            count = import_string(COUNTS[url_name])(request) if url_name in COUNTS else None
+            items.append({"url": url, "label": label, "active": False, "exact": url_name in EXACT_ONLY, "count": count})
     # The menu item with the longest address that the current page starts with is the active one;
     # an exact-only item counts only on its own address.
     matching = [

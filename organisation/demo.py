@@ -26,6 +26,8 @@ DEMO_USERS = [
     ("stad", Role.STAD, None, "Sam", "Stadshuset", ""),
     # Socialjouren: no cases of its own, takes emergency access (issue 15 §4).
     ("jour", Role.SOCIALJOUR, None, "Jonna", "Jour", "08-508 14 999"),
+    # A landlord's account (issue 14 §2), bound by seed_demo to AB Familjebostäder: /hyresvard/ only.
+    ("hyresvard", Role.HYRESVARD, None, "Harald", "Hyresvärd", "08-508 37 000"),
 ]
 
 DEMO_USERNAMES: frozenset[str] = frozenset(username for username, *_rest in DEMO_USERS)

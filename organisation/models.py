@@ -89,6 +89,9 @@ class Role(models.TextChoices):
     # Socialjouren (out of office hours): no cases of its own; takes emergency access to one case at a time
     # (cases.emergency_access, issue 15 §4).
     SOCIALJOUR = "socialjour", _("Socialjour")
+    # A landlord's account (issue 14 §2), outside the authority: bound to one Landlord (User.landlord), it submits
+    # notices in /hyresvard/ and sees its own submissions; never a case, never combined with another role.
+    HYRESVARD = "hyresvard", _("Hyresvärd")
 
 
 class User(AbstractUser):
@@ -98,20 +101,40 @@ class User(AbstractUser):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("enhet"))
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
     title = models.CharField(_("titel"), max_length=100, blank=True)
+    # Only for the role hyresvard (issue 14 §2): the landlord whose notices this account submits. The role itself is a
+    # group, so "a hyresvard has a landlord, and only a hyresvard" is checked by the admin's form (organisation/admin.py)
+    # and the gate (submissions/access.py); the database holds what it can: a landlord's account has no unit.
+    landlord = models.ForeignKey(
+        "cases.Landlord", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts", verbose_name=_("hyresvärd"),
+        help_text=_("Bara för rollen hyresvärd: den hyresvärd kontot lämnar underrättelser för."),
+    )
 
     class Meta:
         verbose_name = _("användare")
         verbose_name_plural = _("användare")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(landlord__isnull=True) | models.Q(unit__isnull=True, is_staff=False, is_superuser=False),
+                name="landlord_account_has_no_unit_nor_staff",
+            ),
+        ]
 
     def clean(self):
         super().clean()
         if self.unit_id and self.organisation_id and self.unit.organisation_id != self.organisation_id:
             raise ValidationError({"unit": _("Enheten hör till en annan organisation än användaren.")})
+        if self.landlord_id:
+            if self.unit_id or self.is_staff or self.is_superuser:
+                raise ValidationError({"landlord": _("En hyresvärds konto har ingen enhet och är inte personal.")})
+            if self.organisation_id and self.landlord.organisation_id != self.organisation_id:
+                raise ValidationError({"landlord": _("Hyresvärden hör till en annan organisation än användaren.")})
 
     def save(self, *args, **kwargs):
         # A user's organisation follows their unit: one less way to cross the boundary.
         if self.unit_id and not self.organisation_id:
             self.organisation_id = self.unit.organisation_id
+        if self.landlord_id and not self.organisation_id:
+            self.organisation_id = self.landlord.organisation_id
         super().save(*args, **kwargs)
 
     @property

@@ -71,4 +71,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             accepted = set(getattr(view, "api_token_scopes", {ApiScope.STAFF}))
             if not accepted & set(result[1].scopes):
                 raise exceptions.PermissionDenied(_("Token saknar behörighet för detta anrop."))
+            # A landlord's account (issue 14 §2) reaches the landlord's channel only, whatever its token says.
+            if result[0].landlord_id and ApiScope.NOTICES_SUBMIT not in accepted:
+                raise exceptions.PermissionDenied(_("Token saknar behörighet för detta anrop."))
         return result

@@ -7,6 +7,8 @@ from .roles import has_role
 def home(request):
     """Each role lands on its own start page."""
     user = request.user
+    if has_role(user, Role.HYRESVARD):
+        return redirect("submissions:landlord_home")
     if has_role(user, Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF):
         return redirect("cases:my_cases")
     if has_role(user, Role.SOCIALJOUR):

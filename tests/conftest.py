@@ -122,3 +122,4 @@ def other_organisation(db):
 
 # Single sign-on against a real OpenID Connect provider process (tests/oidc_provider/).
 from tests.oidc_fixtures import group_mappings, oidc_provider, sso_settings  # noqa: E402, F401
+from tests.submission_fixtures import landlords  # noqa: E402, F401

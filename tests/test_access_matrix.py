@@ -271,3 +271,47 @@ def test_every_other_page_answers_each_role_without_a_server_error(dataset, pers
             response = client.get(url)
             if response.status_code >= 500:
                 warnings.warn(f"{persona} GET {route.name} {url}: {response.status_code}", stacklevel=1)
+
+
+# A landlord's account (issue 14 §2) reaches its own submissions and nothing else: only these routes answer it.
+LANDLORD_REACHES = {
+    "home",  # a redirect to its area
+    "submissions:landlord_home", "submissions:landlord_new", "submissions:landlord_receipt", "api-submission-list",
+    # Its own account: language, password, two-factor enrolment; the same for everyone signed in.
+    "set_language", "login", "accounts:otp_setup", "accounts:otp_verify", "accounts:otp_backup_codes", "accounts:sso_refused",
+    "oidc_authentication_init", "oidc_authentication_callback", "favicon",
+}
+
+
+def test_a_landlord_reaches_nothing_but_its_own_submissions(dataset, landlords):
+    """Every URL of the URLconf, GET and POST, as the account of a landlord with a submission of its own and another
+    landlord's: nothing outside its area answers 2xx, its area shows its own receipt and not the other's."""
+    from submissions import services
+    from tests.submission_fixtures import submission_body
+
+    mine = services.submission_receive(user=landlords["familjebostader"], channel="PORTAL", body=submission_body())
+    theirs = services.submission_receive(user=landlords["stockholmshem"], channel="PORTAL", body=submission_body(serial=802))
+    client = Client()
+    client.force_login(landlords["familjebostader"])
+    reached, errors = [], []
+    for route in all_routes():
+        if route.name in NOT_WALKED | NOT_WALKED_AS_ROLES:
+            continue
+        url = url_for(route, dataset)
+        if route.name.startswith("submissions:") and "pk" in route.params:
+            url = reverse(route.name, kwargs={"pk": theirs.pk})
+        if url is None:
+            continue
+        for method in ("GET", "POST"):
+            response = client.post(url, {}) if method == "POST" else client.get(url)
+            if response.status_code >= 500:
+                errors.append(f"{method} {route.name} {url}: {response.status_code}")
+            if 200 <= response.status_code < 400 and route.name not in LANDLORD_REACHES:
+                reached.append(f"{method} {route.name} {url}: {response.status_code}")
+            body = response.content.decode(errors="replace")
+            assert dataset["family"].number not in body and theirs.reference not in body, f"{method} {url}"
+    assert not reached, "\n".join(reached)
+    assert not errors, "\n".join(errors)
+    # The other landlord's receipt is 404; its own is there.
+    assert client.get(reverse("submissions:landlord_receipt", kwargs={"pk": theirs.pk})).status_code == 404
+    assert client.get(reverse("submissions:landlord_receipt", kwargs={"pk": mine.pk})).status_code == 200

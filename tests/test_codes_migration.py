@@ -1,4 +1,4 @@
-"""Migration cases/0023_codes: the deviations and task notes the application stored as sentences become a sentence
+"""Migration cases/0025_codes: the deviations and task notes the application stored as sentences become a sentence
 id and parameters; what it cannot read back (a person's words, an older wording) stays text (issue 12, item 6)."""
 
 import importlib
@@ -15,9 +15,9 @@ from cases import services
 from cases.models import Deviation, Task, TaskKind
 from tests.factories import register
 
-BEFORE = [("cases", "0022_casepage")]
-AFTER = [("cases", "0023_codes")]
-MIGRATION = importlib.import_module("cases.migrations.0023_codes")
+BEFORE = [("cases", "0024_landlord")]
+AFTER = [("cases", "0025_codes")]
+MIGRATION = importlib.import_module("cases.migrations.0025_codes")
 
 
 def _migrate(targets):

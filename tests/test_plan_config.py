@@ -133,3 +133,20 @@ def test_changing_the_urgency_setting_changes_urgency(organisation, personas):
     # 2026-12-14 is 15 working days after 2026-11-23 and 21 calendar days away.
     assert case_urgent(5) is False
     assert case_urgent(15) is True
+
+
+@pytest.mark.django_db
+def test_automatic_registration_of_landlords_submissions_is_a_plan_setting(client, organisation, personas):
+    """Issue 14 §2: off by default; the system administrator turns it on where the other settings are edited."""
+    assert plan_config_for(organisation).submissions_auto_register is False
+    client.force_login(personas["admin"])
+    page = client.get(ADMIN_ADD_URL).content.decode()
+    assert 'name="submissions_auto_register"' in page
+    assert client.post(ADMIN_ADD_URL, _form_data(organisation, submissions_auto_register="on")).status_code == 302
+    assert plan_config_for(organisation).submissions_auto_register is True
+    active = PlanConfiguration.objects.get(organisation=organisation, is_active=True)
+    change = client.get(f"/admin/cases/planconfiguration/{active.pk}/change/").content.decode()
+    assert 'name="submissions_auto_register" checked' in change or 'checked name="submissions_auto_register"' in change \
+        or ('id="id_submissions_auto_register" checked' in change)
+    assert client.post(ADMIN_ADD_URL, _form_data(organisation, version="2026.3")).status_code == 302
+    assert plan_config_for(organisation).submissions_auto_register is False

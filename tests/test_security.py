@@ -91,6 +91,7 @@ class World:
     notice_import: object  # an import in PREVIEW (imports.models.NoticeImport)
     deviation: Deviation  # a manual deviation on the case
     report: PeriodReport  # the steering group's report with the chair's remarks
+    submission: object = None  # a landlord's notice in the queue (submissions.models.Submission, issue 14 §2)
 
 
 def build_world(organisation, advisor, chair, text=plain, *, serial=801, close_meeting=False) -> World:
@@ -146,7 +147,15 @@ def build_world(organisation, advisor, chair, text=plain, *, serial=801, close_m
     row = changed(good_row(serial, today=D("2026-11-20")), Referens=text("Importreferens"), Postnummer=text("Postnr"))
     notice_import = import_services.import_create(
         organisation=organisation, user=advisor, upload=SimpleUploadedFile("lista.csv", csv_bytes([row]), content_type="text/csv"))
+    # A landlord's notice waiting in the queue "Inkomna underrättelser", its free text shown there.
+    from submissions import services as submission_services
+    from tests.submission_fixtures import landlord_account, submission_body
+
+    landlord_user = landlord_account(organisation, f"hyresvard{serial}", "AB Familjebostäder", "556035-8672")
+    submission = submission_services.submission_receive(
+        user=landlord_user, channel="PORTAL", body=submission_body(serial=serial + 50, description=text("Hyresvärdens beskrivning")))
     return World(
+        submission=submission,
         case=case, closed=closed, person_id=case.household.members.order_by("id").first().pk,
         task=case.tasks.get(kind=TaskKind.SEND_LETTER), notice_id=notice_obj.pk, meeting=meeting, item=item, activity=activity,
         notice_import=notice_import,
@@ -197,6 +206,8 @@ def pk_for(route: Route, world: World) -> int:
         return world.deviation.pk
     if route.name in ("followup:report", "followup:report_pdf"):
         return world.report.pk
+    if route.name.startswith(("submissions:", "api-submission")):
+        return world.submission.pk
     raise AssertionError(f"{route.name}: this test does not know what its pk points at; teach kwargs_for")
 
 

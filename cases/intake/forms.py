@@ -177,24 +177,37 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
         help_text=_("Kryssa för de enheter där hushållet eller någon i det redan har en pågående kontakt."),
     )
 
+    def _worker_querysets(self, units: list[Unit], workers) -> dict:
+        """Each unit's case workers. A form shown reads them all at once (its choices); a form posted reads none
+        unless a worker was chosen (the field's validation looks the chosen one up: issue 16, fewer queries)."""
+        if self.is_bound:
+            return {unit: workers.filter(unit_id=unit.pk) for unit in units}
+        by_unit: dict[int, list] = {}
+        for worker in workers:
+            by_unit.setdefault(worker.unit_id, []).append(worker)
+        return {
+            unit: User.objects.filter(pk__in=[w.pk for w in by_unit.get(unit.pk, [])]).order_by("first_name", "last_name")
+            for unit in units
+        }
+
     def __init__(self, *args, organisation: Organisation, joining: bool = False, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.joining = joining
         self.today = today or timezone.localdate()
-        units = list(Unit.objects.filter(organisation=organisation, is_active=True).order_by("name"))
+        every_unit = list(Unit.objects.filter(organisation=organisation).order_by("name"))
+        # All of them by code for the registration (the plan may name an inactive one); the active ones to choose from.
+        self.units_by_code = {u.code: u for u in every_unit}
+        units = [u for u in every_unit if u.is_active]
         self.fields["active_units"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("name")
         # Optional: the case worker who has the household at each unit (R1 assigns them by name).
         workers = User.objects.filter(organisation=organisation, is_active=True, unit__isnull=False).order_by("first_name", "last_name")
-        by_unit: dict[int, list] = {}
-        for worker in workers:
-            by_unit.setdefault(worker.unit_id, []).append(worker)
         self.worker_field_names: dict[int, str] = {}
-        for unit in units:
+        for unit, queryset in self._worker_querysets(units, workers).items():
             name = f"case_worker_{unit.pk}"
             self.worker_field_names[unit.pk] = name
             self.fields[name] = WorkerChoiceField(
-                queryset=User.objects.filter(pk__in=[w.pk for w in by_unit.get(unit.pk, [])]).order_by("first_name", "last_name"),
+                queryset=queryset,
                 required=False, label=_("Handläggare hos %(unit)s") % {"unit": unit.name}, empty_label=_("Okänd handläggare"),
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )

@@ -86,7 +86,7 @@ def intake_search(*, organisation: Organisation, query: str, today: dt.date | No
         name_match = Q()
         for word in query.split():
             name_match &= Q(name__icontains=word)
-        by_name = Person.objects.filter(name_match).values("household_id")
+        by_name = Person.of_organisation(organisation.pk).filter(name_match).values("household_id")
         by_address = Q(street_address__icontains=query) & ~Q(pk__in=protected_household_ids())
         households = households.filter(Q(pk__in=by_name) | by_address)
     households = (

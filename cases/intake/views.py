@@ -174,6 +174,7 @@ def intake_new(request):
                     attachment=form.cleaned_data.get("attachment"),
                     request=request,
                     submission_token=submission_token,
+                    units=form.units_by_code,
                 )
             except services.DuplicateSubmission as exc:
                 # A double-click: the first click registered the notice; show its result.
@@ -184,7 +185,7 @@ def intake_new(request):
                 # The case was closed by someone else between loading the form and saving it.
                 form.add_error(None, _("Ärendet avslutades medan du fyllde i formuläret. Sök fram hushållet igen."))
             else:
-                if notice.case.notices.count() > 1:
+                if notice.joined_open_case:
                     messages.success(request, _("Underrättelsen lades till i det öppna ärendet %(number)s.") % {
                         "number": notice.case.number})
                 else:

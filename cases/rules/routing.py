@@ -326,6 +326,9 @@ class PlanConfig:
     # person to the äldreomsorg's uppsökare instead of Mottagningsenheten vuxna (R3c), so the decision goes there.
     elderly_investigation_unit: str = "AO_UPPSOKARE"
     tenancy_advisor_unit: str = "HYRESRADGIVNING"
+    # Issue 14 §2: a complete notice from a landlord's portal or API is registered at once (Celery), without waiting
+    # for the hyresrådgivare's click in "Inkomna underrättelser". Off by default: a person checks each one.
+    submissions_auto_register: bool = False
     child_intake_unit: str = "MOTTAGNING_BARN_UNGA"
     adult_intake_unit: str = "MOTTAGNING_VUXNA"
     elderly_outreach_unit: str = "AO_UPPSOKARE"

@@ -51,7 +51,7 @@ from .intake import (
 )
 from .legal import EvictionOutcomeData, PaymentCommitmentData, eviction_outcome_record, payment_commitment_record
 from .letters import LetterTaskOpen, letter_freeze, letter_task_create
-from .plan import next_meeting_date, plan_config_for
+from .plan import next_meeting_date, plan_config_for, units_by_code
 
 __all__ = [
     "ESCALATION_TASK_KINDS",
@@ -93,4 +93,5 @@ __all__ = [
     "run_daily_checks",
     "task_complete",
     "task_create",
+    "units_by_code",
 ]

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case as DbCase
+from django.db.models import Value, When
 from django.utils import timezone
 
 from organisation.models import Organisation, Unit
@@ -29,7 +30,7 @@ from ..models import (
     RoutingDecision,
     SubmissionToken,
 )
-from .evaluation import case_reevaluate
+from .evaluation import case_reevaluate, new_case_data
 from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_for_numbers
 from .plan import _units_by_code
 
@@ -110,21 +111,24 @@ class NoticeData:
     sent_date: dt.date | None = None  # the landlord's dispatch date (start of the recovery period, reading SENT)
 
 
-def open_case_for_identity_numbers(organisation: Organisation, numbers: list[str]) -> Case | None:
-    """The open case of a household where a tenant has one of these personnummer."""
+def open_case_for_identity_numbers(organisation: Organisation, numbers: list[str], *, or_latest_closed: bool = False) -> Case | None:
+    """The open case of a household where a tenant has one of these personnummer.
+
+    ``or_latest_closed``: without an open case, the latest closed case of such a household (one query for both:
+    intake's new case keeps that household, see `earlier_household_for_identity_numbers`). Members belong to the
+    household, not the case, so a household with an open case always has that case come first."""
     numbers = [n for n in numbers if n]
     if not numbers:
         return None
-    return (
-        Case.objects.filter(
-            organisation=organisation,
-            status=CaseStatus.OPEN,
-            household__members__personal_identity_number__in=numbers,
-            household__members__role__in=[MemberRole.TENANT, MemberRole.CO_TENANT],
-        )
-        .select_related("household")
-        .first()
-    )
+    cases = Case.objects.filter(
+        organisation=organisation,
+        household__members__personal_identity_number__in=numbers,
+        household__members__role__in=[MemberRole.TENANT, MemberRole.CO_TENANT],
+    ).select_related("household")
+    if not or_latest_closed:
+        return cases.filter(status=CaseStatus.OPEN).first()
+    open_first = DbCase(When(status=CaseStatus.OPEN, then=Value(0)), default=Value(1))
+    return cases.order_by(open_first, "-opened_at", "-id").first()
 
 
 # --- registering a notice ------------------------------------------------------
@@ -150,13 +154,25 @@ def earlier_household_for_identity_numbers(organisation: Organisation, numbers: 
     return case.household if case else None
 
 
+_CASE_NUMBER_INCREMENT = (
+    'UPDATE "cases_casenumbersequence" SET "last" = "last" + 1 WHERE "organisation_id" = %s AND "year" = %s RETURNING "last"'
+)
+
+
+def _case_number_increment(organisation: Organisation, year: int) -> int | None:
+    """The year's last number plus one, in one statement (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35); None when
+    the year has no row yet. The UPDATE locks the row until the transaction ends (as select_for_update did)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CASE_NUMBER_INCREMENT, [organisation.pk, year])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _next_case_number(organisation: Organisation, year: int) -> str:
-    # The UPDATE locks the year's row until the transaction ends (as select_for_update did); the row is made once a year.
-    rows = CaseNumberSequence.objects.filter(organisation=organisation, year=year)
-    if not rows.update(last=F("last") + 1):
+    last = _case_number_increment(organisation, year)
+    if last is None:  # the row is made once a year
         CaseNumberSequence.objects.get_or_create(organisation=organisation, year=year)
-        rows.update(last=F("last") + 1)
-    last = rows.values_list("last", flat=True).get()
+        last = _case_number_increment(organisation, year)
     return f"{year}-{last:04d}"
 
 
@@ -169,7 +185,7 @@ def _landlord_get_or_create(organisation: Organisation, data: LandlordData) -> L
     return landlord
 
 
-def _household_create(organisation: Organisation, data: HouseholdData) -> Household:
+def _household_create(organisation: Organisation, data: HouseholdData) -> tuple[Household, list[Person]]:
     household = Household.objects.create(
         organisation=organisation,
         street_address=data.street_address,
@@ -183,19 +199,14 @@ def _household_create(organisation: Organisation, data: HouseholdData) -> Househ
         phone=data.phone,
         other_residents=data.other_residents,
     )
-    Person.objects.bulk_create([_person(household, member) for member in data.members])
-    return household
-
-
-def _person_create(household: Household, member: MemberData) -> Person:
-    person = _person(household, member)
-    person.save()
-    return person
+    persons = Person.objects.bulk_create([_person(household, member) for member in data.members])
+    return household, persons
 
 
 def _person(household: Household, member: MemberData) -> Person:
     return Person(
         household=household,
+        organisation_id=household.organisation_id,
         name=member.name,
         role=member.role,
         personal_identity_number=member.personal_identity_number,
@@ -205,8 +216,8 @@ def _person(household: Household, member: MemberData) -> Person:
     )
 
 
-def _household_update(household: Household, data: HouseholdData) -> None:
-    """A later notice may bring a phone number or members the first one lacked."""
+def _household_update(household: Household, data: HouseholdData) -> list[Person]:
+    """A later notice may bring a phone number or members the first one lacked. Returns the members (by id)."""
     changed = []
     for name in ("phone", "apartment_number", "object_number", "postal_code", "city", "area", "other_residents"):
         value = getattr(data, name)
@@ -228,89 +239,128 @@ def _household_update(household: Household, data: HouseholdData) -> None:
             continue
         if not member.personal_identity_number and member.name.casefold() in known_names:
             continue
-        _person_create(household, member)
+        person = _person(household, member)
+        person.save()
+        existing.append(person)
+    return existing
 
 
-def _involvements_add(household: Household, active_units: list[ActiveUnitData], units: dict[str, Unit], today: dt.date) -> None:
+def _involvements_add(
+    household: Household, active_units: list[ActiveUnitData], units: dict[str, Unit], today: dt.date, *, new_household: bool
+) -> list:
+    """The involvements the notice adds (a household just created has no others: not read)."""
+    created = []
     if not active_units:
-        return
-    open_units = set(household.involvements.filter(ended__isnull=True).values_list("unit__code", flat=True))
+        return created
+    open_units = set() if new_household else set(household.involvements.filter(ended__isnull=True).values_list("unit__code", flat=True))
     for entry in active_units:
         if entry.unit_code in open_units or entry.unit_code not in units:
             continue
-        household.involvements.create(unit=units[entry.unit_code], case_worker_id=entry.case_worker_id, started=today)
+        created.append(household.involvements.create(unit=units[entry.unit_code], case_worker_id=entry.case_worker_id, started=today))
         open_units.add(entry.unit_code)
+    return created
 
 
 class DuplicateSubmission(Exception):
-    """The intake form was submitted twice (a double-click): the first submission's case is ``case``."""
+    """The intake form was submitted twice (a double-click): the first submission's case is ``case``.
 
-    def __init__(self, case: Case):
-        self.case = case
-        super().__init__(case.number)
+    Raised inside the registration's transaction, which it rolls back; ``case`` is read afterwards, on first use."""
+
+    def __init__(self, case: Case | None = None, *, token: str = ""):
+        self._case = case
+        self.token = token
+        super().__init__(case.number if case is not None else token)
+
+    @property
+    def case(self) -> Case:
+        if self._case is None:
+            self._case = SubmissionToken.objects.select_related("case").get(token=self.token).case
+        return self._case
 
 
 def _submission_token_use(token: str, user: User, case: Case) -> None:
     """Mark the form's one-time token used, in the notice's transaction.
 
-    A concurrent second submission waits on the unique index until the first
-    commits, then gets IntegrityError: it is refused with the first one's case."""
+    The unique index is the only check (issue 16: no lookup first, no savepoint): a second submission, or a
+    concurrent one that waits on the index until the first commits, gets IntegrityError here and is refused
+    with DuplicateSubmission, which rolls the whole registration back."""
     try:
-        with transaction.atomic():
-            SubmissionToken.objects.create(token=token, user=user, case=case)
+        SubmissionToken.objects.create(token=token, user=user, case=case)
     except IntegrityError:
-        first = SubmissionToken.objects.select_related("case").get(token=token)
-        raise DuplicateSubmission(first.case) from None
+        raise DuplicateSubmission(token=token) from None
 
 
-def _case_open(organisation: Organisation, household: HouseholdData, notice: NoticeData, today: dt.date) -> Case | None:
-    """A new open case, or None when a tenant has an open case already. The household is the one of an earlier,
-    closed case of the same tenants when there is one, so its history stays (issue 11); else a new household."""
-    tenant_numbers = [m.personal_identity_number for m in household.members if m.role in TENANT_ROLES]
+@dataclass
+class _Target:
+    """The case a notice goes on, with the household's members as just read and written (not read again)."""
+
+    case: Case
+    members: list[Person]
+    new_case: bool = False
+    new_household: bool = False
+
+
+def _case_open(
+    organisation: Organisation, household: HouseholdData, notice: NoticeData, today: dt.date, earlier: Household | None = None
+) -> _Target | None:
+    """A new open case, or None when a tenant has an open case already. The household is `earlier`, the one of an
+    earlier, closed case of the same tenants when there is one, so its history stays (issue 11); else a new household."""
     try:
         with transaction.atomic():  # a savepoint: a lost race rolls back only this
-            household_obj = earlier_household_for_identity_numbers(organisation, tenant_numbers)
-            if household_obj is not None:
-                _household_update(household_obj, household)
+            household_obj = earlier
+            new_household = household_obj is None
+            if new_household:
+                household_obj, members = _household_create(organisation, household)
             else:
-                household_obj = _household_create(organisation, household)
+                members = _household_update(household_obj, household)
             case = Case.objects.create(
                 organisation=organisation,
                 household=household_obj,
                 number=_next_case_number(organisation, notice.received_date.year if notice.received_date else today.year),
             )
-            memberships_sync(case, strict=True)
+            memberships_sync(case, strict=True, members=members, new_case=True)
     except IntegrityError:
         return None
-    return case
+    return _Target(case=case, members=members, new_case=True, new_household=new_household)
 
 
-def _case_join(case: Case, organisation: Organisation, household: HouseholdData) -> Case:
+def _case_join(case: Case, organisation: Organisation, household: HouseholdData) -> _Target:
     """Lock the open case (DoesNotExist when it was closed meanwhile) and add what the notice brings."""
-    case = Case.objects.select_for_update().get(pk=case.pk, organisation=organisation, status=CaseStatus.OPEN)
-    _household_update(case.household, household)
-    memberships_sync(case, strict=False)
-    return case
+    # The household and the payment commitment with it: the plan reads both (cases.services.evaluation._load).
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("household", "payment_commitment")
+        .get(pk=case.pk, organisation=organisation, status=CaseStatus.OPEN)
+    )
+    members = _household_update(case.household, household)
+    memberships_sync(case, strict=False, members=members)
+    return _Target(case=case, members=members)
 
 
 def _case_for_notice(
     organisation: Organisation, household: HouseholdData, notice: NoticeData, join_case: Case | None, tenant_numbers: list[str],
     today: dt.date,
-) -> Case:
-    """The case the notice goes on: the one chosen, the open case of a tenant, or a new one."""
-    case = join_case
+) -> _Target:
+    """The case the notice goes on: the one chosen, the open case of a tenant, or a new one (on the household of the
+    tenants' latest closed case when there is one)."""
+    case, earlier = join_case, None
     if case is None:
-        case = open_case_for_numbers(organisation.pk, tenant_numbers) or open_case_for_identity_numbers(organisation, tenant_numbers)
+        case = open_case_for_numbers(organisation.pk, tenant_numbers)
     if case is None:
-        case = _case_open(organisation, household, notice, today)
-        if case is None:
+        latest = open_case_for_identity_numbers(organisation, tenant_numbers, or_latest_closed=True)
+        if latest is not None and latest.status == CaseStatus.OPEN:
+            case = latest
+        elif latest is not None:
+            earlier = latest.household
+    if case is None:
+        target = _case_open(organisation, household, notice, today, earlier)
+        if target is None:
             # Another registration won the unique constraint (a path without the lock,
             # or SQLite): join the case it opened.
             case = open_case_for_numbers(organisation.pk, tenant_numbers)
             if case is None:  # pragma: no cover - the constraint guarantees the row
                 raise Case.DoesNotExist
             return _case_join(case, organisation, household)
-        return case
+        return target
     return _case_join(case, organisation, household)
 
 
@@ -356,6 +406,7 @@ def notice_register(
     request: HttpRequest | None = None,
     today: dt.date | None = None,
     submission_token: str = "",
+    units: dict[str, Unit] | None = None,
 ) -> Notice:
     """Register a notice: household and persons, the case (new or joined), the
     routing decision with its assignments and tasks — all or nothing.
@@ -363,28 +414,33 @@ def notice_register(
     The notice joins `join_case` when the user chose it, or else the open case of
     a household where a tenant has the same personnummer (one open case per person,
     see services/membership.py). `submission_token` is the intake form's one-time
-    token: a second submission raises DuplicateSubmission and saves nothing."""
-    if submission_token:
-        used = SubmissionToken.objects.select_related("case").filter(token=submission_token).first()
-        if used is not None:
-            raise DuplicateSubmission(used.case)
+    token: a second submission raises DuplicateSubmission and saves nothing.
+
+    The notice returned has `joined_open_case`: True when it went on a case that was open before. `units`: the
+    organisation's units by code when the caller has read them (the intake form has)."""
     today = today or timezone.localdate()
-    units = _units_by_code(organisation)
+    units = units if units is not None else _units_by_code(organisation)
     tenant_numbers = [m.personal_identity_number for m in household.members if m.role in TENANT_ROLES and m.personal_identity_number]
     # Taken before the lookup: a concurrent registration of the same people waits here
     # and then finds (and joins) the case this one creates.
     identity_numbers_lock(organisation.pk, tenant_numbers)
-    case = _case_for_notice(organisation, household, notice, join_case, tenant_numbers, today)
-    household_obj = case.household
-    _involvements_add(household_obj, household.active_units, units, today)
+    target = _case_for_notice(organisation, household, notice, join_case, tenant_numbers, today)
+    case = target.case
+    involvements = _involvements_add(case.household, household.active_units, units, today, new_household=target.new_household)
 
     landlord = _landlord_get_or_create(organisation, notice.landlord) if notice.landlord else None
     notice_obj = _notice_create(case, notice, landlord, user)
+    notice_obj.joined_open_case = not target.new_case
     if submission_token:
         _submission_token_use(submission_token, user, case)
-    # The case is locked (joined) or new in this transaction: evaluated as it is, the instance brought up to date.
+    # The case is locked (joined) or new in this transaction: evaluated as it is, the instance brought up to date;
+    # a case and household both new are evaluated on what was just written, without reading it back.
     case.organisation = organisation
-    case_reevaluate(case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj, locked=True, units=units)
+    data = new_case_data(case, notice_obj, target.members, involvements) if target.new_household else None
+    case_reevaluate(
+        case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj, locked=True, units=units, data=data,
+        members=target.members,
+    )
     audit_log(
         user=user, action=AuditAction.NOTICE_REGISTER, case=case, request=request, detail=notice.notice_type, without_assignment=False
     )

@@ -63,18 +63,26 @@ def tenant_numbers_of(case: Case) -> list[str]:
     )
 
 
-def memberships_sync(case: Case, *, strict: bool) -> list[str]:
+def memberships_sync(case: Case, *, strict: bool, members: list | None = None, new_case: bool = False) -> list[str]:
     """Make the membership rows match the case: its tenants while open, none when closed.
 
     ``strict`` (opening, reopening): a tenant already in another open case raises
     IntegrityError from the unique constraint. Not strict (a notice joining an
     existing case adds a person who has another open case): that person keeps the
-    other case and is returned, so that the caller can flag it."""
+    other case and is returned, so that the caller can flag it.
+
+    ``members``: the household's members as the caller has just read and written them (not read again);
+    ``new_case``: the case was created in this transaction, so it holds no membership yet."""
     if case.status != CaseStatus.OPEN:
         OpenCaseMembership.objects.filter(case=case).delete()
         return []
-    numbers = tenant_numbers_of(case)
-    held = set(OpenCaseMembership.objects.filter(case=case).values_list("personal_identity_number", flat=True))
+    if members is None:
+        numbers = tenant_numbers_of(case)
+    else:
+        numbers = sorted({p.personal_identity_number for p in members if p.role in TENANT_ROLES and p.personal_identity_number})
+    held = set() if new_case else set(
+        OpenCaseMembership.objects.filter(case=case).values_list("personal_identity_number", flat=True)
+    )
     missing = [n for n in numbers if n not in held]
     if not missing:
         return []

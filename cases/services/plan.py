@@ -26,3 +26,6 @@ def next_meeting_date(organisation: Organisation, today: dt.date) -> dt.date | N
 
 def _units_by_code(organisation: Organisation) -> dict[str, Unit]:
     return {u.code: u for u in Unit.objects.filter(organisation=organisation)}
+
+
+units_by_code = _units_by_code  # public: a caller registering many notices reads the units once (imports)

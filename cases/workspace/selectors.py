@@ -193,8 +193,11 @@ class CaseFilters:
     unassigned_first: bool = False  # the unit's tab: the unit's queue first
 
 
-def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: dt.date | None = None) -> QuerySet[Case]:
-    """Apply the list's filters, search and sorting. Expects case_list_rows' annotations."""
+def case_list_filter(
+    queryset: QuerySet[Case], filters: CaseFilters, *, today: dt.date | None = None, organisation_id: int | None = None
+) -> QuerySet[Case]:
+    """Apply the list's filters, search and sorting. Expects case_list_rows' annotations. `organisation_id`, the
+    organisation the queryset is limited to, lets the name search read only that organisation's persons."""
     today = today or timezone.localdate()
     qs = queryset
     if filters.status:
@@ -217,7 +220,7 @@ def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: d
         qs = qs.filter(Exists(Assignment.objects.filter(case=OuterRef("pk"), unit=filters.unit, ended_at__isnull=True)))
     qs = _work_filter(qs, filters, today)
     if filters.q:
-        qs = qs.filter(pk__in=_search_ids(qs, filters.q, today))
+        qs = qs.filter(pk__in=_search_ids(qs, filters.q, today, organisation_id))
     return qs.order_by(*_ordering(filters))
 
 
@@ -242,7 +245,7 @@ def _work_filter(qs: QuerySet[Case], filters: CaseFilters, today: dt.date) -> Qu
 _CASE_NUMBER_PART = re.compile(r"[0-9][0-9 -]*|-[0-9 -]*")
 
 
-def _search_ids(queryset: QuerySet[Case], text: str, today: dt.date) -> QuerySet:
+def _search_ids(queryset: QuerySet[Case], text: str, today: dt.date, organisation_id: int | None = None) -> QuerySet:
     """Case number, a member's name, or a personnummer (any accepted form, matched on the stored 12 digits).
 
     A union of two id sets, each read within the list's own filters (organisation, status, ...) before they
@@ -258,15 +261,18 @@ def _search_ids(queryset: QuerySet[Case], text: str, today: dt.date) -> QuerySet
     sides = []
     if _CASE_NUMBER_PART.fullmatch(text):  # a case number is digits and a dash: a name never matches one
         sides.append(base.filter(number__icontains=text).values("pk"))
+    # The persons of the list's own organisation only (Person.organisation, the trigram index on (organisation,
+    # name), issue 16); without an organisation, those of the list's own households.
+    persons = Person.of_organisation(organisation_id) if organisation_id is not None else Person.objects.all()
     if pin:
-        members = Person.objects.filter(personal_identity_number=pin)
+        members = persons.filter(personal_identity_number=pin)
     elif any(ch.isalpha() for ch in text):
-        members = Person.objects.filter(name__icontains=text)
+        members = persons.filter(name__icontains=text)
     else:
         members = None
     if members is not None:
-        # The members of the list's own households only (its organisation): not every person of every organisation.
-        members = members.filter(household_id__in=base.values("household_id"))
+        if organisation_id is None:
+            members = members.filter(household_id__in=base.values("household_id"))
         sides.append(base.filter(household_id__in=members.values("household_id")).values("pk"))
     if not sides:
         return base.none().values("pk")

@@ -85,7 +85,9 @@ def _case_list(request, queryset, *, title: str, intro: str, overview: bool, tab
     )
     filters = form.to_filters()
     filters.unassigned_first = tab == "unit"
-    rows = selectors.case_list_filter(selectors.case_list_rows(queryset, user=request.user), filters)
+    rows = selectors.case_list_filter(
+        selectors.case_list_rows(queryset, user=request.user), filters, organisation_id=request.user.organisation_id
+    )
     page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
     # The list shows case numbers, names and children: one SEARCH row per page shown
     # (issue 10, defect 13), with the kind of the search box's query, never its text.

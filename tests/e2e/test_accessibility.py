@@ -247,6 +247,34 @@ def test_emergency_access_and_retention_pages_have_no_serious_violations(data, m
     audit.assert_clean()
 
 
+@pytest.mark.parametrize("view", VIEWS)
+def test_landlord_channel_pages_have_no_serious_violations(data, personas, live_server, page, view):
+    """Issue 14 §2: the landlord's area (form, form with errors, receipt with "komplettering begärd", list) and the
+    hyresrådgivare's queue (list, one submission, the pre-filled intake form)."""
+    from submissions import services as submission_services
+    from tests.submission_fixtures import landlord_account, submission_body
+
+    user = landlord_account(data["case"].organisation, "hyresvard", "AB Familjebostäder", "556035-8672")
+    submission = submission_services.submission_receive(user=user, channel="PORTAL", body=submission_body(served=False))
+    audit = Auditor(page, live_server, view)
+    audit.login("hyresvard")
+    audit.visit("hyresvärd: formulär", "/hyresvard/ny/")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").count() == 1
+    audit.check("hyresvärd: formulär med fel")
+    audit.visit("hyresvärd: kvittens", f"/hyresvard/{submission.pk}/")
+    audit.visit("hyresvärd: mina underrättelser", "/hyresvard/")
+    audit.assert_clean()
+    page.context.clear_cookies()
+    audit = Auditor(page, live_server, view)
+    audit.login("hyresradgivare")
+    audit.visit("inkomna underrättelser", "/arenden/inkomna/")
+    audit.visit("inkommen underrättelse", f"/arenden/inkomna/{submission.pk}/")
+    audit.visit("inkommen underrättelse: formulär", f"/arenden/inkomna/{submission.pk}/formular/")
+    audit.assert_clean()
+
+
 # --- Keyboard only -------------------------------------------------------------------------------------------------
 
 def active(page) -> dict:

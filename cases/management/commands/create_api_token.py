@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from organisation.models import ApiScope, ApiToken
+from organisation.models import ApiScope, ApiToken, Role
 from organisation.tokens import api_token_create
 
 
@@ -31,6 +31,13 @@ class Command(BaseCommand):
             raise CommandError(_("Användaren %(username)s finns inte.") % {"username": username})
         if not user.is_active:
             raise CommandError(_("Användaren %(username)s är inaktiverad.") % {"username": username})
+        # A landlord's account (role hyresvard, bound to its landlord) submits notices, and nothing else (issue 14 §2).
+        if user.landlord_id:
+            scopes = scopes or [ApiScope.NOTICES_SUBMIT]
+            if set(scopes) != {ApiScope.NOTICES_SUBMIT}:
+                raise CommandError(_("%(username)s är en hyresvärds konto: bara behörigheten notices:submit.") % {"username": username})
+        elif user.groups.filter(name=Role.HYRESVARD).exists():
+            raise CommandError(_("%(username)s har rollen hyresvärd men är inte kopplad till någon hyresvärd.") % {"username": username})
         scopes = scopes or [ApiScope.STAFF]
         unknown = sorted(set(scopes) - set(ApiScope.values))
         if unknown:

@@ -500,7 +500,7 @@ class Generator:
             city="Stockholm", area=rng.choice(o["areas"]), housing_type=housing, rooms=rng.randint(1, 5),
             phone=phone, created_at=at(start, rng),
         )
-        members = self.members(household_id, start, surname)
+        members = self.members(household_id, o["org"].pk, start, surname)
         involvements = []
         if rng.random() < 0.2:
             has_children = any(m["role"] == "CHILD" for m in members)
@@ -523,7 +523,7 @@ class Generator:
             if day >= self.today:
                 break
 
-    def members(self, household_id: int, start: dt.date, surname: str) -> list[dict]:
+    def members(self, household_id: int, org_id: int, start: dt.date, surname: str) -> list[dict]:
         rng = self.rng
         members = []
         age = weighted(rng, [(rng.randint(19, 29), 20), (rng.randint(30, 49), 45), (rng.randint(50, 64), 25), (rng.randint(65, 92), 10)])
@@ -537,8 +537,8 @@ class Generator:
         for role, born in adults:
             pin, born = self.pins.take(born, samordning=rng.random() < 0.03)
             name = f"{rng.choice(FIRST_NAMES)} {surname}"
-            self.writer.add(Person, household_id=household_id, name=name, personal_identity_number=pin, protected_identity=protected,
-                            role=role)
+            self.writer.add(Person, household_id=household_id, organisation_id=org_id, name=name, personal_identity_number=pin,
+                            protected_identity=protected, role=role)
             members.append({"role": role, "born": born})
         # Children in about a third of households.
         if rng.random() < 1 / 3:
@@ -548,8 +548,9 @@ class Generator:
                 pin = ""
                 if rng.random() < 0.5:
                     pin, born = self.pins.take(born)
-                self.writer.add(Person, household_id=household_id, name=f"Barn{i + 1} {surname}", personal_identity_number=pin,
-                                birth_date=born, protected_identity=protected, role="CHILD", child_residence=residence)
+                self.writer.add(Person, household_id=household_id, organisation_id=org_id, name=f"Barn{i + 1} {surname}",
+                                personal_identity_number=pin, birth_date=born, protected_identity=protected, role="CHILD",
+                                child_residence=residence)
                 members.append({"role": "CHILD", "born": born, "residence": residence})
         return members
 

@@ -23,6 +23,8 @@ from devdata.pins import test_pin
 from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
 from organisation.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_enabled
 from organisation.models import Department, Organisation, Role, Unit, User
+from submissions.models import Submission
+from submissions.services import submission_receive
 
 # name, organisation number, kind (for the statistics: allmännyttan or private)
 LANDLORDS = [
@@ -164,6 +166,7 @@ class Command(BaseCommand):
             self._landlords(organisation)
             created = self._cases(organisation, users, today)
             self._case_workers(organisation, users)
+            self._landlord_channel(organisation, users["hyresvard"], today)
         seed_demo_meetings(organisation, today)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar ({created} nya ärenden)."))
 
@@ -207,6 +210,34 @@ class Command(BaseCommand):
             if landlord.kind == LandlordKind.OTHER and kind != LandlordKind.OTHER:
                 # Also for a landlord a notice created before this ran (the kind came later).
                 Landlord.objects.filter(pk=landlord.pk).update(kind=kind)
+
+    def _landlord_channel(self, organisation, user, today):
+        """The landlord's account bound to AB Familjebostäder, with two notices waiting in "Inkomna underrättelser":
+        one complete, one without the served date (komplettering begärd). Only the first time."""
+        landlord = Landlord.objects.get(organisation=organisation, org_number=LANDLORDS[0][1])
+        if user.landlord_id != landlord.pk:
+            User.objects.filter(pk=user.pk).update(landlord=landlord, unit=None, is_staff=False)
+            user.refresh_from_db()
+        if Submission.objects.filter(landlord=landlord).exists():
+            return
+        today = min(today, timezone.localdate())  # received today: the documents cannot be from a later day
+        for surname, birth, serial, served in (("Portalsson", "19810707", "984", True), ("Apisson", "19770303", "985", False)):
+            pin = _pin(birth, serial)
+            body = {
+                "notice_type": "RENT_ARREARS_TERMINATION",
+                "document_date": (today - dt.timedelta(days=3)).isoformat(),
+                "termination_date": (today - dt.timedelta(days=3)).isoformat(),
+                "debt_amount": "21300.00", "recovery_amount": "21300.00", "monthly_rent": "10650.00", "debt_months": 2,
+                "landlord": {"reference": f"FB-{serial}"},
+                "household": {
+                    "street_address": "Sköntorpsvägen 14", "apartment_number": "1203", "postal_code": "12038", "city": "Årsta",
+                    "housing_type": "ORDINARY", "phone": "070-555 12 34",
+                    "members": [{"name": f"Petra {surname}", "personal_identity_number": f"{pin[:8]}-{pin[8:]}", "role": "TENANT"}],
+                },
+            }
+            if served:
+                body["served_date"] = (today - dt.timedelta(days=2)).isoformat()
+            submission_receive(user=user, channel="PORTAL" if served else "API", body=body)
 
     def _cases(self, organisation, users, today) -> int:
         if Case.objects.filter(organisation=organisation).exists():

@@ -106,7 +106,7 @@ def to_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0022_casepage'),
+        ('cases', '0024_landlord'),
         ('organisation', '0004_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
