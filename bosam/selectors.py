@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases import amounts
+from cases.explanations import deviation_text, organisation_names
 from cases.models import (
     BosamRequest,
     BosamRequestReason,
@@ -345,7 +346,7 @@ def agenda_content(meeting: Meeting) -> dict:
     children, notice type, debt, key dates and responsible unit. Never a
     personnummer or a street address; no area for a household with protected identity."""
     if meeting.status == MeetingStatus.CLOSED and meeting.minutes:
-        return _requests_as_codes(_mask_protected(meeting.minutes))
+        return _reword(_requests_as_codes(_mask_protected(meeting.minutes)), meeting.organisation_id)
     series = meeting.series
     previous = previous_meeting(meeting)
     since = previous.date if previous else meeting.date - dt.timedelta(days=series.interval_days)
@@ -441,7 +442,10 @@ def _follow_up(meeting: Meeting, since: dt.date) -> dict[str, list]:
 
 
 def _deviations(meeting: Meeting, since: dt.date) -> list[dict]:
-    """The organisation's deviations since the last meeting, without free text that may name people."""
+    """The organisation's deviations since the last meeting, without free text that may name people.
+    A description the application wrote is worded in the active language with the current names; its
+    sentence is kept too, so that frozen minutes are worded again for each reader (`_reword`)."""
+    names = organisation_names(meeting.organisation_id)
     deviations = []
     for deviation in (
         # From the previous meeting's own day on: an absence there is dated that day.
@@ -454,9 +458,28 @@ def _deviations(meeting: Meeting, since: dt.date) -> list[dict]:
             "kind": str(deviation.get_kind_display()),
             "number": deviation.case.number if deviation.case else "",
             # Manual deviations and overrides carry free text that may name people; only generated descriptions are shown.
-            "description": deviation.description if deviation.kind in GENERATED_DEVIATION_KINDS else "",
+            "description": deviation_text(deviation, *names) if deviation.kind in GENERATED_DEVIATION_KINDS else "",
+            "kind_code": deviation.kind,
+            "sentence": {"id": deviation.sentence, "params": deviation.params}
+            if deviation.sentence and deviation.kind in GENERATED_DEVIATION_KINDS else None,
         })
     return deviations
+
+
+def _reword(content: dict, organisation_id: int) -> dict:
+    """Frozen minutes in the reader's language: the deviations' kinds and the application's sentences worded
+    again (minutes frozen before these were stored keep their words)."""
+    names = None
+    for entry in content.get("deviations") or ():
+        if entry.get("kind_code") in DeviationKind.values:
+            entry["kind"] = str(DeviationKind(entry["kind_code"]).label)
+        if entry.get("sentence"):
+            names = names or organisation_names(organisation_id)
+            stored = Deviation(kind=entry.get("kind_code", ""), sentence=entry["sentence"]["id"], params=entry["sentence"]["params"])
+            entry["description"] = deviation_text(stored, *names) or entry.get("description", "")
+    if content.get("deviations") is not None:
+        content["deviation_summary"] = _deviation_summary(content["deviations"])
+    return content
 
 
 def _attendance(meeting: Meeting) -> list[dict]:

@@ -614,11 +614,10 @@ def meeting_close(
         case_services.deviation_raise_once(
             organisation=meeting.organisation, kind=DeviationKind.BOSAM_ABSENCE,
             key=f"bosam-absence-{meeting.pk}-{department.pk}", occurred_on=meeting.date,
-            description=_("%(department)s var inte närvarande på BOSAM-mötet %(date)s.") % {
-                "department": department.name, "date": meeting.date.isoformat()},
+            sentence="bosam_absence", params={"department": department.code, "name": department.name, "date": meeting.date},
         )
-    note = _("Behandlat på BOSAM %(date)s.") % {"date": meeting.date.isoformat()}
+    note = {"note_sentence": "bosam_discussed", "note_params": {"date": meeting.date.isoformat()}}
     discussed = meeting.items.filter(removed_at__isnull=True, discussed=True).values("case_id")
     for task in Task.objects.filter(case_id__in=discussed, kind=TaskKind.BOSAM_REVIEW, status=TaskStatus.OPEN):
-        case_services.task_complete(task=task, user=user, note=note, request=request)
+        case_services.task_complete(task=task, user=user, request=request, **note)
     return meeting

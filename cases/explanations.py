@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from organisation.models import Unit
 
+from . import system_sentences
 from .models import HousingType
 from .rules import routing
 
@@ -148,69 +149,69 @@ def code_labels(text: str, names: Mapping[str, str]) -> str:
     return _CODE.sub(label, text)
 
 
-# --- deviations raised by the application -----------------------------------------
-
-# The sentences the services write for automatic deviations, by kind (the same msgids as there). A stored
-# description is read back against its kind's sentence and worded again in the reader's language; a description
-# that does not match (written by a person, or by an older wording) is shown as it was stored.
-DEVIATION_SENTENCES = {
-    "TASK_OVERDUE": routing.gettext_noop("%(task)s skulle vara klar %(date)s."),
-    "EVICTION_WITHOUT_CONTACT": routing.gettext_noop("Avhysningsdatumet %(date)s nåddes utan etablerad kontakt."),
-    "NO_REPORT_OF_CONCERN": routing.gettext_noop("Ingen orosanmälan var gjord %(date)s (familj med barn, R2c)."),
-    "ABSENT_AT_EVICTION_WITH_CHILDREN": routing.gettext_noop(
-        "Barn var närvarande vid avhysningen %(date)s men socialtjänsten var inte på plats."
-    ),
-    "BOSAM_ABSENCE": routing.gettext_noop("%(department)s var inte närvarande på BOSAM-mötet %(date)s."),
-    "ROUTING_OVERRIDE": routing.gettext_noop("Ansvaret flyttades manuellt till %(unit)s: %(reason)s"),
-}
+# --- deviations and task notes the application wrote (cases.system_sentences) ------------------
 
 
-def _percent_pattern(template: str) -> re.Pattern:
-    parts = re.split(r"(%\(\w+\)s)", template)
-    regex = "".join(f"(?P<{p[2:-2]}>.+?)" if re.fullmatch(r"%\(\w+\)s", p) else re.escape(p) for p in parts)
-    return re.compile(f"^{regex}$", re.DOTALL)
+def department_names(organisation_id: int) -> dict[str, str]:
+    """Department code → the department's current name in the organisation (one query)."""
+    from organisation.models import Department
+
+    return dict(Department.objects.filter(organisation_id=organisation_id).values_list("code", "name"))
 
 
-_DEVIATION_PATTERNS = {kind: _percent_pattern(template) for kind, template in DEVIATION_SENTENCES.items()}
+def organisation_names(organisation_id: int | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(unit code → name, department code → name) of the organisation: what a list of deviations needs (two queries)."""
+    if organisation_id is None:
+        return {}, {}
+    return unit_names(organisation_id), department_names(organisation_id)
 
 
-def deviation_description(kind: str, description: str) -> str:
-    """A deviation's description in the reader's language when the application wrote it; else as stored."""
-    from django.utils import translation
-
-    from .models import TaskKind
-
-    pattern = _DEVIATION_PATTERNS.get(kind)
-    match = pattern.match(description or "") if pattern else None
-    if match is None:
-        return description
-    params = match.groupdict()
-    if "task" in params:
-        with translation.override("sv"):
-            codes = {str(label): value for value, label in TaskKind.choices}
-        code = codes.get(params["task"])
-        if code is None:
-            return description
-        params["task"] = str(TaskKind(code).label)
-    return gettext(DEVIATION_SENTENCES[kind]) % params
+def _choice_label(choices, code: str) -> str:
+    return str(choices(code).label) if code in choices.values else code
 
 
-# The notes the application writes when it closes a task (cases.services, bosam.services): worded again like the
-# deviations above; a person's note is shown as written.
-TASK_NOTE_SENTENCES = (
-    routing.gettext_noop("Avhysningen är återkallad eller inställd."),
-    routing.gettext_noop("Kontakt etablerad, hembesöket behövs inte (R2d)."),
-    routing.gettext_noop("Ärendet avslutades."),
-    routing.gettext_noop("Enhetens tilldelning avslutades."),
-    routing.gettext_noop("Behandlat på BOSAM %(date)s."),
-)
-_TASK_NOTE_PATTERNS = [(template, _percent_pattern(template)) for template in TASK_NOTE_SENTENCES]
+def _worded(params: Mapping, units: Mapping[str, str], departments: Mapping[str, str]) -> dict:
+    from .models import EvictionResult, PaymentDecision, TaskKind
+
+    values = dict(params)
+    if "task" in values:
+        values["task"] = _choice_label(TaskKind, values["task"])
+    if "unit" in values:
+        values["unit"] = units.get(values["unit"]) or routing.unit_name(values["unit"])
+    if "department" in values:
+        values["department"] = departments.get(values["department"]) or values.get("name") or values["department"]
+    if "result" in values:
+        values["result"] = _choice_label(EvictionResult, values["result"])
+    if "decision" in values:
+        values["decision"] = _choice_label(PaymentDecision, values["decision"])
+    return values
 
 
-def task_note(note: str) -> str:
-    """A task's completion note in the reader's language when the application wrote it; else as stored."""
-    for template, pattern in _TASK_NOTE_PATTERNS:
-        match = pattern.match(note or "")
-        if match is not None:
-            return gettext(template) % match.groupdict() if match.groupdict() else gettext(template)
-    return note
+def _system_sentence(templates: Mapping[str, str], sentence_id: str, params: Mapping,
+                     units: Mapping[str, str], departments: Mapping[str, str]) -> str:
+    template = templates.get(sentence_id)
+    if template is None:
+        return ""
+    # A template that is only a parameter ("%(result)s") is not a msgid: the label is translated itself.
+    text = template if template.startswith("%(") and template.endswith(")s") else gettext(template)
+    try:
+        return text % _worded(params or {}, units, departments)
+    except (KeyError, TypeError, ValueError):  # a parameter missing from a stored row
+        return ""
+
+
+def deviation_text(deviation, units: Mapping[str, str] | None = None, departments: Mapping[str, str] | None = None) -> str:
+    """A deviation's description: the application's sentence in the reader's language (the unit's and the
+    department's current names when given), or a person's text as written."""
+    if deviation.sentence:
+        return _system_sentence(system_sentences.DEVIATION_SENTENCES, deviation.sentence, deviation.params,
+                                units or {}, departments or {}) or deviation.description
+    return deviation.description
+
+
+def task_note_text(task, units: Mapping[str, str] | None = None) -> str:
+    """A closed task's note: the application's sentence in the reader's language, or a person's note as written."""
+    if task.note_sentence:
+        return _system_sentence(system_sentences.TASK_NOTE_SENTENCES, task.note_sentence, task.note_params,
+                                units or {}, {}) or task.completion_note
+    return task.completion_note

@@ -34,3 +34,34 @@ def update_json_column(schema_editor, model, field: str, rows: list[tuple[int, o
         return
     objects = [model(pk=pk_value, **{field: value}) for pk_value, value in rows]
     model.objects.bulk_update(objects, [field], batch_size=500)
+
+
+def update_columns(schema_editor, model, fields: list[str], rows: list[tuple]) -> None:
+    """Set `fields` for each row given as (pk, value of the first field, …): on PostgreSQL one
+    `UPDATE … FROM (VALUES …)` per batch (JSON fields cast to jsonb), elsewhere bulk_update."""
+    if not rows:
+        return
+    connection = schema_editor.connection
+    columns = [model._meta.get_field(name) for name in fields]
+    is_json = [column.get_internal_type() == "JSONField" for column in columns]
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        pk = quote(model._meta.pk.column)
+        sets = ", ".join(
+            f"{quote(column.column)} = v.c{i}" + ("::jsonb" if json_column else "")
+            for i, (column, json_column) in enumerate(zip(columns, is_json, strict=True))
+        )
+        names = ", ".join(["id", *(f"c{i}" for i in range(len(columns)))])
+        sql = f"UPDATE {table} AS t SET {sets} FROM (VALUES %s) AS v({names}) WHERE t.{pk} = v.id"  # noqa: S608 (names from the model, quoted)
+        values = [
+            (row[0], *(json.dumps(value) if json_column else value for value, json_column in zip(row[1:], is_json, strict=True)))
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            execute_values(cursor.cursor, sql, values, page_size=2000)
+        return
+    objects = [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows]
+    model.objects.bulk_update(objects, fields, batch_size=500)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from organisation.models import Organisation, Unit
 
 from .rules import routing
+from .system_sentences import DEVIATION_SENTENCES, TASK_NOTE_SENTENCES
 
 
 class NoticeType(models.TextChoices):
@@ -602,7 +603,11 @@ class Task(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     completed_at = models.DateTimeField(_("klar"), null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A person's note as written; a note the application writes when it closes the task is a sentence id and
+    # its parameters (cases.system_sentences.TASK_NOTE_SENTENCES), worded when shown (issue 12, item 6).
     completion_note = models.TextField(_("anteckning"), blank=True)
+    note_sentence = models.CharField(_("systemanteckning"), max_length=40, blank=True)
+    note_params = models.JSONField(_("systemanteckningens parametrar"), default=dict, blank=True)
     # "Klar" undone the same day (issue 12 item 4): the last undo, for the timeline; the audit log keeps every one.
     undone_at = models.DateTimeField(_("klarmarkering ångrad"), null=True, blank=True)
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -622,6 +627,10 @@ class Task(models.Model):
                 | (~Q(status=TaskStatus.OPEN) & Q(completed_at__isnull=False)),
                 name="task_completed_at_matches_status",
             ),
+            models.CheckConstraint(condition=Q(note_sentence__in=["", *TASK_NOTE_SENTENCES]), name="task_note_sentence_known"),
+            # The application's note or a person's, never both; only on a task that is done or cancelled.
+            models.CheckConstraint(condition=Q(note_sentence="") | Q(completion_note=""), name="task_note_sentence_or_text"),
+            models.CheckConstraint(condition=Q(note_sentence="") | ~Q(status=TaskStatus.OPEN), name="task_note_sentence_when_closed"),
         ]
         indexes = [models.Index(fields=["unit", "status", "due_date"]), models.Index(fields=["assignee", "status", "due_date"])]
 
@@ -776,7 +785,11 @@ class Deviation(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="deviations")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="deviations")
     kind = models.CharField(_("typ"), max_length=40, choices=DeviationKind.choices)
-    description = models.TextField(_("beskrivning"))
+    # A person's description as written. The application's own description is a sentence id and its parameters
+    # (cases.system_sentences.DEVIATION_SENTENCES), worded when shown in the reader's language (issue 12, item 6).
+    description = models.TextField(_("beskrivning"), blank=True)
+    sentence = models.CharField(_("systembeskrivning"), max_length=40, blank=True)
+    params = models.JSONField(_("systembeskrivningens parametrar"), default=dict, blank=True)
     automatic = models.BooleanField(_("automatisk"), default=True)
     # Automatic deviations are raised at most once per cause (idempotent daily checks).
     dedupe_key = models.CharField(max_length=120, blank=True)
@@ -804,6 +817,10 @@ class Deviation(models.Model):
                 condition=Q(status__in=["NEW", "UNDER_REVIEW"]) | (~Q(status_comment="") & Q(status_changed_at__isnull=False)),
                 name="deviation_closed_with_comment",
             ),
+            models.CheckConstraint(condition=Q(sentence__in=["", *DEVIATION_SENTENCES]), name="deviation_sentence_known"),
+            # The application's sentence or a person's text, never both; a person's deviation has no sentence.
+            models.CheckConstraint(condition=Q(sentence="") | Q(description=""), name="deviation_sentence_or_text"),
+            models.CheckConstraint(condition=Q(sentence="") | Q(automatic=True), name="deviation_sentence_only_automatic"),
         ]
         indexes = [models.Index(fields=["organisation", "occurred_on"]), models.Index(fields=["organisation", "status"])]
 

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.access import visible_cases
+from cases.explanations import organisation_names
 from cases.models import DeviationKind, DeviationStatus
 from organisation.tokens import ApiTokenAuthentication
 
@@ -69,7 +70,9 @@ class DeviationOutSerializer(serializers.Serializer):
         return obj.case.lead_unit.code if obj.case_id and obj.case.lead_unit_id else None
 
     def get_description(self, obj) -> str:
-        return selectors.shown_description(obj, case_contents=self.context["case_contents"])
+        # The rendered text in the request's language (the field stays a string: the API's contract).
+        return selectors.shown_description(obj, case_contents=self.context["case_contents"],
+                                           names=self.context.get("names") or organisation_names(obj.organisation_id))
 
 
 class DeviationCreateSerializer(serializers.Serializer):
@@ -138,7 +141,8 @@ class DeviationListView(ApiView):
         ))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
-        out = DeviationOutSerializer(page, many=True, context={"case_contents": access.sees_case_contents(user)})
+        out = DeviationOutSerializer(page, many=True, context={"case_contents": access.sees_case_contents(user),
+                                                         "names": organisation_names(user.organisation_id)})
         return paginator.get_paginated_response(out.data)
 
     @extend_schema(request=DeviationCreateSerializer, responses={201: DeviationOutSerializer, **ERRORS})
@@ -183,7 +187,8 @@ class DeviationHandleView(ApiView):
         except ValidationError as exc:
             return _validation_response(exc)
         deviation = access.deviation_get_for_user(user, pk)
-        out = DeviationOutSerializer(deviation, context={"case_contents": access.sees_case_contents(user)})
+        out = DeviationOutSerializer(deviation, context={"case_contents": access.sees_case_contents(user),
+                                                         "names": organisation_names(user.organisation_id)})
         return Response(out.data)
 
 

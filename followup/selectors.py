@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet
 
+from cases.explanations import deviation_text
 from cases.models import Deviation, DeviationKind
 from organisation.models import Department, Unit
 
@@ -76,11 +78,12 @@ def counts_by_kind(rows: QuerySet[Deviation]) -> list[tuple[str, str, int]]:
     return [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in DeviationKind]
 
 
-def shown_description(deviation: Deviation, *, case_contents: bool) -> str:
-    """What a reader of the register may see of the description: everything for the roles that work
-    cases; for the steering group only the application's own fixed texts."""
+def shown_description(deviation: Deviation, *, case_contents: bool, names: tuple[Mapping, Mapping] = ({}, {})) -> str:
+    """What a reader of the register may see of the description, in the reader's language: everything for the
+    roles that work cases; for the steering group only the application's own fixed texts. `names`:
+    cases.explanations.organisation_names (the units' and departments' current names)."""
     if case_contents or deviation.kind in GENERATED_KINDS:
-        return deviation.description
+        return deviation_text(deviation, *names)
     return ""
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.access import visible_cases
+from cases.explanations import organisation_names
 
 from . import access, selectors, services
 from .forms import BulkHandleForm, DeviationFilterForm, DeviationHandleForm, DeviationRecordForm
@@ -36,8 +37,9 @@ def _register_context(request: HttpRequest, bulk_form=None) -> dict:
     rows = selectors.deviation_rows(user, form.to_filters())
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     case_contents = access.sees_case_contents(user)
+    names = organisation_names(user.organisation_id)
     for deviation in page.object_list:
-        deviation.shown_description = selectors.shown_description(deviation, case_contents=case_contents)
+        deviation.shown_description = selectors.shown_description(deviation, case_contents=case_contents, names=names)
     query = request.GET.copy()
     query.pop("page", None)
     return {
@@ -129,7 +131,8 @@ def detail(request: HttpRequest, pk: int):
                 return redirect("followup:detail", pk=deviation.pk)
         status = 400
     case_contents = access.sees_case_contents(user)
-    deviation.shown_description = selectors.shown_description(deviation, case_contents=case_contents)
+    deviation.shown_description = selectors.shown_description(
+        deviation, case_contents=case_contents, names=organisation_names(deviation.organisation_id))
     return render(request, "followup/detail.html", {
         "deviation": deviation, "events": deviation.events.select_related("user"), "form": form,
         "may_handle": may_handle and not deviation.is_closed, "case_contents": case_contents,

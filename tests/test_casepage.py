@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from cases import explanations, services
 from cases.amounts import format_kronor
-from cases.models import Case, RoutingDecision
+from cases.models import Case, Deviation, RoutingDecision
 from cases.rules import routing
 from cases.rules.routing import ActiveUnit, DecisionInput, Member, decide
+from followup.access import visible_deviations
 from tests.factories import notice_data, register
 
 RAW_CODE = re.compile(r"[A-Z]{3,}_[A-Z_]+")
@@ -242,6 +243,58 @@ def visible_text(html: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
+def _deviations_and_task_notes(organisation, personas, aktuell, today):
+    """What the application writes besides the plan's decisions: a closed case (its tasks' notes), an override of
+    the lead unit, a department absent at BOSAM, on a meeting whose agenda lists them (issue 12, item 6)."""
+    from bosam import services as bosam_services
+    from bosam.models import Meeting
+    from organisation.models import Department, Unit
+    from tests.test_bosam_scenario import make_series
+
+    advisor = personas["hyresradgivare"]
+    closed = register(organisation, advisor, notice=notice_data(received=str(today - dt.timedelta(days=20))), serial=850,
+                      surname="Stangd").case
+    services.case_close(case=closed, user=advisor, outcome="PREVENTED_PAID")
+    services.assignment_change(case=aktuell, user=advisor, unit=Unit.objects.get(organisation=organisation, code="VUXNA"),
+                               role="LEAD", reason="Enligt överenskommelse.")
+    department = Department.objects.filter(organisation=organisation).order_by("name").first()
+    services.deviation_raise_once(organisation=organisation, kind="BOSAM_ABSENCE", key="walk-absence", sentence="bosam_absence",
+                                  params={"department": department.code, "name": department.name, "date": today})
+    make_series(organisation, start_date=today + dt.timedelta(days=1))
+    bosam_services.plan_meetings(today=today, organisation=organisation)
+    return Case.objects.get(pk=closed.pk), Meeting.objects.filter(organisation=organisation).order_by("date").first()
+
+
+def _system_sentences(organisation) -> set[str]:
+    from cases.models import Task
+
+    deviations = Deviation.objects.filter(organisation=organisation).exclude(sentence="")
+    tasks = Task.objects.filter(case__organisation=organisation).exclude(note_sentence="")
+    units, departments = explanations.organisation_names(organisation.pk)
+    return ({explanations.deviation_text(d, units, departments) for d in deviations}
+            | {explanations.task_note_text(t, units) for t in tasks})
+
+
+def _swedish_system_sentences(organisation) -> set[str]:
+    from django.utils import translation
+
+    with translation.override("sv"):
+        found = _system_sentences(organisation)
+    # A task overdue, the family without orosanmälan, the override, the absence, the closed case's tasks at least.
+    assert len(found) >= 5
+    for stored in ("skulle vara klar", "Ansvaret flyttades manuellt till Vuxenenheten (missbruk, socialpsykiatri): Enligt överenskommelse.",
+                   "var inte närvarande på BOSAM-mötet", "Ärendet avslutades."):
+        assert any(stored in text for text in found), stored
+    return found
+
+
+def _english_system_sentences(organisation) -> set[str]:
+    from django.utils import translation
+
+    with translation.override("en"):
+        return _system_sentences(organisation)
+
+
 @pytest.mark.django_db
 def test_every_page_in_english_has_no_swedish_rule_sentence_and_no_raw_code(client, organisation, personas):
     advisor = personas["hyresradgivare"]
@@ -253,25 +306,33 @@ def test_every_page_in_english_has_no_swedish_rule_sentence_and_no_raw_code(clie
     aktuell = register(organisation, advisor, notice=notice_data(received=received), serial=848, surname="Aktuell",
                        active_units=("EKONOMISKT_BISTAND",), children=("2018-01-01",)).case
     services.run_daily_checks(today=today)
-    cases = [family, single, aktuell]
+    closed, meeting = _deviations_and_task_notes(organisation, personas, aktuell, today)
+    cases = [family, single, aktuell, closed]
     swedish = {routing.swedish_sentence(item) for c in Case.objects.filter(pk__in=[c.pk for c in cases])
                for item in c.explanation if isinstance(item, dict)}
     swedish |= {routing.swedish_sentence(item) for d in RoutingDecision.objects.filter(case__in=cases)
                 for item in d.explanation if isinstance(item, dict)}
     assert len(swedish) > 10
+    system = _swedish_system_sentences(organisation)
+    swedish |= system
     pages = {
         "hyresradgivare": [reverse("cases:my_cases") + "?notice_type=RENT_ARREARS_TERMINATION", reverse("cases:overview"),
                            *(reverse("cases:detail", args=[c.pk]) for c in cases),
+                           "/avvikelser/", *(reverse("followup:detail", args=[pk]) for pk in
+                                             visible_deviations(advisor).values_list("pk", flat=True)),
                            *(reverse("cases:detail", args=[family.pk]) + f"?visa={key}&hela=1" for key in
                              ("kontakter", "underrattelser", "uppgifter", "bosam", "beslut")),
                            *(reverse("cases:decision", args=[c.pk]) for c in cases)],
         "barn": [reverse("cases:my_cases"), reverse("cases:detail", args=[family.pk])],
         "chef": [reverse("cases:overview") + f"?unit={family.lead_unit_id}",
                  reverse("cases:audit_review") + f"?month={today:%Y-%m}"],
-        "ordforande": ["/bosam/"],
-        "styrgrupp": ["/avvikelser/", "/statistik/"],
+        "ordforande": ["/bosam/", reverse("bosam:meeting_detail", args=[meeting.pk])],
+        "styrgrupp": ["/avvikelser/", "/statistik/", *(reverse("followup:detail", args=[pk]) for pk in
+                                                         visible_deviations(personas["styrgrupp"]).values_list("pk", flat=True))],
     }
-    checked = 0
+    english = _english_system_sentences(organisation)
+    assert len(english) == len(system)
+    checked, shown = 0, set()
     for username, urls in pages.items():
         client.force_login(personas[username])
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -284,18 +345,21 @@ def test_every_page_in_english_has_no_swedish_rule_sentence_and_no_raw_code(clie
             assert not RAW_CODE.findall(text), (url, RAW_CODE.findall(text)[:5])
             found = [s for s in swedish if s in text]
             assert not found, (url, found[:2])
+            shown.update(s for s in english if s in text)
             checked += 1
-    assert checked >= 20
+    assert checked >= 25
+    # Each of the application's sentences was on some page, in English.
+    assert shown == english, english - shown
 
 
 @pytest.mark.django_db
 def test_deviations_the_application_wrote_are_worded_in_the_readers_language(client, organisation, personas):
-    from cases.models import Deviation
-
     case = _family_case(organisation, personas, serial=849)
     services.run_daily_checks(today=timezone.localdate())
     overdue = Deviation.objects.filter(case=case, kind="TASK_OVERDUE").first()
-    assert overdue is not None and "skulle vara klar" in overdue.description
+    # Stored as a sentence id and parameters, no words.
+    assert overdue is not None and overdue.sentence == "task_overdue" and overdue.description == ""
+    assert set(overdue.params) == {"task", "date"} and overdue.params["task"] in {t.kind for t in case.tasks.all()}
     Deviation.objects.create(organisation=organisation, case=case, kind="MANUAL", automatic=False,
                              description="Handläggaren var sjuk.", created_by=personas["hyresradgivare"])
     client.force_login(personas["hyresradgivare"])
@@ -304,17 +368,27 @@ def test_deviations_the_application_wrote_are_worded_in_the_readers_language(cli
     assert "skulle vara klar" not in text
     assert "was due on" in text
     assert "Handläggaren var sjuk." in text  # a person's words stay as written
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    text = visible_text(client.get(reverse("cases:detail", args=[case.pk]) + "?visa=beslut&hela=1").content.decode())
+    assert "skulle vara klar" in text and "was due on" not in text
 
 
 def test_task_notes_the_application_wrote_are_worded_in_the_readers_language():
     from django.utils import translation
 
+    from cases.models import Task
+
+    def note(sentence, **params):
+        return explanations.task_note_text(Task(note_sentence=sentence, note_params=params))
+
     with translation.override("en"):
-        assert explanations.task_note("Behandlat på BOSAM 2026-12-01.") == "Discussed at BOSAM on 2026-12-01."
-        assert explanations.task_note("Kontakt etablerad, hembesöket behövs inte (R2d).") == (
-            "Contact established; the home visit is not needed (R2d)."
-        )
-        assert explanations.task_note("Ringde, inget svar.") == "Ringde, inget svar."
+        assert note("bosam_discussed", date="2026-12-01") == "Discussed at BOSAM on 2026-12-01."
+        assert note("contact_no_home_visit") == "Contact established; the home visit is not needed (R2d)."
+        assert note("eviction_result_note", result="EXECUTED", note="Grannen hjälpte till.") == "Executed: Grannen hjälpte till."
+        assert explanations.task_note_text(Task(completion_note="Ringde, inget svar.")) == "Ringde, inget svar."
+    with translation.override("sv"):
+        assert note("bosam_discussed", date="2026-12-01") == "Behandlat på BOSAM 2026-12-01."
+        assert note("payment_decision", decision="DENIED") == "Avslag"
 
 
 def test_housing_names_inside_a_sentence_keep_their_capitals():

@@ -138,7 +138,7 @@ def test_ending_a_manual_assignment_cancels_or_moves_its_units_tasks_and_is_logg
     cancelled.refresh_from_db()
     moved.refresh_from_db()
     assert added.ended_at is not None and added.end_reason == "Inte aktuellt längre."
-    assert cancelled.status == TaskStatus.CANCELLED and cancelled.completion_note == "Enhetens tilldelning avslutades."
+    assert cancelled.status == TaskStatus.CANCELLED and (cancelled.note_sentence, cancelled.completion_note) == ("assignment_ended", "")
     assert moved.status == TaskStatus.OPEN and moved.unit == family.lead_unit and moved.assignee is None
     row = AuditEvent.objects.filter(action=AuditAction.ASSIGNMENT_CHANGE, case=family).latest("at")
     assert "avslutad MOTTAGNING_VUXNA" in row.detail and f"flyttade={moved.pk}" in row.detail and "avbrutna=1" in row.detail

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from organisation.models import Unit
 
-from .. import hooks
+from .. import hooks, system_sentences
 from ..audit import audit_log
 from ..models import (
     Assignment,
@@ -60,7 +60,7 @@ def _touch(case: Case) -> None:
 @transaction.atomic
 def task_complete(
     *, task: Task, user: User, note: str = "", request: HttpRequest | None = None, expected_version: int | None = None,
-    today: dt.date | None = None,
+    today: dt.date | None = None, note_sentence: str = "", note_params: dict | None = None,
 ) -> Task:
     case = Case.objects.select_for_update().get(pk=task.case_id)
     _check_version(case, expected_version)
@@ -70,8 +70,11 @@ def task_complete(
     task.status = TaskStatus.DONE
     task.completed_at = timezone.now()
     task.completed_by = user
-    task.completion_note = note
-    task.save(update_fields=["status", "completed_at", "completed_by", "completion_note"])
+    # A person's note as written, or the application's (`note_sentence`, see cases.system_sentences).
+    text = system_sentences.task_note(note_sentence, **(note_params or {})) if note_sentence else {"completion_note": note}
+    for attr, value in text.items():
+        setattr(task, attr, value)
+    task.save(update_fields=["status", "completed_at", "completed_by", *text])
     if task.kind == TaskKind.SEND_LETTER:
         # The letter is frozen as sent (issue 11); imported here because the letter module imports services.
         from .letters import letter_freeze
@@ -214,8 +217,8 @@ def assignment_change(
             case=case,
             kind=DeviationKind.ROUTING_OVERRIDE,
             automatic=True,
-            description=_("Ansvaret flyttades manuellt till %(unit)s: %(reason)s") % {"unit": unit.name, "reason": reason},
             created_by=user,
+            **system_sentences.deviation("routing_override", unit=unit.code, reason=reason),
         )
     audit_log(user=user, action=AuditAction.ASSIGNMENT_CHANGE, case=case, request=request, detail=f"{unit.code} {role}")
     _touch(case)
@@ -248,7 +251,7 @@ def case_close(
     open_tasks = case.tasks.filter(status=TaskStatus.OPEN)
     kept = set(open_tasks.filter(pk__in=list(keep_task_ids)).values_list("pk", flat=True))
     open_tasks.exclude(pk__in=kept).update(
-        status=TaskStatus.CANCELLED, completed_at=now, completion_note=_("Ärendet avslutades.")
+        status=TaskStatus.CANCELLED, completed_at=now, **system_sentences.task_note("case_closed")
     )
     case.status = CaseStatus.CLOSED
     case.closed_at = now

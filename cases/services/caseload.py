@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from organisation.models import Role, Unit, User
 from organisation.roles import has_role
 
+from .. import system_sentences
 from ..audit import audit_log
 from ..models import (
     REPEATABLE_TASK_KINDS,
@@ -171,9 +172,11 @@ def task_undo_done(*, task: Task, case: Case, user: User, request: HttpRequest |
     task.completed_at = None
     task.completed_by = None
     task.completion_note = ""
+    task.note_sentence, task.note_params = "", {}  # an open task has no closing note (a constraint)
     task.undone_at = timezone.now()
     task.undone_by = user
-    task.save(update_fields=["status", "completed_at", "completed_by", "completion_note", "undone_at", "undone_by"])
+    task.save(update_fields=["status", "completed_at", "completed_by", "completion_note", "note_sentence", "note_params",
+                             "undone_at", "undone_by"])
     audit_log(user=user, action=AuditAction.TASK_UNDO, case=case, request=request,
               detail=f"uppgift {task.pk} {task.kind}: klar av {_who(completer)}")
     _touch(case)
@@ -225,9 +228,9 @@ def assignment_end(*, assignment: Assignment, user: User, reason: str, move_task
     tasks = case.tasks.filter(unit_id=assignment.unit_id, status=TaskStatus.OPEN)
     moved = sorted(tasks.filter(pk__in=list(move_task_ids)).values_list("pk", flat=True)) if case.lead_unit_id else []
     Task.objects.filter(pk__in=moved).update(unit_id=case.lead_unit_id, assignee=None)
-    # The note is stored in Swedish and worded for the reader at display (explanations.task_note).
+    # The note is a sentence id, worded for the reader at display (cases.system_sentences).
     cancelled = tasks.exclude(pk__in=moved).update(
-        status=TaskStatus.CANCELLED, completed_at=now, completion_note="Enhetens tilldelning avslutades.")
+        status=TaskStatus.CANCELLED, completed_at=now, **system_sentences.task_note("assignment_ended"))
     audit_log(user=user, action=AuditAction.ASSIGNMENT_CHANGE, case=case, request=request,
               detail=f"avslutad {assignment.unit.code}: {assignment.end_reason}; avbrutna={cancelled} "
                      f"flyttade={','.join(map(str, moved)) or '-'}")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from organisation.models import Organisation
 
+from .. import system_sentences
 from ..models import (
     Case,
     CaseStatus,
@@ -31,19 +32,18 @@ if TYPE_CHECKING:
 MANDATORY_TASK_KINDS = [k.value for k in TaskKind if k not in (TaskKind.MANUAL, TaskKind.CONSULT_TENANCY_ADVISOR, TaskKind.BOSAM_ACTIVITY)]
 
 
-def _deviation_once(*, organisation_id, case_id, kind, key, description, today) -> bool:
+def _deviation_once(*, organisation_id, case_id, kind, key, text: dict, today) -> bool:
+    """`text`: system_sentences.deviation(…) (the application's sentence) or {"description": …}."""
     try:
         with transaction.atomic():
-            Deviation.objects.create(
-                organisation_id=organisation_id, case_id=case_id, kind=kind, dedupe_key=key, description=description, occurred_on=today
-            )
+            Deviation.objects.create(organisation_id=organisation_id, case_id=case_id, kind=kind, dedupe_key=key, occurred_on=today, **text)
         return True
     except IntegrityError:
         return False
 
 
 def _deviations_once(rows: list[dict], *, today: dt.date) -> int:
-    """Raise each deviation (organisation_id, case_id, kind, key, description) unless its key exists: two queries
+    """Raise each deviation (organisation_id, case_id, kind, key, text: its sentence) unless its key exists: two queries
     whatever the number. Returns how many were new. A second worker at the same moment is stopped by the unique key
     (ignore_conflicts), so each cause gives one deviation."""
     if not rows:
@@ -54,7 +54,7 @@ def _deviations_once(rows: list[dict], *, today: dt.date) -> int:
     Deviation.objects.bulk_create(
         [
             Deviation(organisation_id=row["organisation_id"], case_id=row["case_id"], kind=row["kind"], dedupe_key=row["key"],
-                      description=row["description"], occurred_on=today)
+                      occurred_on=today, **row["text"])
             for row in new
         ],
         ignore_conflicts=True,
@@ -73,7 +73,7 @@ def raise_automatic_deviations(*, today: dt.date, organisation: Organisation | N
         {
             "organisation_id": task.case.organisation_id, "case_id": task.case_id, "kind": DeviationKind.TASK_OVERDUE,
             "key": f"task-overdue-{task.pk}",
-            "description": _("%(task)s skulle vara klar %(date)s.") % {"task": task.get_kind_display(), "date": task.due_date},
+            "text": system_sentences.deviation("task_overdue", task=task.kind, date=task.due_date),
         }
         for task in overdue.select_related("case").only("id", "kind", "due_date", "case__id", "case__organisation_id", "case__number")
     ]
@@ -82,7 +82,7 @@ def raise_automatic_deviations(*, today: dt.date, organisation: Organisation | N
         {
             "organisation_id": case.organisation_id, "case_id": case.pk, "kind": DeviationKind.EVICTION_WITHOUT_CONTACT,
             "key": f"eviction-without-contact-{case.pk}",
-            "description": _("Avhysningsdatumet %(date)s nåddes utan etablerad kontakt.") % {"date": case.eviction_date},
+            "text": system_sentences.deviation("eviction_without_contact", date=case.eviction_date),
         }
         for case in evictions.only("id", "organisation_id", "eviction_date")
     ]
@@ -114,7 +114,7 @@ def _no_report_of_concern(*, today: dt.date, organisation: Organisation | None) 
         rows.append({
             "organisation_id": case.organisation_id, "case_id": case.pk, "kind": DeviationKind.NO_REPORT_OF_CONCERN,
             "key": f"no-report-of-concern-{case.pk}",
-            "description": _("Ingen orosanmälan var gjord %(date)s (familj med barn, R2c).") % {"date": limit},
+            "text": system_sentences.deviation("no_report_of_concern", date=limit),
         })
     return rows
 
@@ -138,17 +138,22 @@ def deviation_raise_once(
     organisation: Organisation,
     kind: str,
     key: str,
-    description: str,
+    sentence: str = "",
+    params: dict | None = None,
+    description: str = "",
     case: Case | None = None,
     occurred_on: dt.date | None = None,
 ) -> bool:
-    """An automatic deviation (R8) raised at most once per `key`; for other apps (BOSAM absence). True if new."""
+    """An automatic deviation (R8) raised at most once per `key`; for other apps (BOSAM absence). True if new.
+    Its description is a sentence of system_sentences.DEVIATION_SENTENCES with `params` (worded when shown),
+    or, without `sentence`, the `description` as given."""
+    text = system_sentences.deviation(sentence, **(params or {})) if sentence else {"description": description}
     return _deviation_once(
         organisation_id=organisation.pk,
         case_id=case.pk if case else None,
         kind=kind,
         key=key,
-        description=description,
+        text=text,
         today=occurred_on or timezone.localdate(),
     )
 

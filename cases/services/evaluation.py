@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from organisation.models import Organisation, Unit
 
-from .. import hooks
+from .. import hooks, system_sentences
 from ..models import (
     ActiveInvolvement,
     Assignment,
@@ -217,9 +217,11 @@ FOLLOWING_TASK_KINDS = reconcile.FOLLOWING_TASK_KINDS
 
 
 def _cancel(task: Task, now, note: str, out: Outcome) -> None:
+    """`note`: the id of the application's sentence (cases.system_sentences.TASK_NOTE_SENTENCES)."""
     task.status = TaskStatus.CANCELLED
     task.completed_at = now
-    task.completion_note = note
+    for attr, value in system_sentences.task_note(note).items():
+        setattr(task, attr, value)
     if task.pk and task not in out.updated_tasks:
         out.updated_tasks.append(task)
 
@@ -254,13 +256,13 @@ def _reconcile_tasks(
     if reconcile.eviction_tasks_cancelled(inp):
         gone = [t for t in every if t.kind in routing.EVICTION_BOUND and t.status == TaskStatus.OPEN]
         for task in gone:
-            _cancel(task, now, _("Avhysningen är återkallad eller inställd."), out)
+            _cancel(task, now, "eviction_cancelled", out)
         if gone:
             out.changes.append("CANCEL EVICTION TASKS")
     open_kinds = [t.kind for t in every if t.status == TaskStatus.OPEN]
     for kind in reconcile.tasks_to_cancel(case.contact_established_on is not None, open_kinds):
         for task in [t for t in every if t.kind == kind and t.status == TaskStatus.OPEN]:
-            _cancel(task, now, _("Kontakt etablerad, hembesöket behövs inte (R2d)."), out)
+            _cancel(task, now, "contact_no_home_visit", out)
         out.changes.append(f"CANCEL {kind}")
 
 
@@ -437,7 +439,7 @@ def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None 
         Assignment.objects.bulk_create(created)
     updated = [t for o in outcomes for t in o.updated_tasks]
     if updated:
-        Task.objects.bulk_update(updated, ["due_date", "status", "completed_at", "completion_note"])
+        Task.objects.bulk_update(updated, ["due_date", "status", "completed_at", "completion_note", "note_sentence", "note_params"])
     new_tasks = [t for o in outcomes for t in o.new_tasks]
     if new_tasks:
         Task.objects.bulk_create(new_tasks)

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from organisation.models import Unit
 
+from .. import system_sentences
 from ..audit import audit_log
 from ..models import (
     AuditAction,
@@ -103,8 +103,11 @@ def eviction_outcome_record(
         task.status = TaskStatus.DONE
         task.completed_at = timezone.now()
         task.completed_by = user
-        task.completion_note = EvictionResult(data.result).label + (f": {data.note}" if data.note else "")
-        task.save(update_fields=["status", "completed_at", "completed_by", "completion_note"])
+        note = system_sentences.task_note("eviction_result_note", result=data.result, note=data.note) if data.note else (
+            system_sentences.task_note("eviction_result", result=data.result))
+        for attr, value in note.items():
+            setattr(task, attr, value)
+        task.save(update_fields=["status", "completed_at", "completed_by", *note])
     executed = data.result == EvictionResult.EXECUTED
     if executed and data.children_present and data.social_services_present is False:
         _deviation_once(
@@ -112,7 +115,7 @@ def eviction_outcome_record(
             case_id=case.pk,
             kind=DeviationKind.ABSENT_AT_EVICTION_WITH_CHILDREN,
             key=f"absent-at-eviction-{outcome.pk}",
-            description=_("Barn var närvarande vid avhysningen %(date)s men socialtjänsten var inte på plats.") % {"date": eviction_date},
+            text=system_sentences.deviation("absent_at_eviction_with_children", date=eviction_date),
             today=today,
         )
     if executed and case.children_count:
@@ -178,8 +181,10 @@ def payment_commitment_record(
             task.status = TaskStatus.DONE
             task.completed_at = timezone.now()
             task.completed_by = user
-            task.completion_note = PaymentDecision(data.decision).label
-            task.save(update_fields=["status", "completed_at", "completed_by", "completion_note"])
+            note = system_sentences.task_note("payment_decision", decision=data.decision)
+            for attr, value in note.items():
+                setattr(task, attr, value)
+            task.save(update_fields=["status", "completed_at", "completed_by", *note])
     audit_log(user=user, action=AuditAction.CASE_CHANGE, case=case, request=request,
               detail=f"PAYMENT_COMMITMENT {data.decision or 'PENDING'}")
     _touch(case)

@@ -127,19 +127,3 @@ def code_labels(text: str, unit_names=None) -> str:
     from cases.explanations import code_labels as replace
 
     return replace(text, unit_names or {})
-
-
-@register.filter
-def deviation_text(deviation) -> str:
-    """The deviation's description, in the reader's language when the application wrote it."""
-    from cases.explanations import deviation_description
-
-    return deviation_description(deviation.kind, deviation.description)
-
-
-@register.filter
-def task_note(note: str) -> str:
-    """A task's completion note, in the reader's language when the application wrote it."""
-    from cases.explanations import task_note as reworded
-
-    return reworded(note)

@@ -51,6 +51,8 @@ class TimelineEntry:
     # A decision: its sentences and change lines, worded for the reader; `full` for the first one.
     lines: list[str] = field(default_factory=list)
     full: bool = False
+    # A deviation's description or a closed task's note, worded for the reader (cases.explanations).
+    text: str = ""
 
 
 @dataclass
@@ -151,7 +153,7 @@ def tasks_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
         if not t.decision_id:
             yield TimelineEntry(t.created_at, TimelineKind.TASK, t)
         if t.completed_at:
-            yield TimelineEntry(t.completed_at, TimelineKind.TASK_DONE, t)
+            yield TimelineEntry(t.completed_at, TimelineKind.TASK_DONE, t, text=explanations.task_note_text(t, records.unit_names))
         if t.undone_at:
             yield TimelineEntry(t.undone_at, TimelineKind.TASK_UNDONE, t)
 
@@ -165,7 +167,10 @@ def consents_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]
 
 
 def deviations_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
-    return [TimelineEntry(d.created_at, TimelineKind.DEVIATION, d) for d in records.deviations]
+    return [
+        TimelineEntry(d.created_at, TimelineKind.DEVIATION, d, text=explanations.deviation_text(d, records.unit_names))
+        for d in records.deviations
+    ]
 
 
 def bosam_requests_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:

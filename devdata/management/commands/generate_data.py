@@ -413,6 +413,7 @@ class Generator:
                 "staff": staff, "advisors": staff[(Role.HYRESRADGIVARE.value, "HYRESRADGIVNING")],
                 "chair": staff[(Role.BOSAM_ORDFORANDE.value, "HYRESRADGIVNING")][0], "landlords": landlords, "series": series,
                 "departments": list(org.departments.order_by("pk").values_list("pk", flat=True)),
+                "department_names": {pk: (code, name) for pk, code, name in org.departments.values_list("pk", "code", "name")},
             })
 
     def setup_series(self, org) -> dict:
@@ -795,7 +796,7 @@ class Generator:
                             status=status, rules=t["rules"], plan_version=self.config.version, decision_id=t["decision_id"],
                             created_at=t["created_at"], completed_at=completed_at,
                             completed_by_id=advisor if status == "DONE" else None,
-                            completion_note="Ärendet avslutades." if status == "CANCELLED" and closed_on else "")
+                            note_sentence="case_closed" if status == "CANCELLED" and closed_on else "")
             if status == "DONE":
                 audit.append(("TASK_COMPLETE", completed_at, advisor, kind))
             if status == "OPEN":
@@ -803,7 +804,7 @@ class Generator:
                 if kind in MANDATORY_KINDS and t["due"] < today:
                     w.add(Deviation, organisation_id=org_id, case_id=case_id, kind="TASK_OVERDUE", automatic=True,
                           dedupe_key=f"task-overdue-{task_id}", occurred_on=today,
-                          description=f"{kind} skulle vara klar {t['due'].isoformat()}.", created_at=at(today, rng, 5, 6))
+                          sentence="task_overdue", params={"task": kind, "date": t["due"].isoformat()}, created_at=at(today, rng, 5, 6))
         return next_due
 
     def outcome(self, executed: bool, types: list[str]) -> str:
@@ -954,7 +955,9 @@ class Generator:
             if not present:
                 w.add(Deviation, organisation_id=o["org"].pk, kind="BOSAM_ABSENCE", automatic=True, occurred_on=day,
                       dedupe_key=f"bosam-absence-{meeting.pk}-{department_id}",
-                      description=f"Avdelningen var inte närvarande på BOSAM-mötet {day.isoformat()}.", created_at=at(day, rng))
+                      sentence="bosam_absence", params={"department": o["department_names"][department_id][0],
+                                                        "name": o["department_names"][department_id][1], "date": day.isoformat()},
+                      created_at=at(day, rng))
 
     def freeze_minutes(self) -> None:
         """The closed meetings' minutes, frozen from their content as meeting_close does."""
