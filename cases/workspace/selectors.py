@@ -43,6 +43,7 @@ from ..models import (
     Person,
     RoutingDecision,
     Task,
+    TaskKind,
     TaskStatus,
 )
 from ..protection import household_has_protected_member, protected_household_ids
@@ -379,6 +380,8 @@ def case_page_data(case: Case, *, show: str = "", everything: bool = True, today
         "protected_identity": household_has_protected_member(members),
         # The letters as sent (issue 11): served from the stored file, never re-rendered.
         "sent_letters": list(case.sent_letters.select_related("created_by").order_by("sent_on", "id")),
+        # Which language an open letter will be written in (issue 14 §3); nothing to say without a preference.
+        "letter_language_note": _letter_language_note(case, household, open_tasks),
         "notices": notices,
         "landlords": list(landlords.values()),
         "references": [n for n in notices if n.landlord_reference or n.kronofogden_reference],
@@ -394,6 +397,14 @@ def case_page_data(case: Case, *, show: str = "", everything: bool = True, today
         "timeline_hidden": timeline.hidden,
         "timeline_filters": [(key, label) for key, (label, _kinds) in TIMELINE_FILTERS.items()],
     }
+
+
+def _letter_language_note(case: Case, household: Household, open_tasks: list[Task]) -> str:
+    if not household.preferred_language or not any(t.kind == TaskKind.SEND_LETTER for t in open_tasks):
+        return ""
+    from ..intake.letters import letter_language_note
+
+    return letter_language_note(case.organisation, household.preferred_language)
 
 
 def case_open_tasks(case: Case) -> list[Task]:
