@@ -121,7 +121,7 @@ class LetterTemplateAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         approved = 0
         with transaction.atomic():
-            for template in queryset.select_for_update():
+            for template in LetterTemplate.objects.select_for_update().filter(pk__in=list(queryset.values_list("pk", flat=True))):
                 if not _may_edit(request, template):
                     continue
                 problems = letter_texts.text_problems(template.texts, translation=template.language != letter_texts.SWEDISH)

@@ -149,14 +149,21 @@ def text_problems(texts: dict[str, str], *, translation: bool) -> dict[str, list
     return problems
 
 
-def fill(text: str, values: dict[str, str]) -> SafeString:
+# First-strong isolate … pop directional isolate: in a right-to-left text a value keeps its own order
+# ("18 450 kr", "2026-0001", "120 40 Årsta" would otherwise come out as "kr 18 450", "0001-2026").
+_FSI, _PDI = "\u2068", "\u2069"
+
+
+def fill(text: str, values: dict[str, str], *, isolate: bool = False) -> SafeString:
     """The text with its placeholders filled in, everything escaped. Unknown names were refused on save;
-    one that slips through (an older row) prints as nothing rather than failing the letter."""
+    one that slips through (an older row) prints as nothing rather than failing the letter.
+    `isolate`: wrap each value in a bidi isolate (right-to-left letters)."""
     out = []
     for literal, field, _spec, _conversion in _parse(text):
         out.append(escape(literal))
         if field is not None:
-            out.append(escape(values.get(field, "")))
+            value = escape(values.get(field, ""))
+            out.append(f"{_FSI}{value}{_PDI}" if isolate and value else value)
     return mark_safe("".join(out))  # noqa: S308 (every piece escaped above)
 
 
@@ -165,8 +172,8 @@ def plain(text: str) -> str:
     return "".join(literal for literal, _field, _spec, _conversion in _parse(text))
 
 
-def fill_all(texts: dict[str, str], values: dict[str, str]) -> dict[str, SafeString]:
-    return {key: fill(texts.get(key, ""), values) for key in KEYS}
+def fill_all(texts: dict[str, str], values: dict[str, str], *, isolate: bool = False) -> dict[str, SafeString]:
+    return {key: fill(texts.get(key, ""), values, isolate=isolate) for key in KEYS}
 
 
 _SV = {

@@ -261,11 +261,13 @@ def _version(facts: dict, texts: dict[str, str], language: str, direction: str, 
     Swedish page applies."""
     values = letter_values(facts, texts, language)
     return {
-        "t": letter_texts.fill_all(texts, values),
+        "t": letter_texts.fill_all(texts, values, isolate=direction == TextDirection.RTL),
         "note": note,
         "lang": language.split("-")[0],
         "dir": direction,
         "today_text": _format_date(facts["today"], language),
+        # In the right-to-left header line the case number keeps its order ("2026-0001", not "0001-2026").
+        "case_number": letter_texts.fill("{number}", values, isolate=direction == TextDirection.RTL),
     }
 
 
