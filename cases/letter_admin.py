@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,26 +28,38 @@ from .models import LetterTemplate, LetterTemplateStatus
 TEXT_FIELD = "text__"
 
 
+def _text_field(spec: letter_texts.TextKey) -> forms.CharField:
+    reference = letter_texts.SWEDISH_TEXTS.get(spec.key, "")
+    allowed = ", ".join(f"{{{p}}}" for p in spec.placeholders)
+    help_parts = [_("Svenska: %(text)s") % {"text": reference}] if reference else []
+    if allowed:
+        help_parts.append(_("Platshållare: %(names)s") % {"names": allowed})
+    if spec.translation_only:
+        help_parts.append(_("Används bara i brev på andra språk än svenska."))
+    return forms.CharField(
+        label=spec.label, required=False, help_text=" · ".join(str(p) for p in help_parts),
+        widget=forms.Textarea(attrs={"rows": 2 if len(reference) < 120 else 4, "cols": 100}),
+    )
+
+
 class LetterTemplateForm(forms.ModelForm):
+    """One text box per text of the letter (declared on the class, so the admin's fieldsets can place them)."""
+
     class Meta:
         model = LetterTemplate
         fields = ("organisation", "kind", "language", "text_direction")
 
+    for _spec in letter_texts.TEXT_KEYS:
+        locals()[TEXT_FIELD + _spec.key] = _text_field(_spec)
+    del _spec
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A new template starts from the Swedish texts, to be translated; an existing one shows its own.
         texts = self.instance.texts if self.instance.pk else letter_texts.SWEDISH_TEXTS
         for spec in letter_texts.TEXT_KEYS:
-            reference = letter_texts.SWEDISH_TEXTS.get(spec.key, "")
-            allowed = ", ".join(f"{{{p}}}" for p in spec.placeholders)
-            help_parts = [gettext("Svenska: %(text)s") % {"text": reference}] if reference else []
-            if allowed:
-                help_parts.append(gettext("Platshållare: %(names)s") % {"names": allowed})
-            if spec.translation_only:
-                help_parts.append(gettext("Används bara i brev på andra språk än svenska."))
-            self.fields[TEXT_FIELD + spec.key] = forms.CharField(
-                label=spec.label, required=False, initial=texts.get(spec.key, ""), help_text=" · ".join(help_parts),
-                widget=forms.Textarea(attrs={"rows": 2 if len(reference) < 120 else 4, "cols": 100}),
-            )
+            if TEXT_FIELD + spec.key in self.fields:
+                self.fields[TEXT_FIELD + spec.key].initial = texts.get(spec.key, "")
 
     def texts(self) -> dict[str, str]:
         return {spec.key: (self.cleaned_data.get(TEXT_FIELD + spec.key) or "").strip() for spec in letter_texts.TEXT_KEYS}
@@ -74,8 +86,31 @@ class LetterTemplateAdmin(admin.ModelAdmin):
     list_display = ("language", "kind", "owner", "status", "text_direction", "approved_by", "approved_at", "preview_link")
     list_filter = ("status", "language")
     readonly_fields = ("status", "approved_by", "approved_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("organisation", "kind", "language", "text_direction", "status", "approved_by", "approved_at", "updated_at")}),
+        (_("Texter"), {
+            "fields": tuple(TEXT_FIELD + spec.key for spec in letter_texts.TEXT_KEYS),
+            "description": _("Vanlig text. Platshållare inom klammer, t.ex. {deadline}, fylls i med ärendets uppgifter; "
+                             "bara de som står under varje ruta går att använda."),
+        }),
+    )
     actions = ("approve", "copy_to_own_organisation")
     change_form_template = "admin/cases/lettertemplate/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only (a shipped default for an organisation's administrator): the texts as a list.
+            return ((None, {"fields": self.fieldsets[0][1]["fields"]}), (_("Texter"), {"fields": ("texts_display",)}))
+        return self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "texts_display")
+
+    @admin.display(description=_("texter"))
+    def texts_display(self, obj):
+        pairs = ((spec.label, obj.texts.get(spec.key, "")) for spec in letter_texts.TEXT_KEYS)
+        rows = format_html_join("", "<dt>{}</dt><dd>{}</dd>", pairs)
+        return format_html("<dl>{}</dl>", rows)
 
     @admin.display(description=_("organisation"))
     def owner(self, obj):

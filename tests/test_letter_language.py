@@ -348,3 +348,22 @@ def test_the_administrator_cannot_change_the_shipped_defaults_nor_see_another_or
     admin.post(reverse("admin:cases_lettertemplate_changelist"), {"action": "copy_to_own_organisation", "_selected_action": [shipped.pk]})
     own = LetterTemplate.objects.get(organisation=personas["admin"].organisation, language="sv")
     assert own.status == "DRAFT" and own.texts == shipped.texts
+
+
+def test_the_intake_form_sets_the_language_and_a_joining_notice_can_change_it(client, advisor, organisation):
+    from cases.models import Case
+    from tests.test_intake import NEW_URL, form_data
+
+    client.force_login(advisor)
+    page = client.get(NEW_URL).content.decode()
+    assert 'name="preferred_language"' in page and '<option value="sv-easy">lättläst svenska</option>' in page
+    assert client.post(NEW_URL, form_data(preferred_language="so")).status_code == 302
+    case = Case.objects.get()
+    assert case.household.preferred_language == "so"
+    url = f"{NEW_URL}?case={case.pk}"
+    assert '<option value="so" selected>somaliska</option>' in client.get(url).content.decode()  # the stored one is shown
+    response = client.post(url, form_data(members=[], preferred_language="ti", landlord_reference="H-5678"))
+    assert response.status_code == 302
+    case.household.refresh_from_db()
+    assert case.household.preferred_language == "ti"
+    assert client.post(NEW_URL, form_data(preferred_language="klingon")).status_code == 200  # the form again, with the error
