@@ -367,3 +367,14 @@ def test_the_intake_form_sets_the_language_and_a_joining_notice_can_change_it(cl
     case.household.refresh_from_db()
     assert case.household.preferred_language == "ti"
     assert client.post(NEW_URL, form_data(preferred_language="klingon")).status_code == 200  # the form again, with the error
+
+
+def test_a_protected_household_gets_no_address_in_any_language(organisation, advisor, tmp_path):
+    household = household_data(protected=True)
+    household.preferred_language = "en"
+    case = register(organisation, advisor, today=RECEIVED, household=household,
+                    notice=notice_data(received=RECEIVED.isoformat(), served=SERVED.isoformat())).case
+    text = " ".join(pages(render_letter(letter_task(case), advisor, today=RECEIVED).pdf, tmp_path))
+    assert "Sockenvägen" not in text and "1102" not in text and "120 40" not in text
+    assert "Sent through the Swedish Tax Agency's forwarding service." in text
+    assert "Skickas via Skatteverkets vidarebefordran." in text  # the Swedish page too
