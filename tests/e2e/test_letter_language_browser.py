@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 
 from cases import letter_texts
-from cases.models import LetterTemplate, LetterTemplateStatus, SentLetter
+from cases.models import LetterTemplate, SentLetter
 from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_workspace_browser import PASSWORD, log_in
-from tests.factories import household_data, notice_data, register
+from tests.factories import household_data, notice_data, register, ship_letter_templates
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,18 +23,9 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=str(Path(shot_dir, name)), full_page=True)
 
 
-def _shipped() -> None:
-    """The data migration's templates (a transactional test starts without them)."""
-    for language, status, direction, texts in letter_texts.SHIPPED:
-        LetterTemplate.objects.get_or_create(
-            organisation=None, language=language,
-            defaults={"status": status, "text_direction": direction, "texts": dict(texts),
-                      "approved_at": timezone.now() if status == LetterTemplateStatus.APPROVED else None})
-
-
 def test_the_case_page_names_the_letters_language(organisation, personas, live_server, page, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    _shipped()
+    ship_letter_templates()
     today = timezone.localdate()
     received = (today - dt.timedelta(days=1)).isoformat()
     household = household_data()
@@ -58,7 +49,7 @@ def test_the_administrator_previews_an_unsaved_change_and_approves(organisation,
     from organisation.roles import sync_role_permissions
 
     sync_role_permissions()
-    _shipped()
+    ship_letter_templates()
     template = LetterTemplate.objects.create(organisation=organisation, language="en", texts=dict(letter_texts.SHIPPED[1][3]))
     page.goto(f"{live_server.url}/admin/login/")
     page.locator("#id_username").fill("admin")
