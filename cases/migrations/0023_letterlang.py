@@ -23,7 +23,7 @@ def ship_default_templates(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0021_polish'),
+        ('cases', '0022_casepage'),
         ('organisation', '0004_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
