@@ -39,6 +39,7 @@ def test_the_case_page_names_the_letters_language(organisation, personas, live_s
     assert not axe_violations(page)
     _shot(page, "letterlang-case.png")
     card = page.locator(".card").filter(has=page.get_by_test_id("letter-language"))
+    card.locator("summary").click()  # a letter is never one click
     card.get_by_role("button", name=re.compile("Markera som klar")).click()
     page.wait_for_load_state()
     assert SentLetter.objects.get(case=case).language == "en"
