@@ -1,8 +1,10 @@
 FROM python:3.11-slim-bookworm
 
-# WeasyPrint needs Pango (and its fonts) from the system.
+# WeasyPrint needs Pango (and its fonts) from the system. fonts-noto-core: the scripts of the letters in the
+# household's language that DejaVu lacks or sets poorly (Arabic, Persian, Ethiopic for Tigrinya, Hebrew; issue 14 §3).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    fonts-noto-core \
  && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 STATIC_ROOT=/app/staticfiles

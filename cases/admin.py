@@ -9,7 +9,7 @@ from django.contrib import admin
 
 from organisation.admin import OrganisationScopedAdmin
 
-from . import plan_admin  # noqa: F401 (registers PlanConfiguration)
+from . import letter_admin, plan_admin  # noqa: F401 (register LetterTemplate, PlanConfiguration)
 from .models import AuditEvent, Landlord
 
 

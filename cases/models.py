@@ -248,6 +248,34 @@ class Landlord(models.Model):
             raise ValidationError({"org_number": _("Ogiltigt organisationsnummer.")}) from exc
 
 
+class LetterLanguage(models.TextChoices):
+    """The languages a letter to the household can be written in (docs/domain/codes.md): ISO 639 codes, and
+    `sv-easy` for Swedish in the easy-to-read variant (lättläst). A letter in any of them but `sv` also
+    carries the Swedish text, which is the one that applies."""
+
+    SV = "sv", _("svenska")
+    SV_EASY = "sv-easy", _("lättläst svenska")
+    EN = "en", _("engelska")
+    AR = "ar", _("arabiska")
+    SO = "so", _("somaliska")
+    FI = "fi", _("finska")
+    FA = "fa", _("persiska")
+    PRS = "prs", _("dari")
+    TI = "ti", _("tigrinja")
+    CKB = "ckb", _("kurdiska (sorani)")
+    KMR = "kmr", _("kurdiska (kurmanji)")
+    BS = "bs", _("bosniska/kroatiska/serbiska")
+    PL = "pl", _("polska")
+    RU = "ru", _("ryska")
+    UK = "uk", _("ukrainska")
+    TR = "tr", _("turkiska")
+    ES = "es", _("spanska")
+    SE = "se", _("nordsamiska")
+    FIT = "fit", _("meänkieli")
+    RMY = "rmy", _("romani")
+    YI = "yi", _("jiddisch")
+
+
 class Household(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation"))
     street_address = models.CharField(_("gatuadress"), max_length=200)
@@ -261,6 +289,11 @@ class Household(models.Model):
     rooms = models.PositiveSmallIntegerField(_("antal rum"), null=True, blank=True)
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
     other_residents = models.TextField(_("övriga boende utan kontrakt"), blank=True)
+    # Issue 14 §3: the letters are written in it when an approved template exists (else Swedish). Blank: not known.
+    preferred_language = models.CharField(
+        _("språk för brev"), max_length=10, choices=LetterLanguage.choices, blank=True,
+        help_text=_("Brev skrivs på det här språket om det finns en godkänd brevmall, annars på svenska."),
+    )
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
 
     class Meta:
@@ -273,6 +306,10 @@ class Household(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(object_number="") | Q(object_number__regex=r"^[0-9A-Za-zÅÄÖåäö]{1,10}$"), name="household_object_number_alnum"
+            ),
+            models.CheckConstraint(
+                condition=Q(preferred_language="") | Q(preferred_language__in=LetterLanguage.values),
+                name="household_preferred_language_known",
             ),
         ]
 
@@ -1004,6 +1041,8 @@ class SentLetter(models.Model):
     sent_on = models.DateField(_("skickat"))
     created_at = models.DateTimeField(_("sparat"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The language the letter was written in (issue 14 §3); the PDF itself is the proof of what it said.
+    language = models.CharField(_("språk"), max_length=10, choices=LetterLanguage.choices, default=LetterLanguage.SV)
 
     class Meta:
         verbose_name = _("skickat brev")
@@ -1015,6 +1054,70 @@ class SentLetter(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.sent_on}"
+
+
+class LetterKind(models.TextChoices):
+    """Which letter a template writes. Today there is one: the letter to the household of a SEND_LETTER task
+    (R2a, R3a, and a new eviction date); its eviction-date and passed-deadline wordings are texts of the same template."""
+
+    HOUSEHOLD = "HOUSEHOLD", _("Brev till hushållet")
+
+
+class LetterTemplateStatus(models.TextChoices):
+    DRAFT = "DRAFT", _("Utkast")
+    APPROVED = "APPROVED", _("Godkänd")
+
+
+class TextDirection(models.TextChoices):
+    LTR = "ltr", _("vänster till höger")
+    RTL = "rtl", _("höger till vänster")
+
+
+class LetterTemplate(models.Model):
+    """A letter's texts in one language (issue 14 §3), edited by the system administrator in the admin.
+
+    Only an APPROVED template is used: never a machine translation sent as if it were reviewed. Changing the
+    texts of an approved template makes it a draft again (cases/letter_admin.py). `organisation` empty: a shipped
+    default, used by every organisation that has no approved template of its own in that language. The texts
+    are plain text with `{placeholder}`s (cases/letter_texts.py), never template code."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="letter_templates",
+        verbose_name=_("organisation"), help_text=_("Tom: levereras med systemet och gäller alla organisationer."),
+    )
+    kind = models.CharField(_("brev"), max_length=20, choices=LetterKind.choices, default=LetterKind.HOUSEHOLD)
+    language = models.CharField(_("språk"), max_length=10, choices=LetterLanguage.choices)
+    text_direction = models.CharField(_("skriftriktning"), max_length=3, choices=TextDirection.choices, default=TextDirection.LTR)
+    status = models.CharField(_("status"), max_length=10, choices=LetterTemplateStatus.choices, default=LetterTemplateStatus.DRAFT)
+    texts = models.JSONField(_("texter"), default=dict, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("godkänd av")
+    )
+    approved_at = models.DateTimeField(_("godkänd"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("brevmall")
+        verbose_name_plural = _("brevmallar")
+        ordering = ["organisation_id", "kind", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], condition=Q(organisation__isnull=True),
+                                    name="letter_template_one_default_per_language"),
+            models.UniqueConstraint(fields=["organisation", "kind", "language"], condition=Q(organisation__isnull=False),
+                                    name="letter_template_one_per_organisation_language"),
+            # Approved means someone approved it at a known time; a draft carries no approval.
+            models.CheckConstraint(
+                condition=Q(status="APPROVED", approved_at__isnull=False)
+                | Q(status="DRAFT", approved_at__isnull=True, approved_by__isnull=True),
+                name="letter_template_approval_consistent",
+            ),
+            models.CheckConstraint(condition=Q(language__in=LetterLanguage.values), name="letter_template_language_known"),
+            models.CheckConstraint(condition=Q(text_direction__in=TextDirection.values), name="letter_template_direction_known"),
+        ]
+
+    def __str__(self):
+        owner = self.organisation.name if self.organisation_id else _("standard")
+        return f"{self.get_kind_display()}, {self.get_language_display()} ({owner})"
 
 
 class EmergencyAccess(models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cases import services
 from cases.intake.forms import BaseMemberFormSet, IntakeForm, MemberForm
-from cases.models import HousingType, Landlord, MemberRole, NoticeChannel, NoticeType, SenderKind
+from cases.models import HousingType, Landlord, LetterLanguage, MemberRole, NoticeChannel, NoticeType, SenderKind
 from cases.rules.routing import KRONOFOGDEN_NOTICES
 from cases.validation import free_text_fields_apply
 from organisation.models import Organisation
@@ -32,6 +32,7 @@ NOTICE_FIELDS = (
     "document_date", "received_date", "served_date", "termination_date", "warning_date", "eviction_date",
     "debt_amount", "debt_months", "recovery_amount", "monthly_rent", "description",
     "street_address", "apartment_number", "object_number", "postal_code", "city", "area", "housing_type", "rooms", "phone",
+    "preferred_language",
 )
 # The form's member fields, reported under the file's column keys.
 MEMBER_COLUMNS = (("tenant_name", "tenant_pin", MemberRole.TENANT), ("co_tenant_name", "co_tenant_pin", MemberRole.CO_TENANT))
@@ -119,6 +120,7 @@ class RowValidator:
         self.today = today
         self.notice_types = _choice_lookup(NoticeType.choices)
         self.housing_types = _choice_lookup(HousingType.choices)
+        self.languages = _choice_lookup(LetterLanguage.choices)
         self.form = ImportRowForm(organisation=organisation, today=today)
 
     def form_data(self, values: dict[str, str]) -> tuple[dict, dict]:
@@ -128,6 +130,8 @@ class RowValidator:
         else:
             v["notice_type"] = NoticeType.RENT_ARREARS_TERMINATION
         v["housing_type"] = self.housing_types.get(normalise_heading(v["housing_type"]), v["housing_type"]) or HousingType.ORDINARY
+        if v["preferred_language"]:
+            v["preferred_language"] = self.languages.get(normalise_heading(v["preferred_language"]), v["preferred_language"])
         for name in AMOUNT_FIELDS:
             if v[name]:
                 v[name] = _amount(v[name])

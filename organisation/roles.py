@@ -33,6 +33,8 @@ ADMIN_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("organisation", "apitoken", ("view", "add", "change")),
         ("auth", "group", ("view",)),
         ("cases", "planconfiguration", ALL_ACTIONS),
+        # Letters in the household's language (issue 14 §3): their own organisation's templates (cases/letter_admin.py).
+        ("cases", "lettertemplate", ALL_ACTIONS),
         ("cases", "landlord", ALL_ACTIONS),
         ("bosam", "meetingseries", ALL_ACTIONS),
         # Single sign-on: which provider groups give which role, pre-created accounts' subjects;

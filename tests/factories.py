@@ -47,3 +47,18 @@ def register(organisation, user, *, today=None, notice=None, household=None, **h
         organisation=organisation, user=user, notice=notice,
         household=household or household_data(**household_kwargs), today=today or notice.received_date,
     )
+
+
+def ship_letter_templates():
+    """The letter templates the data migration ships (issue 14 §3). A transactional test flushes them away, so a
+    test that needs them makes sure they exist (idempotent)."""
+    from django.utils import timezone
+
+    from cases.letter_texts import SHIPPED
+    from cases.models import LetterTemplate
+
+    for language, status, direction, texts in SHIPPED:
+        LetterTemplate.objects.get_or_create(
+            organisation=None, kind="HOUSEHOLD", language=language,
+            defaults={"status": status, "text_direction": direction, "texts": dict(texts),
+                      "approved_at": timezone.now() if status == "APPROVED" else None})

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
-from cases.models import TaskKind
+from cases.models import LetterTemplate, TaskKind
 from followup.services import deviation_register
 from tests.factories import notice_data, register
 
@@ -76,6 +76,8 @@ def dataset(organisation, personas):
     assert family.assignments.filter(unit__code="MOTTAGNING_BARN_UNGA", ended_at__isnull=True).exists()
     deviation = deviation_register(organisation=organisation, user=personas["hyresradgivare"], case=family,
                                    description="Brevet skickades för sent.")
+    # The shipped letter templates come with the data migration; a transactional test before may have flushed them.
+    LetterTemplate.objects.get_or_create(pk=1, defaults={"language": "so", "texts": {}})
     return {
         "deviation": deviation,
         "family": family,
@@ -221,6 +223,10 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     # Open to all, so that a refused sign-in can be explained; says nothing about anyone.
     "accounts:sso_refused": ("GET", "", (403,) * 10),
     "oidc_authentication_init": ("GET", "", (404,) * 10),  # SSO is off by default
+    # The letter template's preview (issue 14 §3): example data only, for the system administrator; the admin's
+    # login for everyone else (no one else is staff). Template 1 is a shipped default (the dataset makes sure).
+    "admin:cases_lettertemplate_preview": ("GET", "", (302, 302, 302, 302, 302, 302, 302, 200, 302, 302)),
+    "admin:cases_lettertemplate_preview_new": ("GET", "", (302, 302, 302, 302, 302, 302, 302, 403, 302, 302)),
 }
 
 

@@ -29,6 +29,7 @@ from ..models import (
     ContactChannel,
     DeviationKind,
     HousingType,
+    LetterLanguage,
     MemberRole,
     NoticeChannel,
     NoticeGround,
@@ -166,6 +167,10 @@ class HouseholdSerializer(FreeTextSerializerMixin, serializers.Serializer):
     rooms = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     phone = _text(40)
     other_residents = _text(OTHER_RESIDENTS_MAX)
+    preferred_language = serializers.ChoiceField(
+        choices=LetterLanguage.choices, required=False, allow_blank=True, default="",
+        help_text=_("Språk för brev (codes.md), t.ex. en, ar, sv-easy; tomt: inte angivet. Okänd kod ger 400."),
+    )
     members = MemberSerializer(many=True, max_length=MAX_MEMBERS)
     active_units = ActiveUnitSerializer(many=True, required=False, default=list, max_length=MAX_ACTIVE_UNITS)
 

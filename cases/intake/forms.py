@@ -19,7 +19,17 @@ from organisation.models import Organisation, Unit, User
 
 from .. import services
 from ..identity_messages import IDENTITY_MESSAGES
-from ..models import ChildResidence, Household, HousingType, MemberRole, NoticeChannel, NoticeGround, NoticeType, SenderKind
+from ..models import (
+    ChildResidence,
+    Household,
+    HousingType,
+    LetterLanguage,
+    MemberRole,
+    NoticeChannel,
+    NoticeGround,
+    NoticeType,
+    SenderKind,
+)
 from ..rules.identity import (
     InvalidIdentityNumber,
     normalize_org_number,
@@ -167,6 +177,10 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
     housing_type = forms.ChoiceField(label=_("Boendeform"), choices=HousingType.choices, initial=HousingType.ORDINARY)
     rooms = forms.IntegerField(label=_("Antal rum"), required=False, min_value=1, max_value=20)
     phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
+    preferred_language = forms.ChoiceField(
+        label=_("Språk för brev"), required=False, choices=[("", _("Inte angivet (svenska)")), *LetterLanguage.choices],
+        help_text=_("Brevet skrivs på språket om det finns en godkänd brevmall, annars på svenska. Den svenska texten följer alltid med."),
+    )
     other_residents = forms.CharField(
         label=_("Övriga boende utan kontrakt"), required=False, max_length=OTHER_RESIDENTS_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -249,6 +263,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
                 Div(Div("postal_code", css_class="col-md-3"), Div("city", css_class="col-md-3"), css_class="row"),
                 Div(Div("area", css_class="col-md-4"), Div("housing_type", css_class="col-md-4"),
                     Div("rooms", css_class="col-md-2"), Div("phone", css_class="col-md-2"), css_class="row"),
+                Div(Div("preferred_language", css_class="col-md-6"), css_class="row"),
                 "other_residents",
             ),
         )
@@ -406,6 +421,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
             housing_type=c["housing_type"],
             rooms=c["rooms"],
             phone=c["phone"].strip(),
+            preferred_language=c.get("preferred_language", ""),
             other_residents=c["other_residents"].strip(),
             active_units=[
                 services.ActiveUnitData(unit_code=unit.code, case_worker_id=getattr(c.get(self.worker_field_names[unit.pk]), "pk", None))
@@ -423,6 +439,7 @@ class IntakeForm(FreeTextFormMixin, forms.Form):
             "housing_type": household.housing_type,
             "rooms": household.rooms,
             "phone": household.phone,
+            "preferred_language": household.preferred_language,
             "other_residents": household.other_residents,
             "active_units": [i.unit_id for i in involvements],
             **{f"case_worker_{i.unit_id}": i.case_worker_id for i in involvements if i.case_worker_id},

@@ -72,6 +72,7 @@ class HouseholdData:
     rooms: int | None = None
     phone: str = ""
     other_residents: str = ""
+    preferred_language: str = ""  # a LetterLanguage code; "" = not known (issue 14 §3)
     active_units: list[ActiveUnitData] = field(default_factory=list)
 
 
@@ -198,6 +199,7 @@ def _household_create(organisation: Organisation, data: HouseholdData) -> tuple[
         rooms=data.rooms,
         phone=data.phone,
         other_residents=data.other_residents,
+        preferred_language=data.preferred_language,
     )
     persons = Person.objects.bulk_create([_person(household, member) for member in data.members])
     return household, persons
@@ -229,6 +231,10 @@ def _household_update(household: Household, data: HouseholdData) -> list[Person]
     if data.housing_type and data.housing_type != "ORDINARY" and data.housing_type != household.housing_type:
         household.housing_type = data.housing_type
         changed.append("housing_type")
+    # A language given with a later notice is the newer word (the form shows the stored one); none given keeps it.
+    if data.preferred_language and data.preferred_language != household.preferred_language:
+        household.preferred_language = data.preferred_language
+        changed.append("preferred_language")
     if changed:
         household.save(update_fields=changed)
     existing = list(household.members.all())

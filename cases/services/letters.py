@@ -40,12 +40,14 @@ def letter_freeze(*, task: Task, user: User, today: dt.date | None = None) -> Se
     if task.kind != TaskKind.SEND_LETTER:
         raise ValueError("Only SEND_LETTER tasks have a letter.")
     # Imported here: WeasyPrint loads Pango at import, and the letter module imports the services.
-    from ..intake.letters import render_letter_pdf
+    from ..intake.letters import render_letter
 
     sent_on = today or timezone.localdate()
     task = Task.objects.select_related("unit", "case__organisation", "case__household").get(pk=task.pk)
-    pdf = render_letter_pdf(task, user, today=sent_on)
-    letter = SentLetter(task=task, case_id=task.case_id, sha256=hashlib.sha256(pdf).hexdigest(), sent_on=sent_on, created_by=user)
+    rendered = render_letter(task, user, today=sent_on)
+    pdf = rendered.pdf
+    letter = SentLetter(task=task, case_id=task.case_id, sha256=hashlib.sha256(pdf).hexdigest(), sent_on=sent_on, created_by=user,
+                        language=rendered.language)
     # A random name: the path says nothing about the case or the person.
     letter.file.save(f"brev-{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
     letter.save()

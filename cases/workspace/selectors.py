@@ -43,6 +43,7 @@ from ..models import (
     Person,
     RoutingDecision,
     Task,
+    TaskKind,
     TaskStatus,
 )
 from ..protection import household_has_protected_member, protected_household_ids
@@ -389,6 +390,8 @@ def case_page_data(case: Case, *, show: str = "", everything: bool = True, today
         # "Klart i dag": what may still be undone (issue 12 item 4); who may is decided per reader.
         "done_today": [t for t in tasks if t.status == TaskStatus.DONE and t.completed_at and timezone.localdate(t.completed_at) == today],
         "letter_task_ids": {letter.task_id for letter in sent_letters},
+        # Which language an open letter will be written in (issue 14 §3); nothing to say without a preference.
+        "letter_language_note": _letter_language_note(case, household, open_tasks),
         "notices": notices,
         "landlords": list(landlords.values()),
         "references": [n for n in notices if n.landlord_reference or n.kronofogden_reference],
@@ -404,6 +407,14 @@ def case_page_data(case: Case, *, show: str = "", everything: bool = True, today
         "timeline_hidden": timeline.hidden,
         "timeline_filters": [(key, label) for key, (label, _kinds) in TIMELINE_FILTERS.items()],
     }
+
+
+def _letter_language_note(case: Case, household: Household, open_tasks: list[Task]) -> str:
+    if not household.preferred_language or not any(t.kind == TaskKind.SEND_LETTER for t in open_tasks):
+        return ""
+    from ..intake.letters import letter_language_note
+
+    return letter_language_note(case.organisation, household.preferred_language)
 
 
 def case_open_tasks(case: Case) -> list[Task]:
