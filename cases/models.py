@@ -746,7 +746,13 @@ class Deviation(models.Model):
     """A deviation from the plan (R8), reported to the styrgrupp för boendefrågor."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="deviations")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="deviations")
+    # SET_NULL so that a deviation outlives its case's deletion (gallring, issue 15 §6) like an audit row: retention
+    # severs it first (cases/services/retention.py), keeping the case number and the lead unit, clearing free text.
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="deviations")
+    case_number = models.CharField(_("ärendenummer (gallrat ärende)"), max_length=12, blank=True)
+    case_unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ansvarig enhet (gallrat ärende)"),
+    )
     kind = models.CharField(_("typ"), max_length=40, choices=DeviationKind.choices)
     description = models.TextField(_("beskrivning"))
     automatic = models.BooleanField(_("automatisk"), default=True)
@@ -776,11 +782,28 @@ class Deviation(models.Model):
                 condition=Q(status__in=["NEW", "UNDER_REVIEW"]) | (~Q(status_comment="") & Q(status_changed_at__isnull=False)),
                 name="deviation_closed_with_comment",
             ),
+            # The number is kept only for a deviation whose case was deleted (gallrat); a live case is its own number.
+            models.CheckConstraint(condition=Q(case__isnull=True) | Q(case_number=""), name="deviation_number_only_when_severed"),
         ]
         indexes = [models.Index(fields=["organisation", "occurred_on"]), models.Index(fields=["organisation", "status"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def is_severed(self) -> bool:
+        """The case was deleted by retention (gallrat): the number and unit are what is left of it."""
+        return self.case_id is None and bool(self.case_number)
+
+    @property
+    def shown_case_number(self) -> str:
+        return self.case.number if self.case_id else self.case_number
+
+    @property
+    def shown_unit(self):
+        if self.case_id:
+            return self.case.lead_unit
+        return self.case_unit
 
     @property
     def is_closed(self) -> bool:
