@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils import timezone
+
 from .models import Meeting, MeetingDocument, MeetingStatus
 
 
@@ -102,7 +104,7 @@ def cases_deleting(cases: list) -> dict[str, int]:
     for organisation_id, organisation_cases in by_organisation.items():
         ids = {c.pk for c in organisation_cases}
         numbers = {c.number for c in organisation_cases}
-        earliest = min(c.opened_at for c in organisation_cases).date()
+        earliest = min(timezone.localdate(c.opened_at) for c in organisation_cases)
         closed = Meeting.objects.select_for_update().filter(
             organisation_id=organisation_id, status=MeetingStatus.CLOSED, minutes__isnull=False, date__gte=earliest,
         )
