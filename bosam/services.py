@@ -584,13 +584,14 @@ def meeting_close(
         AgendaItem.objects.filter(pk__in=[i.pk for i in undiscussed if i.pk not in carried]).update(discussed=True)
 
     meeting.status = MeetingStatus.CLOSED
-    if meeting.started_at is None:
-        meeting.started_at = now
     if minutes_keeper is not None:
         meeting.minutes_keeper = minutes_keeper[:200]
     if minutes_checker is not None:
         meeting.minutes_checker = minutes_checker[:200]
+    # Frozen before the fallback below: a meeting nobody started says no opening time, rather than the time of locking.
     meeting.minutes = selectors.agenda_content(meeting)
+    if meeting.started_at is None:
+        meeting.started_at = now
     meeting.closed_at = now
     meeting.closed_by = user if getattr(user, "is_authenticated", False) else None
     meeting.save(update_fields=["status", "minutes", "started_at", "closed_at", "closed_by", "minutes_keeper", "minutes_checker"])

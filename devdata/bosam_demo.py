@@ -63,6 +63,10 @@ def _closed_past_meeting(series: MeetingSeries, today: dt.date) -> None:
     # One department absent, so the demo's next agenda shows a deviation (R5, R8).
     rows = [(d, d.code != "FUNKTIONSNEDSATTNING", "") for d in departments]
     services.attendance_record(meeting=meeting, user=chair, rows=rows)
+    # Recorded at the meeting, not when the demo is seeded: the minutes say it opened a few minutes after its time.
+    opened = timezone.make_aware(dt.datetime.combine(meeting.date, meeting.time)) + dt.timedelta(minutes=2)
+    Meeting.objects.filter(pk=meeting.pk).update(started_at=opened)
+    meeting.refresh_from_db()
     items = list(meeting.items.filter(removed_at__isnull=True).select_related("case").order_by("-children_count", "section", "position"))
     if items:
         item = items[0]

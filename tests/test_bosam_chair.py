@@ -161,3 +161,23 @@ def test_without_a_next_meeting_the_minutes_say_not_discussed(organisation, pers
     first.refresh_from_db()
     text, _pages = text_of(pdf.document_pdf(first, MeetingDocument.Kind.MINUTES))
     assert "Ej behandlad." in text
+
+
+def test_minutes_of_a_meeting_nobody_started_name_no_opening_time(scenario, personas):
+    """Locking the minutes of a meeting with nothing recorded at it must not claim it opened at the time of locking."""
+    later = scenario.meeting.series.meetings.get(date=D("2026-12-15"))
+    assert later.status == MeetingStatus.PLANNED and later.started_at is None
+    services.meeting_close(meeting=later, user=personas["ordforande"], carry_over_item_ids=[])
+    later.refresh_from_db()
+    assert later.minutes["formal"]["opened_at"] == ""
+    assert later.started_at is not None  # the lock itself is still dated
+
+
+def test_minutes_name_the_time_the_meeting_started(scenario, personas):
+    meeting = scenario.meeting
+    services.meeting_start(meeting=meeting, user=personas["ordforande"])
+    meeting.refresh_from_db()
+    started = timezone.localtime(meeting.started_at).strftime("%H:%M")
+    services.meeting_close(meeting=meeting, user=personas["ordforande"])
+    meeting.refresh_from_db()
+    assert meeting.minutes["formal"]["opened_at"] == started

@@ -4,6 +4,7 @@ import datetime as dt
 import importlib
 import re
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -98,14 +99,15 @@ def test_migration_reads_stored_sentences_back_and_keeps_what_it_cannot(organisa
     Case.objects.filter(pk=case.pk).update(explanation=words)
 
     migration = importlib.import_module("cases.migrations.0017_casepage")
-    migration.to_data(apps, None)
+    editor = SimpleNamespace(connection=connection)  # what the writer uses of the schema editor
+    migration.to_data(apps, editor)  # on PostgreSQL each batch is one UPDATE … FROM (VALUES …)
 
     decision.refresh_from_db()
     case.refresh_from_db()
     assert decision.explanation[:-1] == case.explanation
     assert all(isinstance(item, dict) for item in case.explanation)
     assert decision.explanation[-1] == unknown
-    migration.to_text(apps, None)
+    migration.to_text(apps, editor)
     case.refresh_from_db()
     assert case.explanation == words
 

@@ -7,33 +7,36 @@ matches none is kept as text, which the pages show as it is. Backwards: the Swed
 from django.db import migrations
 
 
-def to_data(apps, schema_editor):
-    from cases.explanations import parse_all
+BATCH = 2000
+
+
+def _rewrite(apps, schema_editor, reword) -> None:
+    """Rewrite the explanation of every Case and RoutingDecision with `reword`, a batch at a time."""
+    from cases.migration_writes import update_json_column
 
     for model_name in ("Case", "RoutingDecision"):
         model = apps.get_model("cases", model_name)
         changed = []
-        for row in model.objects.exclude(explanation=[]).only("pk", "explanation").iterator(chunk_size=2000):
-            parsed = parse_all(row.explanation)
-            if parsed != row.explanation:
-                row.explanation = parsed
-                changed.append(row)
-            if len(changed) >= 2000:
-                model.objects.bulk_update(changed, ["explanation"])
+        for pk, explanation in model.objects.exclude(explanation=[]).values_list("pk", "explanation").iterator(chunk_size=BATCH):
+            new = reword(explanation)
+            if new != explanation:
+                changed.append((pk, new))
+            if len(changed) >= BATCH:
+                update_json_column(schema_editor, model, "explanation", changed)
                 changed = []
-        model.objects.bulk_update(changed, ["explanation"])
+        update_json_column(schema_editor, model, "explanation", changed)
+
+
+def to_data(apps, schema_editor):
+    from cases.explanations import parse_all
+
+    _rewrite(apps, schema_editor, parse_all)
 
 
 def to_text(apps, schema_editor):
     from cases.rules.routing import swedish_sentence
 
-    for model_name in ("Case", "RoutingDecision"):
-        model = apps.get_model("cases", model_name)
-        changed = []
-        for row in model.objects.exclude(explanation=[]).only("pk", "explanation").iterator(chunk_size=2000):
-            row.explanation = [item if isinstance(item, str) else swedish_sentence(item) for item in row.explanation]
-            changed.append(row)
-        model.objects.bulk_update(changed, ["explanation"], batch_size=2000)
+    _rewrite(apps, schema_editor, lambda items: [i if isinstance(i, str) else swedish_sentence(i) for i in items])
 
 
 class Migration(migrations.Migration):
