@@ -486,3 +486,33 @@ def test_nothing_of_a_deleted_case_stays_in_imports_minutes_pdfs_or_the_register
     assert (again.deleted_cases, again.other) == (0, {})
     assert Deviation.objects.filter(case_number=k["case_2016"].number).count() == 2
     assert Meeting.objects.get(pk=k["first"].pk).minutes == minutes
+
+
+def test_the_rows_of_a_deleted_case_lose_their_cells_at_once_and_the_file_goes(
+        organisation, personas, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A recent import (inside IMPORT_RETENTION_DAYS) that touched a case being deleted and one that stays."""
+    from imports import retention as import_retention
+    from imports.models import NoticeImport
+    from tests.import_files import good_row
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    user = personas["hyresradgivare"]
+    day = timezone.localdate()
+    gone_pin, kept_pin = pin_for("19700707", 874), pin_for("19700709", 875)
+    notice_import = _import_rows(user, [good_row(874, today=day, pin=gone_pin, name="Imp Borta"),
+                                        good_row(875, today=day, pin=kept_pin, name="Imp Kvar")], day=day, name="ny-lista.csv")
+    gone_row, kept_row = notice_import.rows.get(row_number=2), notice_import.rows.get(row_number=3)
+    stored, storage = notice_import.file.name, notice_import.file.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = import_retention.cases_deleting([gone_row.case])
+    assert counts == {"import_rows_cleared": 1, "import_files_deleted": 1, "imports_purged": 0, "import_rows_deleted": 0}
+    gone_row.refresh_from_db()
+    kept_row.refresh_from_db()
+    assert gone_row.values == {} and gone_row.key == "" and gone_row.notice_id is None and gone_row.case_number
+    assert kept_row.values["tenant_pin"] == kept_pin and kept_row.case_id is not None
+    assert not storage.exists(stored) and not files_holding(tmp_path, gone_pin)
+    refreshed = NoticeImport.objects.get(pk=notice_import.pk)
+    assert not refreshed.file and not refreshed.is_purged and refreshed.outcome_counts["NEW_HOUSEHOLD"] == 2
+    # The sweep leaves a recent import alone: the kept tenant's row and the cleared row stay.
+    assert import_retention.retention_sweep(day, True) == {}
+    assert refreshed.rows.count() == 2
