@@ -201,6 +201,7 @@ TASK_NOTE_SENTENCES = (
     routing.gettext_noop("Avhysningen är återkallad eller inställd."),
     routing.gettext_noop("Kontakt etablerad, hembesöket behövs inte (R2d)."),
     routing.gettext_noop("Ärendet avslutades."),
+    routing.gettext_noop("Enhetens tilldelning avslutades."),
     routing.gettext_noop("Behandlat på BOSAM %(date)s."),
 )
 _TASK_NOTE_PATTERNS = [(template, _percent_pattern(template)) for template in TASK_NOTE_SENTENCES]

@@ -578,6 +578,9 @@ class Task(models.Model):
     completed_at = models.DateTimeField(_("klar"), null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     completion_note = models.TextField(_("anteckning"), blank=True)
+    # "Klar" undone the same day (issue 12 item 4): the last undo, for the timeline; the audit log keeps every one.
+    undone_at = models.DateTimeField(_("klarmarkering ångrad"), null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("uppgift")
@@ -843,6 +846,7 @@ class AuditAction(models.TextChoices):
     NOTICE_REGISTER = "NOTICE_REGISTER", _("Registrerade underrättelse")
     CASE_CHANGE = "CASE_CHANGE", _("Ändrade ärendet")
     TASK_COMPLETE = "TASK_COMPLETE", _("Slutförde uppgift")
+    TASK_UNDO = "TASK_UNDO", _("Ångrade att uppgiften var klar")
     TASK_CREATE = "TASK_CREATE", _("Skapade uppgift")
     CONTACT_REGISTER = "CONTACT_REGISTER", _("Registrerade kontakt")
     ASSIGNMENT_CHANGE = "ASSIGNMENT_CHANGE", _("Ändrade tilldelning")

@@ -177,6 +177,10 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "cases:case_take": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
     "cases:case_worker_set": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
     "cases:task_take": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
+    # Safeguards (issue 12 item 4): the open letter task cannot be undone, the plan's assignment not ended by hand:
+    # writers are sent back with the reason; others get 404.
+    "cases:task_undo": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
+    "cases:assignment_end": ("POST", "family", (302, 302, 404, 404, 404, 404, 302, 404, 404, 404)),
     # The head of unit's caseload (issue 15 §3): chef only; an empty POST is the form back.
     "cases:unit_caseload": ("GET", "", (403, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
     # A person's page answers 404 to everyone but the head of the person's unit (no existence leak).

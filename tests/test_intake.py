@@ -360,6 +360,13 @@ def test_search_with_invalid_personnummer_says_why(advisor_client, db):
     assert "Kontrollsiffran stämmer inte." in response.content.decode()
 
 
+@pytest.mark.parametrize("query", ["", "  ", "a"])
+def test_an_empty_search_says_what_to_type(advisor_client, db, query):
+    response = advisor_client.post(SEARCH_URL, {"q": query})
+    assert response.status_code == 200
+    assert "Skriv minst två tecken att söka på" in response.content.decode()
+
+
 def test_search_shows_closed_households_with_new_household_action(advisor_client, organisation, advisor):
     case = register(organisation, advisor, today=RECEIVED, notice=notice_data(received=RECEIVED.isoformat())).case
     services.case_close(case=case, user=advisor, outcome="PREVENTED_PAID")

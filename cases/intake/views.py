@@ -69,6 +69,9 @@ def intake_search(request):
         result = selectors.IntakeSearchResult(query="", error=free_text_message(problem, max_length=SEARCH_MAX_LENGTH))
         request.session.pop(PREFILL_SESSION_KEY, None)
         return render(request, "cases/intake_search.html", {"result": result}, status=400)
+    if request.method == "POST" and len(query.strip()) < 2:
+        error = _("Skriv minst två tecken att söka på: ett personnummer, ett namn eller en adress.")
+        return render(request, "cases/intake_search.html", {"result": selectors.IntakeSearchResult(query=query, error=error)})
     result = selectors.intake_search(organisation=request.user.organisation, query=query)
     request.session[PREFILL_SESSION_KEY] = selectors.intake_prefill(result)
     # One SEARCH event with the kind of query and the number of hits (never the query: it may

@@ -10,18 +10,34 @@ only where the new unit holds the case. Every change is written to the audit log
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisation.models import Role, Unit, User
 from organisation.roles import has_role
 
 from ..audit import audit_log
-from ..models import Assignment, AuditAction, Case, NotificationKind, Task, TaskStatus
+from ..models import (
+    REPEATABLE_TASK_KINDS,
+    Assignment,
+    AssignmentRole,
+    AuditAction,
+    Case,
+    NotificationKind,
+    RoutingDecision,
+    SentLetter,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
 from ..rules.caseload import LEAD_UNIT, task_completion_right, work_follows_person
-from .actions import _touch, task_complete
+from .actions import _check_version, _touch, task_complete
+from .evaluation import case_reevaluate
 from .notifications import case_work, notify_work, task_work
 
 
@@ -110,6 +126,113 @@ def task_complete_by_worker(*, task: Task, case: Case, user: User, note: str = "
             audit_log(user=user, action=AuditAction.TASK_COMPLETE, case=case, request=request,
                       detail=f"ansvarig enhet för {task.unit.code}: {reason}")
     return done
+
+
+# --- undo "klar" the same day (issue 12 item 4) ---
+
+
+def task_undo_refusal(*, task: Task, case: Case, user: User, letter_sent: bool, today: dt.date | None = None) -> str:
+    """Why `user` may not undo `task`'s "klar" now, in Swedish; "" when they may.
+
+    Only a task marked done today (the codebase's clock, timezone.localdate), by the user or by someone of a
+    unit the user heads. A letter that was frozen as sent (cases/services/letters.py) stays sent: what was
+    sent must stay provable, so a correction is a new letter. A task done before the case was closed stays
+    done (reopening it would leave an open task on a closed case)."""
+    today = today or timezone.localdate()
+    if task.status != TaskStatus.DONE or task.completed_at is None:
+        return _("Uppgiften är inte markerad som klar.")
+    if timezone.localdate(task.completed_at) != today:
+        return _("Att en uppgift är klar kan bara ångras samma dag som den markerades.")
+    completer = task.completed_by
+    if completer is None or not (completer.pk == user.pk or (completer.unit_id and is_head_of(user, completer.unit))):
+        return _("Bara den som markerade uppgiften som klar, eller chefen för dennes enhet, kan ångra det.")
+    if task.kind == TaskKind.SEND_LETTER and letter_sent:
+        return _("Brevet är sparat som skickat och kan inte ångras. Skapa ett nytt brev om något behöver rättas.")
+    if not case.is_open and (case.closed_at is None or task.completed_at < case.closed_at):
+        return _("Ärendet är avslutat.")
+    return ""
+
+
+@transaction.atomic
+def task_undo_done(*, task: Task, case: Case, user: User, request: HttpRequest | None = None,
+                   today: dt.date | None = None) -> Task:
+    """Reopen a task marked done today (task_undo_refusal says who and when); audited, on the timeline,
+    and the plan re-evaluated as after any change of a task."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("completed_by__unit").get(pk=task.pk, case=case)
+    refusal = task_undo_refusal(task=task, case=case, user=user, today=today,
+                                letter_sent=SentLetter.objects.filter(task=task).exists())
+    if refusal:
+        raise CaseloadRefused(refusal)
+    if task.kind not in REPEATABLE_TASK_KINDS and case.tasks.filter(kind=task.kind, status=TaskStatus.OPEN).exists():
+        raise CaseloadRefused(_("Det finns redan en öppen uppgift av samma slag i ärendet."))
+    completer = task.completed_by
+    task.status = TaskStatus.OPEN
+    task.completed_at = None
+    task.completed_by = None
+    task.completion_note = ""
+    task.undone_at = timezone.now()
+    task.undone_by = user
+    task.save(update_fields=["status", "completed_at", "completed_by", "completion_note", "undone_at", "undone_by"])
+    audit_log(user=user, action=AuditAction.TASK_UNDO, case=case, request=request,
+              detail=f"uppgift {task.pk} {task.kind}: klar av {_who(completer)}")
+    _touch(case)
+    case.refresh_from_db()
+    if case.is_open:
+        case_reevaluate(case, trigger=RoutingDecision.Trigger.TASK, today=today)
+    return task
+
+
+# --- ending a unit's assignment (issue 12 item 4: asks first) ---
+
+
+def assignment_end_refusal(assignment: Assignment) -> str:
+    """Why this assignment cannot be ended by hand; "" when it can. The lead is changed, not ended
+    ("Ändra tilldelning"); an assignment the plan made would come back at its next evaluation."""
+    if assignment.ended_at is not None:
+        return _("Tilldelningen är redan avslutad.")
+    if assignment.role == AssignmentRole.LEAD:
+        return _("Ansvarig enhet avslutas inte: flytta ansvaret med Ändra tilldelning.")
+    if not assignment.is_manual:
+        return _("Planen kräver den här tilldelningen (regel %(rules)s); den kan inte avslutas för hand.") % {
+            "rules": ", ".join(assignment.rules) or "–"}
+    return ""
+
+
+def assignment_open_tasks(assignment: Assignment) -> list[Task]:
+    """The unit's open tasks on the case: what ending its assignment cancels (or moves to the lead unit)."""
+    return list(assignment.case.tasks.filter(unit_id=assignment.unit_id, status=TaskStatus.OPEN)
+                .select_related("unit", "assignee").order_by("due_date", "id"))
+
+
+@transaction.atomic
+def assignment_end(*, assignment: Assignment, user: User, reason: str, move_task_ids=(), request: HttpRequest | None = None,
+                   expected_version: int | None = None) -> Assignment:
+    """End a unit's (manual, non-lead) assignment. Its open tasks on the case are cancelled, except those
+    in `move_task_ids`, which go to the lead unit's queue (the ended unit can no longer write on the case)."""
+    case = Case.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=assignment.case_id)
+    _check_version(case, expected_version)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=assignment.pk)
+    refusal = assignment_end_refusal(assignment)
+    if refusal:
+        raise CaseloadRefused(refusal)
+    if not reason.strip():
+        raise CaseloadRefused(_("Skriv en motivering."))
+    now = timezone.now()
+    assignment.ended_at = now
+    assignment.end_reason = reason.strip()[:300]
+    assignment.save(update_fields=["ended_at", "end_reason"])
+    tasks = case.tasks.filter(unit_id=assignment.unit_id, status=TaskStatus.OPEN)
+    moved = sorted(tasks.filter(pk__in=list(move_task_ids)).values_list("pk", flat=True)) if case.lead_unit_id else []
+    Task.objects.filter(pk__in=moved).update(unit_id=case.lead_unit_id, assignee=None)
+    # The note is stored in Swedish and worded for the reader at display (explanations.task_note).
+    cancelled = tasks.exclude(pk__in=moved).update(
+        status=TaskStatus.CANCELLED, completed_at=now, completion_note="Enhetens tilldelning avslutades.")
+    audit_log(user=user, action=AuditAction.ASSIGNMENT_CHANGE, case=case, request=request,
+              detail=f"avslutad {assignment.unit.code}: {assignment.end_reason}; avbrutna={cancelled} "
+                     f"flyttade={','.join(map(str, moved)) or '-'}")
+    _touch(case)
+    return assignment
 
 
 # --- a head of unit moves a person's work (issue 15 §3) ---

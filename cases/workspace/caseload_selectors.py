@@ -11,7 +11,7 @@ from organisation.models import Role, Unit, User
 from organisation.roles import has_role
 
 from ..models import Assignment, Case, CaseStatus, Task, TaskStatus
-from ..services.caseload import is_head_of
+from ..services.caseload import assignment_end_refusal, is_head_of, task_undo_refusal
 
 
 def case_page_caseload(case: Case, user: User, data: dict) -> dict:
@@ -28,7 +28,16 @@ def case_page_caseload(case: Case, user: User, data: dict) -> dict:
     for a in data["active_assignments"]:
         a.may_set_worker = a.pk in heads
         a.unit_people = [p for p in people if p.unit_id == a.unit_id]
+        a.may_end = case.is_open and not assignment_end_refusal(a)
+    done_today = []
+    for t in data.get("done_today", ()):
+        letter_sent = t.pk in data.get("letter_task_ids", ())
+        t.undo_refusal = task_undo_refusal(task=t, case=case, user=user, letter_sent=letter_sent)
+        # Listed for the one who did it (or may undo it): the others' "klar" is on the timeline.
+        if not t.undo_refusal or (t.completed_by_id == user.pk and letter_sent):
+            done_today.append(t)
     return {
+        "done_today": done_today,
         "task_groups": [group for group in (("mine", mine), ("unit", unit), ("others", others)) if group[1]],
         "own_assignment": own_assignment,
         # From the unit's queue only (no person, or a deactivated one): a colleague's case moves through the head.

@@ -15,8 +15,9 @@ from organisation.models import Role
 from organisation.roles import has_role
 
 from ..access import case_get_for_user
-from ..models import Assignment, TaskStatus
-from ..services import caseload
+from ..audit import audit_log
+from ..models import Assignment, AuditAction, TaskStatus
+from ..services import ConcurrentChange, caseload
 from . import caseload_selectors, forms
 
 
@@ -37,6 +38,60 @@ def case_take(request, pk: int):
     else:
         messages.success(request, _("Du är nu handläggare i ärendet."))
     return _back(case, "#tilldelningar")
+
+
+@require_POST
+def task_undo(request, pk: int, task_pk: int):
+    """"Ångra": a task marked done today opens again (services.caseload.task_undo_refusal says who may)."""
+    case = case_get_for_user(request.user, pk, write=True, request=request)
+    task = case.tasks.filter(pk=task_pk).select_related("completed_by__unit").first()
+    if task is None:
+        raise Http404
+    try:
+        caseload.task_undo_done(task=task, case=case, user=request.user, request=request)
+    except caseload.CaseloadRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Uppgiften är öppen igen."))
+    return _back(case, "#uppgifter")
+
+
+@require_POST
+def assignment_end(request, pk: int, assignment_pk: int):
+    """Ending a unit's assignment asks first: without `confirmed` (or with a bad reason) the confirmation
+    page lists what ends with it (the unit's open tasks, each can move to the lead unit instead)."""
+    case = case_get_for_user(request.user, pk, write=True, request=request)
+    assignment = Assignment.objects.filter(pk=assignment_pk, case=case).select_related("unit", "user", "case").first()
+    if assignment is None:
+        raise Http404
+    refusal = assignment_end_refusal_for(case, assignment)
+    if refusal:
+        messages.error(request, refusal)
+        return _back(case, "#tilldelningar")
+    confirmed = request.POST.get("end-confirmed") == "yes"
+    form = forms.AssignmentEndForm(request.POST if confirmed else None, prefix="end",
+                                   initial={"version": case.version})
+    move = [int(v) for v in request.POST.getlist("end-move") if v.isdigit()]
+    if form.is_bound and form.is_valid():
+        try:
+            caseload.assignment_end(assignment=assignment, user=request.user, reason=form.cleaned_data["reason"], move_task_ids=move,
+                                    request=request, expected_version=form.cleaned_data["version"])
+        except (caseload.CaseloadRefused, ConcurrentChange) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Enhetens tilldelning är avslutad."))
+        return _back(case, "#tilldelningar")
+    audit_log(user=request.user, action=AuditAction.CASE_VIEW, case=case, request=request, detail="avsluta tilldelning: bekräftelse")
+    return render(request, "cases/assignment_end_confirm.html", {
+        "case": case, "assignment": assignment, "form": form, "tasks": caseload.assignment_open_tasks(assignment),
+        "move": set(move),
+    }, status=400 if form.is_bound else 200)
+
+
+def assignment_end_refusal_for(case, assignment) -> str:
+    if not case.is_open:
+        return _("Ärendet är avslutat.")
+    return caseload.assignment_end_refusal(assignment)
 
 
 @require_POST

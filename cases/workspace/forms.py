@@ -254,6 +254,13 @@ class CloseForm(CaseActionForm):
     note = forms.CharField(label=_("Kommentar"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AssignmentEndForm(CaseActionForm):
+    """Ending a unit's assignment, on its confirmation page: the reason is stored and logged."""
+
+    reason = forms.CharField(label=_("Varför avslutas enhetens tilldelning?"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ReopenForm(CaseActionForm):
     reason = forms.CharField(label=_("Anledning"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 

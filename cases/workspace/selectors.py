@@ -347,7 +347,7 @@ def case_page_data(case: Case, *, show: str = "", everything: bool = True, today
     notices = list(case.notices.select_related("landlord", "registered_by").order_by("received_date", "id"))
     decisions = list(RoutingDecision.objects.filter(case=case).order_by("created_at", "id"))
     assignments = list(case.assignments.select_related("unit", "user").order_by("created_at", "id"))
-    tasks = list(case.tasks.select_related("unit", "assignee", "completed_by").order_by("due_date", "id"))
+    tasks = list(case.tasks.select_related("unit", "assignee", "completed_by__unit", "undone_by").order_by("due_date", "id"))
     contacts = list(case.contacts.select_related("created_by").order_by("date", "id"))
     consents = list(case.consents.select_related("recorded_by").order_by("given_on", "id"))
     deviations = list(case.deviations.select_related("created_by").order_by("occurred_on", "id"))
@@ -373,12 +373,16 @@ def case_page_data(case: Case, *, show: str = "", everything: bool = True, today
     open_tasks = [t for t in tasks if t.status == TaskStatus.OPEN]
 
     landlords = {n.landlord_id: n.landlord for n in notices if n.landlord_id}
+    sent_letters = list(case.sent_letters.select_related("created_by").order_by("sent_on", "id"))
     return {
         "household": household,
         "members": members,
         "protected_identity": household_has_protected_member(members),
         # The letters as sent (issue 11): served from the stored file, never re-rendered.
-        "sent_letters": list(case.sent_letters.select_related("created_by").order_by("sent_on", "id")),
+        "sent_letters": sent_letters,
+        # "Klart i dag": what may still be undone (issue 12 item 4); who may is decided per reader.
+        "done_today": [t for t in tasks if t.status == TaskStatus.DONE and t.completed_at and timezone.localdate(t.completed_at) == today],
+        "letter_task_ids": {letter.task_id for letter in sent_letters},
         "notices": notices,
         "landlords": list(landlords.values()),
         "references": [n for n in notices if n.landlord_reference or n.kronofogden_reference],

@@ -35,6 +35,7 @@ class TimelineKind(models.TextChoices):
     ASSIGNMENT_END = "assignment_end"
     TASK = "task"
     TASK_DONE = "task_done"
+    TASK_UNDONE = "task_undone"  # "klar" undone the same day (issue 12 item 4)
     CONTACT = "contact"
     CONSENT = "consent"
     DEVIATION = "deviation"
@@ -144,12 +145,15 @@ def assignments_source(case: Case, records: CaseRecords) -> Iterable[TimelineEnt
 
 
 def tasks_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
-    """Tasks created by hand (the plan's are lines of its decision), and every task done or cancelled."""
+    """Tasks created by hand (the plan's are lines of its decision), every task done or cancelled, and the last
+    undo of a "klar" (the audit log keeps every one)."""
     for t in records.tasks:
         if not t.decision_id:
             yield TimelineEntry(t.created_at, TimelineKind.TASK, t)
         if t.completed_at:
             yield TimelineEntry(t.completed_at, TimelineKind.TASK_DONE, t)
+        if t.undone_at:
+            yield TimelineEntry(t.undone_at, TimelineKind.TASK_UNDONE, t)
 
 
 def contacts_source(case: Case, records: CaseRecords) -> Iterable[TimelineEntry]:
@@ -189,6 +193,7 @@ _ORDER = {
     TimelineKind.ASSIGNMENT: 3,
     TimelineKind.TASK: 4,
     TimelineKind.TASK_DONE: 5,
+    TimelineKind.TASK_UNDONE: 6,
 }
 
 
@@ -196,7 +201,7 @@ _ORDER = {
 TIMELINE_FILTERS = {
     "kontakter": (gettext_lazy("Kontakter"), {TimelineKind.CONTACT, TimelineKind.CONSENT}),
     "underrattelser": (gettext_lazy("Underrättelser"), {TimelineKind.NOTICE}),
-    "uppgifter": (gettext_lazy("Uppgifter"), {TimelineKind.TASK, TimelineKind.TASK_DONE}),
+    "uppgifter": (gettext_lazy("Uppgifter"), {TimelineKind.TASK, TimelineKind.TASK_DONE, TimelineKind.TASK_UNDONE}),
     "bosam": (gettext_lazy("BOSAM"), {"bosam"}),
     "beslut": (
         gettext_lazy("Beslut och avvikelser"),

@@ -32,6 +32,8 @@ from ..services import ConcurrentChange, LetterTaskOpen, caseload, letter_task_c
 from . import caseload_selectors, forms, legal_forms, selectors
 
 CASES_PER_PAGE = 25
+# The case page's actions behind the one "Åtgärder" <details> (the others have sections of their own).
+ACTIONS_IN_MENU = {"contact", "task_create", "assignment", "consult", "consent", "bosam_request", "close", "reopen"}
 
 
 # --- lists ---------------------------------------------------------------------
@@ -175,6 +177,8 @@ def _render_case(request, case: Case, *, bound: dict | None = None, conflict: st
         "case": case, **data, "writable": writable and case.is_open, "can_reopen": writable and not case.is_open,
         "may_request_bosam": writable and case.is_open and services.bosam_request_unit(request.user, case) is not None,
         "forms": _action_forms(case, bound), "conflict": conflict, "revealed_person_pk": revealed,
+        # The actions stay behind one closed <details> (issue 12 item 3) unless one of them came back with errors.
+        "actions_bound": any(key in ACTIONS_IN_MENU for key in bound),
         "today": timezone.localdate(),
     }, status=status)
 

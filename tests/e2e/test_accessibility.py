@@ -174,6 +174,37 @@ def test_chef_pages_have_no_serious_violations(data, live_server, page, view):
 
 
 @pytest.mark.parametrize("view", VIEWS)
+def test_case_page_safeguards_have_no_serious_violations(data, personas, units, live_server, page, view):
+    """Issue 12 item 4: "Klart i dag" with its undo, the open note form, and the end-assignment confirmation (with errors)."""
+    from cases import services
+    from cases.models import AssignmentRole, TaskKind
+
+    case, advisor = data["case"], personas["hyresradgivare"]
+    task = services.task_create(case=case, user=advisor, kind=TaskKind.MANUAL, unit=advisor.unit, due_date=timezone.localdate(),
+                                title="Ring hyresvärden", assignee=advisor)
+    caseload.task_complete_by_worker(task=task, case=case, user=advisor)
+    case.refresh_from_db()
+    added = services.assignment_change(case=case, user=advisor, unit=units["MOTTAGNING_VUXNA"], role=AssignmentRole.ASSIGNED,
+                                       reason="Vuxen i hushållet.")
+    services.task_create(case=case, user=advisor, kind=TaskKind.MANUAL, unit=units["MOTTAGNING_VUXNA"], due_date=timezone.localdate(),
+                         title="Samtal")
+    audit = Auditor(page, live_server, view)
+    audit.login("hyresradgivare")
+    audit.visit("ärendesidan, klart i dag", f"/arenden/{case.pk}/")
+    assert page.get_by_test_id(f"done-today-{task.pk}").count() == 1
+    page.evaluate("() => document.querySelectorAll('#uppgifter details').forEach(d => d.open = true)")
+    audit.check("ärendesidan, uppgifternas formulär öppna")
+    page.locator(f"[data-testid=assignment-{added.pk}] button").click()
+    page.wait_for_load_state()
+    audit.check("avsluta tilldelning: bekräftelse")
+    page.locator("main form button.btn-danger").click()  # without a reason: the error next to the field
+    page.wait_for_load_state()
+    assert page.locator("main .is-invalid").count() == 1
+    audit.check("avsluta tilldelning: fel")
+    audit.assert_clean()
+
+
+@pytest.mark.parametrize("view", VIEWS)
 def test_bosam_pages_have_no_serious_violations(data, live_server, page, view):
     audit = Auditor(page, live_server, view)
     audit.login("ordforande")

@@ -18,6 +18,7 @@ def test_the_lead_unit_asks_for_bosam_from_the_case_page(page, live_server, orga
                     notice=notice_data(received=received.isoformat(), served=(received - dt.timedelta(days=1)).isoformat())).case
     log_in(page, live_server, "hyresradgivare")
     page.goto(f"{live_server.url}/arenden/{case.pk}/")
+    page.locator("#atgarder-meny > summary").click()
     action = page.locator("#bosam-begaran")
     action.get_by_text("Begär att ärendet tas upp på BOSAM").click()
     action.get_by_role("button", name="Begär BOSAM").click()

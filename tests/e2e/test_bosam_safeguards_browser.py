@@ -29,6 +29,7 @@ def family_case(organisation, personas):
 
 def _ask_to_close(page, base, case):
     page.goto(f"{base}/arenden/{case.pk}/")
+    page.locator("#atgarder-meny > summary").click()
     page.locator("#avsluta summary").click()
     page.locator("#id_close-outcome").select_option("PREVENTED_PAID")
     page.locator("#id_close-note").fill("Skulden är betald.")

@@ -75,6 +75,7 @@ def test_person_picker_shows_only_the_chosen_units_people_by_name(cases, persona
     make_user("vuxen2", "handlaggare", "MOTTAGNING_VUXNA", first_name="Valter", last_name="Vuxensson")
     log_in(page, live_server, "hyresradgivare")
     page.goto(f"{live_server.url}/arenden/{cases[0].pk}/")
+    page.locator("#atgarder-meny > summary").click()
     page.locator("#ny-uppgift summary").click()
     form = page.locator("#ny-uppgift form")
     form.get_by_label("Enhet").select_option(label="Mottagningsenheten vuxna")

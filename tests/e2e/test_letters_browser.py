@@ -42,6 +42,8 @@ def test_the_letter_is_sent_and_the_protected_address_revealed(organisation, per
     assert page.get_by_role("button", name=re.compile("Visa adressen")).count() == 0
     assert "Sockenvägen" not in page.content()
     card = page.locator(".card").filter(has=page.get_by_role("heading", name=letter.label))
+    card.locator("summary").click()  # a letter is never one click: it cannot be undone once sent
+    assert "Det kan inte ångras" in card.inner_text()
     card.get_by_role("button", name=re.compile("Markera som klar")).click()
     page.wait_for_load_state()
     assert SentLetter.objects.filter(task=letter).exists()

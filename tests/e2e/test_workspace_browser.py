@@ -66,6 +66,7 @@ def test_barn_works_the_family_case_vuxna_is_refused_hyresradgivare_sees_all(org
     assert task.assignee == personas["barn"]
     card = page.locator(".card").filter(has=page.get_by_role("heading", name=task.label))
     assert "Mina uppgifter" in page.locator("#uppgifter").inner_text()
+    card.locator("summary").click()  # the note is behind "Klar med anteckning" (issue 12 item 3: one line per task)
     card.get_by_label("Anteckning").fill("Mottagningen har fått uppgifterna.")
     card.get_by_role("button", name=re.compile("Markera som klar")).click()
     page.wait_for_load_state()
@@ -74,6 +75,7 @@ def test_barn_works_the_family_case_vuxna_is_refused_hyresradgivare_sees_all(org
     assert task.status == TaskStatus.DONE and task.completion_note == "Mottagningen har fått uppgifterna."
 
     # registers an established contact
+    page.locator("#atgarder-meny > summary").click()
     page.locator("#kontakt summary").click()
     form = page.locator("#kontakt form")
     form.get_by_label("Kanal").select_option("PHONE")
