@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0022_lifecycle'),
+        ('cases', '0023_lifecycle'),
         ('imports', '0002_access'),
         ('organisation', '0004_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
