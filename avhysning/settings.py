@@ -418,6 +418,9 @@ RETENTION_EXECUTE = env_bool("RETENTION_EXECUTE", False)
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 100)
 # The audit log's own retention period (its rows of deleted cases are kept, severed, until then).
 AUDIT_RETENTION_YEARS = env_int("AUDIT_RETENTION_YEARS", 10)
+# The rows of an import that never became a case (errors, skipped duplicates) and imports that registered nothing
+# (failed, an abandoned preview) are deleted this many days after the import; the rest go with their cases.
+IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 90)
 CELERY_BEAT_SCHEDULE["run-retention"] = {"task": "cases.tasks.run_retention_task", "schedule": crontab(hour=3, minute=30)}
 # Notifications (issue 15 §5): tasks due tomorrow and the daily e-mail digest, each morning.
 CELERY_BEAT_SCHEDULE["notifications-morning"] = {"task": "cases.tasks.notifications_morning_task", "schedule": crontab(hour=7, minute=0)}

@@ -10,7 +10,7 @@ class BosamConfig(AppConfig):
         # bosam answers the questions cases asks (cases.hooks); cases never imports bosam.
         from cases import hooks
 
-        from . import selectors, services, timeline
+        from . import retention, selectors, services, timeline
 
         # Looked up at call time, so that the selectors stay the one place to change (or patch in a test).
         hooks.register(
@@ -18,4 +18,5 @@ class BosamConfig(AppConfig):
             case_ids_on_agendas=lambda organisation: selectors.case_ids_on_agendas(organisation),
             timeline_source=timeline.case_discussion_entries,
             case_changed=lambda case_id: services.agenda_refresh_for_case(case_id),
+            cases_deleting=retention.cases_deleting,
         )

@@ -456,7 +456,7 @@ def _deviations(meeting: Meeting, since: dt.date) -> list[dict]:
         deviations.append({
             "date": _iso(deviation.occurred_on),
             "kind": str(deviation.get_kind_display()),
-            "number": deviation.case.number if deviation.case else "",
+            "number": deviation.shown_case_number,
             # Manual deviations and overrides carry free text that may name people; only generated descriptions are shown.
             "description": deviation_text(deviation, *names) if deviation.kind in GENERATED_DEVIATION_KINDS else "",
             "kind_code": deviation.kind,

@@ -11,6 +11,11 @@ works on its own: no next meeting, no case on any agenda, no extra timeline entr
   timeline (see cases/workspace/timeline.py); an entry may name the template that renders it.
 - case_changed listeners: functions case_id -> None, told after the commit that a case was closed,
   reopened or re-evaluated (a new notice, a changed urgency); bosam refreshes its prepared agendas.
+- cases_deleting listeners: functions (cases: list of Case) -> dict of counts, called by retention inside each
+  batch's transaction just before those cases are deleted: the other apps remove what they keep of them (bosam's
+  frozen minutes and stored PDFs, the imports' rows and kept files). A listener's error rolls the batch back.
+- retention_sweep listeners: functions (today, execute) -> dict of counts, called once per retention run for
+  the other apps' own periods (the rows of imports that never became a case).
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ _case_ids_on_agendas: Callable[[Any], Iterable[int]] = _no_agenda_cases
 extra_timeline_sources: list[Callable[[Any], Iterable[Any]]] = []
 # Functions case_id -> None, called after the transaction that changed the case commits.
 case_changed_listeners: list[Callable[[int], None]] = []
+# Functions (cases about to be deleted by retention) -> {name: count}; and (today, execute) -> {name: count}.
+cases_deleting_listeners: list[Callable[[list[Any]], dict[str, int]]] = []
+retention_sweep_listeners: list[Callable[[dt.date, bool], dict[str, int]]] = []
 
 
 def register(
@@ -49,6 +57,8 @@ def register(
     timeline_source: Callable[[Any], Iterable[Any]] | None = None,
     before_retention: Callable[[dt.date], Any] | None = None,
     case_changed: Callable[[int], None] | None = None,
+    cases_deleting: Callable[[list[Any]], dict[str, int]] | None = None,
+    retention_sweep: Callable[[dt.date, bool], dict[str, int]] | None = None,
 ) -> None:
     """Called from an app's ready(). Registering the same timeline source twice adds it once."""
     global _next_meeting_date, _case_ids_on_agendas, _before_retention
@@ -62,6 +72,32 @@ def register(
         extra_timeline_sources.append(timeline_source)
     if case_changed is not None and case_changed not in case_changed_listeners:
         case_changed_listeners.append(case_changed)
+    if cases_deleting is not None and cases_deleting not in cases_deleting_listeners:
+        cases_deleting_listeners.append(cases_deleting)
+    if retention_sweep is not None and retention_sweep not in retention_sweep_listeners:
+        retention_sweep_listeners.append(retention_sweep)
+
+
+def merge_counts(total: dict[str, int], counts: dict[str, int] | None) -> dict[str, int]:
+    for name, n in (counts or {}).items():
+        total[name] = total.get(name, 0) + n
+    return total
+
+
+def cases_deleting(cases: list[Any]) -> dict[str, int]:
+    """Tell the other apps that these cases are about to be deleted (inside retention's batch transaction)."""
+    total: dict[str, int] = {}
+    for listener in cases_deleting_listeners:
+        merge_counts(total, listener(cases))
+    return total
+
+
+def retention_sweep(today: dt.date, execute: bool) -> dict[str, int]:
+    """The other apps' own retention periods, once per run (a dry run counts what would go)."""
+    total: dict[str, int] = {}
+    for listener in retention_sweep_listeners:
+        merge_counts(total, listener(today, execute))
+    return total
 
 
 def next_meeting_date(organisation: Any, today: dt.date) -> dt.date | None:

@@ -820,7 +820,13 @@ class Deviation(models.Model):
     """A deviation from the plan (R8), reported to the styrgrupp för boendefrågor."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="deviations")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="deviations")
+    # SET_NULL so that a deviation outlives its case's deletion (gallring, issue 15 §6) like an audit row: retention
+    # severs it first (cases/services/retention.py), keeping the case number and the lead unit, clearing free text.
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="deviations")
+    case_number = models.CharField(_("ärendenummer (gallrat ärende)"), max_length=12, blank=True)
+    case_unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ansvarig enhet (gallrat ärende)"),
+    )
     kind = models.CharField(_("typ"), max_length=40, choices=DeviationKind.choices)
     # A person's description as written. The application's own description is a sentence id and its parameters
     # (cases.system_sentences.DEVIATION_SENTENCES), worded when shown in the reader's language (issue 12, item 6).
@@ -858,11 +864,28 @@ class Deviation(models.Model):
             # The application's sentence or a person's text, never both; a person's deviation has no sentence.
             models.CheckConstraint(condition=Q(sentence="") | Q(description=""), name="deviation_sentence_or_text"),
             models.CheckConstraint(condition=Q(sentence="") | Q(automatic=True), name="deviation_sentence_only_automatic"),
+            # The number is kept only for a deviation whose case was deleted (gallrat); a live case is its own number.
+            models.CheckConstraint(condition=Q(case__isnull=True) | Q(case_number=""), name="deviation_number_only_when_severed"),
         ]
         indexes = [models.Index(fields=["organisation", "occurred_on"]), models.Index(fields=["organisation", "status"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def is_severed(self) -> bool:
+        """The case was deleted by retention (gallrat): the number and unit are what is left of it."""
+        return self.case_id is None and bool(self.case_number)
+
+    @property
+    def shown_case_number(self) -> str:
+        return self.case.number if self.case_id else self.case_number
+
+    @property
+    def shown_unit(self):
+        if self.case_id:
+            return self.case.lead_unit
+        return self.case_unit
 
     @property
     def is_closed(self) -> bool:

@@ -38,7 +38,8 @@ def run_retention_task(date_iso: str | None = None) -> dict:
     today = dt.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
     result = retention_run(today=today, execute=settings.RETENTION_EXECUTE)
     return {"date": today.isoformat(), "executed": result.executed, "due": result.due, "deleted": result.deleted_cases,
-            "households": result.deleted_households, "audit_deleted": result.deleted_audit_events}
+            "households": result.deleted_households, "audit_deleted": result.deleted_audit_events,
+            "deviations_severed": result.severed_deviations, **result.other}
 
 
 @shared_task(name="cases.tasks.notifications_morning_task")

@@ -74,7 +74,7 @@ def handleable_deviations(user: User) -> QuerySet[Deviation]:
 def deviation_get_for_user(user: User, pk, *, handle: bool = False) -> Deviation:
     """The deviation if the user may see it (and handle it); else 404, as for cases (no existence leak)."""
     queryset = handleable_deviations(user) if handle else visible_deviations(user)
-    deviation = queryset.select_related("case", "case__lead_unit", "created_by", "status_changed_by").filter(pk=pk).first()
+    deviation = queryset.select_related("case", "case__lead_unit", "case_unit", "created_by", "status_changed_by").filter(pk=pk).first()
     if deviation is None:
         raise Http404("Avvikelsen finns inte eller så saknar du behörighet.")
     return deviation

@@ -58,16 +58,19 @@ class DeviationOutSerializer(serializers.Serializer):
     occurred_on = serializers.DateField()
     automatic = serializers.BooleanField()
     case_number = serializers.SerializerMethodField()
+    # True when the case was deleted by retention (gallrat): the number is what is left of it.
+    case_deleted = serializers.BooleanField(source="is_severed")
     unit = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
     status_comment = serializers.CharField()
     status_changed_at = serializers.DateTimeField(allow_null=True)
 
     def get_case_number(self, obj) -> str | None:
-        return obj.case.number if obj.case_id else None
+        return obj.shown_case_number or None
 
     def get_unit(self, obj) -> str | None:
-        return obj.case.lead_unit.code if obj.case_id and obj.case.lead_unit_id else None
+        unit = obj.shown_unit
+        return unit.code if unit is not None else None
 
     def get_description(self, obj) -> str:
         # The rendered text in the request's language (the field stays a string: the API's contract).

@@ -49,7 +49,7 @@ def previous_period(kind: str, start: dt.date, end: dt.date) -> tuple[dt.date, d
 def _deviations(organisation_id: int, start: dt.date, end: dt.date):
     return list(
         Deviation.objects.filter(organisation_id=organisation_id, occurred_on__gte=start, occurred_on__lte=end)
-        .select_related("case", "case__lead_unit").order_by("occurred_on", "id")
+        .select_related("case", "case__lead_unit", "case_unit").order_by("occurred_on", "id")
     )
 
 
@@ -60,13 +60,15 @@ def report_content(report: PeriodReport) -> dict:
     previous = _deviations(report.organisation_id, previous_start, previous_end)
 
     def unit_name(deviation):
-        return deviation.case.lead_unit.name if deviation.case_id and deviation.case.lead_unit_id else _("Utan ärende eller enhet")
+        # A deviation of a deleted case (gallrat) stays counted under the lead unit its case had.
+        unit = deviation.shown_unit
+        return unit.name if unit is not None else _("Utan ärende eller enhet")
 
     kind_now, kind_before = Counter(d.kind for d in current), Counter(d.kind for d in previous)
     numbers = defaultdict(set)
     for d in current:
-        if d.case_id:
-            numbers[d.kind].add(d.case.number)
+        if d.shown_case_number:
+            numbers[d.kind].add(d.shown_case_number)
     by_kind = [
         {"label": str(k.label), "code": k.value, "now": kind_now[k.value], "before": kind_before[k.value],
          "cases": sorted(numbers[k.value])}

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from cases.explanations import deviation_text
 from cases.models import Deviation, DeviationKind
@@ -25,8 +25,8 @@ SORTS = {
     "-date": ["-occurred_on", "-id"],
     "kind": ["kind", "-occurred_on", "-id"],
     "status": ["status", "-occurred_on", "-id"],
-    "case": ["case__number", "-occurred_on", "-id"],
-    "unit": ["case__lead_unit__name", "-occurred_on", "-id"],
+    "case": ["case__number", "case_number", "-occurred_on", "-id"],
+    "unit": ["case__lead_unit__name", "case_unit__name", "-occurred_on", "-id"],
 }
 DEFAULT_SORT = "-date"
 
@@ -52,7 +52,7 @@ class DeviationFilters:
 def deviation_rows(user: User, filters: DeviationFilters | None = None) -> QuerySet[Deviation]:
     """The register's rows for this user, filtered and sorted, with what a row shows in one query."""
     filters = filters or DeviationFilters()
-    rows = visible_deviations(user).select_related("case", "case__lead_unit", "created_by", "status_changed_by")
+    rows = visible_deviations(user).select_related("case", "case__lead_unit", "case_unit", "created_by", "status_changed_by")
     if filters.date_from:
         rows = rows.filter(occurred_on__gte=filters.date_from)
     if filters.date_to:
@@ -61,10 +61,12 @@ def deviation_rows(user: User, filters: DeviationFilters | None = None) -> Query
         rows = rows.filter(kind=filters.kind)
     if filters.status:
         rows = rows.filter(status=filters.status)
+    # A deviation of a deleted case (gallrat) is filtered by the lead unit its case had.
     if filters.unit is not None:
-        rows = rows.filter(case__lead_unit=filters.unit)
+        rows = rows.filter(Q(case__lead_unit=filters.unit) | Q(case__isnull=True, case_unit=filters.unit))
     if filters.department is not None:
-        rows = rows.filter(case__lead_unit__department=filters.department)
+        rows = rows.filter(Q(case__lead_unit__department=filters.department)
+                           | Q(case__isnull=True, case_unit__department=filters.department))
     if filters.children is True:
         rows = rows.filter(case__children_count__gt=0)
     elif filters.children is False:

@@ -64,15 +64,27 @@ class NoticeImport(models.Model):
     joined_cases = models.PositiveIntegerField(_("anslutna ärenden"), default=0)
     failure = models.TextField(_("fel"), blank=True)
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    # Retention (gallring, issue 15 §6; imports/retention.py): when the rows and the kept file went, the import keeps
+    # only its audit facts (hash, row count, these counts per outcome, who, when) and no personal data.
+    purged_at = models.DateTimeField(_("rader och fil gallrade"), null=True, blank=True)
+    outcome_counts = models.JSONField(_("antal rader per utfall"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("import")
         verbose_name_plural = _("importer")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "created_at"])]
+        constraints = [
+            # A purged import has no file left, and its counts per outcome are frozen.
+            models.CheckConstraint(condition=Q(purged_at__isnull=True) | Q(file=""), name="purged_import_has_no_file"),
+        ]
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
 
 class ImportRow(models.Model):

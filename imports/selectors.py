@@ -85,5 +85,9 @@ def import_progress(notice_import: NoticeImport) -> dict[str, int]:
 def outcome_counts(notice_import: NoticeImport) -> dict[str, int]:
     from django.db.models import Count
 
+    if notice_import.outcome_counts:
+        # Frozen by retention before rows went (imports/retention.py): the counts stay what they were.
+        return {outcome: notice_import.outcome_counts.get(outcome, 0)
+                for outcome in ("NEW_HOUSEHOLD", "JOINS_CASE", "ALREADY_IMPORTED", "ERROR")}
     counts = dict(notice_import.rows.values_list("outcome").annotate(n=Count("id")).values_list("outcome", "n"))
     return {outcome: counts.get(outcome, 0) for outcome in ("NEW_HOUSEHOLD", "JOINS_CASE", "ALREADY_IMPORTED", "ERROR")}

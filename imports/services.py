@@ -200,7 +200,7 @@ def import_preview(
     *, notice_import: NoticeImport, mapping: dict[str, str], user: User, request: HttpRequest | None = None, today: dt.date | None = None
 ) -> NoticeImport:
     """Validate every row as the form does and record its outcome. Writes nothing but the import's own rows."""
-    if notice_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEW):
+    if notice_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEW) or notice_import.is_purged:
         raise ImportStateError(_("Importen är redan genomförd eller pågår."))
     mapping = {str(i): key for i, key in mapping.items() if key}
     check_mapping(mapping)
@@ -251,7 +251,7 @@ def rows_to_import(notice_import: NoticeImport) -> int:
 def import_commit_start(*, notice_import: NoticeImport, user: User, rows: str, request: HttpRequest | None = None) -> NoticeImport:
     """Mark the import RUNNING and hand it to the worker once this transaction is committed."""
     notice_import = NoticeImport.objects.select_for_update().get(pk=notice_import.pk)
-    if notice_import.status != ImportStatus.PREVIEW:
+    if notice_import.status != ImportStatus.PREVIEW or notice_import.is_purged:
         raise ImportStateError(_("Importen är redan genomförd eller pågår."))
     if rows not in CommitChoice.values:
         raise ImportStateError(_("Välj om alla rader eller bara de giltiga ska importeras."))

@@ -66,7 +66,7 @@ def import_start(request: HttpRequest):
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: HttpRequest, pk: int):
     notice_import = _import_for(request, pk)
-    if notice_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEW):
+    if notice_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEW) or notice_import.is_purged:
         return redirect("imports:detail", pk=pk)
     form = MappingForm(request.POST or None, headings=notice_import.headings, mapping=notice_import.mapping,
                        can_save_preset=notice_import.landlord_id is not None)
@@ -110,7 +110,7 @@ def _detail_context(request: HttpRequest, notice_import: NoticeImport, commit_fo
 @require_GET
 def import_detail(request: HttpRequest, pk: int):
     notice_import = _import_for(request, pk)
-    if notice_import.status == ImportStatus.UPLOADED:
+    if notice_import.status == ImportStatus.UPLOADED and not notice_import.is_purged:
         return redirect("imports:mapping", pk=pk)
     return render(request, "imports/detail.html", _detail_context(request, notice_import))
 
@@ -156,7 +156,7 @@ def import_status(request: HttpRequest, pk: int):
 @require_GET
 def import_report(request: HttpRequest, pk: int, fmt: str):
     notice_import = _import_for(request, pk)
-    if notice_import.status == ImportStatus.UPLOADED or fmt not in ("csv", "xlsx"):
+    if notice_import.status == ImportStatus.UPLOADED or notice_import.is_purged or fmt not in ("csv", "xlsx"):
         raise Http404
     body = report.report_csv(notice_import) if fmt == "csv" else report.report_xlsx(notice_import)
     audit_log(user=request.user, action=AuditAction.EXPORT, organisation=notice_import.organisation, request=request,
@@ -172,6 +172,8 @@ def import_report(request: HttpRequest, pk: int, fmt: str):
 def import_file(request: HttpRequest, pk: int):
     """The uploaded file, like a scanned notice: through the gate, logged, never cached."""
     notice_import = _import_for(request, pk)
+    if not notice_import.file:
+        raise Http404(_("Filen är gallrad."))
     audit_log(user=request.user, action=AuditAction.DOCUMENT_DOWNLOAD, organisation=notice_import.organisation, request=request,
               detail=f"import_file={notice_import.pk} sha256={notice_import.file_sha256}")
     suffix = notice_import.file_format.lower()

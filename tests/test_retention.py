@@ -32,7 +32,7 @@ from cases.models import (
 )
 from cases.rules import retention as rules
 from cases.services.retention import retention_run
-from tests.factories import household_data, notice_data, register
+from tests.factories import household_data, notice_data, pin_for, register
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +252,286 @@ def test_the_system_administrator_sees_counts_by_year_and_unit_and_no_names(clie
     assert "Bara provkörning varje natt" in html
     client.force_login(personas["chef"])
     assert client.get(reverse("cases:retention")).status_code == 403
+
+
+# --- What other parts kept of a deleted case (issue 15 §6, docs/retention.md) ---------------------------------
+
+
+def _import_rows(user, rows: list[list[str]], *, day: dt.date, name: str):
+    """An import of `rows` registered as on `day` (the worker's step run inline), then dated that day."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports import services as import_services
+    from imports.models import NoticeImport
+    from tests.import_files import csv_bytes
+
+    upload = SimpleUploadedFile(name, csv_bytes(rows), content_type="text/csv")
+    notice_import = import_services.import_upload(organisation=user.organisation, user=user, upload=upload)
+    import_services.import_preview(notice_import=notice_import, mapping=notice_import.mapping, user=user, today=day)
+    import_services.import_commit_start(notice_import=notice_import, user=user, rows="VALID")
+    import_services.import_commit(import_id=notice_import.pk, user=user, today=day)
+    NoticeImport.objects.filter(pk=notice_import.pk).update(created_at=at(day), finished_at=at(day, 11))
+    return NoticeImport.objects.get(pk=notice_import.pk)
+
+
+def _closed_as_of(case: Case, year: int, user) -> Case:
+    services.case_close(case=case, user=user, outcome=Outcome.PREVENTED_AGREEMENT)
+    backdate(case, opened=dt.date(year, 3, 10), closed=dt.date(year, 6, 1))
+    return Case.objects.get(pk=case.pk)
+
+
+def _meeting(organisation, series, day: dt.date, cases: list[Case]):
+    from bosam.models import AgendaItem, AgendaSection, Meeting
+
+    meeting = Meeting.objects.create(organisation=organisation, series=series, scheduled_date=day, date=day,
+                                     time=dt.time(9), place="Sal Årsta")
+    for position, case in enumerate(cases, start=1):
+        AgendaItem.objects.create(meeting=meeting, case=case, section=AgendaSection.NEW_NOTICES, position=position,
+                                  notice_type="RENT_ARREARS_TERMINATION", children_count=case.children_count)
+    return meeting
+
+
+def _text_fields(model):
+    from django.db import models as m
+
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, (m.CharField, m.TextField, m.JSONField))]
+
+
+def rows_holding(needle: str) -> list[str]:
+    """Every row of every table whose text (char, text and JSON columns) holds `needle`, as 'model pk field'."""
+    from django.apps import apps
+    from django.db.models import Q
+
+    found = []
+    for model in apps.get_models():
+        for name in _text_fields(model):
+            for pk in model._default_manager.filter(Q(**{f"{name}__icontains": needle})).values_list("pk", flat=True):
+                found.append(f"{model._meta.label} {pk} {name}")
+    return found
+
+
+def files_holding(root, needle: str) -> list[str]:
+    from pathlib import Path
+
+    return [str(p) for p in Path(root).rglob("*") if p.is_file() and needle.encode() in p.read_bytes()]
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+
+
+@pytest.fixture
+def kept_elsewhere(history, organisation, personas, settings, tmp_path):
+    """On top of the twelve years: what imports, BOSAM and the deviations register kept of the cases.
+
+    - an import in 2015 of one new tenant (deleted later) and an error row; another of a tenant deleted later and
+      one kept for research (born on the 15th); an abandoned preview from January 2026 (past IMPORT_RETENTION_DAYS)
+      and a recent one (kept);
+    - two closed BOSAM meetings in 2015: the first with the 2015 plain case (deleted; a note and an activity that
+      name the tenant) and the research case (kept); the second lists the activity under follow-up; PDFs stored;
+    - a manual deviation (free text naming the tenant, handled with a comment) and an automatic one on the 2016
+      plain case (deleted)."""
+    from bosam import pdf as bosam_pdf
+    from bosam import services as bosam_services
+    from bosam.models import MeetingDocument, MeetingSeries
+    from cases.models import DeviationKind
+    from followup import services as followup_services
+    from imports.models import ImportStatus, NoticeImport
+    from tests.import_files import changed, good_row
+
+    settings.IMPORT_RETENTION_DAYS = 90
+    user, chair = personas["hyresradgivare"], personas["ordforande"]
+    day = dt.date(2015, 3, 12)
+    lone_pin, gone_pin, kept_pin = pin_for("19700707", 870), pin_for("19700708", 872), pin_for("19700715", 873)
+    lone = _import_rows(user, [good_row(870, today=day, pin=lone_pin, name="Imp Lonesson"),
+                               changed(good_row(871, today=day, name="Imp Felsson"), Personnummer="19700707-0000")],
+                        day=day, name="lista-2015.csv")
+    mixed = _import_rows(user, [good_row(872, today=day, pin=gone_pin, name="Imp Gonesson"),
+                                good_row(873, today=day, pin=kept_pin, name="Imp Keptsson")], day=day, name="lista-b.csv")
+    cases = {row.row_number: row.case for row in mixed.rows.select_related("case")}
+    lone_case = _closed_as_of(lone.rows.get(row_number=2).case, 2015, user)  # row 1 is the headings
+    gone_case, kept_case = _closed_as_of(cases[2], 2015, user), _closed_as_of(cases[3], 2015, user)
+    abandoned = NoticeImport.objects.create(organisation=organisation, created_by=user, file_name="gammal.csv", file_sha256="1" * 64,
+                                            file_format="CSV", status=ImportStatus.PREVIEW, row_count=1,
+                                            created_at=at(dt.date(2026, 1, 2)), file=ContentFile(b"x;Imp Abandonsson", name="a.csv"))
+    recent = NoticeImport.objects.create(organisation=organisation, created_by=user, file_name="ny.csv", file_sha256="2" * 64,
+                                         file_format="CSV", status=ImportStatus.PREVIEW, row_count=1,
+                                         created_at=at(TODAY - dt.timedelta(days=10)), file=ContentFile(b"x;y", name="r.csv"))
+
+    plain, research = history["cases"][(2015, "plain")], history["cases"][(2015, "research")]
+    series = MeetingSeries.objects.create(organisation=organisation, name="BOSAM", weekday=1, time=dt.time(9), place="Sal Årsta",
+                                          start_date=dt.date(2015, 3, 3))
+    series.departments.set(organisation.departments.all())
+    first = _meeting(organisation, series, dt.date(2015, 3, 17), [plain, research])
+    item = first.items.get(case=plain)
+    bosam_services.item_note_save(item=item, user=chair, note="Hist812 har ringt om skulden")
+    bosam_services.activity_create(item=item, user=chair, what="Hembesök hos Hist812 på Gatan 812",
+                                   unit=organisation.units.get(code="EKONOMISKT_BISTAND"), due_date=dt.date(2015, 5, 31))
+    bosam_services.meeting_close(meeting=first, user=chair)
+    second = _meeting(organisation, series, dt.date(2015, 3, 31), [research])
+    bosam_services.meeting_close(meeting=second, user=chair)
+    for meeting in (first, second):
+        bosam_pdf.document_pdf(meeting, MeetingDocument.Kind.MINUTES)
+    backdate(plain, opened=dt.date(2015, 3, 10), closed=dt.date(2015, 6, 1))  # the meeting's tasks were done "now"
+    backdate(research, opened=dt.date(2015, 3, 10), closed=dt.date(2015, 6, 1))
+
+    case_2016 = history["cases"][(2016, "plain")]
+    manual = followup_services.deviation_register(organisation=organisation, user=user, case=case_2016,
+                                                  description="Hist814 fick inget brev", occurred_on=dt.date(2016, 3, 20))
+    followup_services.deviation_handle(deviation=manual, user=personas["chef"], status="HANDLED", comment="Talade med Hist814")
+    services.deviation_raise_once(organisation=organisation, kind=DeviationKind.TASK_OVERDUE, key="task-overdue-test-2016",
+                                  case=case_2016, occurred_on=dt.date(2016, 3, 25),
+                                  description="Kontakt med hyresgästen skulle vara klar 2016-03-24.")
+    return {"lone": lone, "mixed": mixed, "abandoned": abandoned, "recent": recent, "lone_case": lone_case,
+            "gone_case": gone_case, "kept_case": kept_case, "pins": (lone_pin, gone_pin, kept_pin),
+            "first": first, "second": second, "plain": plain, "research": research, "case_2016": case_2016,
+            "manual": manual}
+
+
+def test_nothing_of_a_deleted_case_stays_in_imports_minutes_pdfs_or_the_register(
+        kept_elsewhere, history, personas, organisation, aggregates_caught_up, settings, tmp_path,
+        django_capture_on_commit_callbacks):
+    from bosam import pdf as bosam_pdf
+    from bosam.models import Meeting, MeetingDocument
+    from imports.models import ImportRow, NoticeImport
+
+    k = kept_elsewhere
+    lone_pin, gone_pin, kept_pin = k["pins"]
+    lone_file, mixed_file = k["lone"].file.name, k["mixed"].file.name
+    storage = k["lone"].file.storage
+    first_minutes = Meeting.objects.get(pk=k["first"].pk).minutes
+    assert "Hist812" in str(first_minutes) and "Hist812" in str(Meeting.objects.get(pk=k["second"].pk).minutes)
+    assert MeetingDocument.objects.filter(meeting__in=[k["first"], k["second"]]).count() == 2
+    assert files_holding(settings.MEDIA_ROOT, lone_pin) and rows_holding(lone_pin)  # the data is there to be found
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = retention_run(today=TODAY, execute=True, batch_size=4)
+    deleted_cases = [k["lone_case"], k["gone_case"], k["plain"], k["case_2016"]]
+    assert not Case.objects.filter(pk__in=[c.pk for c in deleted_cases]).exists()
+    assert Case.objects.filter(pk__in=[k["kept_case"].pk, k["research"].pk]).count() == 2
+
+    # No row of any table and no stored file holds a deleted tenant's personnummer, name or street address.
+    needles = [lone_pin, gone_pin, "Lonesson", "Felsson", "Gonesson", "Testgatan 870", "Testgatan 871", "Testgatan 872",
+               "Abandonsson"]
+    for year in range(2014, 2021):  # the plain cases deleted, whose households went with them (serials as in `history`)
+        serial = 810 + 2 * (year - 2014)
+        needles += [pin_for("19800303", serial), f"Hist{serial}", f"Gatan {serial}"]
+    for needle in needles:
+        assert rows_holding(needle) == [], needle
+        assert files_holding(settings.MEDIA_ROOT, needle) == [], needle
+    assert rows_holding(kept_pin) and rows_holding("Keptsson")  # the research case's row keeps its data
+
+    # Imports: the lone import is purged (rows and file gone, audit facts kept); the mixed one lost the deleted
+    # tenant's row cells and its file, and keeps the research case's row; the abandoned preview is swept.
+    lone = NoticeImport.objects.get(pk=k["lone"].pk)
+    assert lone.is_purged and not lone.file and not ImportRow.objects.filter(notice_import=lone).exists()
+    assert lone.file_sha256 == k["lone"].file_sha256 and lone.row_count == 2 and lone.created_by_id == k["lone"].created_by_id
+    assert lone.outcome_counts == {"NEW_HOUSEHOLD": 1, "JOINS_CASE": 0, "ALREADY_IMPORTED": 0, "ERROR": 1}
+    assert "lista-2015" not in lone.file_name
+    assert not storage.exists(lone_file) and not storage.exists(mixed_file)
+    mixed = NoticeImport.objects.get(pk=k["mixed"].pk)
+    assert not mixed.is_purged and not mixed.file
+    # The deleted tenant's row lost its cells, and then (the import being older than IMPORT_RETENTION_DAYS) went
+    # with the rows that have no case; the counts stay as they were.
+    assert list(mixed.rows.values_list("row_number", flat=True)) == [3]
+    assert mixed.outcome_counts["NEW_HOUSEHOLD"] == 2
+    kept_row = mixed.rows.get(row_number=3)
+    assert kept_row.values["tenant_pin"] and kept_row.case_id == k["kept_case"].pk
+    assert NoticeImport.objects.get(pk=k["abandoned"].pk).is_purged
+    assert not NoticeImport.objects.get(pk=k["recent"].pk).is_purged
+    assert result.other["imports_purged"] == 2 and result.other["minutes_scrubbed"] == 2
+
+    # BOSAM: the minutes list the number under gallrade ärenden, without its row, note or activity; the research
+    # case's row stays; the stored PDFs are gone, and a new one holds nothing of the deleted case but its number.
+    minutes = Meeting.objects.get(pk=k["first"].pk).minutes
+    numbers = [e["number"] for s in minutes["sections"] for e in s["items"]]
+    assert numbers == [k["research"].number] and minutes["deleted_cases"] == [k["plain"].number]
+    assert minutes["children"]["numbers"] == [] and minutes["case_count"] == 2
+    follow_up = Meeting.objects.get(pk=k["second"].pk).minutes
+    assert follow_up["follow_up"] == [] and follow_up["deleted_cases"] == [k["plain"].number]
+    assert not MeetingDocument.objects.filter(meeting__in=[k["first"], k["second"]]).exists()
+    text = pdf_text(bosam_pdf.document_pdf(Meeting.objects.get(pk=k["first"].pk), MeetingDocument.Kind.MINUTES), tmp_path)
+    assert "Gallrade ärenden" in text and k["plain"].number in text and k["research"].number in text
+    assert "Hist812" not in text and "Hembesök" not in text
+
+    # Deviations stay in the register, with the case number and unit, free text cleared, counted in the report.
+    manual = Deviation.objects.get(pk=k["manual"].pk)
+    automatic = Deviation.objects.get(dedupe_key="task-overdue-test-2016")
+    for deviation in (manual, automatic):
+        assert deviation.case_id is None and deviation.case_number == k["case_2016"].number
+        assert deviation.case_unit_id == k["case_2016"].lead_unit_id
+    assert manual.description == "" and manual.status_comment == "gallrat" and manual.events.get().comment == "gallrat"
+    assert automatic.description == "Kontakt med hyresgästen skulle vara klar 2016-03-24."
+    client = Client()
+    client.force_login(personas["styrgrupp"])
+    html = client.get(reverse("followup:register"), {"date_from": "2016-01-01", "date_to": "2016-12-31"}).content.decode()
+    assert html.count(k["case_2016"].number) >= 2 and "gallrat" in html and k["case_2016"].lead_unit.name in html
+    from followup.models import PeriodReport
+    from followup.reports import report_content
+
+    report = PeriodReport.objects.create(organisation=organisation, kind="YEAR", period_start=dt.date(2016, 1, 1),
+                                         period_end=dt.date(2016, 12, 31))
+    content = report_content(report)
+    by_kind = {row["code"]: row for row in content["deviations"]["by_kind"]}
+    assert by_kind["MANUAL"]["now"] == 1 and by_kind["MANUAL"]["cases"] == [k["case_2016"].number]
+    assert {"label": k["case_2016"].lead_unit.name, "now": 2, "before": 0} in content["deviations"]["by_unit"]
+
+    # Twice: nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = retention_run(today=TODAY, execute=True)
+    assert (again.deleted_cases, again.other) == (0, {})
+    assert Deviation.objects.filter(case_number=k["case_2016"].number).count() == 2
+    assert Meeting.objects.get(pk=k["first"].pk).minutes == minutes
+
+
+def test_the_rows_of_a_deleted_case_lose_their_cells_at_once_and_the_file_goes(
+        organisation, personas, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A recent import (inside IMPORT_RETENTION_DAYS) that touched a case being deleted and one that stays."""
+    from imports import retention as import_retention
+    from imports.models import NoticeImport
+    from tests.import_files import good_row
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    user = personas["hyresradgivare"]
+    day = timezone.localdate()
+    gone_pin, kept_pin = pin_for("19700707", 874), pin_for("19700709", 875)
+    notice_import = _import_rows(user, [good_row(874, today=day, pin=gone_pin, name="Imp Borta"),
+                                        good_row(875, today=day, pin=kept_pin, name="Imp Kvar")], day=day, name="ny-lista.csv")
+    gone_row, kept_row = notice_import.rows.get(row_number=2), notice_import.rows.get(row_number=3)
+    stored, storage = notice_import.file.name, notice_import.file.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = import_retention.cases_deleting([gone_row.case])
+    assert counts == {"import_rows_cleared": 1, "import_files_deleted": 1, "imports_purged": 0, "import_rows_deleted": 0}
+    gone_row.refresh_from_db()
+    kept_row.refresh_from_db()
+    assert gone_row.values == {} and gone_row.key == "" and gone_row.notice_id is None and gone_row.case_number
+    assert kept_row.values["tenant_pin"] == kept_pin and kept_row.case_id is not None
+    assert not storage.exists(stored) and not files_holding(tmp_path, gone_pin)
+    refreshed = NoticeImport.objects.get(pk=notice_import.pk)
+    assert not refreshed.file and not refreshed.is_purged and refreshed.outcome_counts["NEW_HOUSEHOLD"] == 2
+    # The sweep leaves a recent import alone: the kept tenant's row and the cleared row stay.
+    assert import_retention.retention_sweep(day, True) == {}
+    assert refreshed.rows.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_routing_override_loses_its_reason_when_its_case_is_severed(organisation, personas):
+    """The override's reason is a person's words stored inside the application's sentence (issue 12 §6): severing the
+    deviation for retention clears it there too, and keeps the unit and the case number."""
+    from cases.models import AssignmentRole, Deviation, DeviationKind
+    from cases.services.retention import CLEARED_TEXT, sever_deviations
+
+    case = register(organisation, personas["hyresradgivare"]).case
+    unit = organisation.units.get(code="EKONOMISKT_BISTAND")
+    services.assignment_change(case=case, user=personas["chef"], unit=unit, role=AssignmentRole.LEAD,
+                               reason="Pappan Kalle Svensson har en skuld hos oss sedan tidigare")
+    deviation = Deviation.objects.get(case=case, kind=DeviationKind.ROUTING_OVERRIDE)
+    assert "Kalle Svensson" in deviation.params["reason"]
+    assert sever_deviations(case) >= 1
+    deviation.refresh_from_db()
+    assert deviation.case_id is None and deviation.case_number == case.number
+    assert deviation.params == {"unit": "EKONOMISKT_BISTAND", "reason": CLEARED_TEXT}

@@ -194,8 +194,9 @@ def close_resolved_deviations(*, today: dt.date | None = None, organisation: Org
     and that nobody has touched: still NEW, no step in its history. Idempotent. Returns how many were closed."""
     from ..models import DeviationEvent, DeviationStatus
 
-    candidates = Deviation.objects.filter(automatic=True, status=DeviationStatus.NEW, kind__in=list(KEY_PREFIXES)).exclude(
-        dedupe_key="").filter(events__isnull=True)
+    # A deviation of a deleted case (gallrat, case_number kept) is history: its task is gone, not its cause.
+    candidates = Deviation.objects.filter(automatic=True, status=DeviationStatus.NEW, kind__in=list(KEY_PREFIXES),
+                                          case_number="").exclude(dedupe_key="").filter(events__isnull=True)
     if organisation is not None:
         candidates = candidates.filter(organisation=organisation)
     candidates = list(candidates)

@@ -12,6 +12,12 @@
   commit, a DeletedCase row records number, dates and counts, and a household with no case left goes with its
   persons and involvements. Running it twice deletes nothing more (the deleted cases are gone; the state is
   re-checked inside each batch). Audit rows older than AUDIT_RETENTION_YEARS are deleted too.
+- Deviations outlive their case like audit rows (`sever_deviations`): the link goes, the case number and lead unit
+  stay, and free text that may name people (manual descriptions, an override's reason, handling comments) is
+  cleared; the register shows them as "gallrat" and the period report keeps counting them.
+- The other apps remove what they keep of a deleted case through cases.hooks (`cases_deleting`): bosam its
+  frozen minutes' rows and stored PDFs, imports the rows and the kept file. Their own periods (the rows of
+  imports that never became a case) run once per run (`retention_sweep`). See docs/retention.md.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from ..models import (
     Contact,
     DeletedCase,
     Deviation,
+    DeviationEvent,
+    DeviationKind,
     EvictionOutcome,
     Household,
     Notice,
@@ -166,7 +174,10 @@ class RetentionResult:
     deleted_documents: int = 0
     severed_audit_events: int = 0
     deleted_audit_events: int = 0
+    severed_deviations: int = 0
     summary: list[dict] = field(default_factory=list)
+    # What the other apps removed (cases.hooks): e.g. {"import_rows_deleted": 12, "minutes_scrubbed": 3}.
+    other: dict[str, int] = field(default_factory=dict)
 
 
 def retention_run(*, today: dt.date, execute: bool = False, batch_size: int | None = None) -> RetentionResult:
@@ -175,6 +186,7 @@ def retention_run(*, today: dt.date, execute: bool = False, batch_size: int | No
     result = RetentionResult(today=today, executed=execute, due=len(plan.due), kept_for_research=plan.kept_for_research,
                              summary=retention_summary(plan))
     if not execute:
+        result.other = hooks.retention_sweep(today, False)
         return result
     if plan.due:
         # The statistics of past years come from the aggregates: write them before their sources go.
@@ -182,16 +194,47 @@ def retention_run(*, today: dt.date, execute: bool = False, batch_size: int | No
     size = batch_size or settings.RETENTION_BATCH_SIZE
     ids = [d.case_id for d in plan.due]
     for start in range(0, len(ids), size):
-        deleted, households, documents, severed = _delete_batch(ids[start:start + size], today=today)
-        result.deleted_cases += deleted
-        result.deleted_households += households
-        result.deleted_documents += documents
-        result.severed_audit_events += severed
+        batch = _delete_batch(ids[start:start + size], today=today)
+        result.deleted_cases += batch.deleted
+        result.deleted_households += batch.households
+        result.deleted_documents += batch.documents
+        result.severed_audit_events += batch.severed_audit
+        result.severed_deviations += batch.severed_deviations
+        hooks.merge_counts(result.other, batch.other)
     result.deleted_audit_events = AuditEvent.objects.purge_before(plan.audit_cutoff)
+    hooks.merge_counts(result.other, hooks.retention_sweep(today, True))
     logger.info("Retention %s: %s cases, %s households, %s documents deleted; %s audit rows severed, %s deleted",
                 today, result.deleted_cases, result.deleted_households, result.deleted_documents,
                 result.severed_audit_events, result.deleted_audit_events)
     return result
+
+
+# Deviations whose description the application writes from a fixed text (no names, no addresses): kept after the
+# case is deleted. Any other description (a manual deviation, an override with its reason) is free text and goes.
+GENERATED_DEVIATION_KINDS = (
+    DeviationKind.BOSAM_ABSENCE, DeviationKind.TASK_OVERDUE, DeviationKind.NO_REPORT_OF_CONCERN,
+    DeviationKind.EVICTION_WITHOUT_CONTACT, DeviationKind.ABSENT_AT_EVICTION_WITH_CHILDREN,
+)
+# What stands in a cleared free-text field that must not be empty (a closed deviation's comment).
+CLEARED_TEXT = "gallrat"
+
+
+def sever_deviations(case: Case) -> int:
+    """The deviations of a case about to be deleted stay in the register: they keep kind, dates, status, the case
+    number and the lead unit, lose the link, and lose every free text that may name people."""
+    ids = list(Deviation.objects.filter(case=case).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    deviations = Deviation.objects.filter(pk__in=ids)
+    deviations.exclude(kind__in=GENERATED_DEVIATION_KINDS).update(description="")
+    # A person's words inside the application's sentence (a routing override's reason) go too.
+    for deviation in deviations.exclude(kind__in=GENERATED_DEVIATION_KINDS).filter(params__has_key="reason"):
+        deviation.params = {**deviation.params, "reason": CLEARED_TEXT}
+        deviation.save(update_fields=["params"])
+    deviations.exclude(status_comment="").update(status_comment=CLEARED_TEXT)
+    DeviationEvent.objects.filter(deviation_id__in=ids).exclude(comment="").update(comment=CLEARED_TEXT)
+    # In one statement: a deviation holds a number of its own only once its case is gone (a DB constraint).
+    return deviations.update(case=None, case_number=case.number, case_unit_id=case.lead_unit_id)
 
 
 def _delete_storage_files(files: list) -> None:
@@ -202,14 +245,27 @@ def _delete_storage_files(files: list) -> None:
             logger.exception("Retention could not delete a stored document (%s)", name)
 
 
+@dataclass
+class _Batch:
+    deleted: int = 0
+    households: int = 0
+    documents: int = 0
+    severed_audit: int = 0
+    severed_deviations: int = 0
+    other: dict[str, int] = field(default_factory=dict)
+
+
 @transaction.atomic
-def _delete_batch(case_ids: list[int], *, today: dt.date) -> tuple[int, int, int, int]:
+def _delete_batch(case_ids: list[int], *, today: dt.date) -> _Batch:
     # Re-checked inside the transaction: a case reopened, or given a new entry, since the plan was made stays.
     still_due, _kept = due_cases(today=today, case_ids=case_ids)
     due = {d.case_id: d for d in still_due}
     cases = list(Case.objects.select_for_update().filter(pk__in=due).order_by("pk"))
     files, records = [], []
     now = timezone.now()
+    batch = _Batch()
+    # The other apps first, while the cases, their agenda items and import rows are still there to be found.
+    batch.other = hooks.cases_deleting(cases) if cases else {}
     for case in cases:
         notices = list(Notice.objects.filter(case=case).exclude(attachment=""))
         letters = list(SentLetter.objects.filter(case=case))
@@ -218,6 +274,7 @@ def _delete_batch(case_ids: list[int], *, today: dt.date) -> tuple[int, int, int
             "notices": case.notices.count(), "tasks": case.tasks.count(), "contacts": case.contacts.count(),
             "documents": len(documents), "persons": 0,
             "audit_events_severed": AuditEvent.objects.sever_from_case(case),
+            "deviations_severed": sever_deviations(case),
         }
         # The PROTECT relations, in order: the frozen letters (task and case), then the notices, then the case
         # with what cascades from it (tasks, contacts, assignments, decisions, deviations, agenda items …).
@@ -240,5 +297,7 @@ def _delete_batch(case_ids: list[int], *, today: dt.date) -> tuple[int, int, int
         household.delete()
     DeletedCase.objects.bulk_create(records)
     transaction.on_commit(lambda: _delete_storage_files(files))
-    severed = sum(r.counts["audit_events_severed"] for r in records)
-    return len(records), len(orphans), len(files), severed
+    batch.deleted, batch.households, batch.documents = len(records), len(orphans), len(files)
+    batch.severed_audit = sum(r.counts["audit_events_severed"] for r in records)
+    batch.severed_deviations = sum(r.counts["deviations_severed"] for r in records)
+    return batch

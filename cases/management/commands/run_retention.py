@@ -36,5 +36,11 @@ class Command(BaseCommand):
                 "kopplade loss från ärendet, %(audit)s loggrader äldre än loggens gallringsfrist raderade."
             ) % {"cases": result.deleted_cases, "households": result.deleted_households, "documents": result.deleted_documents,
                  "severed": result.severed_audit_events, "audit": result.deleted_audit_events}))
+            if result.severed_deviations:
+                self.stdout.write(_("%(n)s avvikelser behålls i registret med ärendenumret, utan fritext.") % {
+                    "n": result.severed_deviations})
         else:
             self.stdout.write(_("Provkörning: inget raderat. Kör med --execute för att gallra."))
+        # What the other apps removed (or, in a dry run, would remove): import rows and files, BOSAM minutes and PDFs.
+        for name, count in sorted(result.other.items()):
+            self.stdout.write(f"  {name}: {count}")
