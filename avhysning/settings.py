@@ -421,6 +421,8 @@ AUDIT_RETENTION_YEARS = env_int("AUDIT_RETENTION_YEARS", 10)
 # The rows of an import that never became a case (errors, skipped duplicates) and imports that registered nothing
 # (failed, an abandoned preview) are deleted this many days after the import; the rest go with their cases.
 IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 90)
+# A landlord's rejected submission (it never became a case) is deleted this many days after it was received.
+SUBMISSION_RETENTION_DAYS = env_int("SUBMISSION_RETENTION_DAYS", 90)
 CELERY_BEAT_SCHEDULE["run-retention"] = {"task": "cases.tasks.run_retention_task", "schedule": crontab(hour=3, minute=30)}
 # Notifications (issue 15 §5): tasks due tomorrow and the daily e-mail digest, each morning.
 CELERY_BEAT_SCHEDULE["notifications-morning"] = {"task": "cases.tasks.notifications_morning_task", "schedule": crontab(hour=7, minute=0)}

@@ -397,3 +397,31 @@ def test_the_portal_form_uses_the_intake_forms_rules_and_messages(landlords):
     assert response["Location"] == f"/hyresvard/{submission.pk}/"
     assert submission.channel == "PORTAL" and submission.missing == ["RECOVERY_AMOUNT", "SERVED_DATE"]
     assert submission.payload["household"]["members"][0]["personal_identity_number"] == "198603149801"
+
+
+def test_a_rejected_submission_is_deleted_by_the_retention_run_after_its_days_and_a_waiting_one_is_kept(
+        landlords, personas, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases.services.retention import retention_run
+
+    settings.SUBMISSION_RETENTION_DAYS = 90
+    rejected = services.submission_receive(user=landlords["familjebostader"], channel="API", body=submission_body())
+    services.submission_reject(submission=rejected, user=personas["hyresradgivare"], reason="Fel stadsdel.")
+    waiting = services.submission_receive(user=landlords["familjebostader"], channel="API", body=submission_body())
+    old = timezone.now() - dt.timedelta(days=120)
+    Submission.objects.filter(pk__in=[rejected.pk, waiting.pk]).update(received_at=old)
+    recent = services.submission_receive(user=landlords["familjebostader"], channel="API", body=submission_body())
+    services.submission_reject(submission=recent, user=personas["hyresradgivare"], reason="Fel stadsdel.")
+    today = timezone.localdate()
+
+    dry = retention_run(today=today, execute=False)
+    assert dry.other.get("submissions_rejected_due") == 1
+    assert Submission.objects.count() == 3
+    done = retention_run(today=today, execute=True)
+    assert done.other.get("submissions_rejected_deleted") == 1
+    assert set(Submission.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
+    again = retention_run(today=today, execute=True)
+    assert "submissions_rejected_deleted" not in again.other
