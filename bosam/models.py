@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Task
+from cases.system_sentences import AGENDA_SENTENCES
 from organisation.models import Department, Organisation
 
 
@@ -162,7 +163,11 @@ class AgendaItem(models.Model):
     urgent = models.BooleanField(_("brådskande"), default=False)
     children_count = models.PositiveSmallIntegerField(_("antal barn"), default=0)
     added_by_chair = models.BooleanField(_("tillagd av ordföranden"), default=False)
+    # The chair's reason as written; the application's (an item carried over) is a sentence id and its parameters
+    # (cases.system_sentences.AGENDA_SENTENCES), worded when shown (issue 12, item 6).
     added_reason = models.CharField(_("anledning"), max_length=300, blank=True)
+    added_sentence = models.CharField(_("systemets anledning"), max_length=40, blank=True)
+    added_params = models.JSONField(_("parametrar för systemets anledning"), default=dict, blank=True)
     removed_at = models.DateTimeField(_("struken"), null=True, blank=True)
     removed_reason = models.CharField(_("anledning till strykning"), max_length=300, blank=True)
     note = models.TextField(_("anteckning från mötet"), blank=True)
@@ -181,6 +186,8 @@ class AgendaItem(models.Model):
             models.UniqueConstraint(fields=["meeting", "case"], name="case_once_per_agenda"),
             # An item is either discussed or carried over, never both.
             models.CheckConstraint(condition=Q(discussed=False) | Q(carried_to__isnull=True), name="item_discussed_or_carried"),
+            models.CheckConstraint(condition=Q(added_sentence__in=["", *AGENDA_SENTENCES]), name="item_added_sentence_known"),
+            models.CheckConstraint(condition=Q(added_sentence="") | Q(added_reason=""), name="item_added_sentence_or_text"),
         ]
 
     def __str__(self):
@@ -189,6 +196,12 @@ class AgendaItem(models.Model):
     @property
     def is_removed(self) -> bool:
         return self.removed_at is not None
+
+    @property
+    def shown_added_reason(self) -> str:
+        from cases.explanations import agenda_reason_text
+
+        return agenda_reason_text(self.added_sentence, self.added_params, self.added_reason)
 
 
 class Attendance(models.Model):

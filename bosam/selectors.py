@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases import amounts
-from cases.explanations import deviation_text, organisation_names
+from cases.explanations import agenda_reason_text, deviation_text, organisation_names
 from cases.models import (
     BosamRequest,
     BosamRequestReason,
@@ -32,6 +32,7 @@ from cases.models import (
 from cases.protection import PROTECTED_DESIGNATION, designation_for, household_has_protected_member, protected_household_ids
 from cases.rules.deadlines import is_urgent
 from cases.rules.routing import KRONOFOGDEN_NOTICES
+from cases.system_sentences import parse_closing
 from organisation.models import Department, Organisation, Role, User
 
 from .models import Activity, AgendaItem, AgendaSection, Attendance, Meeting, MeetingStatus
@@ -307,7 +308,9 @@ def _item_entry(item: AgendaItem, activities: list[Activity], requests: list[dic
         "lead_unit": case.lead_unit.name if case.lead_unit else "",
         "urgent": item.urgent,
         "added_by_chair": item.added_by_chair,
-        "added_reason": item.added_reason,
+        "added_reason": item.shown_added_reason,
+        # Kept so that frozen minutes are worded again for each reader (`_reword`).
+        "added_sentence": {"id": item.added_sentence, "params": item.added_params} if item.added_sentence else None,
         "note": item.note,
         "discussed": item.discussed,
         "carried_to": _iso(item.carried_to.date) if item.carried_to_id else "",
@@ -479,7 +482,20 @@ def _reword(content: dict, organisation_id: int) -> dict:
             entry["description"] = deviation_text(stored, *names) or entry.get("description", "")
     if content.get("deviations") is not None:
         content["deviation_summary"] = _deviation_summary(content["deviations"])
+    for entry in (e for section in content.get("sections") or () for e in section.get("items") or ()):
+        _reword_added_reason(entry)
     return content
+
+
+def _reword_added_reason(entry: dict) -> None:
+    """An item's reason in frozen minutes: the application's sentence worded again; minutes frozen before it
+    was stored as a sentence are read back from the Swedish words (the chair's own reason stays as written)."""
+    stored = entry.get("added_sentence")
+    if not stored and entry.get("added_reason"):
+        parsed = parse_closing(entry["added_reason"], "agenda")
+        stored = {"id": parsed[0], "params": parsed[1]} if parsed else None
+    if stored:
+        entry["added_reason"] = agenda_reason_text(stored.get("id", ""), stored.get("params") or {}, entry.get("added_reason", ""))
 
 
 def _attendance(meeting: Meeting) -> list[dict]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import services as case_services
+from cases import system_sentences
 from cases.audit import audit_log
 from cases.models import AssignmentRole, AuditAction, Case, DeviationKind, NotificationKind, Task, TaskKind, TaskStatus
 from cases.rules.workdays import add_working_days, next_working_day_on_or_after
@@ -313,6 +314,7 @@ def agenda_item_add(
         )
     else:  # struck earlier: the chair puts it back
         item.section, item.position, item.added_by_chair, item.added_reason = section, last + POSITION_STEP, True, reason[:300]
+        item.added_sentence, item.added_params = "", {}
         item.removed_at, item.removed_reason = None, ""
         item.save()
     audit_log(user=user, action=AuditAction.CASE_CHANGE, case=case, request=request,
@@ -537,7 +539,8 @@ def next_meeting_of_series(meeting: Meeting) -> Meeting | None:
 
 def _carry_over(meeting: Meeting, items: list[AgendaItem], target: Meeting, user: User, request: HttpRequest | None = None) -> None:
     """Put the items on the target meeting's agenda as the chair's (so that refreshing keeps them)."""
-    reason = _("Inte behandlat på BOSAM %(date)s.") % {"date": meeting.date.isoformat()}
+    # The reason is the application's sentence, worded for each reader (cases.system_sentences.AGENDA_SENTENCES).
+    reason = system_sentences.agenda_reason("not_discussed", date=meeting.date)
     last = {s: max(target.items.filter(section=s).values_list("position", flat=True), default=0) for s in AgendaSection}
     existing = {i.case_id: i for i in target.items.filter(case_id__in=[i.case_id for i in items])}
     for item in items:
@@ -547,11 +550,13 @@ def _carry_over(meeting: Meeting, items: list[AgendaItem], target: Meeting, user
             AgendaItem.objects.create(
                 meeting=target, case_id=item.case_id, section=AgendaSection.AT_RISK, position=last[AgendaSection.AT_RISK],
                 notice_type=item.notice_type, urgent=item.urgent, children_count=item.children_count,
-                added_by_chair=True, added_reason=reason,
+                added_by_chair=True, **reason,
             )
         else:  # already there (the rules picked it, or struck): it stays, as the chair's
-            there.added_by_chair, there.added_reason, there.removed_at, there.removed_reason = True, reason, None, ""
-            there.save(update_fields=["added_by_chair", "added_reason", "removed_at", "removed_reason"])
+            there.added_by_chair, there.removed_at, there.removed_reason = True, None, ""
+            for attr, value in reason.items():
+                setattr(there, attr, value)
+            there.save(update_fields=["added_by_chair", *reason, "removed_at", "removed_reason"])
         audit_log(user=user, action=AuditAction.CASE_CHANGE, case=item.case, request=request,
                   detail=f"BOSAM {meeting.date}: inte behandlat, flyttat till {target.date}")
     AgendaItem.objects.filter(pk__in=[i.pk for i in items]).update(carried_to=target)

@@ -171,7 +171,7 @@ def _choice_label(choices, code: str) -> str:
 
 
 def _worded(params: Mapping, units: Mapping[str, str], departments: Mapping[str, str]) -> dict:
-    from .models import EvictionResult, PaymentDecision, TaskKind
+    from .models import AssignmentRole, EvictionResult, PaymentDecision, TaskKind
 
     values = dict(params)
     if "task" in values:
@@ -184,6 +184,8 @@ def _worded(params: Mapping, units: Mapping[str, str], departments: Mapping[str,
         values["result"] = _choice_label(EvictionResult, values["result"])
     if "decision" in values:
         values["decision"] = _choice_label(PaymentDecision, values["decision"])
+    if "role" in values:
+        values["role"] = _choice_label(AssignmentRole, values["role"])
     return values
 
 
@@ -215,3 +217,27 @@ def task_note_text(task, units: Mapping[str, str] | None = None) -> str:
         return _system_sentence(system_sentences.TASK_NOTE_SENTENCES, task.note_sentence, task.note_params,
                                 units or {}, {}) or task.completion_note
     return task.completion_note
+
+
+def closing_text(sentence_id: str, params: Mapping, text: str) -> str:
+    """The note of an automatic close (Deviation.status_*, DeviationEvent.comment_*) in the reader's language,
+    or a person's comment as written."""
+    if sentence_id:
+        return _system_sentence(system_sentences.CLOSING_SENTENCES, sentence_id, params, {}, {}) or text
+    return text
+
+
+def end_reason_text(assignment) -> str:
+    """Why an assignment ended: the plan's sentence in the reader's language, or a person's reason as written."""
+    if assignment.end_sentence:
+        return _system_sentence(system_sentences.END_REASON_SENTENCES, assignment.end_sentence, assignment.end_params,
+                                {}, {}) or assignment.end_reason
+    return assignment.end_reason
+
+
+def agenda_reason_text(sentence_id: str, params: Mapping, text: str) -> str:
+    """Why an item is on the agenda: the application's sentence (carried over) in the reader's language, or the
+    chair's reason as written."""
+    if sentence_id:
+        return _system_sentence(system_sentences.AGENDA_SENTENCES, sentence_id, params, {}, {}) or text
+    return text

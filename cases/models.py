@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from organisation.models import Organisation, Unit
 
 from .rules import routing
-from .system_sentences import DEVIATION_SENTENCES, TASK_NOTE_SENTENCES
+from .system_sentences import CLOSING_SENTENCES, DEVIATION_SENTENCES, END_REASON_SENTENCES, TASK_NOTE_SENTENCES
 
 
 class NoticeType(models.TextChoices):
@@ -602,7 +602,11 @@ class Assignment(models.Model):
     reason = models.TextField(_("motivering"), blank=True)
     created_at = models.DateTimeField(_("från"), default=timezone.now)
     ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+    # A person's reason as written; the plan's own is a sentence id and its parameters
+    # (cases.system_sentences.END_REASON_SENTENCES), worded when shown (issue 12, item 6).
     end_reason = models.CharField(_("anledning till avslut"), max_length=300, blank=True)
+    end_sentence = models.CharField(_("systemets anledning till avslut"), max_length=40, blank=True)
+    end_params = models.JSONField(_("parametrar för systemets anledning"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("tilldelning")
@@ -612,6 +616,9 @@ class Assignment(models.Model):
             models.UniqueConstraint(fields=["case", "unit"], condition=Q(ended_at__isnull=True), name="one_active_assignment_per_unit"),
             models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True, role="LEAD"), name="one_active_lead_per_case"),
             models.CheckConstraint(condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("created_at")), name="assignment_dates_in_order"),
+            models.CheckConstraint(condition=Q(end_sentence__in=["", *END_REASON_SENTENCES]), name="assignment_end_sentence_known"),
+            models.CheckConstraint(condition=Q(end_sentence="") | Q(end_reason=""), name="assignment_end_sentence_or_text"),
+            models.CheckConstraint(condition=Q(end_sentence="") | Q(ended_at__isnull=False), name="assignment_end_sentence_when_ended"),
         ]
         indexes = [models.Index(fields=["unit", "ended_at"]), models.Index(fields=["user", "ended_at"])]
 
@@ -621,6 +628,13 @@ class Assignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def shown_end_reason(self) -> str:
+        """Why it ended, in the reader's language: the plan's sentence worded now, or a person's reason."""
+        from .explanations import end_reason_text
+
+        return end_reason_text(self)
 
 
 class Task(models.Model):
@@ -842,6 +856,9 @@ class Deviation(models.Model):
     # The handling (issue 13). The latest step is kept here for lists; every step is in DeviationEvent.
     status = models.CharField(_("status"), max_length=20, choices=DeviationStatus.choices, default=DeviationStatus.NEW)
     status_comment = models.TextField(_("kommentar"), blank=True, help_text=_("Vad som gjordes, eller varför avvikelsen avfärdades."))
+    # The note of an automatic close (cases.system_sentences.CLOSING_SENTENCES), worded when shown; a person's is status_comment.
+    status_sentence = models.CharField(_("systemkommentar"), max_length=40, blank=True)
+    status_params = models.JSONField(_("systemkommentarens parametrar"), default=dict, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("hanterad av")
     )
@@ -857,9 +874,12 @@ class Deviation(models.Model):
             ),
             # A deviation is only closed with what was done or why it was dismissed.
             models.CheckConstraint(
-                condition=Q(status__in=["NEW", "UNDER_REVIEW"]) | (~Q(status_comment="") & Q(status_changed_at__isnull=False)),
+                condition=Q(status__in=["NEW", "UNDER_REVIEW"])
+                | ((~Q(status_comment="") | ~Q(status_sentence="")) & Q(status_changed_at__isnull=False)),
                 name="deviation_closed_with_comment",
             ),
+            models.CheckConstraint(condition=Q(status_sentence__in=["", *CLOSING_SENTENCES]), name="deviation_status_sentence_known"),
+            models.CheckConstraint(condition=Q(status_sentence="") | Q(status_comment=""), name="deviation_status_sentence_or_text"),
             models.CheckConstraint(condition=Q(sentence__in=["", *DEVIATION_SENTENCES]), name="deviation_sentence_known"),
             # The application's sentence or a person's text, never both; a person's deviation has no sentence.
             models.CheckConstraint(condition=Q(sentence="") | Q(description=""), name="deviation_sentence_or_text"),
@@ -891,6 +911,13 @@ class Deviation(models.Model):
     def is_closed(self) -> bool:
         return self.status in (DeviationStatus.HANDLED, DeviationStatus.DISMISSED)
 
+    @property
+    def shown_status_comment(self) -> str:
+        """The comment in the reader's language: the application's closing note worded now, or a person's text."""
+        from .explanations import closing_text
+
+        return closing_text(self.status_sentence, self.status_params, self.status_comment)
+
 
 class DeviationEvent(models.Model):
     """One step in the handling of a deviation: who moved it to which status, when, and why. Append-only."""
@@ -899,6 +926,9 @@ class DeviationEvent(models.Model):
     from_status = models.CharField(_("från status"), max_length=20, choices=DeviationStatus.choices)
     to_status = models.CharField(_("till status"), max_length=20, choices=DeviationStatus.choices)
     comment = models.TextField(_("kommentar"), blank=True)
+    # The application's closing note (cases.system_sentences.CLOSING_SENTENCES), worded when shown.
+    comment_sentence = models.CharField(_("systemkommentar"), max_length=40, blank=True)
+    comment_params = models.JSONField(_("systemkommentarens parametrar"), default=dict, blank=True)
     # None when the application itself closed an automatic deviation whose cause went away.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("av")
@@ -909,9 +939,19 @@ class DeviationEvent(models.Model):
         verbose_name = _("avvikelsehändelse")
         verbose_name_plural = _("avvikelsehändelser")
         ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(comment_sentence__in=["", *CLOSING_SENTENCES]), name="deviation_event_sentence_known"),
+            models.CheckConstraint(condition=Q(comment_sentence="") | Q(comment=""), name="deviation_event_sentence_or_text"),
+        ]
 
     def __str__(self):
         return f"{self.deviation_id} {self.from_status}→{self.to_status}"
+
+    @property
+    def shown_comment(self) -> str:
+        from .explanations import closing_text
+
+        return closing_text(self.comment_sentence, self.comment_params, self.comment)
 
 
 class AuditAction(models.TextChoices):

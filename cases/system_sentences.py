@@ -64,6 +64,31 @@ TASK_NOTE_KINDS = {
 }
 
 
+# Deviation.status_sentence and DeviationEvent.comment_sentence → the Swedish sentence: the note the
+# application writes when it closes an automatic deviation whose cause is gone (issue 13). Add, never rename.
+CLOSING_SENTENCES = {
+    "task_gone": gettext_noop("Uppgiften finns inte längre; avvikelsen stängdes automatiskt."),
+    "task_done_same_day": gettext_noop(
+        "Uppgiften slutfördes %(date)s, samma dag som avvikelsen uppstod; avvikelsen stängdes automatiskt."
+    ),
+    "task_due_moved": gettext_noop("Uppgiftens sista dag flyttades till %(date)s; avvikelsen stängdes automatiskt."),
+    "contact_registered_late": gettext_noop("En kontakt %(date)s registrerades i efterhand; avvikelsen stängdes automatiskt."),
+    "eviction_date_changed": gettext_noop("Avhysningsdatumet ändrades; avvikelsen stängdes automatiskt."),
+}
+
+# Assignment.end_sentence → the Swedish sentence the plan writes when it ends an assignment. `role` an
+# AssignmentRole code. Add, never rename.
+END_REASON_SENTENCES = {
+    "plan_new_role": gettext_noop("Ny roll enligt planen: %(role)s"),
+}
+
+# bosam.AgendaItem.added_sentence → the Swedish sentence written when an item not discussed is carried over to
+# the next meeting (`date` the meeting it was not discussed at). The chair's own reason stays text. Add, never rename.
+AGENDA_SENTENCES = {
+    "not_discussed": gettext_noop("Inte behandlat på BOSAM %(date)s."),
+}
+
+
 def deviation(sentence_id: str, **params) -> dict:
     """The fields of an automatic deviation: `Deviation(**deviation("task_overdue", task=…, date=…))`."""
     if sentence_id not in DEVIATION_SENTENCES:
@@ -76,6 +101,28 @@ def task_note(sentence_id: str, **params) -> dict:
     if sentence_id not in TASK_NOTE_SENTENCES:
         raise ValueError(sentence_id)
     return {"note_sentence": sentence_id, "note_params": _json(params), "completion_note": ""}
+
+
+def closing(sentence_id: str, **params) -> tuple[str, dict]:
+    """The note of an automatic close: (sentence id, params) for Deviation.status_sentence/status_params and
+    DeviationEvent.comment_sentence/comment_params (the text fields stay empty)."""
+    if sentence_id not in CLOSING_SENTENCES:
+        raise ValueError(sentence_id)
+    return sentence_id, _json(params)
+
+
+def end_reason(sentence_id: str, **params) -> dict:
+    """The fields of an assignment the plan ends: `end_sentence`, `end_params`, and an empty `end_reason`."""
+    if sentence_id not in END_REASON_SENTENCES:
+        raise ValueError(sentence_id)
+    return {"end_sentence": sentence_id, "end_params": _json(params), "end_reason": ""}
+
+
+def agenda_reason(sentence_id: str, **params) -> dict:
+    """The fields of an agenda item the application carries over: `added_sentence`, `added_params`, empty `added_reason`."""
+    if sentence_id not in AGENDA_SENTENCES:
+        raise ValueError(sentence_id)
+    return {"added_sentence": sentence_id, "added_params": _json(params), "added_reason": ""}
 
 
 def _json(params: dict) -> dict:
@@ -100,7 +147,8 @@ def _pattern(template: str) -> re.Pattern:
 def _patterns(which: str, language: str) -> dict[str, re.Pattern]:
     from django.utils import translation
 
-    templates = DEVIATION_SENTENCES if which == "deviation" else TASK_NOTE_SENTENCES
+    templates = {"deviation": DEVIATION_SENTENCES, "task_note": TASK_NOTE_SENTENCES, "closing": CLOSING_SENTENCES,
+                 "end_reason": END_REASON_SENTENCES, "agenda": AGENDA_SENTENCES}[which]
     with translation.override(language):
         return {sid: _pattern(t if t.startswith("%(") and t.endswith(")s") else translation.gettext(t)) for sid, t in templates.items()}
 
@@ -166,4 +214,30 @@ def parse_task_note(kind: str, text: str, *, results: Mapping[str, str], decisio
                 params["decision"] = decisions.get(params["decision"])
             if all(value is not None for value in params.values()):
                 return sentence_id, params
+    return None
+
+
+def parse_closing(text: str, which: str = "closing") -> tuple[str, dict] | None:
+    """An automatic close's old Swedish note → (sentence id, params), or None (a person's words stay text).
+    `which="agenda"`: an agenda item's old reason for being carried over (only a date parameter too)."""
+    for sentence_id, pattern in _patterns(which, "sv").items():
+        match = pattern.match(text or "")
+        if match is None:
+            continue
+        params = match.groupdict()
+        if all(_DATE.match(value) for value in params.values()):
+            return sentence_id, params
+    return None
+
+
+def parse_end_reason(text: str, *, roles: Mapping[str, str]) -> tuple[str, dict] | None:
+    """An assignment's old Swedish end reason → (sentence id, params) when the plan wrote it, else None.
+    `roles`: choice_codes(AssignmentRole)."""
+    for sentence_id, pattern in _patterns("end_reason", "sv").items():
+        match = pattern.match(text or "")
+        if match is None:
+            continue
+        role = roles.get(match.group("role"))
+        if role is not None:
+            return sentence_id, {"role": role}
     return None

@@ -62,7 +62,8 @@ class DeviationOutSerializer(serializers.Serializer):
     case_deleted = serializers.BooleanField(source="is_severed")
     unit = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
-    status_comment = serializers.CharField()
+    # The comment in the request's language (the application's closing note worded now): still a string.
+    status_comment = serializers.CharField(source="shown_status_comment")
     status_changed_at = serializers.DateTimeField(allow_null=True)
 
     def get_case_number(self, obj) -> str | None:

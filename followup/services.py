@@ -74,9 +74,10 @@ def _apply(deviation: Deviation, *, status: str, comment: str, user: User, now, 
     )
     deviation.status = status
     deviation.status_comment = comment
+    deviation.status_sentence, deviation.status_params = "", {}  # a person's step replaces the application's note
     deviation.status_changed_by = user
     deviation.status_changed_at = now
-    deviation.save(update_fields=["status", "status_comment", "status_changed_by", "status_changed_at"])
+    deviation.save(update_fields=["status", "status_comment", "status_sentence", "status_params", "status_changed_by", "status_changed_at"])
     if deviation.case_id:
         audit_log(user=user, action=AuditAction.DEVIATION_HANDLE, case=deviation.case, request=request,
                   detail=f"deviation={deviation.pk} {status}")

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from organisation.models import Organisation
 
@@ -158,31 +157,31 @@ def deviation_raise_once(
     )
 
 
-def _cause_gone(deviation: Deviation, tasks: dict[int, Task], cases: dict[int, Case]) -> str | None:
-    """Why an automatic deviation's cause is gone, as the note to write; None while it stands.
+def _cause_gone(deviation: Deviation, tasks: dict[int, Task], cases: dict[int, Case]) -> tuple[str, dict] | None:
+    """Why an automatic deviation's cause is gone, as the note to write (a sentence id of
+    system_sentences.CLOSING_SENTENCES and its params, worded when shown); None while it stands.
 
     Only what undoes the deviation itself counts: the overdue task done (or its due date moved) by the day the
     check raised it, the contact established or the eviction date moved by the day the date was reached. A task
     done days late is still a deviation, and stays for people to handle."""
     raised = deviation.occurred_on
+    closing = system_sentences.closing
     if deviation.kind == DeviationKind.TASK_OVERDUE:
         task = tasks.get(int(deviation.dedupe_key.rsplit("-", 1)[1]))
         if task is None:
-            return _("Uppgiften finns inte längre; avvikelsen stängdes automatiskt.")
+            return closing("task_gone")
         if task.status != TaskStatus.OPEN and task.completed_at and timezone.localdate(task.completed_at) <= raised:
-            return _("Uppgiften slutfördes %(date)s, samma dag som avvikelsen uppstod; avvikelsen stängdes automatiskt.") % {
-                "date": timezone.localdate(task.completed_at).isoformat()}
+            return closing("task_done_same_day", date=timezone.localdate(task.completed_at))
         if task.status == TaskStatus.OPEN and task.due_date >= raised:
-            return _("Uppgiftens sista dag flyttades till %(date)s; avvikelsen stängdes automatiskt.") % {"date": task.due_date.isoformat()}
+            return closing("task_due_moved", date=task.due_date)
     elif deviation.kind == DeviationKind.EVICTION_WITHOUT_CONTACT:
         case = cases.get(deviation.case_id)
         if case is None:
             return None
         if case.contact_established_on is not None and case.contact_established_on <= raised:
-            return _("En kontakt %(date)s registrerades i efterhand; avvikelsen stängdes automatiskt.") % {
-                "date": case.contact_established_on.isoformat()}
+            return closing("contact_registered_late", date=case.contact_established_on)
         if case.eviction_date is None or case.eviction_date > raised:
-            return _("Avhysningsdatumet ändrades; avvikelsen stängdes automatiskt.")
+            return closing("eviction_date_changed")
     return None
 
 
@@ -218,13 +217,15 @@ def close_resolved_deviations(*, today: dt.date | None = None, organisation: Org
         )
         for deviation in still_new:
             deviation.status = DeviationStatus.DISMISSED
-            deviation.status_comment = notes[deviation.pk]
+            deviation.status_comment = ""
+            deviation.status_sentence, deviation.status_params = notes[deviation.pk]
             deviation.status_changed_at = now
             deviation.status_changed_by = None
-        Deviation.objects.bulk_update(still_new, ["status", "status_comment", "status_changed_at", "status_changed_by"])
+        Deviation.objects.bulk_update(still_new, ["status", "status_comment", "status_sentence", "status_params", "status_changed_at",
+                                                  "status_changed_by"])
         DeviationEvent.objects.bulk_create([
-            DeviationEvent(deviation=d, from_status=DeviationStatus.NEW, to_status=DeviationStatus.DISMISSED, comment=notes[d.pk],
-                           user=None, at=now)
+            DeviationEvent(deviation=d, from_status=DeviationStatus.NEW, to_status=DeviationStatus.DISMISSED,
+                           comment_sentence=notes[d.pk][0], comment_params=notes[d.pk][1], user=None, at=now)
             for d in still_new
         ])
     return len(still_new)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from organisation.models import Organisation, Unit
 
@@ -199,7 +198,8 @@ def _reconcile_assignments(data: CaseData, decision: routing.Decision, units: di
     for code, wanted in result.ended:
         assignment = current[code]
         assignment.ended_at = now
-        assignment.end_reason = _("Ny roll enligt planen: %(role)s") % {"role": AssignmentRole(wanted).label}
+        for attr, value in system_sentences.end_reason("plan_new_role", role=str(wanted)).items():
+            setattr(assignment, attr, value)
         out.ended.append(assignment)
     for new in result.created:
         out.new_assignments.append(
@@ -433,7 +433,7 @@ def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None 
     # Ends first, then creates, so that the one-lead constraint holds throughout; the same for open tasks of a kind.
     ended = [a for o in outcomes for a in o.ended]
     if ended:
-        Assignment.objects.bulk_update(ended, ["ended_at", "end_reason"])
+        Assignment.objects.bulk_update(ended, ["ended_at", "end_reason", "end_sentence", "end_params"])
     created = [a for o in outcomes for a in o.new_assignments]
     if created:
         Assignment.objects.bulk_create(created)

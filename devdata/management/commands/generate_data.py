@@ -820,10 +820,10 @@ class Generator:
         """The decision applied to the in-memory rows with the services' own pure code (cases.rules.reconcile)."""
         active = {code: reconcile.ActiveAssignment(code, a["role"], a["user_id"], tuple(a["rules"])) for code, a in assignments.items()}
         result = reconcile.reconcile_assignments(active, decision, o["unit_ids"])
-        for code, _wanted in result.ended:
+        for code, wanted in result.ended:
             current = assignments.pop(code)
             current["ended_at"] = moment
-            self.writer.add(Assignment, **current, end_reason="Ny roll enligt planen.")
+            self.writer.add(Assignment, **current, end_sentence="plan_new_role", end_params={"role": str(wanted)})
         for new in result.created:
             assignments[new.unit] = self.new_assignment(o, case_id, new.unit, new.role, new.user_id, list(new.rules), moment)
         changes = result.change_lines(active)
