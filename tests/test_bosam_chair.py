@@ -32,7 +32,10 @@ def test_locking_carries_the_undiscussed_items_over_instead_of_marking_them_hand
     item_e = first.items.get(case=c["E"])
     assert item_e.discussed is False and item_e.carried_to_id == meeting.pk
     carried = meeting.items.get(case=c["E"])
-    assert carried.added_by_chair and carried.section == AgendaSection.AT_RISK and "2026-11-17" in carried.added_reason
+    assert carried.added_by_chair and carried.section == AgendaSection.AT_RISK
+    # The reason is the application's sentence, worded when shown (issue 12, item 6).
+    assert (carried.added_sentence, carried.added_params, carried.added_reason) == ("not_discussed", {"date": "2026-11-17"}, "")
+    assert carried.shown_added_reason == "Inte behandlat på BOSAM 2026-11-17."
     # R4 is done only for the discussed case.
     assert not c["D"].tasks.filter(kind=TaskKind.BOSAM_REVIEW, status=TaskStatus.OPEN).exists()
     assert c["E"].tasks.filter(kind=TaskKind.BOSAM_REVIEW, status=TaskStatus.OPEN).exists()

@@ -4,7 +4,7 @@ always with a note in their history, never silently; a deviation someone has han
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services
 from cases.models import Deviation, DeviationEvent, DeviationKind, DeviationStatus, Task, TaskStatus
@@ -37,10 +37,17 @@ def test_overdue_task_done_the_same_day_closes_its_deviation_with_a_note(overdue
     services.run_daily_checks(today=overdue["today"] + dt.timedelta(days=1))
     deviation.refresh_from_db()
     assert deviation.status == DeviationStatus.DISMISSED
-    assert "stängdes automatiskt" in deviation.status_comment
+    # The note is the application's sentence, stored as an id and its date, worded when shown (issue 12, item 6).
+    done_on = timezone.localdate(_task_of(deviation).completed_at).isoformat()
+    assert (deviation.status_sentence, deviation.status_params, deviation.status_comment) == (
+        "task_done_same_day", {"date": done_on}, "")
+    assert "stängdes automatiskt" in deviation.shown_status_comment and done_on in deviation.shown_status_comment
+    with translation.override("en"):
+        assert "closed automatically" in deviation.shown_status_comment
     event = DeviationEvent.objects.get(deviation=deviation)
     assert (event.from_status, event.to_status, event.user) == ("NEW", "DISMISSED", None)
-    assert event.comment == deviation.status_comment
+    assert (event.comment_sentence, event.comment_params, event.comment) == ("task_done_same_day", {"date": done_on}, "")
+    assert event.shown_comment == deviation.shown_status_comment
     # Running the checks again changes nothing more.
     services.run_daily_checks(today=overdue["today"] + dt.timedelta(days=1))
     assert DeviationEvent.objects.filter(deviation=deviation).count() == 1
@@ -79,4 +86,5 @@ def test_eviction_without_contact_closes_when_an_earlier_contact_is_registered(o
                               established=True)
     services.run_daily_checks(today=today)
     deviation.refresh_from_db()
-    assert deviation.status == DeviationStatus.DISMISSED and "kontakt" in deviation.status_comment
+    assert deviation.status == DeviationStatus.DISMISSED and deviation.status_sentence == "contact_registered_late"
+    assert "kontakt" in deviation.shown_status_comment
