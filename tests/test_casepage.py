@@ -12,11 +12,11 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import explanations, services
 from cases.amounts import format_kronor
-from cases.models import Case, Deviation, RoutingDecision
+from cases.models import Assignment, Case, Deviation, RoutingDecision
 from cases.rules import routing
 from cases.rules.routing import ActiveUnit, DecisionInput, Member, decide
 from followup.access import visible_deviations
@@ -243,11 +243,12 @@ def visible_text(html: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
-def _deviations_and_task_notes(organisation, personas, aktuell, today):
+def _deviations_and_task_notes(organisation, personas, aktuell, family, today):
     """What the application writes besides the plan's decisions: a closed case (its tasks' notes), an override of
     the lead unit, a department absent at BOSAM, on a meeting whose agenda lists them (issue 12, item 6)."""
     from bosam import services as bosam_services
     from bosam.models import Meeting
+    from cases.models import ActiveInvolvement
     from organisation.models import Department, Unit
     from tests.test_bosam_scenario import make_series
 
@@ -262,7 +263,23 @@ def _deviations_and_task_notes(organisation, personas, aktuell, today):
                                   params={"department": department.code, "name": department.name, "date": today})
     make_series(organisation, start_date=today + dt.timedelta(days=1))
     bosam_services.plan_meetings(today=today, organisation=organisation)
-    return Case.objects.get(pk=closed.pk), Meeting.objects.filter(organisation=organisation).order_by("date").first()
+    # An automatic deviation whose cause is gone (its task no longer exists), closed by the application.
+    services.deviation_raise_once(organisation=organisation, kind="TASK_OVERDUE", key="task-overdue-999999999", case=aktuell,
+                                  sentence="task_overdue", params={"task": "HOME_VISIT", "date": today})
+    assert services.close_resolved_deviations(today=today, organisation=organisation) == 1
+    # The plan gives the old lead another role: the household becomes aktuell at a unit (R1).
+    ActiveInvolvement.objects.create(household=family.household, unit=Unit.objects.get(organisation=organisation,
+                                                                                       code="EKONOMISKT_BISTAND"))
+    services.case_reevaluate(family, trigger="MANUAL")
+    assert family.assignments.exclude(end_sentence="").exists()
+    # An item not discussed, carried over to the next meeting.
+    meetings = list(Meeting.objects.filter(organisation=organisation).order_by("date"))
+    first_item = bosam_services.agenda_item_add(meeting=meetings[0], user=personas["ordforande"], case=aktuell, section="AT_RISK",
+                                                reason="Ordföranden vill ta upp ärendet.")
+    bosam_services._carry_over(meetings[0], [first_item], meetings[1], personas["ordforande"])
+    carried = meetings[1].items.get(case_id=first_item.case_id)
+    assert carried.added_sentence == "not_discussed"
+    return Case.objects.get(pk=closed.pk), meetings[0], carried
 
 
 def _system_sentences(organisation) -> set[str]:
@@ -271,8 +288,18 @@ def _system_sentences(organisation) -> set[str]:
     deviations = Deviation.objects.filter(organisation=organisation).exclude(sentence="")
     tasks = Task.objects.filter(case__organisation=organisation).exclude(note_sentence="")
     units, departments = explanations.organisation_names(organisation.pk)
+    from bosam.models import AgendaItem
+    from cases.models import Assignment, DeviationEvent
+
+    # The notes of an automatic close, the plan's end of an assignment, an agenda item carried over (issue 12, item 6).
+    closed = Deviation.objects.filter(organisation=organisation).exclude(status_sentence="")
+    events = DeviationEvent.objects.filter(deviation__organisation=organisation).exclude(comment_sentence="")
+    ended = Assignment.objects.filter(case__organisation=organisation).exclude(end_sentence="")
+    items = AgendaItem.objects.filter(meeting__organisation=organisation).exclude(added_sentence="")
     return ({explanations.deviation_text(d, units, departments) for d in deviations}
-            | {explanations.task_note_text(t, units) for t in tasks})
+            | {explanations.task_note_text(t, units) for t in tasks}
+            | {d.shown_status_comment for d in closed} | {e.shown_comment for e in events}
+            | {a.shown_end_reason for a in ended} | {i.shown_added_reason for i in items})
 
 
 def _swedish_system_sentences(organisation) -> set[str]:
@@ -283,7 +310,9 @@ def _swedish_system_sentences(organisation) -> set[str]:
     # A task overdue, the family without orosanmälan, the override, the absence, the closed case's tasks at least.
     assert len(found) >= 5
     for stored in ("skulle vara klar", "Ansvaret flyttades manuellt till Vuxenenheten (missbruk, socialpsykiatri): Enligt överenskommelse.",
-                   "var inte närvarande på BOSAM-mötet", "Ärendet avslutades."):
+                   "var inte närvarande på BOSAM-mötet", "Ärendet avslutades.",
+                   "Uppgiften finns inte längre; avvikelsen stängdes automatiskt.", "Ny roll enligt planen: ",
+                   "Inte behandlat på BOSAM "):
         assert any(stored in text for text in found), stored
     return found
 
@@ -306,7 +335,7 @@ def test_every_page_in_english_has_no_swedish_rule_sentence_and_no_raw_code(clie
     aktuell = register(organisation, advisor, notice=notice_data(received=received), serial=848, surname="Aktuell",
                        active_units=("EKONOMISKT_BISTAND",), children=("2018-01-01",)).case
     services.run_daily_checks(today=today)
-    closed, meeting = _deviations_and_task_notes(organisation, personas, aktuell, today)
+    closed, meeting, carried = _deviations_and_task_notes(organisation, personas, aktuell, family, today)
     cases = [family, single, aktuell, closed]
     swedish = {routing.swedish_sentence(item) for c in Case.objects.filter(pk__in=[c.pk for c in cases])
                for item in c.explanation if isinstance(item, dict)}
@@ -326,7 +355,8 @@ def test_every_page_in_english_has_no_swedish_rule_sentence_and_no_raw_code(clie
         "barn": [reverse("cases:my_cases"), reverse("cases:detail", args=[family.pk])],
         "chef": [reverse("cases:overview") + f"?unit={family.lead_unit_id}",
                  reverse("cases:audit_review") + f"?month={today:%Y-%m}"],
-        "ordforande": ["/bosam/", reverse("bosam:meeting_detail", args=[meeting.pk])],
+        "ordforande": ["/bosam/", reverse("bosam:meeting_detail", args=[meeting.pk]),
+                       reverse("bosam:item_detail", args=[carried.meeting_id, carried.pk])],
         "styrgrupp": ["/avvikelser/", "/statistik/", *(reverse("followup:detail", args=[pk]) for pk in
                                                          visible_deviations(personas["styrgrupp"]).values_list("pk", flat=True))],
     }
@@ -348,8 +378,11 @@ def test_every_page_in_english_has_no_swedish_rule_sentence_and_no_raw_code(clie
             shown.update(s for s in english if s in text)
             checked += 1
     assert checked >= 25
-    # Each of the application's sentences was on some page, in English.
-    assert shown == english, english - shown
+    # Each of the application's sentences was on some page, in English; but the plan's end of an assignment, which the
+    # timeline shows as its decision's lines (cases.workspace.timeline leaves the end's own entry out at that moment).
+    with translation.override("en"):
+        plan_ends = {a.shown_end_reason for a in Assignment.objects.filter(case__organisation=organisation).exclude(end_sentence="")}
+    assert plan_ends and shown == english - plan_ends, english - shown
 
 
 @pytest.mark.django_db
