@@ -29,6 +29,8 @@ class Command(BaseCommand):
                      "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
         }
         processes = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env) for name, cmd in commands.items()}
+        # A `kill` (SIGTERM) stops the three as Ctrl-C does, instead of leaving them running without their parent.
+        signal.signal(signal.SIGTERM, _stop)
         url = f"http://{options['addr']}/"
         self.stdout.write(self.style.SUCCESS(f"\nAvhysning körs på {url}  (Ctrl-C stoppar webb, worker och beat)"))
         if settings.DEMO_USERS_ENABLED:
@@ -49,3 +51,8 @@ class Command(BaseCommand):
                     p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
