@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
@@ -96,7 +97,17 @@ class SubmissionListCreateView(ApiView):
             "För en hyresrådgivare (session eller token `staff`): organisationens kö (status RECEIVED), eller alla med "
             "`?status=ALL`, `REGISTERED`, `REJECTED`."
         ),
-        responses={200: QueueSubmissionSerializer(many=True), 401: ERROR_401, 403: ERROR_403},
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[*SubmissionStatus.values, "ALL"],
+                             description="Bara för hyresrådgivare; standard RECEIVED (kön)."),
+        ],
+        # Paginated like every list (PageNumberPagination); the items are the queue's (a landlord's hold fewer fields).
+        responses={200: inline_serializer("PaginatedSubmissionList", fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": QueueSubmissionSerializer(many=True),
+        }), 400: ERROR_400, 401: ERROR_401, 403: ERROR_403},
         tags=["hyresvärdens kanal"],
     )
     def get(self, request):

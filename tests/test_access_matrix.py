@@ -295,6 +295,8 @@ LANDLORD_REACHES = {
     # Its own account: language, password, two-factor enrolment; the same for everyone signed in.
     "set_language", "login", "accounts:otp_setup", "accounts:otp_verify", "accounts:otp_backup_codes", "accounts:sso_refused",
     "oidc_authentication_init", "oidc_authentication_callback", "favicon",
+    # Passkeys are the other second factor (issue 15 §2): the account's own keys, as with the app above.
+    "accounts:passkeys", "accounts:passkey_register_begin", "accounts:passkey_auth_begin",
 }
 
 
