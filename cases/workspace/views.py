@@ -33,7 +33,7 @@ from . import caseload_selectors, forms, legal_forms, selectors
 
 CASES_PER_PAGE = 25
 # The case page's actions behind the one "Åtgärder" <details> (the others have sections of their own).
-ACTIONS_IN_MENU = {"contact", "task_create", "assignment", "consult", "consent", "bosam_request", "close", "reopen"}
+ACTIONS_IN_MENU = {"contact", "task_create", "assignment", "consult", "consent", "bosam_request", "bosam_withdraw", "close", "reopen"}
 
 
 # --- lists ---------------------------------------------------------------------
