@@ -123,3 +123,13 @@ def other_organisation(db):
 # Single sign-on against a real OpenID Connect provider process (tests/oidc_provider/).
 from tests.oidc_fixtures import group_mappings, oidc_provider, sso_settings  # noqa: E402, F401
 from tests.submission_fixtures import landlords  # noqa: E402, F401
+
+
+@pytest.fixture
+def latest_schema_afterwards(transactional_db):
+    """For a migration test: the schema is at the latest migrations again after the test, passed or failed (and before
+    the database is emptied for the next test, which needs the tables of the latest schema)."""
+    from tests.migration_steps import migrate_to_latest
+
+    yield
+    migrate_to_latest()

@@ -5,26 +5,20 @@ discussed afterwards is handled by that meeting; the unit's other requests on th
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from bosam import services
 from bosam.models import Meeting
 from tests.factories import household_data, notice_data, register
+from tests.migration_steps import migrate_to
 from tests.test_bosam_scenario import D, make_series
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE, AFTER = [("cases", "0024_landlord")], [("cases", "0025_bosamreq")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
-
+@pytest.mark.usefixtures("latest_schema_afterwards")
 def test_existing_requests_get_a_code_a_status_and_one_open_per_unit(organisation, personas):
     advisor, chair = personas["hyresradgivare"], personas["ordforande"]
     make_series(organisation)
@@ -39,7 +33,7 @@ def test_existing_requests_get_a_code_a_status_and_one_open_per_unit(organisatio
     services.meeting_close(meeting=held, user=chair, carry_over_item_ids=[])
     closed_at = Meeting.objects.get(pk=held.pk).closed_at
 
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     old = apps.get_model("cases", "BosamRequest")
     before = closed_at - dt.timedelta(hours=1)
     first = old.objects.create(case_id=discussed.pk, unit_id=advisor.unit_id, reason="Kalle Anka vill inte vänta.", requested_at=before)
@@ -47,7 +41,7 @@ def test_existing_requests_get_a_code_a_status_and_one_open_per_unit(organisatio
     b = old.objects.create(case_id=twice.pk, unit_id=advisor.unit_id, reason="Andra gången.",
                            requested_at=timezone.now() + dt.timedelta(minutes=1))
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     new = apps.get_model("cases", "BosamRequest")
     handled = new.objects.get(pk=first.pk)
     assert (handled.reason, handled.details, handled.status) == ("OTHER", "Kalle Anka vill inte vänta.", "HANDLED")

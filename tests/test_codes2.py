@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as global_apps
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
@@ -17,6 +16,7 @@ from bosam import selectors as bosam_selectors
 from cases import explanations, services, system_sentences
 from cases.models import ActiveInvolvement, Assignment, AssignmentRole, Deviation, DeviationEvent
 from tests.factories import register
+from tests.migration_steps import migrate_to
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,6 @@ BEFORE = [("cases", "0029_lifecycle"), ("bosam", "0002_bosamchair")]
 AFTER = [("cases", "0030_codes2"), ("bosam", "0003_codes2")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_the_sentences_are_worded_in_the_readers_language():
@@ -126,48 +116,46 @@ def _old_items(old_apps, organisation, case, series):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_schema_afterwards")
 def test_migrations_turn_stored_sentences_into_codes_and_back(organisation, personas):
     from tests.test_bosam_scenario import make_series
 
     case = register(organisation, personas["hyresradgivare"], serial=881).case
     other = register(organisation, personas["hyresradgivare"], serial=882).case
     series = make_series(organisation, start_date=dt.date(2030, 1, 1))
-    try:
-        old_apps = _migrate(BEFORE)
-        ids = _old_rows(old_apps, organisation, case, personas)
-        meeting, carried = _old_items(old_apps, organisation, case, series)
-        chair_item = old_apps.get_model("bosam", "AgendaItem").objects.create(
-            meeting_id=meeting.pk, case_id=other.pk,
-            section="AT_RISK", added_by_chair=True, added_reason="Inte behandlat på BOSAM förra gången.")
-        _migrate(AFTER)
-        from bosam.models import AgendaItem
+    old_apps = migrate_to(BEFORE)
+    ids = _old_rows(old_apps, organisation, case, personas)
+    meeting, carried = _old_items(old_apps, organisation, case, series)
+    chair_item = old_apps.get_model("bosam", "AgendaItem").objects.create(
+        meeting_id=meeting.pk, case_id=other.pk,
+        section="AT_RISK", added_by_chair=True, added_reason="Inte behandlat på BOSAM förra gången.")
+    migrate_to(AFTER)
+    from bosam.models import AgendaItem
 
-        auto, person = Deviation.objects.get(pk=ids["auto"]), Deviation.objects.get(pk=ids["person"])
-        assert (auto.status_sentence, auto.status_params, auto.status_comment) == ("task_due_moved", {"date": "2026-11-30"}, "")
-        assert (person.status_sentence, person.status_comment) == ("", ids["closing"])  # a person's step stays text
-        event = DeviationEvent.objects.get(pk=ids["event"])
-        assert (event.comment_sentence, event.comment_params, event.comment) == ("task_due_moved", {"date": "2026-11-30"}, "")
-        assert DeviationEvent.objects.get(pk=ids["person_event"]).comment == "Vi ringde."
-        plan, manual = Assignment.objects.get(pk=ids["plan"]), Assignment.objects.get(pk=ids["manual"])
-        assert (plan.end_sentence, plan.end_params, plan.end_reason) == ("plan_new_role", {"role": "COPY"}, "")
-        assert (manual.end_sentence, manual.end_reason) == ("", "Sonen har flyttat.")
-        item = AgendaItem.objects.get(pk=carried.pk)
-        assert (item.added_sentence, item.added_params, item.added_reason) == ("not_discussed", {"date": "2026-11-17"}, "")
-        assert AgendaItem.objects.get(pk=chair_item.pk).added_reason == "Inte behandlat på BOSAM förra gången."
-        with translation.override("en"):
-            assert auto.shown_status_comment == "The task's due date was moved to 2026-11-30; the deviation was closed automatically."
-            assert plan.shown_end_reason == "New role according to the plan: Copy"
-            assert item.shown_added_reason == "Not discussed at BOSAM 2026-11-17."
+    auto, person = Deviation.objects.get(pk=ids["auto"]), Deviation.objects.get(pk=ids["person"])
+    assert (auto.status_sentence, auto.status_params, auto.status_comment) == ("task_due_moved", {"date": "2026-11-30"}, "")
+    assert (person.status_sentence, person.status_comment) == ("", ids["closing"])  # a person's step stays text
+    event = DeviationEvent.objects.get(pk=ids["event"])
+    assert (event.comment_sentence, event.comment_params, event.comment) == ("task_due_moved", {"date": "2026-11-30"}, "")
+    assert DeviationEvent.objects.get(pk=ids["person_event"]).comment == "Vi ringde."
+    plan, manual = Assignment.objects.get(pk=ids["plan"]), Assignment.objects.get(pk=ids["manual"])
+    assert (plan.end_sentence, plan.end_params, plan.end_reason) == ("plan_new_role", {"role": "COPY"}, "")
+    assert (manual.end_sentence, manual.end_reason) == ("", "Sonen har flyttat.")
+    item = AgendaItem.objects.get(pk=carried.pk)
+    assert (item.added_sentence, item.added_params, item.added_reason) == ("not_discussed", {"date": "2026-11-17"}, "")
+    assert AgendaItem.objects.get(pk=chair_item.pk).added_reason == "Inte behandlat på BOSAM förra gången."
+    with translation.override("en"):
+        assert auto.shown_status_comment == "The task's due date was moved to 2026-11-30; the deviation was closed automatically."
+        assert plan.shown_end_reason == "New role according to the plan: Copy"
+        assert item.shown_added_reason == "Not discussed at BOSAM 2026-11-17."
 
-        # Backwards: the Swedish words again.
-        old_apps = _migrate(BEFORE)
-        assert old_apps.get_model("cases", "Deviation").objects.get(pk=ids["auto"]).status_comment == ids["closing"]
-        assert old_apps.get_model("cases", "DeviationEvent").objects.get(pk=ids["event"]).comment == ids["closing"]
-        assert old_apps.get_model("cases", "Assignment").objects.get(pk=ids["plan"]).end_reason == "Ny roll enligt planen: Kopia"
-        assert old_apps.get_model("bosam", "AgendaItem").objects.get(pk=carried.pk).added_reason == (
-            "Inte behandlat på BOSAM 2026-11-17.")
-    finally:
-        _latest()
+    # Backwards: the Swedish words again.
+    old_apps = migrate_to(BEFORE)
+    assert old_apps.get_model("cases", "Deviation").objects.get(pk=ids["auto"]).status_comment == ids["closing"]
+    assert old_apps.get_model("cases", "DeviationEvent").objects.get(pk=ids["event"]).comment == ids["closing"]
+    assert old_apps.get_model("cases", "Assignment").objects.get(pk=ids["plan"]).end_reason == "Ny roll enligt planen: Kopia"
+    assert old_apps.get_model("bosam", "AgendaItem").objects.get(pk=carried.pk).added_reason == (
+        "Inte behandlat på BOSAM 2026-11-17.")
 
 
 def test_the_cases_migration_reads_many_rows_in_batches_without_a_query_per_row(organisation, personas):

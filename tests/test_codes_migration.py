@@ -7,29 +7,19 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as global_apps
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from cases import services
 from cases.models import Deviation, TaskKind
 from tests.factories import register
+from tests.migration_steps import migrate_to
 
 BEFORE = [("cases", "0026_passkeys")]
 AFTER = [("cases", "0027_codes")]
 MIGRATION = importlib.import_module("cases.migrations.0027_codes")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _old_rows(old_apps, organisation, case, tasks, unit, department) -> dict:
@@ -65,6 +55,7 @@ def _old_rows(old_apps, organisation, case, tasks, unit, department) -> dict:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_schema_afterwards")
 def test_migration_turns_stored_sentences_into_codes_and_back(organisation, personas, units):
     advisor = personas["hyresradgivare"]
     case = register(organisation, advisor, serial=870).case
@@ -72,43 +63,40 @@ def test_migration_turns_stored_sentences_into_codes_and_back(organisation, pers
                                   title=f"Uppgift {i}") for i in range(5)]
     unit = units["VUXNA"]
     department = organisation.departments.order_by("name").first()
-    try:
-        rows = _old_rows(_migrate(BEFORE), organisation, case, tasks, unit, department)
-        # Read through the models as of 0027: later migrations add columns the current models have.
-        new_apps = _migrate(AFTER)
-        Deviation, Task = new_apps.get_model("cases", "Deviation"), new_apps.get_model("cases", "Task")
-        ids = rows["ids"]
-        deviations = {key: Deviation.objects.get(pk=ids[key]) for key in rows["texts"]}
-        coded = {key: (d.sentence, d.params, d.description) for key, d in deviations.items()}
-        assert coded["overdue"] == ("task_overdue", {"task": "HOME_VISIT", "date": "2026-11-20"}, "")
-        assert coded["overdue_code"] == ("task_overdue", {"task": "HOME_VISIT", "date": "2026-11-21"}, "")
-        assert coded["absence"] == ("bosam_absence", {"department": department.code, "name": department.name, "date": "2026-11-17"}, "")
-        assert coded["override_en"] == ("routing_override", {"unit": "VUXNA", "reason": "Talked to the head: agreed."}, "")
-        for key in ("unknown", "not_a_date", "manual"):
-            assert coded[key] == ("", {}, rows["texts"][key][2]), key
-        notes = {key: Task.objects.get(pk=ids[key]) for key in rows["notes"]}
-        assert (notes["closed"].note_sentence, notes["closed"].completion_note) == ("case_closed", "")
-        assert (notes["bosam"].note_sentence, notes["bosam"].note_params) == ("bosam_discussed", {"date": "2026-12-01"})
-        assert (notes["eviction"].note_sentence, notes["eviction"].note_params) == (
-            "eviction_result_note", {"result": "EXECUTED", "note": "Grannen hjälpte till."})
-        for key in ("person", "label_elsewhere"):
-            assert (notes[key].note_sentence, notes[key].completion_note) == ("", rows["notes"][key][1]), key
-        with translation.override("en"):
-            from cases.explanations import deviation_text, task_note_text
+    rows = _old_rows(migrate_to(BEFORE), organisation, case, tasks, unit, department)
+    # Read through the models as of 0027: later migrations add columns the current models have.
+    new_apps = migrate_to(AFTER)
+    Deviation, Task = new_apps.get_model("cases", "Deviation"), new_apps.get_model("cases", "Task")
+    ids = rows["ids"]
+    deviations = {key: Deviation.objects.get(pk=ids[key]) for key in rows["texts"]}
+    coded = {key: (d.sentence, d.params, d.description) for key, d in deviations.items()}
+    assert coded["overdue"] == ("task_overdue", {"task": "HOME_VISIT", "date": "2026-11-20"}, "")
+    assert coded["overdue_code"] == ("task_overdue", {"task": "HOME_VISIT", "date": "2026-11-21"}, "")
+    assert coded["absence"] == ("bosam_absence", {"department": department.code, "name": department.name, "date": "2026-11-17"}, "")
+    assert coded["override_en"] == ("routing_override", {"unit": "VUXNA", "reason": "Talked to the head: agreed."}, "")
+    for key in ("unknown", "not_a_date", "manual"):
+        assert coded[key] == ("", {}, rows["texts"][key][2]), key
+    notes = {key: Task.objects.get(pk=ids[key]) for key in rows["notes"]}
+    assert (notes["closed"].note_sentence, notes["closed"].completion_note) == ("case_closed", "")
+    assert (notes["bosam"].note_sentence, notes["bosam"].note_params) == ("bosam_discussed", {"date": "2026-12-01"})
+    assert (notes["eviction"].note_sentence, notes["eviction"].note_params) == (
+        "eviction_result_note", {"result": "EXECUTED", "note": "Grannen hjälpte till."})
+    for key in ("person", "label_elsewhere"):
+        assert (notes[key].note_sentence, notes[key].completion_note) == ("", rows["notes"][key][1]), key
+    with translation.override("en"):
+        from cases.explanations import deviation_text, task_note_text
 
-            assert deviation_text(deviations["overdue"]) == f"{TaskKind.HOME_VISIT.label} was due on 2026-11-20."
-            assert deviation_text(deviations["overdue"]).startswith("Home visit")
-            assert task_note_text(notes["bosam"]) == "Discussed at BOSAM on 2026-12-01."
+        assert deviation_text(deviations["overdue"]) == f"{TaskKind.HOME_VISIT.label} was due on 2026-11-20."
+        assert deviation_text(deviations["overdue"]).startswith("Home visit")
+        assert task_note_text(notes["bosam"]) == "Discussed at BOSAM on 2026-12-01."
 
-        # Backwards: the Swedish words again (the English override too), with the unit's current name.
-        old_apps = _migrate(BEFORE)
-        OldDeviation, OldTask = old_apps.get_model("cases", "Deviation"), old_apps.get_model("cases", "Task")
-        assert OldDeviation.objects.get(pk=ids["overdue"]).description == rows["texts"]["overdue"][2]
-        assert OldDeviation.objects.get(pk=ids["override_en"]).description == (
-            f"Ansvaret flyttades manuellt till {unit.name}: Talked to the head: agreed.")
-        assert OldTask.objects.get(pk=ids["eviction"]).completion_note == "Verkställd: Grannen hjälpte till."
-    finally:
-        _latest()
+    # Backwards: the Swedish words again (the English override too), with the unit's current name.
+    old_apps = migrate_to(BEFORE)
+    OldDeviation, OldTask = old_apps.get_model("cases", "Deviation"), old_apps.get_model("cases", "Task")
+    assert OldDeviation.objects.get(pk=ids["overdue"]).description == rows["texts"]["overdue"][2]
+    assert OldDeviation.objects.get(pk=ids["override_en"]).description == (
+        f"Ansvaret flyttades manuellt till {unit.name}: Talked to the head: agreed.")
+    assert OldTask.objects.get(pk=ids["eviction"]).completion_note == "Verkställd: Grannen hjälpte till."
 
 
 @pytest.mark.django_db

@@ -180,6 +180,8 @@ def test_no_stray_copies_of_the_protected_rule():
             if path.suffix not in (".py", ".html") or path in allowed or "migrations" in path.parts:
                 continue
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if "models.Index(" in line:
+                    continue  # a partial index on the flag (cases/models.py) decides nothing; it makes the lookup fast
                 if pattern.search(line) or ("any(" in line and "protected" in line):
                     stray.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not stray, "Use cases.protection instead of:\n" + "\n".join(stray)
