@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from .models import AuditAction, AuditEvent, Case
+from .models import Assignment, AuditAction, AuditEvent, Case
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -53,6 +53,23 @@ def audit_log(
         ip_address=client_address(request),
         at=timezone.now(),
     )
+
+
+def audit_log_cases(*, user: User, action: AuditAction | str, cases: list[Case], detail: str = "") -> list[AuditEvent]:
+    """One event per case, as `audit_log` writes it, in two statements however many cases (an import's commit)."""
+    if not cases:
+        return []
+    unit_id = getattr(user, "unit_id", None)
+    assigned = set()
+    if unit_id is not None:
+        assigned = set(Assignment.objects.filter(case__in=cases, unit_id=unit_id, ended_at__isnull=True)
+                       .values_list("case_id", flat=True))
+    now = timezone.now()
+    return AuditEvent.objects.bulk_create([
+        AuditEvent(organisation_id=case.organisation_id, user=user, user_unit_id=unit_id, case=case, action=action,
+                   detail=detail[:500], without_assignment=case.pk not in assigned, at=now)
+        for case in cases
+    ])
 
 
 SEARCH_KINDS = ("personnummer", "namn", "adress", "ärendenummer", "lista")

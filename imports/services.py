@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import services as case_services
-from cases.audit import audit_log
+from cases.audit import audit_log, audit_log_cases
 from cases.models import AuditAction, Case, Landlord, Notice
 from organisation.models import Organisation, User
 
@@ -317,7 +317,8 @@ def _without_nested_savepoints():
 
 
 def _register_row(
-    verdict, row: ImportRow, *, organisation: Organisation, user: User, only_valid: bool, today: dt.date, units: dict | None = None
+    verdict, row: ImportRow, *, organisation: Organisation, user: User, only_valid: bool, today: dt.date,
+    batch: case_services.RegistrationBatch,
 ) -> Notice | None:
     """Registers one row's notice and records on the row what became of it; None for a row that is skipped."""
     if verdict.outcome == RowOutcome.ERROR:
@@ -328,7 +329,7 @@ def _register_row(
         return None
     notice = case_services.notice_register(
         organisation=organisation, user=user, notice=verdict.result.notice, household=verdict.result.household, today=today,
-        units=units,
+        batch=batch,
     )
     # The verdict was made just now, in this transaction: a household first seen in this file is new once.
     row.outcome = RowOutcome.NEW_HOUSEHOLD if verdict.outcome == RowOutcome.NEW_HOUSEHOLD else RowOutcome.JOINS_CASE
@@ -345,12 +346,14 @@ def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.da
     evaluator = Evaluator(organisation=organisation, landlord=notice_import.landlord, today=today)
     only_valid = notice_import.commit_choice == CommitChoice.VALID
     total = notice_import.progress_total
-    units = case_services.units_by_code(organisation)  # read once for the import, not once per row
     done = 0
     touched: dict[int, Case] = {}
     created: set[int] = set()
-    rows = notice_import.rows.order_by("row_number").only("id", "row_number", "values").iterator(chunk_size=CHUNK_ROWS)
+    rows = (notice_import.rows.order_by("row_number").only("id", "notice_import", "row_number", "values")
+            .iterator(chunk_size=CHUNK_ROWS))
     for batch in _chunked(rows):
+        # Units, plan configuration, next BOSAM meeting and landlords: read once per chunk, not once per row.
+        registration = case_services.RegistrationBatch.of(organisation, today)
         by_number = {row.row_number: row for row in batch}
         # Judged again now, after the rows before it were registered: a later row of the same household joins its case.
         verdicts = evaluator.chunk([(row.row_number, row.values) for row in batch])
@@ -358,7 +361,7 @@ def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.da
         for verdict in verdicts:
             row = by_number[verdict.row_number]
             notice = _register_row(verdict, row, organisation=organisation, user=user, only_valid=only_valid, today=today,
-                                   units=units)
+                                   batch=registration)
             if notice is None:
                 continue
             if row.outcome == RowOutcome.NEW_HOUSEHOLD:
@@ -369,9 +372,8 @@ def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.da
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done, total)
         ImportRow.objects.bulk_update(changed, ["outcome", "notice", "case", "case_number", "key"])
-    for case in touched.values():
-        audit_log(user=user, action=AuditAction.NOTICE_IMPORT, case=case,
-                  detail=f"import={notice_import.pk} sha256={notice_import.file_sha256}")
+    audit_log_cases(user=user, action=AuditAction.NOTICE_IMPORT, cases=list(touched.values()),
+                    detail=f"import={notice_import.pk} sha256={notice_import.file_sha256}")
     audit_log(user=user, action=AuditAction.NOTICE_IMPORT, organisation=organisation,
               detail=(f"done import={notice_import.pk} sha256={notice_import.file_sha256} rows={notice_import.row_count} "
                       f"registered={done} created={len(created)} joined={len(touched) - len(created)} cases={len(touched)}"))

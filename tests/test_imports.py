@@ -598,3 +598,39 @@ def test_api_is_for_tenancy_advisors_of_the_organisation(personas, other_organis
     assert client.get(f"/api/v1/imports/{notice_import.pk}/").status_code == 404
     assert client.post(f"/api/v1/imports/{notice_import.pk}/commit/", {"rows": "VALID"}, format="json").status_code == 404
     assert APIClient().get(f"/api/v1/imports/{notice_import.pk}/").status_code == 401
+
+
+def _commit_queries(advisor, capture, first: int, rows: int) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    notice_import = preview(advisor, csv_bytes([good_row(first + i, today=TODAY) for i in range(rows)]))
+    with CaptureQueriesContext(connection) as queries:
+        result = commit(advisor, notice_import, rows="ALL", capture=capture)
+    assert result.status == ImportStatus.DONE and result.created_cases == rows
+    sql = [q["sql"] for q in queries.captured_queries]
+    # The transaction's own statements, up to the import marked DONE; after it, what the commit sets off per case (the
+    # e-mail of a unit's case worker who chose it, the prepared BOSAM agendas) runs after the commit.
+    done = next(i for i, q in enumerate(sql) if q.startswith('UPDATE "imports_noticeimport"') and "'DONE'" in q)
+    return sql[:done + 1]
+
+
+@pytest.mark.django_db
+def test_the_commit_reads_the_plan_landlords_and_recipients_once_not_once_per_row(advisor, eager, django_capture_on_commit_callbacks):
+    """Issue 14, Scale: what is the same for every row is read once per chunk; each row costs its own writes only."""
+    from cases.models import Notification
+
+    small = _commit_queries(advisor, django_capture_on_commit_callbacks, 0, 10)
+    large = _commit_queries(advisor, django_capture_on_commit_callbacks, 100, 40)
+    per_row = (len(large) - len(small)) / 30
+    assert per_row <= 15, per_row
+    for table in ("cases_planconfiguration", "cases_landlord", "organisation_user", "bosam_meeting", "organisation_unit"):
+        reads = [sum(1 for sql in run if sql.startswith("SELECT") and f'FROM "{table}"' in sql) for run in (small, large)]
+        assert reads[0] == reads[1], (table, reads)
+    # Every row still told the units' case workers, and every case got its import event in the audit log.
+    cases = Case.objects.filter(notices__landlord_reference__startswith="").distinct()
+    assert Notification.objects.filter(url__contains="/arenden/").values("url").distinct().count() == cases.count() == 50
+    imported = AuditEvent.objects.filter(action=AuditAction.NOTICE_IMPORT, case__isnull=False)
+    assert sorted(imported.values_list("case_id", flat=True)) == sorted(cases.values_list("pk", flat=True))
+    assert all(e.without_assignment == (not e.case.assignments.filter(unit=advisor.unit, ended_at__isnull=True).exists())
+               for e in imported)

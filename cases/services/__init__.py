@@ -52,6 +52,7 @@ from .intake import (
     LandlordData,
     MemberData,
     NoticeData,
+    RegistrationBatch,
     notice_register,
     open_case_for_identity_numbers,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "MemberData",
     "NoticeData",
     "PaymentCommitmentData",
+    "RegistrationBatch",
     "assignment_change",
     "bosam_request",
     "bosam_request_unit",

@@ -377,6 +377,8 @@ class Context:
     units: dict[str, Unit]
     today: dt.date
     now: dt.datetime
+    # Who is told of new work, by the people and units asked about: read once per context (notifications.notify_work).
+    recipients: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, organisation: Organisation, today: dt.date, *, units: dict[str, Unit] | None = None) -> Context:
@@ -413,7 +415,9 @@ FACT_FIELDS = [
 ]
 
 
-def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None = None) -> list[RoutingDecision]:
+def _write(
+    outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None = None, recipients: dict | None = None,
+) -> list[RoutingDecision]:
     """Store the decisions and their differences, in a fixed number of statements (inside the caller's transaction)."""
     records = [
         RoutingDecision(
@@ -444,7 +448,7 @@ def _write(outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None 
     if new_tasks:
         Task.objects.bulk_create(new_tasks)
     _cases_update([o.data.case for o in outcomes])
-    _notify_work(outcomes)
+    _notify_work(outcomes, recipients)
     for outcome in outcomes:  # after the commit: the prepared BOSAM agendas follow (a new notice, a changed urgency)
         hooks.case_changed(outcome.data.case.pk)
     return records
@@ -461,7 +465,7 @@ def _cases_update(cases: list[Case]) -> None:
     Case.objects.filter(pk=case.pk).update(**{f.attname: getattr(case, f.attname) for f in fields})
 
 
-def _notify_work(outcomes: list[Outcome]) -> None:
+def _notify_work(outcomes: list[Outcome], recipients: dict | None = None) -> None:
     """The plan's new assignments and tasks, to the person named or the unit's case workers, in one bulk write.
     A unit given the case and a task on it at once is told once (about the case)."""
     items = []
@@ -470,7 +474,7 @@ def _notify_work(outcomes: list[Outcome]) -> None:
         assigned = {(a.unit_id, a.user_id) for a in outcome.new_assignments}
         items += [case_work(case, unit_id=a.unit_id, user_id=a.user_id, cause=f"plan:{a.pk}") for a in outcome.new_assignments]
         items += [task_work(t, case, cause="plan") for t in outcome.new_tasks if (t.unit_id, t.assignee_id) not in assigned]
-    notify_work(items, kind=NotificationKind.ASSIGNED)
+    notify_work(items, kind=NotificationKind.ASSIGNED, recipients=recipients)
 
 
 def new_case_data(case: Case, notice: Notice, members: list, involvements: list[ActiveInvolvement]) -> CaseData:
@@ -484,6 +488,7 @@ def new_case_data(case: Case, notice: Notice, members: list, involvements: list[
 def case_reevaluate(
     case: Case, *, trigger: str, today: dt.date | None = None, notice: Notice | None = None, locked: bool = False,
     units: dict[str, Unit] | None = None, data: CaseData | None = None, members: list | None = None,
+    context: Context | None = None,
 ) -> RoutingDecision | None:
     """Run the plan on the case as it is now and bring assignments and tasks in line.
 
@@ -493,10 +498,12 @@ def case_reevaluate(
     ``locked``: the caller has locked (or created) the case in its transaction and it has a notice (intake's
     path): it is evaluated as it is, without being read again, and the instance is brought up to date. With
     ``locked``, ``data`` (see `new_case_data`) is what the caller knows of a case it has just created, and
-    ``members`` the household's members as the caller has just read and written them: not read again."""
+    ``members`` the household's members as the caller has just read and written them: not read again. ``context``:
+    the organisation's context for the day when the caller evaluates many cases of it (an import's commit)."""
     today = today or timezone.localdate()
     if locked:
-        return _reevaluate_locked(case, trigger=trigger, today=today, notice=notice, units=units, data=data, members=members)
+        return _reevaluate_locked(case, trigger=trigger, today=today, notice=notice, units=units, data=data, members=members,
+                                  context=context)
     if case.status != CaseStatus.OPEN or not case.notices.exists():
         return None
     with transaction.atomic():
@@ -506,15 +513,15 @@ def case_reevaluate(
 
 def _reevaluate_locked(
     case: Case, *, trigger: str, today: dt.date, notice: Notice | None, units: dict[str, Unit] | None,
-    data: CaseData | None = None, members: list | None = None,
+    data: CaseData | None = None, members: list | None = None, context: Context | None = None,
 ) -> RoutingDecision | None:
-    ctx = Context.of(case.organisation, today, units=units)
+    ctx = context if context is not None and context.today == today else Context.of(case.organisation, today, units=units)
     if data is None:
         data = _load([case], members={case.household_id: members} if members is not None else None)[0]
     outcome = _evaluate(data, ctx)
     if trigger == RoutingDecision.Trigger.DAILY and not outcome.changes and not outcome.facts_changed:
         return None
-    (record,) = _write([outcome], trigger=trigger, now=ctx.now, notice=notice)
+    (record,) = _write([outcome], trigger=trigger, now=ctx.now, notice=notice, recipients=ctx.recipients)
     return record
 
 
@@ -540,7 +547,7 @@ def _daily_checks_for(organisation: Organisation, today: dt.date) -> tuple[int, 
                 case.organisation = organisation
             outcomes = [_evaluate(data, ctx) for data in _load(cases)]
             differing = [o for o in outcomes if o.changes or o.facts_changed]
-            _write(differing, trigger=RoutingDecision.Trigger.DAILY, now=ctx.now)
+            _write(differing, trigger=RoutingDecision.Trigger.DAILY, now=ctx.now, recipients=ctx.recipients)
             evaluated += len(cases)
             changed += len(differing)
     return evaluated, changed

@@ -30,7 +30,7 @@ from ..models import (
     RoutingDecision,
     SubmissionToken,
 )
-from .evaluation import case_reevaluate, new_case_data
+from .evaluation import Context, case_reevaluate, new_case_data
 from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_for_numbers
 from .plan import _units_by_code
 
@@ -177,7 +177,29 @@ def _next_case_number(organisation: Organisation, year: int) -> str:
     return f"{year}-{last:04d}"
 
 
-def _landlord_get_or_create(organisation: Organisation, data: LandlordData) -> Landlord:
+@dataclass
+class RegistrationBatch:
+    """What many registrations in one transaction (an import's commit) read once instead of once per notice: the
+    organisation's context for the day (units, plan configuration, next BOSAM meeting) and the landlords met so far."""
+
+    context: Context
+    landlords: dict[str, Landlord] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, organisation: Organisation, today: dt.date) -> RegistrationBatch:
+        return cls(context=Context.of(organisation, today))
+
+
+def _landlord_get_or_create(organisation: Organisation, data: LandlordData, batch: RegistrationBatch | None = None) -> Landlord:
+    if batch is not None and data.org_number in batch.landlords:
+        return batch.landlords[data.org_number]
+    landlord = _landlord_read_or_create(organisation, data)
+    if batch is not None:
+        batch.landlords[data.org_number] = landlord
+    return landlord
+
+
+def _landlord_read_or_create(organisation: Organisation, data: LandlordData) -> Landlord:
     landlord, _created = Landlord.objects.get_or_create(
         organisation=organisation,
         org_number=data.org_number,
@@ -413,6 +435,7 @@ def notice_register(
     today: dt.date | None = None,
     submission_token: str = "",
     units: dict[str, Unit] | None = None,
+    batch: RegistrationBatch | None = None,
 ) -> Notice:
     """Register a notice: household and persons, the case (new or joined), the
     routing decision with its assignments and tasks — all or nothing.
@@ -423,8 +446,12 @@ def notice_register(
     token: a second submission raises DuplicateSubmission and saves nothing.
 
     The notice returned has `joined_open_case`: True when it went on a case that was open before. `units`: the
-    organisation's units by code when the caller has read them (the intake form has)."""
+    organisation's units by code when the caller has read them (the intake form has); `batch`: what a caller
+    registering many notices of one organisation and day has read once (see RegistrationBatch)."""
     today = today or timezone.localdate()
+    context = batch.context if batch is not None and batch.context.today == today else None
+    if context is not None:
+        units = context.units
     units = units if units is not None else _units_by_code(organisation)
     tenant_numbers = [m.personal_identity_number for m in household.members if m.role in TENANT_ROLES and m.personal_identity_number]
     # Taken before the lookup: a concurrent registration of the same people waits here
@@ -434,7 +461,7 @@ def notice_register(
     case = target.case
     involvements = _involvements_add(case.household, household.active_units, units, today, new_household=target.new_household)
 
-    landlord = _landlord_get_or_create(organisation, notice.landlord) if notice.landlord else None
+    landlord = _landlord_get_or_create(organisation, notice.landlord, batch) if notice.landlord else None
     notice_obj = _notice_create(case, notice, landlord, user)
     notice_obj.joined_open_case = not target.new_case
     if submission_token:
@@ -445,7 +472,7 @@ def notice_register(
     data = new_case_data(case, notice_obj, target.members, involvements) if target.new_household else None
     case_reevaluate(
         case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj, locked=True, units=units, data=data,
-        members=target.members,
+        members=target.members, context=context,
     )
     audit_log(
         user=user, action=AuditAction.NOTICE_REGISTER, case=case, request=request, detail=notice.notice_type, without_assignment=False

@@ -111,13 +111,25 @@ def _people(person_ids: set[int], unit_ids: set[int], kind: str) -> tuple[dict, 
     return by_pk, by_unit
 
 
-def notify_work(items: Iterable[Work], *, kind: str, actor: User | None = None) -> int:
+def _people_once(person_ids: set[int], unit_ids: set[int], kind: str, recipients: dict | None) -> tuple[dict, dict]:
+    """`_people`, read once per question when the caller keeps `recipients`."""
+    if recipients is None:
+        return _people(person_ids, unit_ids, kind)
+    asked = (frozenset(person_ids), frozenset(unit_ids), kind)
+    if asked not in recipients:
+        recipients[asked] = _people(person_ids, unit_ids, kind)
+    return recipients[asked]
+
+
+def notify_work(items: Iterable[Work], *, kind: str, actor: User | None = None, recipients: dict | None = None) -> int:
     """Notifications for work given to a person or a unit, in one read (the people and their choice for `kind`)
-    and one bulk insert, however many units and people. Within the work's organisation only; never to the actor."""
+    and one bulk insert, however many units and people. Within the work's organisation only; never to the actor.
+    `recipients`: a cache of that read for a caller that notifies many times in one transaction (an import)."""
     items = list(items)
     if not items:
         return 0
-    by_pk, by_unit = _people({w.user_id for w in items if w.user_id}, {w.unit_id for w in items if not w.user_id}, kind)
+    by_pk, by_unit = _people_once(
+        {w.user_id for w in items if w.user_id}, {w.unit_id for w in items if not w.user_id}, kind, recipients)
     rows, immediate = {}, set()
     for work in items:
         for pk in [work.user_id] if work.user_id else by_unit[work.unit_id]:
