@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from cases import services as case_services
 from cases.audit import audit_log, audit_log_cases
 from cases.models import AuditAction, Case, Landlord, Notice
+from cases.services.notifications import NotificationBatch
 from organisation.models import Organisation, User
 
 from . import selectors
@@ -351,9 +352,11 @@ def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.da
     created: set[int] = set()
     rows = (notice_import.rows.order_by("row_number").only("id", "notice_import", "row_number", "values")
             .iterator(chunk_size=CHUNK_ROWS))
+    # Those who chose e-mail immediately get one e-mail for the whole import, after the commit, not one per case.
+    notifications = NotificationBatch(gather_email=True)
     for batch in _chunked(rows):
         # Units, plan configuration, next BOSAM meeting and landlords: read once per chunk, not once per row.
-        registration = case_services.RegistrationBatch.of(organisation, today)
+        registration = case_services.RegistrationBatch.of(organisation, today, notifications=notifications)
         by_number = {row.row_number: row for row in batch}
         # Judged again now, after the rows before it were registered: a later row of the same household joins its case.
         verdicts = evaluator.chunk([(row.row_number, row.values) for row in batch])
@@ -372,6 +375,7 @@ def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.da
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done, total)
         ImportRow.objects.bulk_update(changed, ["outcome", "notice", "case", "case_number", "key"])
+    notifications.send_after_commit()
     audit_log_cases(user=user, action=AuditAction.NOTICE_IMPORT, cases=list(touched.values()),
                     detail=f"import={notice_import.pk} sha256={notice_import.file_sha256}")
     audit_log(user=user, action=AuditAction.NOTICE_IMPORT, organisation=organisation,

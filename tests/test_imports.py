@@ -634,3 +634,21 @@ def test_the_commit_reads_the_plan_landlords_and_recipients_once_not_once_per_ro
     assert sorted(imported.values_list("case_id", flat=True)) == sorted(cases.values_list("pk", flat=True))
     assert all(e.without_assignment == (not e.case.assignments.filter(unit=advisor.unit, ended_at__isnull=True).exists())
                for e in imported)
+
+
+@pytest.mark.django_db
+def test_an_import_sends_one_email_per_person_not_one_per_case(advisor, eager, django_capture_on_commit_callbacks, mailoutbox):
+    """A case worker who chose e-mail immediately gets one e-mail for a 25-row import, listing 20 and counting the rest."""
+    from cases.models import Notification
+
+    result = commit(advisor, preview(advisor, csv_bytes([good_row(i, today=TODAY) for i in range(25)])), rows="ALL",
+                    capture=django_capture_on_commit_callbacks)
+    assert result.status == ImportStatus.DONE and result.created_cases == 25
+    told = set(Notification.objects.filter(user__email__gt="").values_list("user__email", flat=True))
+    assert told
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(told)
+    for message in mailoutbox:
+        assert message.subject == "25 nya aviseringar från Avhysning"
+        assert message.body.count("\n- ") == 20 and message.body.startswith("Dina aviseringar:\n- ")
+        assert "… och 5 till." in message.body and "/arenden/aviseringar/" in message.body
+    assert not Notification.objects.filter(user__email__gt="", emailed_at__isnull=True).exists()

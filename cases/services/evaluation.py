@@ -37,7 +37,7 @@ from ..rules.case_facts import FLAG_PAYMENT_DECISION_MISSING, NoticeFacts, case_
 from ..rules.deadlines import case_dates, current_eviction_notice, is_urgent
 from ..rules.workdays import add_working_days
 from .deviations import close_resolved_deviations, raise_automatic_deviations
-from .notifications import case_work, notify_work, task_work
+from .notifications import NotificationBatch, case_work, notify_work, task_work
 from .plan import _units_by_code, next_meeting_date, plan_config_for
 
 ESCALATION_TASK_KINDS = reconcile.ESCALATION_TASK_KINDS
@@ -377,11 +377,14 @@ class Context:
     units: dict[str, Unit]
     today: dt.date
     now: dt.datetime
-    # Who is told of new work, by the people and units asked about: read once per context (notifications.notify_work).
-    recipients: dict = field(default_factory=dict, compare=False)
+    # Who is told of new work: read once per context (and e-mails gathered when the caller asks for it).
+    notifications: NotificationBatch = field(default_factory=NotificationBatch, compare=False)
 
     @classmethod
-    def of(cls, organisation: Organisation, today: dt.date, *, units: dict[str, Unit] | None = None) -> Context:
+    def of(
+        cls, organisation: Organisation, today: dt.date, *, units: dict[str, Unit] | None = None,
+        notifications: NotificationBatch | None = None,
+    ) -> Context:
         # Urgency looks at the next meeting that has not yet started: the one held today
         # has its agenda fixed, so a family with an eviction in 9 days cannot wait for it (issue 11).
         # The next meeting on or after today is also the next one after today unless it is today: read again only then.
@@ -390,6 +393,7 @@ class Context:
         return cls(
             config=plan_config_for(organisation), meeting=meeting, urgency_meeting=urgency_meeting,
             units=units if units is not None else _units_by_code(organisation), today=today, now=timezone.now(),
+            notifications=notifications if notifications is not None else NotificationBatch(),
         )
 
 
@@ -416,7 +420,7 @@ FACT_FIELDS = [
 
 
 def _write(
-    outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None = None, recipients: dict | None = None,
+    outcomes: list[Outcome], *, trigger: str, now, notice: Notice | None = None, notifications: NotificationBatch | None = None,
 ) -> list[RoutingDecision]:
     """Store the decisions and their differences, in a fixed number of statements (inside the caller's transaction)."""
     records = [
@@ -448,7 +452,7 @@ def _write(
     if new_tasks:
         Task.objects.bulk_create(new_tasks)
     _cases_update([o.data.case for o in outcomes])
-    _notify_work(outcomes, recipients)
+    _notify_work(outcomes, notifications)
     for outcome in outcomes:  # after the commit: the prepared BOSAM agendas follow (a new notice, a changed urgency)
         hooks.case_changed(outcome.data.case.pk)
     return records
@@ -465,7 +469,7 @@ def _cases_update(cases: list[Case]) -> None:
     Case.objects.filter(pk=case.pk).update(**{f.attname: getattr(case, f.attname) for f in fields})
 
 
-def _notify_work(outcomes: list[Outcome], recipients: dict | None = None) -> None:
+def _notify_work(outcomes: list[Outcome], notifications: NotificationBatch | None = None) -> None:
     """The plan's new assignments and tasks, to the person named or the unit's case workers, in one bulk write.
     A unit given the case and a task on it at once is told once (about the case)."""
     items = []
@@ -474,7 +478,7 @@ def _notify_work(outcomes: list[Outcome], recipients: dict | None = None) -> Non
         assigned = {(a.unit_id, a.user_id) for a in outcome.new_assignments}
         items += [case_work(case, unit_id=a.unit_id, user_id=a.user_id, cause=f"plan:{a.pk}") for a in outcome.new_assignments]
         items += [task_work(t, case, cause="plan") for t in outcome.new_tasks if (t.unit_id, t.assignee_id) not in assigned]
-    notify_work(items, kind=NotificationKind.ASSIGNED, recipients=recipients)
+    notify_work(items, kind=NotificationKind.ASSIGNED, batch=notifications)
 
 
 def new_case_data(case: Case, notice: Notice, members: list, involvements: list[ActiveInvolvement]) -> CaseData:
@@ -521,7 +525,7 @@ def _reevaluate_locked(
     outcome = _evaluate(data, ctx)
     if trigger == RoutingDecision.Trigger.DAILY and not outcome.changes and not outcome.facts_changed:
         return None
-    (record,) = _write([outcome], trigger=trigger, now=ctx.now, notice=notice, recipients=ctx.recipients)
+    (record,) = _write([outcome], trigger=trigger, now=ctx.now, notice=notice, notifications=ctx.notifications)
     return record
 
 
@@ -547,7 +551,7 @@ def _daily_checks_for(organisation: Organisation, today: dt.date) -> tuple[int, 
                 case.organisation = organisation
             outcomes = [_evaluate(data, ctx) for data in _load(cases)]
             differing = [o for o in outcomes if o.changes or o.facts_changed]
-            _write(differing, trigger=RoutingDecision.Trigger.DAILY, now=ctx.now, recipients=ctx.recipients)
+            _write(differing, trigger=RoutingDecision.Trigger.DAILY, now=ctx.now, notifications=ctx.notifications)
             evaluated += len(cases)
             changed += len(differing)
     return evaluated, changed

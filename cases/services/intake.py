@@ -180,14 +180,15 @@ def _next_case_number(organisation: Organisation, year: int) -> str:
 @dataclass
 class RegistrationBatch:
     """What many registrations in one transaction (an import's commit) read once instead of once per notice: the
-    organisation's context for the day (units, plan configuration, next BOSAM meeting) and the landlords met so far."""
+    organisation's context for the day (units, plan configuration, next BOSAM meeting, who is told of new work) and
+    the landlords met so far."""
 
     context: Context
     landlords: dict[str, Landlord] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, organisation: Organisation, today: dt.date) -> RegistrationBatch:
-        return cls(context=Context.of(organisation, today))
+    def of(cls, organisation: Organisation, today: dt.date, notifications=None) -> RegistrationBatch:
+        return cls(context=Context.of(organisation, today, notifications=notifications))
 
 
 def _landlord_get_or_create(organisation: Organisation, data: LandlordData, batch: RegistrationBatch | None = None) -> Landlord:

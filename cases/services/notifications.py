@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -111,25 +111,38 @@ def _people(person_ids: set[int], unit_ids: set[int], kind: str) -> tuple[dict, 
     return by_pk, by_unit
 
 
-def _people_once(person_ids: set[int], unit_ids: set[int], kind: str, recipients: dict | None) -> tuple[dict, dict]:
-    """`_people`, read once per question when the caller keeps `recipients`."""
-    if recipients is None:
-        return _people(person_ids, unit_ids, kind)
-    asked = (frozenset(person_ids), frozenset(unit_ids), kind)
-    if asked not in recipients:
-        recipients[asked] = _people(person_ids, unit_ids, kind)
-    return recipients[asked]
+@dataclass
+class NotificationBatch:
+    """For a caller that gives out work many times in one transaction (an import's commit, the daily checks): who is
+    told is read once per question; with `gather_email`, those who chose e-mail immediately get one e-mail each
+    after the commit (`send_after_commit`) instead of one per case: a 1,000-row import is one e-mail, not 1,000."""
+
+    gather_email: bool = False
+    people: dict = field(default_factory=dict)
+    email_keys: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def people_for(self, person_ids: set[int], unit_ids: set[int], kind: str) -> tuple[dict, dict]:
+        asked = (frozenset(person_ids), frozenset(unit_ids), kind)
+        if asked not in self.people:
+            self.people[asked] = _people(person_ids, unit_ids, kind)
+        return self.people[asked]
+
+    def send_after_commit(self) -> None:
+        keys = {user_id: sorted(k) for user_id, k in self.email_keys.items()}
+        self.email_keys.clear()
+        if keys:
+            transaction.on_commit(lambda: send_gathered(keys_by_user=keys))
 
 
-def notify_work(items: Iterable[Work], *, kind: str, actor: User | None = None, recipients: dict | None = None) -> int:
+def notify_work(items: Iterable[Work], *, kind: str, actor: User | None = None, batch: NotificationBatch | None = None) -> int:
     """Notifications for work given to a person or a unit, in one read (the people and their choice for `kind`)
     and one bulk insert, however many units and people. Within the work's organisation only; never to the actor.
-    `recipients`: a cache of that read for a caller that notifies many times in one transaction (an import)."""
+    `batch`: for a caller that notifies many times in one transaction (see NotificationBatch)."""
     items = list(items)
     if not items:
         return 0
-    by_pk, by_unit = _people_once(
-        {w.user_id for w in items if w.user_id}, {w.unit_id for w in items if not w.user_id}, kind, recipients)
+    person_ids, unit_ids = {w.user_id for w in items if w.user_id}, {w.unit_id for w in items if not w.user_id}
+    by_pk, by_unit = batch.people_for(person_ids, unit_ids, kind) if batch is not None else _people(person_ids, unit_ids, kind)
     rows, immediate = {}, set()
     for work in items:
         for pk in [work.user_id] if work.user_id else by_unit[work.unit_id]:
@@ -145,15 +158,56 @@ def notify_work(items: Iterable[Work], *, kind: str, actor: User | None = None, 
     if not rows:
         return 0
     Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)  # the same cause told once (dedupe_key)
-    if immediate:
-        keys = sorted({key for pk, key in rows if pk in immediate})
-        transaction.on_commit(lambda: send_immediately_for(user_ids=sorted(immediate), dedupe_keys=keys))
+    _email_after_commit([(pk, key) for pk, key in rows if pk in immediate], batch)
     return len(rows)
+
+
+def _email_after_commit(chosen: list[tuple[int, str]], batch: NotificationBatch | None) -> None:
+    """The e-mails of those who chose them immediately (user, dedupe key): after the commit, or gathered in `batch`."""
+    if not chosen:
+        return
+    if batch is not None and batch.gather_email:
+        for pk, key in chosen:
+            batch.email_keys[pk].add(key)
+        return
+    user_ids, keys = sorted({pk for pk, _key in chosen}), sorted({key for _pk, key in chosen})
+    transaction.on_commit(lambda: send_immediately_for(user_ids=user_ids, dedupe_keys=keys))
 
 
 def send_immediately_for(*, user_ids: list[int], dedupe_keys: list[str]) -> int:
     pending = Notification.objects.filter(user_id__in=user_ids, dedupe_key__in=dedupe_keys, emailed_at__isnull=True)
     return send_immediately(notification_ids=list(pending.values_list("pk", flat=True)))
+
+
+GATHERED_LINES = 20  # a gathered e-mail lists this many notifications and says how many more there are
+
+
+def send_gathered(*, keys_by_user: dict[int, list[str]]) -> int:
+    """One e-mail per person for the notifications gathered in one commit (NotificationBatch): the notification's own
+    e-mail when there is one, else the list (the first GATHERED_LINES) and a link to the notifications page."""
+    sent = 0
+    for user_id, keys in keys_by_user.items():
+        pending = list(Notification.objects.filter(user_id=user_id, dedupe_key__in=keys, emailed_at__isnull=True)
+                       .select_related("user").order_by("pk"))
+        if len(pending) == 1:
+            sent += send_immediately(notification_ids=[pending[0].pk])
+        elif pending and pending[0].user.email:
+            sent += _send_list(pending)
+    return sent
+
+
+def _send_list(items: list[Notification]) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = "\n".join(f"- {n.text}" for n in items[:GATHERED_LINES])
+        if len(items) > GATHERED_LINES:
+            lines += "\n" + _("… och %(count)d till.") % {"count": len(items) - GATHERED_LINES}
+        subject = _("%(count)d nya aviseringar från Avhysning") % {"count": len(items)}
+        body = _("Dina aviseringar:\n%(lines)s\n\nSe dem här:\n%(link)s\n\nMeddelandet innehåller inga personuppgifter.") % {
+            "lines": lines, "link": absolute(reverse("cases:notifications"))}
+    if not _send([(subject, body, settings.DEFAULT_FROM_EMAIL, [items[0].user.email])]):
+        return 0
+    Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=timezone.now())
+    return 1
 
 
 def _send(messages: list[tuple[str, str, str, list[str]]]) -> bool:
