@@ -394,3 +394,54 @@ def test_a_protected_household_gets_no_address_in_any_language(organisation, adv
     assert "Sockenvägen" not in text and "1102" not in text and "120 40" not in text
     assert "Sent through the Swedish Tax Agency's forwarding service." in text
     assert "Skickas via Skatteverkets vidarebefordran." in text  # the Swedish page too
+
+
+def _variant_case(organisation, advisor, variant: str, language: str):
+    household = household_data()
+    household.preferred_language = language
+    if variant == "arrears":
+        notice = notice_data(received=RECEIVED.isoformat(), served=SERVED.isoformat(), debt="18450.00")
+    elif variant == "eviction":
+        notice = notice_data(notice_type="EVICTION_DATE", received=RECEIVED.isoformat(), served=None, eviction_date="2026-11-12")
+        notice.eviction_time, notice.eviction_place = dt.time(9, 30), "Sockenvägen 290, lgh 1102"
+    else:
+        notice = notice_data(notice_type="EVICTION_APPLICATION", received=RECEIVED.isoformat(), served=None)
+    return register(organisation, advisor, today=RECEIVED, household=household, notice=notice).case
+
+
+# The Arabic test template (ARABIC) translates a few texts only: the rest is English set right to left in a font
+# without Latin letters, longer than a real template; the longest letter, the eviction day's, is left out for it.
+@pytest.mark.parametrize(("variant", "language"), [
+    ("arrears", "en"), ("eviction", "en"), ("application", "en"), ("arrears", "ar"), ("application", "ar"),
+])
+def test_the_swedish_text_is_the_second_page(organisation, advisor, tmp_path, variant, language):
+    """Issue 14 §3: the translation fills the first page and the Swedish text, which applies, is the second, as the
+    note on the first page says ("on the next page"): for the letter on arrears, the eviction day and Kronofogden."""
+    if language == "ar":
+        approved(None, "ar", ARABIC, direction="rtl")
+    rendered = render_letter(letter_task(_variant_case(organisation, advisor, variant, language)), advisor, today=RECEIVED)
+    dump(f"letter-{variant}-{language}.pdf", rendered.pdf)
+    text = pages(rendered.pdf, tmp_path)
+    assert rendered.language == language
+    assert len(text) == 2, [page[:60] for page in text]
+    assert SWEDISH_PAGE not in text[0] and text[1].startswith(SWEDISH_PAGE)
+    assert "Med vänliga hälsningar" in text[1]
+
+
+def test_a_translation_longer_than_its_page_is_set_smaller_so_the_swedish_text_stays_the_second_page(
+        organisation, advisor, tmp_path):
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from cases.intake.letters import _stylesheet
+
+    english = letter_texts.SHIPPED[1][3]
+    approved(organisation, "en", {**english, "voluntary": english["voluntary"] + " " + "We are here for you. " * 30})
+    task = letter_task(_variant_case(organisation, advisor, "arrears", "en"))
+    facts = letter_context(task, advisor, today=RECEIVED)
+    document = letter_document(facts, letter_language(organisation, "en"))
+    as_usual = HTML(string=render_to_string("cases/letter.html", document)).render(stylesheets=[_stylesheet()])
+    assert len(as_usual.pages) == 3  # the long text pushes the closing block over: the Swedish text would be page 3
+    text = pages(render_letter(task, advisor, today=RECEIVED).pdf, tmp_path)
+    assert len(text) == 2 and text[1].startswith(SWEDISH_PAGE)
+    assert "We are here for you." in text[0]

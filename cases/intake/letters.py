@@ -307,11 +307,19 @@ def render_document_pdf(context: dict) -> bytes:
     # Imported here: WeasyPrint loads Pango at import, which nothing else needs.
     from weasyprint import HTML
 
-    # The layout's few fixed words (none today) are Swedish; every text of the letter comes from its template.
-    with translation.override("sv"):
-        html = render_to_string("cases/letter.html", context)
-    # No base_url and no external resources: the letter must render offline, and nothing is fetched.
-    return HTML(string=html).write_pdf(stylesheets=[_stylesheet()])
+    def rendered(compact: bool):
+        # The layout's few fixed words (none today) are Swedish; every text of the letter comes from its template.
+        with translation.override("sv"):
+            html = render_to_string("cases/letter.html", {**context, "compact": compact})
+        # No base_url and no external resources: the letter must render offline, and nothing is fetched.
+        return HTML(string=html).render(stylesheets=[_stylesheet()])
+
+    document = rendered(compact=False)
+    # A translation says the Swedish text is on the next page: when the translation does not fit its page, the
+    # letter is set a step smaller so that it does (issue 14 §3).
+    if context.get("translated") and len(document.pages) > 2:
+        document = rendered(compact=True)
+    return document.write_pdf()
 
 
 def render_letter_pdf(task: Task, user, *, today: dt.date | None = None) -> bytes:
