@@ -198,6 +198,7 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
 
     results += measure_pages(n, advisor_client, worker_client, org, rng)
     results += measure_followup_pages(n, chef_client)
+    results += measure_followup_year(args, org, chef_client, client_for(steering_group_member(org)), today)
     results += measure_registration(n, advisor_client, today, rng)
 
     meeting = Meeting.objects.filter(organisation=org, status=MeetingStatus.PLANNED, date__gte=today).order_by("date").first()
@@ -248,6 +249,53 @@ def measure_followup_pages(n: int, chef_client) -> list[Result]:
         for _ in range(n):
             timed(result, lambda u=url: chef_client.get(u), replay=True)
         results.append(result)
+    return results
+
+
+def steering_group_member(org):
+    """The generated data has no steering group: one member for the period report (made once, kept)."""
+    from django.contrib.auth.models import Group
+
+    from organisation.models import Role, User
+
+    user, created = User.objects.get_or_create(username=f"gen-{org.code}-styr1", defaults={
+        "organisation": org, "first_name": "Stina", "last_name": "Styrgrupp"})
+    if created:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get_or_create(name=Role.STYRGRUPP)[0])
+    return user
+
+
+def measure_followup_year(args, org, chef_client, steering_client, today) -> list[Result]:
+    """Issue 13, Scale: the dashboard for a year, the XLSX export of a year, the period report's page for a year, and
+    the nightly aggregation of one day."""
+    from followup import services as followup_services
+    from followup.aggregates import aggregate_day
+
+    start = today - dt.timedelta(days=365)
+    period = f"date_from={start.isoformat()}&date_to={today.isoformat()}"
+    results = []
+    for name, client, url, count in [
+        ("Statistik, ett år (chef)", chef_client, f"/statistik/?{period}", args.requests),
+        ("Statistik, XLSX-export av ett år (chef)", chef_client, f"/statistik/export.xlsx?{period}", args.pdf_requests),
+    ]:
+        result = Result(f"GET {url.split('?')[0]} – {name}")
+        client.get(url)
+        for _ in range(count):
+            timed(result, lambda c=client, u=url: c.get(u))
+        results.append(result)
+    report = followup_services.report_prepare(organisation=org, kind="YEAR", period_start=start, period_end=today)
+    url = f"/statistik/rapporter/{report.pk}/"
+    result = Result("GET /statistik/rapporter/<id>/ – periodrapport för ett år (styrgrupp)")
+    steering_client.get(url)
+    for _ in range(args.requests):
+        timed(result, lambda: steering_client.get(url))
+    results.append(result)
+    result = Result("followup.aggregates.aggregate_day – nattlig sammanställning av en dag, en förvaltning")
+    for _ in range(args.daily_requests):
+        timed(result, lambda: aggregate_day(organisation_id=org.pk, day=today - dt.timedelta(days=1)))
+    results.append(result)
     return results
 
 
