@@ -302,17 +302,23 @@ def _stored(model, organisation_ids, unit_codes, areas):
     return rows
 
 
+def stored_and_live(organisation_ids, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """(last stored day, first live day) of the period: the days up to the first come from the nightly tables, the days
+    from the second live; either part may be empty (then its last day is before its first). Both parts are always
+    read, an empty one too, so that a page costs the same queries however much of its period is stored."""
+    through = aggregated_through(organisation_ids)
+    if through is None:
+        return start - dt.timedelta(days=1), start
+    return min(end, through), max(start, through + dt.timedelta(days=1))
+
+
 def household_rows(organisation_ids, unit_codes, start: dt.date, end: dt.date, areas=None) -> list[HouseholdRow]:
     """One row per household with a notice in the period (its latest day in it): stored days from HouseholdDay, the
     rest live — the same keys both ways, so a household is counted once."""
-    through = aggregated_through(organisation_ids)
-    days: list[HouseholdDay] = []
-    live_start = start
-    if through is not None and through >= start:
-        days += list(_stored(HouseholdDay, organisation_ids, unit_codes, areas).filter(day__gte=start, day__lte=min(end, through)))
-        live_start = through + dt.timedelta(days=1)
-    if live_start <= end:
-        days += live_household_days(organisation_ids, unit_codes, live_start, end, areas)
+    stored_end, live_start = stored_and_live(organisation_ids, start, end)
+    days: list[HouseholdDay] = list(
+        _stored(HouseholdDay, organisation_ids, unit_codes, areas).filter(day__gte=start, day__lte=stored_end))
+    days += live_household_days(organisation_ids, unit_codes, live_start, end, areas)
     latest: dict[str, HouseholdDay] = {}
     for row in days:
         if row.household_key not in latest or row.day >= latest[row.household_key].day:
@@ -329,18 +335,13 @@ def household_rows(organisation_ids, unit_codes, start: dt.date, end: dt.date, a
 
 def case_rows(organisation_ids, unit_codes, start: dt.date, end: dt.date, areas=None) -> list[CaseRow]:
     """The cases whose first notice came in the period: stored facts for the aggregated days, the rest live."""
-    through = aggregated_through(organisation_ids)
-    facts: list[CaseFact] = []
-    live_start = start
-    if through is not None and through >= start:
-        facts += list(_stored(CaseFact, organisation_ids, unit_codes, areas).filter(first_notice_day__gte=start,
-                                                                                       first_notice_day__lte=min(end, through)))
-        live_start = through + dt.timedelta(days=1)
-    if live_start <= end:
-        cases = _cases(organisation_ids, unit_codes, areas).annotate(first=Min("notices__received_date")).filter(
-            first__gte=live_start, first__lte=end
-        )
-        facts += live_case_facts(cases)
+    stored_end, live_start = stored_and_live(organisation_ids, start, end)
+    facts: list[CaseFact] = list(
+        _stored(CaseFact, organisation_ids, unit_codes, areas).filter(first_notice_day__gte=start, first_notice_day__lte=stored_end))
+    cases = _cases(organisation_ids, unit_codes, areas).annotate(first=Min("notices__received_date")).filter(
+        first__gte=live_start, first__lte=end
+    )
+    facts += live_case_facts(cases)
     return [CaseRow(f.case_key, f.first_notice_day, f.contact_working_days, f.has_recovery_deadline, f.contacted_before_deadline,
                     f.visited_before_deadline) for f in facts]
 
@@ -374,20 +375,11 @@ def aggregated_through(organisation_ids: Iterable[int]) -> dt.date | None:
 def additive_figures(organisation_ids, unit_codes, start: dt.date, end: dt.date, areas=None) -> tuple[dict[str, Counter], Counter]:
     """{metric: Counter(code → n)} and Counter(YYYY-MM → notices) for the period: stored days from the table, the
     rest (today, or days not yet written) live."""
-    through = aggregated_through(organisation_ids)
-    rows: list[tuple[dt.date, str, str, int]] = []
-    live_start = start
-    if through is not None and through >= start:
-        stored = DailyAggregate.objects.filter(organisation_id__in=list(organisation_ids), day__gte=start, day__lte=min(end, through))
-        if unit_codes is not None:
-            stored = stored.filter(unit_code__in=unit_codes)
-        if areas is not None:
-            stored = stored.filter(area__in=areas)
-        rows += list(stored.values_list("day", "metric", "code", "count"))
-        live_start = through + dt.timedelta(days=1)
-    if live_start <= end:
-        rows += [(day, metric, code, n)
-                 for _org, day, _unit, _area, metric, code, n in live_rows(organisation_ids, unit_codes, live_start, end, areas)]
+    stored_end, live_start = stored_and_live(organisation_ids, start, end)
+    stored = _stored(DailyAggregate, organisation_ids, unit_codes, areas).filter(day__gte=start, day__lte=stored_end)
+    rows: list[tuple[dt.date, str, str, int]] = list(stored.values_list("day", "metric", "code", "count"))
+    rows += [(day, metric, code, n)
+             for _org, day, _unit, _area, metric, code, n in live_rows(organisation_ids, unit_codes, live_start, end, areas)]
     figures: dict[str, Counter] = defaultdict(Counter)
     months: Counter = Counter()
     for day, metric, code, n in rows:

@@ -70,3 +70,26 @@ def test_queries_from_the_nightly_aggregates_are_one_number_for_few_and_many_day
     print(f"\n[stats] stored: queries few days {few}, many days {many}")
     assert client.get("/statistik/" + PERIOD).context["figures"]["notices"]["total"] == 10
     assert few == many
+
+
+def test_a_period_live_partly_stored_or_stored_costs_the_same_queries(organisation, personas):
+    """Issue 13/16: the benchmark saw 28 queries where the month was live and 15 where it was stored (the live reads were
+    skipped): both parts are read always, so the count does not depend on how much of the period the nightly task has
+    written."""
+    from followup.aggregates import aggregate_day
+
+    client = Client()
+    client.force_login(personas["styrgrupp"])
+    client.get("/statistik/")
+    _cases(organisation, personas["hyresradgivare"], range(853, 863), [f"2026-10-{d:02d}" for d in range(2, 12)])
+    live = _counts(client)
+    for day in range(1, 16):  # stored through the 15th, live after it
+        aggregate_day(organisation_id=organisation.pk, day=D(f"2026-10-{day:02d}"))
+    partly = _counts(client)
+    assert client.get("/statistik/" + PERIOD).context["figures"]["notices"]["total"] == 10
+    for day in range(16, 32):  # the whole month stored
+        aggregate_day(organisation_id=organisation.pk, day=D(f"2026-10-{day:02d}"))
+    stored = _counts(client)
+    print(f"\n[stats] live {live}, partly stored {partly}, stored {stored}")
+    assert live == partly == stored
+    assert client.get("/statistik/" + PERIOD).context["figures"]["notices"]["total"] == 10
