@@ -126,13 +126,14 @@ class RowJudge:
         self.landlord = landlord
         self.today = today
         self.validator = RowValidator(organisation=landlord.organisation, landlord=landlord, today=today)
+        self.body_validator = payload.BodyValidator(organisation=landlord.organisation)
         self.seen: dict[str, int] = {}
 
     def _body(self, result: RowResult) -> tuple[dict | None, list[str]]:
         body = payload.body_from_form(result.notice, result.household)
         fixed = payload.fixed_body(body, landlord=self.landlord, channel=NoticeChannel.PORTAL, received_date=self.today)
         try:
-            payload.body_validate(fixed, organisation=self.landlord.organisation)
+            self.body_validator.validate(fixed)
         except serializers.ValidationError as exc:
             return None, _receipt_errors(exc.detail)
         return body, []

@@ -50,16 +50,23 @@ class SubmissionRowInvalid(Exception):
         super().__init__(f"{index}: {detail}")
 
 
-def _receive(*, user: User, channel: str, body, now: dt.datetime, auto_register: bool | None = None) -> Submission:
+def _receive(
+    *, user: User, channel: str, body, now: dt.datetime, auto_register: bool | None = None,
+    validator: payload.BodyValidator | None = None,
+) -> Submission:
     """One submission: fixed (payload.fixed_body), validated as POST /api/v1/notices/ validates, stored with what it
     lacks for the recovery period; a complete one is registered automatically once committed when the plan says so
-    (`auto_register`: the plan's setting, read here when not given). Raises serializers.ValidationError (field
+    (`auto_register`: the plan's setting, read here when not given; `validator`: one serializer for a list's bodies,
+    payload.BodyValidator). Raises serializers.ValidationError (field
     errors). Inside the caller's transaction."""
     from .tasks import submission_auto_register_task
 
     landlord = user.landlord
     fixed = payload.fixed_body(body, landlord=landlord, channel=channel, received_date=timezone.localdate(now))
-    payload.body_validate(fixed, organisation=landlord.organisation)
+    if validator is not None:
+        validator.validate(fixed)
+    else:
+        payload.body_validate(fixed, organisation=landlord.organisation)
     submission = Submission.objects.create(
         organisation=landlord.organisation, landlord=landlord, submitted_by=user, channel=channel, payload=fixed,
         received_at=now, missing=payload.missing_facts(fixed),
@@ -91,11 +98,12 @@ def submissions_receive(
     with transaction.atomic():
         organisation = user.landlord.organisation
         auto_register = case_services.plan_config_for(organisation).submissions_auto_register
-        now = timezone.now()
+        now, validator = timezone.now(), payload.BodyValidator(organisation=organisation)
         submissions = []
         for index, body in enumerate(bodies):
             try:
-                submissions.append(_receive(user=user, channel=channel, body=body, now=now, auto_register=auto_register))
+                submissions.append(_receive(user=user, channel=channel, body=body, now=now, auto_register=auto_register,
+                                            validator=validator))
             except serializers.ValidationError as exc:
                 raise SubmissionRowInvalid(index, exc.detail) from exc
         ids = f"submissions={submissions[0].pk}-{submissions[-1].pk} " if submissions else ""

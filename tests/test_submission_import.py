@@ -230,3 +230,54 @@ def test_a_thousand_rows_preview_in_a_few_seconds(landlord_client):
     assert "Nya: 1000" in landlord_client.get(url).content.decode()
     print(f"1,000 rows previewed in {elapsed:.1f} s")
     assert elapsed < 15, f"1,000 rows took {elapsed:.1f} s"
+    started = time.monotonic()
+    assert landlord_client.post(url, {"rows": "ALL"}).status_code == 302
+    elapsed = time.monotonic() - started
+    print(f"1,000 rows sent in {elapsed:.1f} s")
+    assert Submission.objects.count() == 1000 and elapsed < 30, f"1,000 rows took {elapsed:.1f} s to send"
+
+
+def test_the_reused_body_validator_judges_each_body_as_a_fresh_one(landlords):
+    """The preview validates every row's body with one serializer (payload.BodyValidator): nothing one body leaves
+    (data, errors, validated data) reaches the next."""
+    from rest_framework import serializers
+
+    from submissions import payload
+
+    landlord = landlords["familjebostader"].landlord
+    validator = payload.BodyValidator(organisation=landlord.organisation)
+    good = submission_body()
+    bad = [submission_body(notice_type="EVICTION_DATE"), submission_body(debt_amount="-1"), submission_body(served_date="2026-02-30"),
+           {**submission_body(), "household": {**submission_body()["household"], "members": []}}]
+    for body in [good, *bad, good, bad[1], good]:
+        fixed = payload.fixed_body(body, landlord=landlord, channel="PORTAL", received_date=timezone.localdate())
+        try:
+            fresh = payload.body_validate(fixed, organisation=landlord.organisation).validated_data
+        except serializers.ValidationError as exc:
+            with pytest.raises(serializers.ValidationError) as reused:
+                validator.validate(fixed)
+            assert reused.value.detail == exc.detail
+        else:
+            assert validator.validate(fixed).validated_data == fresh
+
+
+def test_missing_flags_and_automatic_registration_are_those_of_one_submission(
+    landlord_client, organisation, django_capture_on_commit_callbacks, monkeypatch,
+):
+    from cases.plan_admin import plan_configuration_activate
+    from submissions import tasks
+
+    plan_configuration_activate(organisation=organisation, version="2026.auto", settings={"submissions_auto_register": True})
+    queued = []
+    monkeypatch.setattr(tasks.submission_auto_register_task, "delay", lambda pk: queued.append(pk))
+    today = timezone.localdate()
+    rows = [good_row(1, today=today), changed(good_row(2, today=today), Delgivningsdatum="")]
+    url = preview_url(upload(landlord_client, csv_bytes(rows)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert landlord_client.post(url, {"rows": "ALL"}).status_code == 302
+    complete, flagged = Submission.objects.order_by("pk")
+    assert (complete.missing, flagged.missing) == ([], ["SERVED_DATE"])
+    assert queued == [complete.pk]
+    assert tasks.submission_auto_register_task(complete.pk) is not None
+    complete.refresh_from_db()
+    assert complete.status == "REGISTERED" and complete.notice.channel == "PORTAL"
