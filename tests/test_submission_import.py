@@ -281,3 +281,10 @@ def test_missing_flags_and_automatic_registration_are_those_of_one_submission(
     assert tasks.submission_auto_register_task(complete.pk) is not None
     complete.refresh_from_db()
     assert complete.status == "REGISTERED" and complete.notice.channel == "PORTAL"
+
+
+def test_the_pages_are_translated(landlord_client, mixed_file, settings):
+    landlord_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Import a list of notices" in landlord_client.get(START).content.decode()
+    html = landlord_client.get(preview_url(upload(landlord_client, mixed_file))).content.decode()
+    assert "already submitted" in html and "Send the valid rows and skip the rest" in html and "With errors: 3" in html
