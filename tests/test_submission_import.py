@@ -288,3 +288,14 @@ def test_the_pages_are_translated(landlord_client, mixed_file, settings):
     assert "Import a list of notices" in landlord_client.get(START).content.decode()
     html = landlord_client.get(preview_url(upload(landlord_client, mixed_file))).content.decode()
     assert "already submitted" in html and "Send the valid rows and skip the rest" in html and "With errors: 3" in html
+
+
+def test_retention_deletes_a_list_nobody_confirmed(landlord_client, mixed_file):
+    from submissions.retention import retention_sweep
+
+    preview_url(upload(landlord_client, mixed_file))
+    assert retention_sweep(timezone.localdate(), execute=False) == {}
+    LandlordImportPreview.objects.update(created_at=timezone.now() - PREVIEW_LIFETIME - dt.timedelta(minutes=1))
+    assert retention_sweep(timezone.localdate(), execute=False) == {"landlord_import_previews_due": 1}
+    assert retention_sweep(timezone.localdate(), execute=True) == {"landlord_import_previews_deleted": 1}
+    assert not LandlordImportPreview.objects.exists()
