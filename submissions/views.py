@@ -70,8 +70,8 @@ def _upload_errors(form) -> list[dict]:
 def landlord_import(request):
     """Upload a list; its rows are judged and shown on the preview (nothing is submitted yet)."""
     landlord = access.landlord_for_user(request.user)
-    form = LandlordImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = LandlordImportForm(request.POST, request.FILES) if request.method == "POST" else LandlordImportForm()
+    if form.is_bound and form.is_valid():
         try:
             preview = imports.preview_create(user=request.user, landlord=landlord, upload=form.cleaned_data["file"])
         except ImportFileError as exc:
@@ -102,8 +102,8 @@ def landlord_import_template(request, fmt: str):
 def landlord_import_preview(request, pk: int):
     """GET: every row and what it becomes. POST: send all, or the valid rows only."""
     preview = access.import_preview_get_for_landlord(request.user, pk)
-    form = LandlordImportConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = LandlordImportConfirmForm(request.POST) if request.method == "POST" else LandlordImportConfirmForm()
+    if form.is_bound and form.is_valid():
         try:
             submissions = imports.preview_confirm(user=request.user, pk=preview.pk, choice=form.cleaned_data["rows"], request=request)
         except imports.LandlordImportRefused as exc:

@@ -299,3 +299,17 @@ def test_retention_deletes_a_list_nobody_confirmed(landlord_client, mixed_file):
     assert retention_sweep(timezone.localdate(), execute=False) == {"landlord_import_previews_due": 1}
     assert retention_sweep(timezone.localdate(), execute=True) == {"landlord_import_previews_deleted": 1}
     assert not LandlordImportPreview.objects.exists()
+
+
+def test_an_xlsx_list_and_an_empty_post(landlord_client):
+    from tests.import_files import xlsx_bytes
+
+    today = timezone.localdate()
+    response = landlord_client.post(START, {"file": SimpleUploadedFile("lista.xlsx", xlsx_bytes([good_row(1, today=today)]))})
+    url = preview_url(response)
+    assert [status for _n, status, _t in rows_of(landlord_client, url)] == ["ny"]
+    empty = landlord_client.post(START, {})
+    assert empty.status_code == 400 and "Välj en fil att importera." in empty.content.decode()
+    unchosen = landlord_client.post(url, {})
+    assert unchosen.status_code == 400 and "Välj om alla rader eller bara de giltiga ska skickas." in unchosen.content.decode()
+    assert not Submission.objects.exists()
