@@ -21,6 +21,7 @@ NAVIGATION = [
     # The landlord's own area (issue 14 §2): nothing else is in its menu.
     ("submissions:landlord_home", _("Mina underrättelser"), {Role.HYRESVARD}),
     ("submissions:landlord_new", _("Lämna underrättelse"), {Role.HYRESVARD}),
+    ("submissions:landlord_import", _("Importera en lista"), {Role.HYRESVARD}),
     ("bosam:meeting_list", _("BOSAM"), {Role.BOSAM_ORDFORANDE, Role.HYRESRADGIVARE, Role.HANDLAGGARE, Role.CHEF}),
     ("followup:register", _("Avvikelser"), {Role.CHEF, Role.STYRGRUPP, Role.HYRESRADGIVARE, Role.HANDLAGGARE}),
     ("followup:statistics", _("Statistik"), {Role.CHEF, Role.STYRGRUPP, Role.STAD}),

@@ -59,3 +59,14 @@ def submission_get_for_staff(user, pk: int) -> Submission:
         raise Http404(_("Underrättelsen finns inte."))
     require_queue_user(user)
     return submission
+
+
+def import_preview_get_for_landlord(user, pk: int):
+    """The account's own uploaded list (submissions/imports.py): anyone else's, or one past its time, is 404."""
+    from .imports import preview_get
+
+    preview = preview_get(user=user, pk=pk)
+    if preview is None:
+        raise Http404(_("Listan finns inte."))
+    landlord_for_user(user)
+    return preview

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from cases.intake.forms import IntakeForm
 from cases.models import Landlord, NoticeChannel, NoticeType, SenderKind
 from cases.validation import FreeTextFormMixin, free_text_fields_apply
+from imports.reader import MAX_FILE_BYTES
 
+from .imports import SEND_ALL, SEND_VALID
 from .payload import LANDLORD_NOTICE_TYPES
 
 PORTAL_FIELDS = (
@@ -87,4 +89,30 @@ class RejectForm(FreeTextFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Skäl (visas för hyresvärden)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Skriv varför underrättelsen avvisas; hyresvärden ser skälet.")},
+    )
+
+
+class LandlordImportForm(forms.Form):
+    """The landlord's list: one file, within the staff import's limits (imports/reader.py)."""
+
+    file = forms.FileField(
+        label=_("Fil (CSV eller XLSX)"),
+        help_text=_("Högst 10 MB och 20 000 rader. CSV i UTF-8 eller Windows-1252, med ; eller , mellan fälten."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        error_messages={"required": _("Välj en fil att importera.")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(_("Filen är för stor: högst 10 MB."))
+        return upload
+
+
+class LandlordImportConfirmForm(forms.Form):
+    rows = forms.ChoiceField(
+        label=_("Vilka rader ska skickas?"),
+        choices=[(SEND_ALL, _("Skicka alla")), (SEND_VALID, _("Skicka de giltiga raderna och hoppa över resten"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Välj om alla rader eller bara de giltiga ska skickas.")},
     )

@@ -100,3 +100,25 @@ class Submission(models.Model):
     def completion_requested(self) -> bool:
         """Komplettering begärd: the recovery period cannot start on what was sent."""
         return self.status == SubmissionStatus.RECEIVED and bool(self.missing)
+
+
+class LandlordImportPreview(models.Model):
+    """A landlord's uploaded list between its preview and the confirmation (submissions/imports.py): the rows as
+    judged, each with the body it would be submitted with. Owned by the account that uploaded it and reachable by it
+    only; deleted when the rows are sent, when the account uploads another list, and by retention after
+    PREVIEW_LIFETIME. Not an import of the staff's (imports.NoticeImport): nothing here is registered."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("uppladdad av"))
+    landlord = models.ForeignKey(Landlord, on_delete=models.CASCADE, related_name="+", verbose_name=_("hyresvärd"))
+    file_name = models.CharField(_("filnamn"), max_length=255)
+    file_sha256 = models.CharField(_("filens kontrollsumma (SHA-256)"), max_length=64)
+    # [{"row", "status", "reference", "tenant", "pin" (masked), "errors", "note", "key", "body"}] (imports.py).
+    rows = models.JSONField(_("rader"), default=list)
+    created_at = models.DateTimeField(_("uppladdad"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("förhandsvisning av hyresvärdens lista")
+        verbose_name_plural = _("förhandsvisningar av hyresvärdens listor")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"

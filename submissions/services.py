@@ -42,26 +42,74 @@ class SubmissionIncomplete(Exception):
         super().__init__(str(errors))
 
 
-def submission_receive(*, user: User, channel: str, body, request: HttpRequest | None = None) -> Submission:
-    """Take a landlord's notice as sent: fixed (payload.fixed_body), validated as POST /api/v1/notices/ validates,
-    stored with what it lacks for the recovery period. Raises serializers.ValidationError (field errors).
-    When the plan registers complete submissions automatically, the task is queued once the row is committed."""
+class SubmissionRowInvalid(Exception):
+    """One body of a list is refused (submissions_receive): ``index`` in the list, ``detail`` the API's field errors."""
+
+    def __init__(self, index: int, detail):
+        self.index, self.detail = index, detail
+        super().__init__(f"{index}: {detail}")
+
+
+def _receive(
+    *, user: User, channel: str, body, now: dt.datetime, auto_register: bool | None = None,
+    validator: payload.BodyValidator | None = None,
+) -> Submission:
+    """One submission: fixed (payload.fixed_body), validated as POST /api/v1/notices/ validates, stored with what it
+    lacks for the recovery period; a complete one is registered automatically once committed when the plan says so
+    (`auto_register`: the plan's setting, read here when not given; `validator`: one serializer for a list's bodies,
+    payload.BodyValidator). Raises serializers.ValidationError (field
+    errors). Inside the caller's transaction."""
     from .tasks import submission_auto_register_task
 
     landlord = user.landlord
-    now = timezone.now()
     fixed = payload.fixed_body(body, landlord=landlord, channel=channel, received_date=timezone.localdate(now))
-    payload.body_validate(fixed, organisation=landlord.organisation)
+    if validator is not None:
+        validator.validate(fixed)
+    else:
+        payload.body_validate(fixed, organisation=landlord.organisation)
+    submission = Submission.objects.create(
+        organisation=landlord.organisation, landlord=landlord, submitted_by=user, channel=channel, payload=fixed,
+        received_at=now, missing=payload.missing_facts(fixed),
+    )
+    if submission.missing:
+        return submission
+    if auto_register is None:
+        auto_register = case_services.plan_config_for(submission.organisation).submissions_auto_register
+    if auto_register:
+        transaction.on_commit(lambda: submission_auto_register_task.delay(submission.pk))
+    return submission
+
+
+def submission_receive(*, user: User, channel: str, body, request: HttpRequest | None = None) -> Submission:
+    """Take a landlord's notice as sent (see _receive). Raises serializers.ValidationError (field errors).
+    When the plan registers complete submissions automatically, the task is queued once the row is committed."""
     with transaction.atomic():
-        submission = Submission.objects.create(
-            organisation=landlord.organisation, landlord=landlord, submitted_by=user, channel=channel, payload=fixed,
-            received_at=now, missing=payload.missing_facts(fixed),
-        )
+        submission = _receive(user=user, channel=channel, body=body, now=timezone.now())
         audit_log(user=user, action=AuditAction.SUBMISSION_RECEIVE, request=request, organisation=submission.organisation,
                   detail=f"submission={submission.pk} channel={channel}", without_assignment=False)
-        if not submission.missing and case_services.plan_config_for(submission.organisation).submissions_auto_register:
-            transaction.on_commit(lambda: submission_auto_register_task.delay(submission.pk))
     return submission
+
+
+def submissions_receive(
+    *, user: User, channel: str, bodies: list, request: HttpRequest | None = None, detail: str = ""
+) -> list[Submission]:
+    """A list of notices (the landlord's import), each taken as submission_receive takes one, all or nothing, with one
+    audit event for the list. Raises SubmissionRowInvalid for the first body refused (nothing is stored)."""
+    with transaction.atomic():
+        organisation = user.landlord.organisation
+        auto_register = case_services.plan_config_for(organisation).submissions_auto_register
+        now, validator = timezone.now(), payload.BodyValidator(organisation=organisation)
+        submissions = []
+        for index, body in enumerate(bodies):
+            try:
+                submissions.append(_receive(user=user, channel=channel, body=body, now=now, auto_register=auto_register,
+                                            validator=validator))
+            except serializers.ValidationError as exc:
+                raise SubmissionRowInvalid(index, exc.detail) from exc
+        ids = f"submissions={submissions[0].pk}-{submissions[-1].pk} " if submissions else ""
+        audit_log(user=user, action=AuditAction.SUBMISSION_RECEIVE, request=request, organisation=organisation,
+                  detail=f"{detail} count={len(submissions)} {ids}channel={channel}".strip()[:500], without_assignment=False)
+    return submissions
 
 
 def submission_problems(submission: Submission) -> dict:

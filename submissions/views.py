@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework import serializers
 
@@ -15,9 +17,11 @@ from cases.intake.forms import IntakeForm, MemberFormSet
 from cases.intake.selectors import landlord_options
 from cases.intake.views import _error_summary
 from cases.models import AuditAction, Case, NoticeChannel
+from imports import report as import_report
+from imports.reader import ImportFileError
 
-from . import access, payload, selectors, services
-from .forms import LandlordNoticeForm, RejectForm
+from . import access, imports, payload, selectors, services
+from .forms import LandlordImportConfirmForm, LandlordImportForm, LandlordNoticeForm, RejectForm
 from .presentation import MISSING_LABELS, submission_view
 
 # --- the landlord -----------------------------------------------------------------
@@ -54,6 +58,66 @@ def landlord_new(request):
         request, "submissions/landlord_form.html",
         {"landlord": landlord, "form": form, "formset": formset, "error_summary": errors}, status=400 if errors else 200,
     )
+
+
+def _upload_errors(form) -> list[dict]:
+    return [{"label": form.fields[name].label if name in form.fields else _("Formuläret"), "message": error,
+             "anchor": f"#{form[name].auto_id}" if name in form.fields else "#import-form"}
+            for name, errors in form.errors.items() for error in errors]
+
+
+@require_http_methods(["GET", "POST"])
+def landlord_import(request):
+    """Upload a list; its rows are judged and shown on the preview (nothing is submitted yet)."""
+    landlord = access.landlord_for_user(request.user)
+    form = LandlordImportForm(request.POST, request.FILES) if request.method == "POST" else LandlordImportForm()
+    if form.is_bound and form.is_valid():
+        try:
+            preview = imports.preview_create(user=request.user, landlord=landlord, upload=form.cleaned_data["file"])
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("submissions:landlord_import_preview", pk=preview.pk)
+    errors = _upload_errors(form) if form.is_bound else []
+    return render(request, "submissions/landlord_import.html", {"landlord": landlord, "form": form, "error_summary": errors},
+                  status=400 if errors else 200)
+
+
+@require_GET
+def landlord_import_template(request, fmt: str):
+    """The staff's template (imports/report.py), for the landlord's own area."""
+    access.landlord_for_user(request.user)
+    if fmt == "xlsx":
+        body, content_type = import_report.template_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        body, content_type = import_report.template_csv(), "text/csv; charset=utf-8"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="mall-underrattelser.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def landlord_import_preview(request, pk: int):
+    """GET: every row and what it becomes. POST: send all, or the valid rows only."""
+    preview = access.import_preview_get_for_landlord(request.user, pk)
+    form = LandlordImportConfirmForm(request.POST) if request.method == "POST" else LandlordImportConfirmForm()
+    if form.is_bound and form.is_valid():
+        try:
+            submissions = imports.preview_confirm(user=request.user, pk=preview.pk, choice=form.cleaned_data["rows"], request=request)
+        except imports.LandlordImportRefused as exc:
+            form.add_error("rows", str(exc))
+        else:
+            messages.success(request, ngettext("%(count)d underrättelse mottagen.", "%(count)d underrättelser mottagna.",
+                                               len(submissions)) % {"count": len(submissions)})
+            return redirect("submissions:landlord_home")
+    counts = imports.preview_counts(preview)
+    errors = _upload_errors(form) if form.is_bound else []
+    return render(request, "submissions/landlord_import_preview.html", {
+        "landlord": preview.landlord, "preview": preview, "rows": imports.preview_rows(preview), "counts": counts,
+        "form": form, "error_summary": errors,
+    }, status=400 if errors else 200)
 
 
 @require_GET

@@ -227,6 +227,13 @@ MATRIX: dict[str, tuple[str, str, tuple[int, ...]]] = {
     # login for everyone else (no one else is staff). Template 1 is a shipped default (the dataset makes sure).
     "admin:cases_lettertemplate_preview": ("GET", "", (302, 302, 302, 302, 302, 302, 302, 200, 302, 302)),
     "admin:cases_lettertemplate_preview_new": ("GET", "", (302, 302, 302, 302, 302, 302, 302, 403, 302, 302)),
+    # A landlord's list (issue 14 §2) is the landlord account's only: the pages are 403 for every staff role, and a
+    # list (which is not theirs whoever asks) 404.
+    "submissions:landlord_import": ("GET", "", (403,) * 10),
+    "submissions:landlord_import@post": ("POST", "", (403,) * 10),
+    "submissions:landlord_import_template": ("GET", "", (403,) * 10),
+    "submissions:landlord_import_preview": ("GET", "", (404,) * 10),
+    "submissions:landlord_import_preview@post": ("POST", "", (404,) * 10),
 }
 
 
@@ -292,6 +299,9 @@ def test_every_other_page_answers_each_role_without_a_server_error(dataset, pers
 LANDLORD_REACHES = {
     "home",  # a redirect to its area
     "submissions:landlord_home", "submissions:landlord_new", "submissions:landlord_receipt", "api-submission-list",
+    # Its own list of notices (issue 14 §2): the upload (GET, and an empty POST is the form back), the template; the
+    # preview of a list is its own only (another pk answers 404, see below).
+    "submissions:landlord_import", "submissions:landlord_import_template", "submissions:landlord_import_preview",
     # Its own account: language, password, two-factor enrolment; the same for everyone signed in.
     "set_language", "login", "accounts:otp_setup", "accounts:otp_verify", "accounts:otp_backup_codes", "accounts:sso_refused",
     "oidc_authentication_init", "oidc_authentication_callback", "favicon",
@@ -332,3 +342,12 @@ def test_a_landlord_reaches_nothing_but_its_own_submissions(dataset, landlords):
     # The other landlord's receipt is 404; its own is there.
     assert client.get(reverse("submissions:landlord_receipt", kwargs={"pk": theirs.pk})).status_code == 404
     assert client.get(reverse("submissions:landlord_receipt", kwargs={"pk": mine.pk})).status_code == 200
+    # Its import pages answer it; another account's list is 404 to it.
+    from submissions.models import LandlordImportPreview
+
+    assert client.get(reverse("submissions:landlord_import")).status_code == 200
+    assert client.get(reverse("submissions:landlord_import_template", kwargs={"fmt": "xlsx"})).status_code == 200
+    other = LandlordImportPreview.objects.create(created_by=landlords["stockholmshem"], landlord=landlords["stockholmshem"].landlord,
+                                                 file_name="lista.csv", file_sha256="0" * 64, rows=[])
+    assert client.get(reverse("submissions:landlord_import_preview", kwargs={"pk": other.pk})).status_code == 404
+    assert client.post(reverse("submissions:landlord_import_preview", kwargs={"pk": other.pk}), {"rows": "VALID"}).status_code == 404
