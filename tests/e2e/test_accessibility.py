@@ -20,6 +20,7 @@ from cases.models import Person
 from cases.services import caseload
 from devdata.bosam_demo import seed_demo_meetings
 from organisation.models import User
+from tests.e2e.helpers import sign_out
 from tests.factories import notice_data, pin_for, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -242,7 +243,7 @@ def test_emergency_access_and_retention_pages_have_no_serious_violations(data, m
     assert page.locator("main .is-invalid").count() > 0
     audit.check("nödåtkomst med fel")
     audit.assert_clean()
-    page.context.clear_cookies()
+    sign_out(page)
     audit = Auditor(page, live_server, view)  # sets the language cookie again
     audit.login("admin")
     audit.visit("gallring", "/arenden/gallring/")
@@ -269,7 +270,7 @@ def test_landlord_channel_pages_have_no_serious_violations(data, personas, live_
     audit.visit("hyresvärd: kvittens", f"/hyresvard/{submission.pk}/")
     audit.visit("hyresvärd: mina underrättelser", "/hyresvard/")
     audit.assert_clean()
-    page.context.clear_cookies()
+    sign_out(page)
     audit = Auditor(page, live_server, view)
     audit.login("hyresradgivare")
     audit.visit("inkomna underrättelser", "/arenden/inkomna/")

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from cases.models import AuditAction, AuditEvent, Task, TaskKind
 from cases.services import caseload
+from tests.e2e.helpers import log_in
 from tests.factories import notice_data, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "test-password-123"
 NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
@@ -21,14 +21,6 @@ NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth"
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "sv-SE"}
 
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(re.compile(r".*/arenden/.*"))
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import AssignmentRole, AuditAction, AuditEvent, Task, TaskKind, TaskStatus
+from tests.e2e.helpers import log_in
 from tests.factories import notice_data, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "test-password-123"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
@@ -23,14 +23,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "sv-SE"}
 
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(re.compile(r".*/arenden/.*"))
 
 
 @pytest.fixture

@@ -10,20 +10,12 @@ from django.utils import timezone
 
 from cases.models import AuditAction, EmergencyAccess
 from organisation.roles import sync_role_permissions
+from tests.e2e.helpers import log_in
 from tests.factories import notice_data, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "test-password-123"
 
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
 
 
 def test_jour_breaks_the_glass_and_the_chef_sees_it(organisation, personas, make_user, live_server, page, settings, tmp_path):

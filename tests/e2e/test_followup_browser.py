@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from cases.models import Deviation, DeviationEvent
 from followup import services
 from followup.reports import period_bounds
+from tests.e2e.helpers import sign_out
 from tests.e2e.test_accessibility import Auditor
 from tests.factories import notice_data, register
 
@@ -103,7 +104,7 @@ def test_statistics_dashboard_passes_axe(data, live_server, page, view):
     auditor.visit("avvikelser", "/avvikelser/")
     auditor.visit("rapporter", "/statistik/rapporter/")
     auditor.assert_clean()
-    page.context.clear_cookies()  # log out; the chef sees the drill-down links and the handling form
+    sign_out(page)  # log out; the chef sees the drill-down links and the handling form
     auditor = Auditor(page, live_server, view)
     auditor.login("chef")
     auditor.visit("statistik chef", f"/statistik/?date_from={year}-01-01&date_to={year}-12-31")

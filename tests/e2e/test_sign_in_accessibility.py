@@ -7,6 +7,7 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.e2e.helpers import sign_out
 from tests.e2e.test_accessibility import VIEWS, Auditor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +43,7 @@ def test_two_factor_pages_have_no_serious_violations(settings, personas, live_se
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/konto/tvastegs/reservkoder/")
     audit.check("reservkoder")
-    page.context.clear_cookies()
+    sign_out(page)
     page.context.add_cookies([{"name": "django_language", "value": audit.language, "url": live_server.url}])
     audit.login("barn")
     audit.check("tvåsteg verifiera")
@@ -72,7 +73,7 @@ def test_passkey_pages_have_no_serious_violations(settings, personas, live_serve
     page.locator("tr.passkey-row a").click()
     page.wait_for_url("**/ta-bort/")
     audit.check("ta bort nyckeln")
-    page.context.clear_cookies()
+    sign_out(page)
     page.context.add_cookies([{"name": "django_language", "value": audit.language, "url": live_server.url}])
     audit.login("barn")
     audit.check("tvåsteg verifiera med nyckel")

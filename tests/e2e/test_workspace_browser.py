@@ -7,13 +7,13 @@ import pytest
 from django.utils import timezone
 
 from cases.models import AuditAction, AuditEvent, Contact, Task, TaskKind, TaskStatus
+from tests.e2e.helpers import log_in
 from tests.factories import notice_data, register
 
 # serialized_rollback: a transactional test empties the database afterwards; the default
 # organisation (a data migration) must be there for every such test, whatever ran before.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "test-password-123"
 
 
 @pytest.fixture(scope="session")
@@ -21,14 +21,6 @@ def browser_context_args(browser_context_args):
     # A Swedish browser: LocaleMiddleware follows Accept-Language, and Chromium sends en-US by default.
     return {**browser_context_args, "locale": "sv-SE"}
 
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(re.compile(r".*/arenden/.*"))
 
 
 def test_barn_works_the_family_case_vuxna_is_refused_hyresradgivare_sees_all(organisation, personas, live_server, page):
