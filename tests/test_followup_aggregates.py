@@ -8,7 +8,8 @@ from django.test import Client
 
 from cases.models import Deviation, EvictionOutcome, Notice
 from followup import tasks
-from followup.models import AggregatedDay, DailyAggregate
+from followup.aggregates import aggregate_day, aggregate_days
+from followup.models import AggregatedDay, CaseFact, DailyAggregate, HouseholdDay
 from tests.factories import notice_data, register
 from tests.test_followup_statistics import EXPECTED_OCTOBER, OCTOBER, dataset  # noqa: F401 (the fixture)
 
@@ -47,6 +48,37 @@ def test_nightly_run_twice_writes_the_same_rows_and_the_figures_stay(dataset, pe
     Deviation.objects.all().delete()
     Notice.objects.all().delete()
     assert client.get(f"/api/v1/statistics/?{OCTOBER}").json() == EXPECTED_OCTOBER
+
+
+def stored_state():
+    return (
+        snapshot(),
+        sorted(HouseholdDay.objects.values_list("organisation_id", "day", "unit_code", "area", "household_key", "children",
+                                                "children_living", "children_alternating", "children_visiting", "adults",
+                                                "known_since")),
+        sorted(CaseFact.objects.values_list("organisation_id", "case_key", "first_notice_day", "unit_code", "area",
+                                            "contact_working_days", "has_recovery_deadline", "contacted_before_deadline",
+                                            "visited_before_deadline")),
+        sorted(AggregatedDay.objects.values_list("organisation_id", "day")),
+    )
+
+
+def test_a_block_of_days_is_written_as_the_same_rows_as_day_by_day(dataset, organisation):  # noqa: F811
+    """The catch-up writes a month in one pass (a first run over years of history took hours day by day)."""
+    start, end = D("2026-09-01"), D("2026-11-30")
+    day = start
+    while day <= end:
+        aggregate_day(organisation_id=organisation.pk, day=day)
+        day += dt.timedelta(days=1)
+    one_by_one = stored_state()
+    assert one_by_one[0] and one_by_one[1] and one_by_one[2] and len(one_by_one[3]) == 91
+    for model in (DailyAggregate, HouseholdDay, CaseFact, AggregatedDay):
+        model.objects.all().delete()
+    aggregate_days(organisation_id=organisation.pk, start=start, end=D("2026-10-15"))
+    aggregate_days(organisation_id=organisation.pk, start=D("2026-10-16"), end=end)
+    assert stored_state() == one_by_one
+    aggregate_days(organisation_id=organisation.pk, start=start, end=end)  # again, over what is written: the same
+    assert stored_state() == one_by_one
 
 
 def test_today_is_live_and_late_registrations_land_within_the_refresh_window(dataset, personas, organisation):  # noqa: F811
