@@ -17,6 +17,6 @@ class BosamConfig(AppConfig):
             next_meeting_date=lambda organisation, today: selectors.next_meeting_date(organisation, today),
             case_ids_on_agendas=lambda organisation: selectors.case_ids_on_agendas(organisation),
             timeline_source=timeline.case_discussion_entries,
-            case_changed=lambda case_id: services.agenda_refresh_for_case(case_id),
+            case_changed=lambda case_ids: services.agenda_refresh_for_cases(case_ids),
             cases_deleting=retention.cases_deleting,
         )

@@ -205,33 +205,42 @@ def agenda_prepare(*, meeting: Meeting, today: dt.date | None = None, user: User
 
 
 def agenda_refresh_for_case(case_id: int, *, today: dt.date | None = None) -> int:
-    """A case closed, changed urgency or got a notice (cases.hooks.case_changed): every prepared agenda of
-    its organisation that has not started yet follows. Cheap when nothing changes for the agenda: the case
-    alone is compared with its item; only a difference refreshes the whole agenda (its order, the count).
-    Returns how many agendas were refreshed. Safe to run twice."""
+    return agenda_refresh_for_cases([case_id], today=today)
+
+
+def agenda_refresh_for_cases(case_ids: list[int], *, today: dt.date | None = None) -> int:
+    """Cases closed, changed urgency or got a notice (cases.hooks.case_changed): every prepared agenda of their
+    organisations that has not started yet follows. Cheap when nothing changes for the agenda: the cases alone are
+    compared with their items; only a difference refreshes the whole agenda (its order, the count), once however
+    many cases changed. Returns how many agendas were refreshed. Safe to run twice."""
     today = today or timezone.localdate()
-    organisation_id = Case.objects.filter(pk=case_id).values_list("organisation_id", flat=True).first()
-    if organisation_id is None:
+    organisation_ids = set(Case.objects.filter(pk__in=case_ids).values_list("organisation_id", flat=True).distinct())
+    if not organisation_ids:
         return 0
     meetings = Meeting.objects.filter(
-        organisation_id=organisation_id, status=MeetingStatus.PLANNED, date__gte=today, agenda_prepared_at__isnull=False,
+        organisation_id__in=organisation_ids, status=MeetingStatus.PLANNED, date__gte=today, agenda_prepared_at__isnull=False,
     ).select_related("series")
     refreshed = 0
     for meeting in meetings:
-        candidates, _left_out = selectors.agenda_selection(meeting, today=today, case_ids=[case_id])
-        wanted = candidates[0] if candidates else None
-        item = meeting.items.filter(case_id=case_id).first()
+        candidates, _left_out = selectors.agenda_selection(meeting, today=today, case_ids=case_ids)
+        items = {item.case_id: item for item in meeting.items.filter(case_id__in=case_ids)}
+        if _agenda_differs({c["case_id"]: c for c in candidates}, items):
+            agenda_prepare(meeting=meeting, today=today)
+            refreshed += 1
+    return refreshed
+
+
+def _agenda_differs(wanted: dict[int, dict], items: dict[int, AgendaItem]) -> bool:
+    """Whether the agenda's items of these cases differ from what the selection wants of them."""
+    for case_id in set(wanted) | set(items):
+        item, want = items.get(case_id), wanted.get(case_id)
         if item is not None and (item.is_removed or item.added_by_chair):
             continue  # the chair decided about this case on this agenda
-        if wanted is None and item is None:
-            continue
-        if wanted is not None and item is not None and all(
-            getattr(item, name) == wanted[name] for name in ("section", "notice_type", "urgent", "children_count")
-        ):
-            continue
-        agenda_prepare(meeting=meeting, today=today)
-        refreshed += 1
-    return refreshed
+        if item is None or want is None:
+            return True
+        if any(getattr(item, name) != want[name] for name in ("section", "notice_type", "urgent", "children_count")):
+            return True
+    return False
 
 
 def agenda_notify(*, meeting: Meeting) -> bool:

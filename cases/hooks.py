@@ -9,8 +9,9 @@ works on its own: no next meeting, no case on any agenda, no extra timeline entr
 - before_retention(today): called before retention deletes cases (followup writes its statistics aggregates)
 - timeline sources: functions case -> iterable of TimelineEntry, added to the case page's
   timeline (see cases/workspace/timeline.py); an entry may name the template that renders it.
-- case_changed listeners: functions case_id -> None, told after the commit that a case was closed,
-  reopened or re-evaluated (a new notice, a changed urgency); bosam refreshes its prepared agendas.
+- case_changed listeners: functions (case ids) -> None, told after the commit that cases were closed,
+  reopened or re-evaluated (a new notice, a changed urgency); bosam refreshes its prepared agendas. Inside
+  `case_changes_gathered()` (an import's commit) they are told once, of all the cases, not once per case.
 - cases_deleting listeners: functions (cases: list of Case) -> dict of counts, called by retention inside each
   batch's transaction just before those cases are deleted: the other apps remove what they keep of them (bosam's
   frozen minutes and stored PDFs, the imports' rows and kept files). A listener's error rolls the batch back.
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 
@@ -43,8 +46,10 @@ _next_meeting_date: Callable[[Any, dt.date], dt.date | None] = _no_meeting
 _case_ids_on_agendas: Callable[[Any], Iterable[int]] = _no_agenda_cases
 # Functions case -> iterable of cases.workspace.timeline.TimelineEntry, from other apps.
 extra_timeline_sources: list[Callable[[Any], Iterable[Any]]] = []
-# Functions case_id -> None, called after the transaction that changed the case commits.
-case_changed_listeners: list[Callable[[int], None]] = []
+# Functions (case ids) -> None, called after the transaction that changed the cases commits.
+case_changed_listeners: list[Callable[[list[int]], None]] = []
+# The case ids gathered by `case_changes_gathered`, or None outside it.
+_gathered_changes: ContextVar[set[int] | None] = ContextVar("gathered_case_changes", default=None)
 # Functions (cases about to be deleted by retention) -> {name: count}; and (today, execute) -> {name: count}.
 cases_deleting_listeners: list[Callable[[list[Any]], dict[str, int]]] = []
 retention_sweep_listeners: list[Callable[[dt.date, bool], dict[str, int]]] = []
@@ -56,7 +61,7 @@ def register(
     case_ids_on_agendas: Callable[[Any], Iterable[int]] | None = None,
     timeline_source: Callable[[Any], Iterable[Any]] | None = None,
     before_retention: Callable[[dt.date], Any] | None = None,
-    case_changed: Callable[[int], None] | None = None,
+    case_changed: Callable[[list[int]], None] | None = None,
     cases_deleting: Callable[[list[Any]], dict[str, int]] | None = None,
     retention_sweep: Callable[[dt.date, bool], dict[str, int]] | None = None,
 ) -> None:
@@ -114,16 +119,39 @@ def before_retention(today: dt.date) -> Any:
 
 def case_changed(case_id: int) -> None:
     """Tell the listeners, once the current transaction commits (at once outside one), that the case changed."""
+    gathered = _gathered_changes.get()
+    if gathered is not None:
+        gathered.add(case_id)
+        return
+    _tell_on_commit([case_id])
+
+
+@contextmanager
+def case_changes_gathered() -> Iterator[None]:
+    """Within the block, changed cases are gathered; at its end the listeners are told of them all at once, after
+    the commit (an import of 5,000 rows refreshes a prepared agenda once, not 5,000 times). Nothing is told when the
+    block fails: its transaction rolls back."""
+    token = _gathered_changes.set(set())
+    try:
+        yield
+        case_ids = sorted(_gathered_changes.get())
+    finally:
+        _gathered_changes.reset(token)
+    if case_ids:
+        _tell_on_commit(case_ids)
+
+
+def _tell_on_commit(case_ids: list[int]) -> None:
     from django.db import transaction
 
     for listener in case_changed_listeners:
-        transaction.on_commit(lambda listener=listener: _tell(listener, case_id))
+        transaction.on_commit(lambda listener=listener: _tell(listener, case_ids))
 
 
-def _tell(listener: Callable[[int], None], case_id: int) -> None:
-    # The case's own change is committed: a listener's failure must not turn it into an error page
+def _tell(listener: Callable[[list[int]], None], case_ids: list[int]) -> None:
+    # The cases' own change is committed: a listener's failure must not turn it into an error page
     # (bosam's daily preparation refreshes the agendas anyway).
     try:
-        listener(case_id)
+        listener(case_ids)
     except Exception:
-        logging.getLogger(__name__).exception("case_changed listener %s failed for case %s", listener, case_id)
+        logging.getLogger(__name__).exception("case_changed listener %s failed for cases %s", listener, case_ids[:20])

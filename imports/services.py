@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import hooks
 from cases import services as case_services
 from cases.audit import audit_log, audit_log_cases
 from cases.models import AuditAction, Case, Landlord, Notice
@@ -282,7 +283,8 @@ def import_commit(
     if notice_import.status != ImportStatus.RUNNING:
         return notice_import
     try:
-        with transaction.atomic(), _without_nested_savepoints():
+        # The prepared BOSAM agendas follow the import once, after the commit, not once per case.
+        with transaction.atomic(), _without_nested_savepoints(), hooks.case_changes_gathered():
             _commit_rows(notice_import, user, progress, today or timezone.localdate())
     except Exception as exc:
         notice_import.refresh_from_db()

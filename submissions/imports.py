@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import serializers
 
+from cases import hooks
 from cases.models import Landlord, NoticeChannel
 from cases.rules.identity import mask_personal_identity_number
 from imports.columns import BY_KEY, COLUMNS, recognise
@@ -236,7 +237,7 @@ def preview_rows(preview: LandlordImportPreview) -> list[dict]:
 def preview_confirm(*, user, pk: int, choice: str, request=None) -> list[Submission]:
     """Send the list's new rows as submissions (channel PORTAL), all or nothing; the preview goes with it.
     SEND_ALL is refused while any row has an error; SEND_VALID skips those. Rows submitted meanwhile are skipped."""
-    with transaction.atomic():
+    with transaction.atomic(), hooks.case_changes_gathered():  # rows registered at once: the agendas follow once
         landlord = Landlord.objects.select_for_update().get(pk=user.landlord_id)  # one list of a landlord at a time
         preview = preview_get(user=user, pk=pk)
         if preview is None:

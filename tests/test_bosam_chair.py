@@ -133,6 +133,45 @@ def test_the_hook_is_wired_after_the_commit(organisation, personas, django_captu
     assert not meeting.items.filter(case=c["B"]).exists()
 
 
+def test_an_import_refreshes_a_prepared_agenda_once_not_once_per_case(organisation, personas, settings,
+                                                                     django_capture_on_commit_callbacks):
+    """Issue 14, Scale: the cases of an import's commit reach the agendas ahead in one refresh after the commit (one
+    per case made a 5,000-row import refresh the agenda 5,000 times)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bosam.models import Meeting
+    from imports.models import ImportStatus
+    from tests.import_files import csv_bytes, good_row
+    from tests.test_imports import commit, preview
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    meeting = build_scenario(organisation, personas).meeting
+    today = timezone.localdate()
+    meeting.date = today + dt.timedelta(days=7)  # ahead of the real today, which the hook uses
+    meeting.save(update_fields=["date"])
+    ahead = Meeting.objects.filter(organisation=organisation, status=MeetingStatus.PLANNED, date__gte=today,
+                                   agenda_prepared_at__isnull=False).count()
+    assert ahead >= 1
+    advisor = personas["hyresradgivare"]
+
+    def after_the_commit(first: int, rows: int) -> list[str]:
+        notice_import = preview(advisor, csv_bytes([good_row(first + i, today=today) for i in range(rows)]))
+        with CaptureQueriesContext(connection) as queries:
+            result = commit(advisor, notice_import, rows="ALL", capture=django_capture_on_commit_callbacks)
+        assert result.status == ImportStatus.DONE and result.created_cases == rows
+        sql = [q["sql"] for q in queries.captured_queries]
+        done = next(i for i, q in enumerate(sql) if q.startswith('UPDATE "imports_noticeimport"') and "'DONE'" in q)
+        return sql[done + 1:]
+
+    small, large = after_the_commit(0, 2), after_the_commit(100, 8)
+    # The same statements after a commit of 2 rows and of 8: the agendas are compared and refreshed once.
+    assert len(small) == len(large), (len(small), len(large))
+    assert sum(q.startswith('INSERT INTO "bosam_agendaitem"') for q in large) == ahead
+    imported = set(Case.objects.filter(notices__received_date=today).values_list("pk", flat=True))
+    assert len(imported) == 10 and imported <= set(meeting.items.values_list("case_id", flat=True))
+
+
 def test_a_cancellation_is_undone_the_same_day_only(scenario, personas):
     chair = personas["ordforande"]
     meeting = scenario.meeting.series.meetings.get(date=D("2026-12-15"))
