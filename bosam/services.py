@@ -214,7 +214,7 @@ def agenda_refresh_for_cases(case_ids: list[int], *, today: dt.date | None = Non
     compared with their items; only a difference refreshes the whole agenda (its order, the count), once however
     many cases changed. Returns how many agendas were refreshed. Safe to run twice."""
     today = today or timezone.localdate()
-    organisation_ids = set(Case.objects.filter(pk__in=case_ids).values_list("organisation_id", flat=True).distinct())
+    organisation_ids = set(Case.objects.filter(pk__in=case_ids).order_by().values_list("organisation_id", flat=True).distinct())
     if not organisation_ids:
         return 0
     meetings = Meeting.objects.filter(
