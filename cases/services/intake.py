@@ -112,6 +112,17 @@ class NoticeData:
     sent_date: dt.date | None = None  # the landlord's dispatch date (start of the recovery period, reading SENT)
 
 
+def tenant_household_ids(organisation: Organisation, numbers: list[str]) -> list[int]:
+    """The organisation's households where one of these personnummer is a tenant or co-tenant.
+
+    A query of the persons alone, by the index on the personnummer, and the organisation checked here: joined with
+    the organisation's cases, PostgreSQL started from the cases whenever its statistics knew the organisation as small
+    (a district's first import), so each row of a 5,000-row import read every case imported before it."""
+    rows = Person.objects.filter(personal_identity_number__in=numbers, role__in=TENANT_ROLES).values_list(
+        "household_id", "organisation_id")
+    return sorted({household_id for household_id, organisation_id in rows if organisation_id == organisation.pk})
+
+
 def open_case_for_identity_numbers(organisation: Organisation, numbers: list[str], *, or_latest_closed: bool = False) -> Case | None:
     """The open case of a household where a tenant has one of these personnummer.
 
@@ -119,13 +130,11 @@ def open_case_for_identity_numbers(organisation: Organisation, numbers: list[str
     intake's new case keeps that household, see `earlier_household_for_identity_numbers`). Members belong to the
     household, not the case, so a household with an open case always has that case come first."""
     numbers = [n for n in numbers if n]
-    if not numbers:
+    household_ids = tenant_household_ids(organisation, numbers) if numbers else []
+    if not household_ids:
         return None
-    cases = Case.objects.filter(
-        organisation=organisation,
-        household__members__personal_identity_number__in=numbers,
-        household__members__role__in=[MemberRole.TENANT, MemberRole.CO_TENANT],
-    ).select_related("household")
+    # The households are the organisation's (their persons are): the cases are read by household only.
+    cases = Case.objects.filter(household_id__in=household_ids).select_related("household")
     if not or_latest_closed:
         return cases.filter(status=CaseStatus.OPEN).first()
     open_first = DbCase(When(status=CaseStatus.OPEN, then=Value(0)), default=Value(1))
@@ -139,14 +148,11 @@ def earlier_household_for_identity_numbers(organisation: Organisation, numbers: 
     """The household of the latest closed case where a tenant has one of these personnummer:
     a new notice opens a new case for the same household, so its history stays (issue 11)."""
     numbers = [n for n in numbers if n]
-    if not numbers:
+    household_ids = tenant_household_ids(organisation, numbers) if numbers else []
+    if not household_ids:
         return None
     case = (
-        Case.objects.filter(
-            organisation=organisation,
-            household__members__personal_identity_number__in=numbers,
-            household__members__role__in=[MemberRole.TENANT, MemberRole.CO_TENANT],
-        )
+        Case.objects.filter(household_id__in=household_ids)
         .exclude(household__cases__status=CaseStatus.OPEN)
         .select_related("household")
         .order_by("-opened_at", "-id")
