@@ -489,6 +489,8 @@ class Case(models.Model):
             models.Index(fields=["organisation", "status", "urgent"]),
             # The overview over all statuses by notice type, newest first (issue 16: filter and sort from one index).
             models.Index(fields=["organisation", "latest_notice_type", "opened_at"], name="case_org_notice_type_opened"),
+            # The statistics' closed cases of a period (followup.aggregates.live_rows): a day's figures read that day.
+            models.Index(fields=["organisation", "closed_at"], name="case_org_closed_at"),
         ]
 
     def __str__(self):

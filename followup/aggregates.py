@@ -99,6 +99,14 @@ def _payment_commitment_rows(cases, start: dt.date, end: dt.date) -> list[Row]:
     return rows
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of the day, in the local time zone: with a day's margin either side, a window on the stored time that
+    an index or a plain comparison serves before the exact local day is taken (TruncDate)."""
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def live_rows(organisation_ids: Iterable[int], unit_codes, start: dt.date, end: dt.date, areas=None) -> list[Row]:
     """Every additive figure for the days [start, end], from the cases as they are now."""
     from .statistics import debt_band
@@ -124,7 +132,8 @@ def live_rows(organisation_ids: Iterable[int], unit_codes, start: dt.date, end: 
     rows += [(org, day, unit, area, "debt_band", band, n) for (org, day, unit, area, band), n in debt.items()]
 
     closed = (
-        cases.exclude(outcome="").filter(closed_at__isnull=False)
+        cases.exclude(outcome="")
+        .filter(closed_at__gte=_day_start(start - dt.timedelta(days=1)), closed_at__lt=_day_start(end + dt.timedelta(days=2)))
         .annotate(day=TruncDate("closed_at"), stat_area=area_expression("household"))
         .filter(day__gte=start, day__lte=end).order_by().values("organisation_id", "day", "lead_unit__code", "stat_area", "outcome")
         .annotate(n=Count("id"))
@@ -216,10 +225,12 @@ def _known_since(organisation_ids, household_ids: set[int], households) -> dict[
     households_by_pin: dict[str, set[int]] = defaultdict(set)
     for household_id, pin in same_tenants.values_list("household_id", "personal_identity_number"):
         households_by_pin[pin].add(household_id)
+    # The households by id (an OR of the two subqueries read every notice of the organisations); 0, no household,
+    # keeps the query when there are none, so that the count stays one number.
+    all_households = set(household_ids) | {h for hs in households_by_pin.values() for h in hs}
     first = dict(
-        Notice.objects.filter(Q(case__household_id__in=households) | Q(case__household_id__in=same_tenants.values("household_id")),
-                              case__organisation_id__in=organisation_ids).order_by()
-        .values_list("case__household_id").annotate(first=Min("received_date"))
+        Notice.objects.filter(case__household_id__in=sorted(all_households) or [0], case__organisation_id__in=organisation_ids)
+        .order_by().values_list("case__household_id").annotate(first=Min("received_date"))
     )
     known = {}
     for household_id in household_ids:
@@ -338,12 +349,17 @@ def case_rows(organisation_ids, unit_codes, start: dt.date, end: dt.date, areas=
     stored_end, live_start = stored_and_live(organisation_ids, start, end)
     facts: list[CaseFact] = list(
         _stored(CaseFact, organisation_ids, unit_codes, areas).filter(first_notice_day__gte=start, first_notice_day__lte=stored_end))
-    cases = _cases(organisation_ids, unit_codes, areas).annotate(first=Min("notices__received_date")).filter(
-        first__gte=live_start, first__lte=end
-    )
-    facts += live_case_facts(cases)
+    facts += live_case_facts(first_notice_in(_cases(organisation_ids, unit_codes, areas), live_start, end))
     return [CaseRow(f.case_key, f.first_notice_day, f.contact_working_days, f.has_recovery_deadline, f.contacted_before_deadline,
                     f.visited_before_deadline) for f in facts]
+
+
+def first_notice_in(cases, start: dt.date, end: dt.date):
+    """Those of the cases whose first notice was received in [start, end]: a notice in the period and none before it,
+    found from the period's notices (the index on the received date). A minimum over every case of the organisation
+    read its whole history, for a day's figures too."""
+    in_period = Notice.objects.filter(received_date__gte=start, received_date__lte=end).values("case_id")
+    return cases.filter(pk__in=in_period).exclude(Exists(Notice.objects.filter(case_id=OuterRef("pk"), received_date__lt=start)))
 
 
 def statistics_areas(organisation_ids) -> list[str]:
@@ -416,11 +432,7 @@ def aggregate_days(*, organisation_id: int, start: dt.date, end: dt.date) -> int
     DailyAggregate.objects.bulk_create(rows)
     HouseholdDay.objects.filter(organisation_id=organisation_id, day__gte=start, day__lte=end).delete()
     HouseholdDay.objects.bulk_create(live_household_days([organisation_id], None, start, end))
-    first_in_block = (
-        Case.objects.filter(organisation_id=organisation_id).annotate(first=Min("notices__received_date"))
-        .filter(first__gte=start, first__lte=end)
-    )
-    case_facts_write(live_case_facts(first_in_block))
+    case_facts_write(live_case_facts(first_notice_in(Case.objects.filter(organisation_id=organisation_id), start, end)))
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     AggregatedDay.objects.filter(organisation_id=organisation_id, day__gte=start, day__lte=end).delete()
     now = timezone.now()
