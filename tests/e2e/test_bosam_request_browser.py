@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from cases.models import BosamRequest
-from tests.e2e.test_casepage_browser import SCREENSHOTS, log_in
+from tests.e2e.helpers import log_in
+from tests.e2e.test_casepage_browser import SCREENSHOTS
 from tests.factories import notice_data, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

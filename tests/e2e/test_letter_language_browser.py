@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from cases import letter_texts
 from cases.models import LetterTemplate, SentLetter
+from tests.e2e.helpers import PASSWORD, log_in
 from tests.e2e.test_accessibility import axe_violations
-from tests.e2e.test_workspace_browser import PASSWORD, log_in
 from tests.factories import household_data, notice_data, register, ship_letter_templates
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.models import AuditAction, AuditEvent, SentLetter
 from cases.services import letter_task_create
-from tests.e2e.test_workspace_browser import log_in
+from tests.e2e.helpers import log_in
 from tests.factories import notice_data, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

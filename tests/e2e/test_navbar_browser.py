@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.e2e.test_casepage_browser import SCREENSHOTS, log_in
+from tests.e2e.helpers import log_in
+from tests.e2e.test_casepage_browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
