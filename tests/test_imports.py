@@ -161,6 +161,10 @@ def test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once(
         assert case.notices.count() == 3
     new_cases = Case.objects.filter(pk__in=committed.rows.filter(outcome="NEW_HOUSEHOLD").values("case_id"))
     assert new_cases.count() == 560
+    # Each registered row names its notice, its case and the case's number (written in one statement per chunk).
+    registered = committed.rows.filter(outcome__in=["NEW_HOUSEHOLD", "JOINS_CASE"]).select_related("notice", "case")
+    assert registered.count() == 680
+    assert all((row.notice.case_id, row.case_number) == (row.case_id, row.case.number) for row in registered)
     for k in range(20):
         assert Case.objects.get(notices__landlord_reference=f"SAME-HH-{k}").notices.count() == 2
 

@@ -13,7 +13,7 @@ FIELDS = ["added_sentence", "added_params", "added_reason"]
 
 
 def _batched(schema_editor, model, rows) -> None:
-    from cases.migration_writes import update_columns
+    from cases.bulk_writes import update_columns
 
     changed = []
     for row in rows:

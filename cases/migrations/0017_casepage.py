@@ -12,7 +12,7 @@ BATCH = 2000
 
 def _rewrite(apps, schema_editor, reword) -> None:
     """Rewrite the explanation of every Case and RoutingDecision with `reword`, a batch at a time."""
-    from cases.migration_writes import update_json_column
+    from cases.bulk_writes import update_json_column
 
     for model_name in ("Case", "RoutingDecision"):
         model = apps.get_model("cases", model_name)

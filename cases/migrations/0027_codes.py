@@ -31,8 +31,8 @@ def _names(apps):
 
 
 def _batched(schema_editor, model, fields, rows) -> None:
-    """Write (pk, *values) rows a batch at a time: one statement per batch (cases.migration_writes)."""
-    from cases.migration_writes import update_columns
+    """Write (pk, *values) rows a batch at a time: one statement per batch (cases.bulk_writes)."""
+    from cases.bulk_writes import update_columns
 
     changed = []
     for row in rows:

@@ -18,7 +18,7 @@ ASSIGNMENT_FIELDS = ["end_sentence", "end_params", "end_reason"]
 
 
 def _batched(schema_editor, model, fields, rows) -> None:
-    from cases.migration_writes import update_columns
+    from cases.bulk_writes import update_columns
 
     changed = []
     for row in rows:
