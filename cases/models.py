@@ -685,7 +685,13 @@ class Task(models.Model):
             models.CheckConstraint(condition=Q(note_sentence="") | Q(completion_note=""), name="task_note_sentence_or_text"),
             models.CheckConstraint(condition=Q(note_sentence="") | ~Q(status=TaskStatus.OPEN), name="task_note_sentence_when_closed"),
         ]
-        indexes = [models.Index(fields=["unit", "status", "due_date"]), models.Index(fields=["assignee", "status", "due_date"])]
+        indexes = [
+            models.Index(fields=["unit", "status", "due_date"]),
+            models.Index(fields=["assignee", "status", "due_date"]),
+            # A case's open tasks by due date: the lists' overdue flag and next task, per listed case (issue 16). A
+            # search over all statuses lists mostly closed cases, which this answers without reading their tasks.
+            models.Index(fields=["case", "due_date"], condition=Q(status=TaskStatus.OPEN), name="task_open_by_case"),
+        ]
 
     def __str__(self):
         return self.title or self.get_kind_display()
