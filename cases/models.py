@@ -1070,7 +1070,10 @@ class OpenCaseMembership(models.Model):
     services that open, join, close and reopen cases (``cases/services/membership.py``).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique (organisation, personnummer) serves the organisation too. With both, PostgreSQL
+    # took the organisation's alone for an organisation its statistics thought empty (a district's first import) and
+    # read every membership of the organisation for each row.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", db_index=False)
     personal_identity_number = models.CharField(_("personnummer"), max_length=12)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="open_memberships", verbose_name=_("ärende"))
 

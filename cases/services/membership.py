@@ -44,13 +44,14 @@ def open_case_for_numbers(organisation_id: int, numbers: list[str]) -> Case | No
     numbers = [n for n in numbers if n]
     if not numbers:
         return None
-    membership = (
-        OpenCaseMembership.objects.filter(organisation_id=organisation_id, personal_identity_number__in=numbers)
-        .select_related("case__household")
-        .order_by("case_id")
-        .first()
-    )
-    return membership.case if membership else None
+    # The memberships alone, then the case by its id: joined in one statement, PostgreSQL walked the cases in id order
+    # until it met the membership's case whenever its statistics did not know the membership yet (a merge join; 700 ms
+    # for a case opened today at 570,000 cases). A new household costs the first statement only.
+    case_ids = list(OpenCaseMembership.objects.filter(
+        organisation_id=organisation_id, personal_identity_number__in=numbers).values_list("case_id", flat=True))
+    if not case_ids:
+        return None
+    return Case.objects.select_related("household").get(pk=min(case_ids))
 
 
 def tenant_numbers_of(case: Case) -> list[str]:
