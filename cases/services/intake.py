@@ -31,7 +31,7 @@ from ..models import (
     SubmissionToken,
 )
 from .evaluation import Context, case_reevaluate, new_case_data
-from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_for_numbers
+from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_for_numbers, writes_serialised
 from .plan import _units_by_code
 
 if TYPE_CHECKING:
@@ -336,27 +336,53 @@ class _Target:
 
 
 def _case_open(
-    organisation: Organisation, household: HouseholdData, notice: NoticeData, today: dt.date, earlier: Household | None = None
+    organisation: Organisation, household: HouseholdData, notice: NoticeData, today: dt.date, earlier: Household | None = None,
+    *, may_race: bool = True,
 ) -> _Target | None:
     """A new open case, or None when a tenant has an open case already. The household is `earlier`, the one of an
-    earlier, closed case of the same tenants when there is one, so its history stays (issue 11); else a new household."""
+    earlier, closed case of the same tenants when there is one, so its history stays (issue 11); else a new household.
+
+    `may_race`: a concurrent registration may have opened the case meanwhile (the unique constraints refuse this one):
+    the writes run in a savepoint, so that a lost race rolls back only them. When it cannot (see `_open_may_race`),
+    no savepoint (issue 16: two queries) and an IntegrityError is an error like any other."""
+    if not may_race:
+        return _case_open_writes(organisation, household, notice, today, earlier)
     try:
         with transaction.atomic():  # a savepoint: a lost race rolls back only this
-            household_obj = earlier
-            new_household = household_obj is None
-            if new_household:
-                household_obj, members = _household_create(organisation, household)
-            else:
-                members = _household_update(household_obj, household)
-            case = Case.objects.create(
-                organisation=organisation,
-                household=household_obj,
-                number=_next_case_number(organisation, notice.received_date.year if notice.received_date else today.year),
-            )
-            memberships_sync(case, strict=True, members=members, new_case=True)
+            return _case_open_writes(organisation, household, notice, today, earlier)
     except IntegrityError:
         return None
+
+
+def _case_open_writes(
+    organisation: Organisation, household: HouseholdData, notice: NoticeData, today: dt.date, earlier: Household | None
+) -> _Target:
+    household_obj = earlier
+    new_household = household_obj is None
+    if new_household:
+        household_obj, members = _household_create(organisation, household)
+    else:
+        members = _household_update(household_obj, household)
+    case = Case.objects.create(
+        organisation=organisation,
+        household=household_obj,
+        number=_next_case_number(organisation, notice.received_date.year if notice.received_date else today.year),
+    )
+    memberships_sync(case, strict=True, members=members, new_case=True)
     return _Target(case=case, members=members, new_case=True, new_household=new_household)
+
+
+def _open_may_race(numbers_locked: bool, earlier: Household | None) -> bool:
+    """Whether a case opened now may meet a concurrent registration that opens the same one.
+
+    Not on SQLite in an IMMEDIATE transaction (no writing transaction runs beside it), nor on PostgreSQL for a new
+    household once the tenants' personnummer are locked (identity_numbers_lock): its memberships are exactly those
+    numbers, so any registration that could open the same case waits for this one and then finds its case. The
+    household of an earlier case is not covered: it may hold tenants this notice does not name (not locked), and two
+    notices of different tenants may both reopen it (one_open_case_per_household)."""
+    if writes_serialised():
+        return False
+    return not (numbers_locked and earlier is None)
 
 
 def _case_join(case: Case, organisation: Organisation, household: HouseholdData) -> _Target:
@@ -373,7 +399,7 @@ def _case_join(case: Case, organisation: Organisation, household: HouseholdData)
 
 def _case_for_notice(
     organisation: Organisation, household: HouseholdData, notice: NoticeData, join_case: Case | None, tenant_numbers: list[str],
-    today: dt.date,
+    today: dt.date, numbers_locked: bool = False,
 ) -> _Target:
     """The case the notice goes on: the one chosen, the open case of a tenant, or a new one (on the household of the
     tenants' latest closed case when there is one)."""
@@ -387,10 +413,10 @@ def _case_for_notice(
         elif latest is not None:
             earlier = latest.household
     if case is None:
-        target = _case_open(organisation, household, notice, today, earlier)
+        target = _case_open(organisation, household, notice, today, earlier, may_race=_open_may_race(numbers_locked, earlier))
         if target is None:
-            # Another registration won the unique constraint (a path without the lock,
-            # or SQLite): join the case it opened.
+            # Another registration won the unique constraint (a path without the lock, or an earlier household's
+            # tenant this notice does not name): join the case it opened.
             case = open_case_for_numbers(organisation.pk, tenant_numbers)
             if case is None:  # pragma: no cover - the constraint guarantees the row
                 raise Case.DoesNotExist
@@ -463,8 +489,8 @@ def notice_register(
     tenant_numbers = [m.personal_identity_number for m in household.members if m.role in TENANT_ROLES and m.personal_identity_number]
     # Taken before the lookup: a concurrent registration of the same people waits here
     # and then finds (and joins) the case this one creates.
-    identity_numbers_lock(organisation.pk, tenant_numbers)
-    target = _case_for_notice(organisation, household, notice, join_case, tenant_numbers, today)
+    numbers_locked = identity_numbers_lock(organisation.pk, tenant_numbers)
+    target = _case_for_notice(organisation, household, notice, join_case, tenant_numbers, today, numbers_locked)
     case = target.case
     involvements = _involvements_add(case.household, household.active_units, units, today, new_household=target.new_household)
 
