@@ -362,6 +362,8 @@ def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.da
         by_number = {row.row_number: row for row in batch}
         # Judged again now, after the rows before it were registered: a later row of the same household joins its case.
         verdicts = evaluator.chunk([(row.row_number, row.values) for row in batch])
+        # The chunk's new cases take their numbers in one statement; the ones left are given back after it.
+        registration.expect_new_cases(sum(1 for v in verdicts if v.outcome == RowOutcome.NEW_HOUSEHOLD))
         changed = []
         for verdict in verdicts:
             row = by_number[verdict.row_number]
@@ -376,6 +378,7 @@ def _commit_rows(notice_import: NoticeImport, user: User, progress, today: dt.da
             done += 1
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done, total)
+        registration.release()
         ImportRow.objects.bulk_update(changed, ["outcome", "notice", "case", "case_number", "key"])
     notifications.send_after_commit()
     audit_log_cases(user=user, action=AuditAction.NOTICE_IMPORT, cases=list(touched.values()),
