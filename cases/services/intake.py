@@ -549,6 +549,7 @@ def notice_register(
     landlord = _landlord_get_or_create(organisation, notice.landlord, batch) if notice.landlord else None
     notice_obj = _notice_create(case, notice, landlord, user)
     notice_obj.joined_open_case = not target.new_case
+    notice_obj.new_household = target.new_household
     if submission_token:
         _submission_token_use(submission_token, user, case)
     # The case is locked (joined) or new in this transaction: evaluated as it is, the instance brought up to date;
