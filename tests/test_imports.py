@@ -623,7 +623,10 @@ def test_the_commit_reads_the_plan_landlords_and_recipients_once_not_once_per_ro
     small = _commit_queries(advisor, django_capture_on_commit_callbacks, 0, 10)
     large = _commit_queries(advisor, django_capture_on_commit_callbacks, 100, 40)
     per_row = (len(large) - len(small)) / 30
-    assert per_row <= 15, per_row
+    # Issue 16: the case numbers taken per chunk, not per row (14.9 on PostgreSQL before; now 13.9 on PostgreSQL, 14.7 on SQLite).
+    from django.db import connection as db
+
+    assert per_row <= (14 if db.vendor == "postgresql" else 15), per_row
     for table in ("cases_planconfiguration", "cases_landlord", "organisation_user", "bosam_meeting", "organisation_unit"):
         reads = [sum(1 for sql in run if sql.startswith("SELECT") and f'FROM "{table}"' in sql) for run in (small, large)]
         assert reads[0] == reads[1], (table, reads)
