@@ -23,6 +23,8 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from organisation.roles import user_for_request
+
 from .services import SignInRefused, sso_user_for_claims
 
 logger = logging.getLogger("avhysning.signin")
@@ -124,6 +126,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
             logger.error("OIDC sign-in failed at the provider: %s", exc)
             request.session[SESSION_REFUSAL] = SignInRefused.PROVIDER
             return None
+
+    def get_user(self, user_id):
+        """As mozilla-django-oidc's, with the organisation and the role names read in the same query."""
+        return user_for_request(user_id)
 
     def get_or_create_user(self, access_token, id_token, payload):
         # Claims may come in the ID token or from the userinfo endpoint; userinfo wins.

@@ -1,3 +1,5 @@
+from django.utils import timezone
+
 # No inline scripts: every script is a file under static/. Styles may be inline
 # (Bootstrap and crispy-forms set a few style attributes).
 CONTENT_SECURITY_POLICY = (
@@ -58,4 +60,37 @@ class NoStoreForAuthenticatedMiddleware:
         if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
             response.headers["Cache-Control"] = "no-store, private"
             response.headers["Pragma"] = "no-cache"  # HTTP/1.0 proxies
+        return response
+
+
+class SessionIdleRefreshMiddleware:
+    """The idle limit (SESSION_COOKIE_AGE, 30 minutes) without a session write on every request.
+
+    The database session expires SESSION_COOKIE_AGE after it was last saved. Saving it on every request
+    (SESSION_SAVE_EVERY_REQUEST) cost an UPDATE (and on PostgreSQL a savepoint around it) per request; here a
+    signed-in session is saved again only when it was last refreshed more than REFRESH_SECONDS ago (or the view
+    changed it anyway), so a session still ends between 29 and 30 minutes after the last request.
+
+    Placed after SessionMiddleware: its answer is seen before the session middleware saves. A view that removes
+    `request.session` (the import's progress poll, imports.views) is not activity and refreshes nothing; an empty
+    session (nobody signed in, a cookie of a session that expired) is never created here."""
+
+    KEY = "_idle_refreshed_at"
+    REFRESH_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = request.__dict__.get("session")
+        if session is None or session.is_empty():  # no cookie: nothing read, nothing written
+            return response
+        now = int(timezone.now().timestamp())
+        refreshed = session.get(self.KEY)  # reads the session (already read for the signed-in user)
+        if session.is_empty():  # the cookie's session has expired or never existed
+            return response
+        # A stamp from the future (another server's clock ahead) refreshes too, rather than never.
+        if session.modified or not isinstance(refreshed, int) or not 0 <= now - refreshed < self.REFRESH_SECONDS:
+            session[self.KEY] = now
         return response

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle limit below: the session saved again at most once a minute, not on every request (issue 16).
+    "avhysning.middleware.SessionIdleRefreshMiddleware",
     "avhysning.middleware.SwedishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,9 +171,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The same client address as the audit log (the trusted proxy's header, see TRUSTED_PROXIES below).
 AXES_CLIENT_IP_CALLABLE = "organisation.client_ip.client_address"
 
-# Sessions end after 30 minutes without activity (OSL: unattended screens).
+# Sessions end after 30 minutes without activity (OSL: unattended screens): the session's expiry is renewed by
+# avhysning.middleware.SessionIdleRefreshMiddleware when it was last renewed more than a minute ago (so a session ends
+# 29–30 minutes after the last request), instead of a session write on every request (issue 16).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

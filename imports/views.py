@@ -130,8 +130,8 @@ def import_commit(request: HttpRequest, pk: int):
 
 
 def _poll_without_session_save(view):
-    """SESSION_SAVE_EVERY_REQUEST writes the session on each request (the idle timeout). A poll is not the user's
-    activity, and while the commit holds its one long transaction a write on SQLite (`make run`) would wait for it
+    """The idle timeout renews the session (a write at most once a minute, avhysning.middleware). A poll is not the
+    user's activity, and while the commit holds its one long transaction a write on SQLite (`make run`) would wait for it
     and the bar would freeze: the poll leaves the session alone (without `request.session` the middleware skips it)."""
 
     @functools.wraps(view)

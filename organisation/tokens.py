@@ -56,7 +56,7 @@ class ApiTokenAuthentication(TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key):
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key), revoked_at__isnull=True).first()
+        token = ApiToken.objects.select_related("user__organisation").filter(key_hash=hash_key(key), revoked_at__isnull=True).first()
         if token is None or not token.user.is_active or is_refused_demo_username(token.user.username):
             raise exceptions.AuthenticationFailed(_("Ogiltig token."))
         now = timezone.now()

@@ -205,6 +205,62 @@ def test_a_second_notice_for_the_same_tenant_joins_the_open_case(advisor, clock)
     assert "HOME_VISIT" in kinds  # R2d at once: Kronofogden without contact
 
 
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        ISSUE_EXAMPLE,
+        body(children=("2015-09-16", "2019-03-01")),
+        body(active_units=("EKONOMISKT_BISTAND", "MOTTAGNING_VUXNA"), protected=True),
+        body(notice_type="EVICTION_DATE", eviction_date="2026-11-30", eviction_time="09:30", kronofogden_reference="KFM 1-26",
+             sender_kind="KRONOFOGDEN", children=("2012-01-01",)),
+        body(housing_type="TRAINING_FLAT", phone=""),
+    ],
+    ids=["issue example", "children", "active units, protected", "eviction date", "training flat"],
+)
+def test_the_answer_for_a_new_household_is_the_case_as_read_again(advisor, clock, request_body):
+    """Issue 16: a notice that opens a case for a new household is answered from the case as just written, not read
+    again; the answer is the one a GET of the case gives, field for field and in the same order."""
+    clock.set("2026-11-20")
+    response = post_json(advisor, NOTICES, request_body)
+    assert response.status_code == 201, response.content
+    answered = response.json()["case"]
+    read = advisor.get(case_url(answered["id"])).json()
+    assert json.dumps(answered, ensure_ascii=False) == json.dumps(read, ensure_ascii=False)
+    assert answered["tasks"] and answered["assignments"]
+
+
+def test_the_answer_for_a_joined_or_returning_household_is_read_again(advisor, clock, organisation, personas):
+    clock.set("2026-11-20")
+    first = post_json(advisor, NOTICES, body()).json()["case"]
+    services.case_close(case=Case.objects.get(pk=first["id"]), user=personas["hyresradgivare"], outcome="NO_CONTACT")
+    again = post_json(advisor, NOTICES, body(notice_type="EVICTION_APPLICATION")).json()["case"]  # the household's new case
+    assert again["earlier_cases"] == [first["id"]]
+    joined = post_json(advisor, NOTICES, body(notice_type="EVICTION_APPLICATION")).json()["case"]
+    for answered in (again, joined):
+        assert json.dumps(answered) == json.dumps(advisor.get(case_url(answered["id"])).json())
+
+
+def _notice_queries(client, data) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert post_json(client, NOTICES, data).status_code == 201
+    return len(queries)
+
+
+# The request's own (session; user, organisation and roles: 2), the registration, the answer. For a new household
+# answered from the case as written (issue 16: 36 before); a notice that joins reads the case for the answer (5), and
+# its open case by id after the membership (1, services.membership.open_case_for_numbers).
+API_NEW_HOUSEHOLD = 23
+API_JOINING = 30
+ADVISORY_LOCK = 1 if connection.vendor == "postgresql" else 0
+
+
+def test_registering_through_the_api_takes_a_fixed_number_of_queries(advisor, clock):
+    clock.set("2026-11-20")
+    post_json(advisor, NOTICES, body(serial=700))  # the year's case-number row, the landlord, the session's idle stamp
+    assert _notice_queries(advisor, body(children=("2015-09-16",))) == API_NEW_HOUSEHOLD + ADVISORY_LOCK
+    assert _notice_queries(advisor, body(notice_type="EVICTION_APPLICATION", children=("2015-09-16",))) == API_JOINING + ADVISORY_LOCK
+
+
 # --- the scenarios of tests/test_scenarios.py, through HTTP --------------------------------------
 
 

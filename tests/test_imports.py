@@ -627,7 +627,10 @@ def test_the_commit_reads_the_plan_landlords_and_recipients_once_not_once_per_ro
     small = _commit_queries(advisor, django_capture_on_commit_callbacks, 0, 10)
     large = _commit_queries(advisor, django_capture_on_commit_callbacks, 100, 40)
     per_row = (len(large) - len(small)) / 30
-    assert per_row <= 15, per_row
+    # Issue 16: the case numbers taken per chunk, not per row (14.9 on PostgreSQL before; now 13.9 on PostgreSQL, 14.7 on SQLite).
+    from django.db import connection as db
+
+    assert per_row <= (14 if db.vendor == "postgresql" else 15), per_row
     for table in ("cases_planconfiguration", "cases_landlord", "organisation_user", "bosam_meeting", "organisation_unit"):
         reads = [sum(1 for sql in run if sql.startswith("SELECT") and f'FROM "{table}"' in sql) for run in (small, large)]
         assert reads[0] == reads[1], (table, reads)
@@ -656,3 +659,47 @@ def test_an_import_sends_one_email_per_person_not_one_per_case(advisor, eager, d
         assert message.body.count("\n- ") == 20 and message.body.startswith("Dina aviseringar:\n- ")
         assert "… och 5 till." in message.body and "/arenden/aviseringar/" in message.body
     assert not Notification.objects.filter(user__email__gt="", emailed_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_commit_takes_case_numbers_per_chunk_and_leaves_no_gaps(advisor, organisation, eager, django_capture_on_commit_callbacks,
+                                                                  monkeypatch):
+    """Issue 16: the new cases of a chunk take their numbers in one statement; the ones a row that joins did not use
+    are given back, so the numbering goes on without a gap (chunks of 3 here)."""
+    from cases.models import CaseNumberSequence
+    from tests.factories import household_data, notice_data
+
+    real_chunked = services._chunked
+    monkeypatch.setattr(services, "_chunked", lambda rows: real_chunked(rows, size=3))
+    first = register(organisation, advisor, today=TODAY, notice=notice_data(received=TODAY.isoformat()),
+                     household=household_data(tenant_birth="19551231", serial=990)).case
+    rows = [good_row(i, today=TODAY) for i in range(1, 6)]
+    # Row 6 is row 2's tenant again (joins the case row 2 opens), row 7 the case registered before the import.
+    rows.append(good_row(6, today=TODAY, pin=rows[1][2], reference="REF-JOIN"))
+    rows.append(good_row(7, today=TODAY, pin=first.household.members.get(role="TENANT").personal_identity_number))
+    result = commit(advisor, preview(advisor, csv_bytes(rows)), rows="ALL", capture=django_capture_on_commit_callbacks)
+    assert result.status == ImportStatus.DONE and (result.created_cases, result.joined_cases) == (5, 1)
+    year = TODAY.year
+    assert sorted(Case.objects.values_list("number", flat=True)) == [f"{year}-{n:04d}" for n in range(1, 7)]
+    assert CaseNumberSequence.objects.get(organisation=organisation, year=year).last == 6
+    after = register(organisation, advisor, today=TODAY, notice=notice_data(received=TODAY.isoformat()),
+                     household=household_data(tenant_birth="19560101", serial=991)).case
+    assert after.number == f"{year}-0007"
+
+
+@pytest.mark.django_db
+def test_case_numbers_taken_ahead_and_not_used_are_given_back(advisor, organisation, django_assert_num_queries):
+    from cases.models import CaseNumberSequence
+    from cases.services.intake import CaseNumbers
+
+    year = TODAY.year
+    CaseNumberSequence.objects.create(organisation=organisation, year=year, last=4)
+    numbers = CaseNumbers(organisation, wanted=3)
+    with django_assert_num_queries(2):  # one UPDATE for three numbers, one more when they run out
+        assert [numbers.take(year) for _ in range(4)] == [5, 6, 7, 8]
+    assert CaseNumberSequence.objects.get(organisation=organisation, year=year).last == 8
+    numbers.wanted = 5
+    assert numbers.take(year) == 9 and numbers.take(year + 1) == 1  # another year: its own row
+    numbers.release()
+    assert dict(CaseNumberSequence.objects.filter(organisation=organisation).values_list("year", "last")) == {year: 9, year + 1: 1}
+    assert numbers.take(year) == 10  # nothing left over: taken afresh

@@ -42,8 +42,13 @@ def test_the_database_refuses_a_second_open_case_for_a_person(organisation, advi
 
 def test_a_path_that_forgets_the_lookup_still_joins_the_open_case(organisation, advisor, monkeypatch):
     """Defect 2: a registration that does not find the open case (the race: the other
-    registration had not committed when this one looked) used to open a second case."""
+    registration had not committed when this one looked) used to open a second case.
+
+    The race needs registrations that are not serialised (issue 16: when they are, the case is opened without a
+    savepoint): here a path without the lock, on a database that lets transactions overlap."""
     first = register(organisation, advisor).case
+    monkeypatch.setattr(intake_services, "identity_numbers_lock", lambda *a, **k: False)
+    monkeypatch.setattr(intake_services, "writes_serialised", lambda: False)
     monkeypatch.setattr(intake_services, "open_case_for_numbers", lambda *a, **k: None)
     monkeypatch.setattr(intake_services, "open_case_for_identity_numbers", lambda *a, **k: None)
     # The constraint stops the second case; after it the real lookup must find the winner.
@@ -55,6 +60,26 @@ def test_a_path_that_forgets_the_lookup_still_joins_the_open_case(organisation, 
     assert second.case_id == first.pk
     assert open_cases().count() == 1
     assert Notice.objects.filter(case=first).count() == 2
+
+
+@pytest.mark.parametrize("earlier", [False, True], ids=["new household", "household of a closed case"])
+def test_serialised_registrations_open_a_case_without_a_savepoint(organisation, advisor, earlier):
+    """Issue 16: no savepoint around opening the case when no concurrent registration can open it (SQLite's
+    IMMEDIATE transaction; on PostgreSQL the advisory locks, which cover a new household only)."""
+    from django.test.utils import CaptureQueriesContext
+
+    # The year's case-number row and the landlord exist from here on (their get_or_create has a savepoint).
+    first = register(organisation, advisor, tenant_birth="19700101", serial=802) if not earlier else register(organisation, advisor)
+    if earlier:
+        services.case_close(case=first.case, user=advisor, outcome="NO_CONTACT")
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        savepoints_before = sum(q["sql"].startswith("SAVEPOINT") for q in captured.captured_queries)
+        case = register(organisation, advisor, notice=notice_data(received="2026-11-25")).case
+        savepoints = sum(q["sql"].startswith("SAVEPOINT") for q in captured.captured_queries) - savepoints_before
+    assert case.status == CaseStatus.OPEN and (case.household.cases.count() == 2) == earlier
+    # notice_register's own; one more around opening the case where it may race.
+    may_race = earlier and connection.vendor == "postgresql"
+    assert savepoints == 1 + may_race
 
 
 def _wrap_case_open_then_restore_lookup(real_case_open, monkeypatch):

@@ -93,11 +93,33 @@ def case_for_response(case_id: int) -> Case:
         .get(pk=case_id)
     )
     case.earlier_case_ids = list(legal_selectors.earlier_cases(case).values_list("id", flat=True))
+    return _case_worded(case)
+
+
+def _case_worded(case: Case) -> Case:
     case.recovery_deadline_basis_or_none = case.recovery_deadline_basis or None
     # The units an explanation names are the case's (assigned or with a task): their current names, no query.
     names = {u.code: u.name for u in [case.lead_unit, *(a.unit for a in case.active_assignments), *(t.unit for t in case.task_list)] if u}
     case.explanation_sentences = explanations.sentences(case.explanation, names)
     return case
+
+
+def case_as_registered(notice) -> Case:
+    """The case a notice was just registered on, for the answer: as written (issue 16: not read again, five queries)
+    when the notice opened it for a new household, which has no earlier cases and no deviations yet, and no
+    assignment names a person (whose user name would be read); else read like a GET (case_for_response)."""
+    case = notice.case
+    written = getattr(case, "plan_written", None)
+    if not getattr(notice, "new_household", False) or written is None:
+        return case_for_response(notice.case_id)
+    assignments, tasks = written
+    if any(a.user_id is not None for a in assignments) or any(t.unit_id is not None and not Task.unit.is_cached(t) for t in tasks):
+        return case_for_response(notice.case_id)
+    case.active_assignments = sorted(assignments, key=lambda a: (a.created_at, a.pk))
+    case.task_list = sorted(tasks, key=lambda t: (t.due_date, t.pk))
+    case.deviation_list = []
+    case.earlier_case_ids = []
+    return _case_worded(case)
 
 
 def case_response(case_id: int, status_code: int = status.HTTP_200_OK) -> Response:
@@ -129,7 +151,7 @@ class NoticeCreateView(ApiView):
             household=serializer.household_data(),
             request=request,
         )
-        case = case_for_response(notice.case_id)
+        case = case_as_registered(notice)
         return Response({"notice_id": notice.pk, "case": CaseOutSerializer(case).data}, status=status.HTTP_201_CREATED)
 
 

@@ -526,6 +526,12 @@ def _reevaluate_locked(
     if trigger == RoutingDecision.Trigger.DAILY and not outcome.changes and not outcome.facts_changed:
         return None
     (record,) = _write([outcome], trigger=trigger, now=ctx.now, notice=notice, notifications=ctx.notifications)
+    # What was just written, for a caller that answers with the case (the API's notice_create, issue 16): its active
+    # assignments and its tasks as they now are.
+    case.plan_written = (
+        [a for a in data.assignments if a not in outcome.ended] + outcome.new_assignments,
+        data.tasks + outcome.new_tasks,
+    )
     return record
 
 

@@ -31,7 +31,7 @@ from ..models import (
     SubmissionToken,
 )
 from .evaluation import Context, case_reevaluate, new_case_data
-from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_for_numbers
+from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_for_numbers, writes_serialised
 from .plan import _units_by_code
 
 if TYPE_CHECKING:
@@ -162,25 +162,64 @@ def earlier_household_for_identity_numbers(organisation: Organisation, numbers: 
 
 
 _CASE_NUMBER_INCREMENT = (
-    'UPDATE "cases_casenumbersequence" SET "last" = "last" + 1 WHERE "organisation_id" = %s AND "year" = %s RETURNING "last"'
+    'UPDATE "cases_casenumbersequence" SET "last" = "last" + %s WHERE "organisation_id" = %s AND "year" = %s RETURNING "last"'
+)
+_CASE_NUMBERS_GIVE_BACK = (
+    'UPDATE "cases_casenumbersequence" SET "last" = "last" - %s WHERE "organisation_id" = %s AND "year" = %s AND "last" = %s'
 )
 
 
-def _case_number_increment(organisation: Organisation, year: int) -> int | None:
-    """The year's last number plus one, in one statement (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35); None when
-    the year has no row yet. The UPDATE locks the row until the transaction ends (as select_for_update did)."""
+def _case_number_increment(organisation: Organisation, year: int, count: int = 1) -> int | None:
+    """The year's last number plus `count`, in one statement (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35); None
+    when the year has no row yet. The UPDATE locks the row until the transaction ends (as select_for_update did)."""
     with connection.cursor() as cursor:
-        cursor.execute(_CASE_NUMBER_INCREMENT, [organisation.pk, year])
+        cursor.execute(_CASE_NUMBER_INCREMENT, [count, organisation.pk, year])
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def _next_case_number(organisation: Organisation, year: int) -> str:
-    last = _case_number_increment(organisation, year)
+def _case_numbers_take(organisation: Organisation, year: int, count: int = 1) -> int:
+    """Take `count` numbers of the year; returns the last one taken."""
+    last = _case_number_increment(organisation, year, count)
     if last is None:  # the row is made once a year
         CaseNumberSequence.objects.get_or_create(organisation=organisation, year=year)
-        last = _case_number_increment(organisation, year)
+        last = _case_number_increment(organisation, year, count)
+    return last
+
+
+def _next_case_number(organisation: Organisation, year: int, numbers: CaseNumbers | None = None) -> str:
+    last = numbers.take(year) if numbers is not None else _case_numbers_take(organisation, year)
     return f"{year}-{last:04d}"
+
+
+@dataclass
+class CaseNumbers:
+    """Case numbers taken ahead for the new cases of many registrations in one transaction (an import's chunk): one
+    UPDATE for `wanted` numbers instead of one per case (issue 16), more one at a time when they run out. `release`
+    gives back the ones not used, so the numbering has no gaps: the sequence's row stays locked by the first UPDATE
+    until the transaction ends, so no one else has taken a number after them."""
+
+    organisation: Organisation
+    wanted: int = 1
+    ranges: dict[int, list[int]] = field(default_factory=dict)  # year -> [next number, last number taken]
+
+    def take(self, year: int) -> int:
+        taken = self.ranges.get(year)
+        if taken is None or taken[0] > taken[1]:
+            count = max(self.wanted, 1)
+            last = _case_numbers_take(self.organisation, year, count)
+            taken = self.ranges[year] = [last - count + 1, last]
+            self.wanted = 1  # beyond what was expected: one at a time
+        number = taken[0]
+        taken[0] += 1
+        return number
+
+    def release(self) -> None:
+        with connection.cursor() as cursor:
+            for year, (next_number, last) in self.ranges.items():
+                if next_number <= last:
+                    cursor.execute(_CASE_NUMBERS_GIVE_BACK, [last - next_number + 1, self.organisation.pk, year, last])
+        self.ranges.clear()
 
 
 @dataclass
@@ -191,10 +230,20 @@ class RegistrationBatch:
 
     context: Context
     landlords: dict[str, Landlord] = field(default_factory=dict)
+    # The new cases' numbers, taken ahead (`expect_new_cases`) and the ones left given back (`release`).
+    case_numbers: CaseNumbers | None = None
 
     @classmethod
     def of(cls, organisation: Organisation, today: dt.date, notifications=None) -> RegistrationBatch:
-        return cls(context=Context.of(organisation, today, notifications=notifications))
+        return cls(context=Context.of(organisation, today, notifications=notifications), case_numbers=CaseNumbers(organisation))
+
+    def expect_new_cases(self, count: int) -> None:
+        """About `count` of the registrations will open a case: their numbers are taken in one statement."""
+        self.case_numbers.wanted = count
+
+    def release(self) -> None:
+        """After the batch's registrations: the case numbers taken ahead and not used are given back."""
+        self.case_numbers.release()
 
 
 def _landlord_get_or_create(organisation: Organisation, data: LandlordData, batch: RegistrationBatch | None = None) -> Landlord:
@@ -336,27 +385,54 @@ class _Target:
 
 
 def _case_open(
-    organisation: Organisation, household: HouseholdData, notice: NoticeData, today: dt.date, earlier: Household | None = None
+    organisation: Organisation, household: HouseholdData, notice: NoticeData, today: dt.date, earlier: Household | None = None,
+    *, may_race: bool = True, numbers: CaseNumbers | None = None,
 ) -> _Target | None:
     """A new open case, or None when a tenant has an open case already. The household is `earlier`, the one of an
-    earlier, closed case of the same tenants when there is one, so its history stays (issue 11); else a new household."""
+    earlier, closed case of the same tenants when there is one, so its history stays (issue 11); else a new household.
+
+    `may_race`: a concurrent registration may have opened the case meanwhile (the unique constraints refuse this one):
+    the writes run in a savepoint, so that a lost race rolls back only them. When it cannot (see `_open_may_race`),
+    no savepoint (issue 16: two queries) and an IntegrityError is an error like any other."""
+    if not may_race:
+        return _case_open_writes(organisation, household, notice, today, earlier, numbers)
     try:
         with transaction.atomic():  # a savepoint: a lost race rolls back only this
-            household_obj = earlier
-            new_household = household_obj is None
-            if new_household:
-                household_obj, members = _household_create(organisation, household)
-            else:
-                members = _household_update(household_obj, household)
-            case = Case.objects.create(
-                organisation=organisation,
-                household=household_obj,
-                number=_next_case_number(organisation, notice.received_date.year if notice.received_date else today.year),
-            )
-            memberships_sync(case, strict=True, members=members, new_case=True)
+            return _case_open_writes(organisation, household, notice, today, earlier, numbers)
     except IntegrityError:
         return None
+
+
+def _case_open_writes(
+    organisation: Organisation, household: HouseholdData, notice: NoticeData, today: dt.date, earlier: Household | None,
+    numbers: CaseNumbers | None = None,
+) -> _Target:
+    household_obj = earlier
+    new_household = household_obj is None
+    if new_household:
+        household_obj, members = _household_create(organisation, household)
+    else:
+        members = _household_update(household_obj, household)
+    case = Case.objects.create(
+        organisation=organisation,
+        household=household_obj,
+        number=_next_case_number(organisation, notice.received_date.year if notice.received_date else today.year, numbers),
+    )
+    memberships_sync(case, strict=True, members=members, new_case=True)
     return _Target(case=case, members=members, new_case=True, new_household=new_household)
+
+
+def _open_may_race(numbers_locked: bool, earlier: Household | None) -> bool:
+    """Whether a case opened now may meet a concurrent registration that opens the same one.
+
+    Not on SQLite in an IMMEDIATE transaction (no writing transaction runs beside it), nor on PostgreSQL for a new
+    household once the tenants' personnummer are locked (identity_numbers_lock): its memberships are exactly those
+    numbers, so any registration that could open the same case waits for this one and then finds its case. The
+    household of an earlier case is not covered: it may hold tenants this notice does not name (not locked), and two
+    notices of different tenants may both reopen it (one_open_case_per_household)."""
+    if writes_serialised():
+        return False
+    return not (numbers_locked and earlier is None)
 
 
 def _case_join(case: Case, organisation: Organisation, household: HouseholdData) -> _Target:
@@ -373,7 +449,7 @@ def _case_join(case: Case, organisation: Organisation, household: HouseholdData)
 
 def _case_for_notice(
     organisation: Organisation, household: HouseholdData, notice: NoticeData, join_case: Case | None, tenant_numbers: list[str],
-    today: dt.date,
+    today: dt.date, numbers_locked: bool = False, numbers: CaseNumbers | None = None,
 ) -> _Target:
     """The case the notice goes on: the one chosen, the open case of a tenant, or a new one (on the household of the
     tenants' latest closed case when there is one)."""
@@ -387,10 +463,11 @@ def _case_for_notice(
         elif latest is not None:
             earlier = latest.household
     if case is None:
-        target = _case_open(organisation, household, notice, today, earlier)
+        target = _case_open(organisation, household, notice, today, earlier, may_race=_open_may_race(numbers_locked, earlier),
+                            numbers=numbers)
         if target is None:
-            # Another registration won the unique constraint (a path without the lock,
-            # or SQLite): join the case it opened.
+            # Another registration won the unique constraint (a path without the lock, or an earlier household's
+            # tenant this notice does not name): join the case it opened.
             case = open_case_for_numbers(organisation.pk, tenant_numbers)
             if case is None:  # pragma: no cover - the constraint guarantees the row
                 raise Case.DoesNotExist
@@ -463,14 +540,16 @@ def notice_register(
     tenant_numbers = [m.personal_identity_number for m in household.members if m.role in TENANT_ROLES and m.personal_identity_number]
     # Taken before the lookup: a concurrent registration of the same people waits here
     # and then finds (and joins) the case this one creates.
-    identity_numbers_lock(organisation.pk, tenant_numbers)
-    target = _case_for_notice(organisation, household, notice, join_case, tenant_numbers, today)
+    numbers_locked = identity_numbers_lock(organisation.pk, tenant_numbers)
+    target = _case_for_notice(organisation, household, notice, join_case, tenant_numbers, today, numbers_locked,
+                              batch.case_numbers if batch is not None else None)
     case = target.case
     involvements = _involvements_add(case.household, household.active_units, units, today, new_household=target.new_household)
 
     landlord = _landlord_get_or_create(organisation, notice.landlord, batch) if notice.landlord else None
     notice_obj = _notice_create(case, notice, landlord, user)
     notice_obj.joined_open_case = not target.new_case
+    notice_obj.new_household = target.new_household
     if submission_token:
         _submission_token_use(submission_token, user, case)
     # The case is locked (joined) or new in this transaction: evaluated as it is, the instance brought up to date;

@@ -30,13 +30,26 @@ def _lock_key(organisation_id: int, number: str) -> tuple[int, int]:
     return organisation_id, zlib.crc32(number.encode()) - 2**31
 
 
-def identity_numbers_lock(organisation_id: int, numbers: list[str]) -> None:
-    """Serialise registrations touching these personnummer until the transaction ends."""
+def writes_serialised() -> bool:
+    """True inside a transaction on SQLite with transaction_mode IMMEDIATE (or EXCLUSIVE; settings.DATABASES): it
+    holds the database's write lock from its BEGIN, so no other writing transaction runs beside it."""
+    return (
+        connection.vendor == "sqlite" and connection.in_atomic_block
+        and getattr(connection, "transaction_mode", None) in ("IMMEDIATE", "EXCLUSIVE")
+    )
+
+
+def identity_numbers_lock(organisation_id: int, numbers: list[str]) -> bool:
+    """Serialise registrations touching these personnummer until the transaction ends.
+
+    Returns whether they are: on PostgreSQL inside a transaction (the locks just taken; no number, no lock needed),
+    on SQLite when the transaction holds the write lock (`writes_serialised`)."""
     if connection.vendor != "postgresql":
-        return
+        return writes_serialised()
     with connection.cursor() as cursor:
         for number in sorted({n for n in numbers if n}):
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", _lock_key(organisation_id, number))
+    return connection.in_atomic_block
 
 
 def open_case_for_numbers(organisation_id: int, numbers: list[str]) -> Case | None:

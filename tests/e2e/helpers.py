@@ -8,10 +8,10 @@ PASSWORD = "test-password-123"
 def sign_out(page) -> None:
     """Forget who is signed in, as a new browser would.
 
-    The page's own requests finish first. Each response renews the session cookie (SESSION_SAVE_EVERY_REQUEST), so a
-    response that lands after the cookies are cleared (the bell's count is fetched after the page has loaded) signs the
-    previous user back in, and the sign-in page then sends that user home without signing anyone in: a test would go on
-    as the wrong person (failed twice in CI, under load)."""
+    The page's own requests finish first. A response may renew the session cookie (the idle refresh, at most once a
+    minute, or a view that changed the session), so a response that lands after the cookies are cleared (the bell's
+    count is fetched after the page has loaded) signs the previous user back in, and the sign-in page then sends that
+    user home without signing anyone in: a test would go on as the wrong person (failed twice in CI, under load)."""
     page.wait_for_load_state("networkidle")
     page.goto("about:blank")
     page.context.clear_cookies()

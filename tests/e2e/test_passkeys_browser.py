@@ -147,7 +147,7 @@ def test_another_users_key_and_a_removed_key_are_refused(settings, personas, liv
     page.wait_for_url(re.compile(r".*/konto/tvastegs/\?next=.*"))
     assert page.get_by_role("button", name="Logga in med nyckel").count() == 0  # no key left to offer
     # A client that asks anyway gets the library's refusal for an unknown key. (After the page's own requests:
-    # the session is saved on every request, for the idle limit, and the ceremony's state lives in it.)
+    # a response may save the session, for the idle limit, and the ceremony's state lives in it.)
     page.wait_for_load_state("networkidle")
     result = page.evaluate("""async () => {
         const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
