@@ -128,8 +128,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return None
 
     def get_user(self, user_id):
-        """As mozilla-django-oidc's, with the organisation and the role names read in the same query."""
-        return user_for_request(user_id)
+        """As mozilla-django-oidc's, with the organisation and the role names read in the same query. A deactivated
+        account is signed out on its next request, as with the password backend (ModelBackend.user_can_authenticate)."""
+        user = user_for_request(user_id)
+        return user if user is not None and user.is_active else None
 
     def get_or_create_user(self, access_token, id_token, payload):
         # Claims may come in the ID token or from the userinfo endpoint; userinfo wins.

@@ -46,9 +46,20 @@ def test_the_backends_load_the_user_so(make_user, django_assert_num_queries):
             assert loaded == user and user_roles(loaded) == {"hyresradgivare"} and loaded.organisation_id == user.organisation_id
 
 
-def test_an_inactive_user_is_signed_out_by_the_password_backend(make_user):
+def test_an_inactive_user_is_signed_out_by_either_backend(make_user):
     user = make_user("borta", "handlaggare", "MOTTAGNING_VUXNA", is_active=False)
     assert LocalPasswordBackend().get_user(user.pk) is None
+    assert OIDCBackend().get_user(user.pk) is None
+
+
+def test_an_sso_session_ends_when_the_account_is_deactivated(client, make_user):
+    user = make_user("sso", "handlaggare", "MOTTAGNING_VUXNA")
+    client.force_login(user, backend="accounts.oidc.OIDCBackend")
+    assert client.get("/arenden/").status_code == 200
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    response = client.get("/arenden/")
+    assert response.status_code == 302 and "/logga-in/" in response["Location"], response.get("Location")
 
 
 def test_a_request_reads_the_user_once(client, personas, django_assert_num_queries):
