@@ -94,3 +94,11 @@ class SessionIdleRefreshMiddleware:
         if session.modified or not isinstance(refreshed, int) or not 0 <= now - refreshed < self.REFRESH_SECONDS:
             session[self.KEY] = now
         return response
+
+
+def stamp_session_at_login(sender, request, user, **kwargs):
+    """Signing in saves the session anyway: the stamp goes with it, so the first request after it writes nothing
+    (connected to user_logged_in in accounts.apps)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionIdleRefreshMiddleware.KEY] = int(timezone.now().timestamp())

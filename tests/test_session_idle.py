@@ -38,8 +38,15 @@ def clock(monkeypatch):
 @pytest.fixture
 def signed_in(client, personas):
     client.force_login(personas["hyresradgivare"])
-    assert client.get(PAGE).status_code == 200  # the first request stamps the session
+    assert client.get(PAGE).status_code == 200
     return client
+
+
+def test_the_first_request_after_signing_in_writes_no_session(client, personas):
+    """The stamp is saved with the login (accounts.apps connects it to user_logged_in): a page's query count is the
+    same on the first request as on the next ones."""
+    client.force_login(personas["hyresradgivare"])
+    assert _session_writes(client) == (200, [])
 
 
 def _session_writes(client, path=PAGE) -> tuple[int, list[str]]:

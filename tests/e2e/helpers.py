@@ -1,4 +1,4 @@
-"""Signing in and out in the browser tests."""
+"""Signing in and out in the browser tests, and the check that nothing scrolls sideways."""
 
 from urllib.parse import urlparse
 
@@ -27,3 +27,21 @@ def log_in(page, live_server, username: str, password: str = PASSWORD) -> None:
     # The path, not the whole address: a sign-in page with ?next=/arenden/… is not a start page.
     page.wait_for_url(lambda url: urlparse(url).path.startswith("/arenden/"))
     page.wait_for_load_state()
+
+
+# Every element that may scroll sideways: the document and each table's own scroll box (a table in a
+# .table-responsive box does not widen the page, but a reader on a phone still has to scroll it sideways).
+OVERFLOWS = """() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });  // what is folded away too
+  const doc = document.documentElement;
+  const boxes = [...document.querySelectorAll('.table-responsive')]
+    .filter(b => b.scrollWidth > b.clientWidth).map(b => b.querySelector('caption')?.innerText || b.outerHTML.slice(0, 80));
+  return {document: doc.scrollWidth > doc.clientWidth, boxes: boxes, count: document.querySelectorAll('.table-responsive').length};
+}"""
+
+
+def assert_nothing_scrolls_sideways(page, *, boxes_at_least: int = 1) -> None:
+    """Neither the page nor any table's box scrolls sideways; at least `boxes_at_least` such boxes were there to check."""
+    result = page.evaluate(OVERFLOWS)
+    assert result["count"] >= boxes_at_least, result
+    assert result == {"document": False, "boxes": [], "count": result["count"]}, page.url

@@ -7,20 +7,12 @@ import re
 import pytest
 
 from bosam import services
+from tests.e2e.helpers import assert_nothing_scrolls_sideways
 from tests.e2e.test_bosam_browser import login
 from tests.e2e.test_casepage_browser import SCREENSHOTS
 from tests.test_bosam_scenario import D, build_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Every element that may scroll sideways: the document and each table's own box.
-OVERFLOWS = """() => {
-  document.querySelectorAll('details').forEach(d => { d.open = true; });  // the deviation list too
-  const doc = document.documentElement;
-  const boxes = [...document.querySelectorAll('.table-responsive')]
-    .filter(b => b.scrollWidth > b.clientWidth).map(b => b.querySelector('caption')?.innerText || b.outerHTML.slice(0, 80));
-  return {document: doc.scrollWidth > doc.clientWidth, boxes: boxes, count: document.querySelectorAll('.table-responsive').length};
-}"""
 
 
 @pytest.fixture
@@ -35,19 +27,13 @@ def meeting(organisation, personas):
     return scenario.meeting
 
 
-def _assert_nothing_overflows(page):
-    result = page.evaluate(OVERFLOWS)
-    assert result["count"] >= 1
-    assert result == {"document": False, "boxes": [], "count": result["count"]}
-
-
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_meeting_page_reads_without_sideways_scrolling(meeting, live_server, page, width):
     page.set_viewport_size({"width": width, "height": 900})
     login(page, live_server, "ordforande")
     page.wait_for_url(f"{live_server.url}/bosam/")
     page.goto(f"{live_server.url}/bosam/moten/{meeting.pk}/")
-    _assert_nothing_overflows(page)
+    assert_nothing_scrolls_sideways(page)
     first, second = [i.case.number for i in meeting.items.filter(section="NEW_NOTICES").order_by("position")[:2]]
     if width == 375:
         # A card, not a table row: the column's label stands in the cell.
@@ -66,7 +52,7 @@ def test_the_meeting_page_reads_without_sideways_scrolling(meeting, live_server,
     down.click()
     page.wait_for_url(re.compile(rf".*/bosam/moten/{meeting.pk}/.*"))
     assert [i.case.number for i in meeting.items.filter(section="NEW_NOTICES").order_by("position")[:2]] == [second, first]
-    _assert_nothing_overflows(page)
+    assert_nothing_scrolls_sideways(page)
 
 
 def test_the_item_page_reads_without_sideways_scrolling_at_375(meeting, live_server, page):
@@ -76,9 +62,9 @@ def test_the_item_page_reads_without_sideways_scrolling_at_375(meeting, live_ser
     first = meeting.series.meetings.get(date=D("2026-11-17"))
     item = first.items.filter(activities__isnull=False).first()  # D: an activity decided at 11-17
     page.goto(f"{live_server.url}/bosam/moten/{first.pk}/punkter/{item.pk}/")
-    _assert_nothing_overflows(page)
+    assert_nothing_scrolls_sideways(page)
     assert page.get_by_text("Pröva ekonomiskt bistånd för hyresskulden").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "bosam-item-375.png"), full_page=True)
     page.goto(f"{live_server.url}/bosam/moten/{first.pk}/")  # the locked meeting: read-only attendance, follow-up
-    _assert_nothing_overflows(page)
+    assert_nothing_scrolls_sideways(page)
     page.screenshot(path=str(SCREENSHOTS / "bosam-locked-375.png"), full_page=True)
