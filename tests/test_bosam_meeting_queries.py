@@ -1,4 +1,4 @@
-"""Issue 12: the BOSAM meeting page costs the same number of queries for 10 and for 60 agenda items."""
+"""Issue 12: the BOSAM meeting page costs the same number of queries for 10 and for 60 agenda items (pinned)."""
 
 import pytest
 from django.db import connection
@@ -22,11 +22,14 @@ def _page_queries(organisation, chair, n: int) -> tuple[int, str]:
     return len(queries), response.content.decode()
 
 
+# Pinned (issue 12, "Done when"): the same for 10 and 60 items; a change that adds a query says so here.
+MEETING_PAGE_QUERIES = 22
+
+
 def test_meeting_page_queries_do_not_grow_with_the_agenda(organisation, other_organisation, personas, make_user):
     other_chair = make_user("ordf-skarholmen", "bosam_ordforande", "HYRESRADGIVNING", org=other_organisation)
     small, small_html = _page_queries(organisation, personas["ordforande"], 10)
     large, large_html = _page_queries(other_organisation, other_chair, 60)
     print(f"\n[bosam] meeting page: {small} queries for 10 items, {large} for 60")
     assert small_html.count('id="punkt-') == 10 and large_html.count('id="punkt-') == 60
-    assert small == large
-    assert small <= 30
+    assert small == large == MEETING_PAGE_QUERIES
