@@ -55,8 +55,11 @@ def audit_log(
     )
 
 
-def audit_log_cases(*, user: User, action: AuditAction | str, cases: list[Case], detail: str = "") -> list[AuditEvent]:
-    """One event per case, as `audit_log` writes it, in two statements however many cases (an import's commit)."""
+def audit_log_cases(
+    *, user: User, action: AuditAction | str, cases: list[Case], detail: str = "", request: HttpRequest | None = None,
+) -> list[AuditEvent]:
+    """One event per case, as `audit_log` writes it, in two statements however many cases (an import's preview and
+    commit)."""
     if not cases:
         return []
     unit_id = getattr(user, "unit_id", None)
@@ -65,9 +68,10 @@ def audit_log_cases(*, user: User, action: AuditAction | str, cases: list[Case],
         assigned = set(Assignment.objects.filter(case__in=cases, unit_id=unit_id, ended_at__isnull=True)
                        .values_list("case_id", flat=True))
     now = timezone.now()
+    ip_address = client_address(request)
     return AuditEvent.objects.bulk_create([
         AuditEvent(organisation_id=case.organisation_id, user=user, user_unit_id=unit_id, case=case, action=action,
-                   detail=detail[:500], without_assignment=case.pk not in assigned, at=now)
+                   detail=detail[:500], without_assignment=case.pk not in assigned, ip_address=ip_address, at=now)
         for case in cases
     ])
 

@@ -53,14 +53,30 @@ def notice_keys(organisation: Organisation, references: Iterable[str]) -> dict[s
 
 
 def open_cases_by_tenant_number(organisation: Organisation, numbers: Iterable[str]) -> dict[str, str]:
-    """{personnummer: number of the open case} for tenants with an open case (what notice_register joins)."""
+    """{personnummer: number of the open case} for tenants with an open case (what notice_register joins).
+
+    Two queries per chunk, each by its own index: the persons by personnummer (the organisation checked here, as in
+    cases.services.intake.tenant_household_ids), then the open cases of their households. Joined in one query,
+    PostgreSQL started from the organisation's households whenever its statistics knew the organisation as small (a
+    district's first lists): 51 s for the preview of a 5,000-row list joining the cases of the list before it."""
+    from cases.models import Case
+
     found: dict[str, str] = {}
     for chunk in _chunks(sorted({n for n in numbers if n})):
+        households: dict[int, list[str]] = {}
         rows = Person.objects.filter(
-            household__organisation=organisation, household__cases__status=CaseStatus.OPEN,
-            role__in=[MemberRole.TENANT, MemberRole.CO_TENANT], personal_identity_number__in=chunk,
-        ).values_list("personal_identity_number", "household__cases__number")
-        found.update(rows)
+            personal_identity_number__in=chunk, role__in=[MemberRole.TENANT, MemberRole.CO_TENANT],
+        ).values_list("personal_identity_number", "household_id", "organisation_id")
+        for number, household_id, organisation_id in rows:
+            if organisation_id == organisation.pk:
+                households.setdefault(household_id, []).append(number)
+        if not households:
+            continue
+        open_cases = Case.objects.filter(household_id__in=list(households), status=CaseStatus.OPEN).values_list(
+            "household_id", "number")
+        for household_id, number in open_cases:
+            for tenant_number in households[household_id]:
+                found[tenant_number] = number
     return found
 
 

@@ -142,6 +142,12 @@ def test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once(
     notice_import = preview(advisor, csv_bytes(rows))
     assert counts() == before, "the preview writes nothing"
     assert notice_import.status == ImportStatus.PREVIEW and notice_import.row_count == 1000
+    # The preview shows the cases rows join or were imported into: one read of each in the audit log (in bulk).
+    viewed = AuditEvent.objects.filter(action=AuditAction.CASE_VIEW, detail=f"import_preview={notice_import.pk}")
+    shown = set(notice_import.rows.exclude(case_number="").values_list("case_number", flat=True))
+    assert {case.number for case in existing} < shown
+    assert sorted(viewed.values_list("case__number", flat=True)) == sorted(shown)
+    assert {(e.user_id, e.organisation_id) for e in viewed} == {(advisor.pk, organisation.pk)}
     by_number = outcomes(notice_import)
     for index, (outcome, case_number, field, message) in enumerate(expected):
         row = by_number[index + 2]  # row 1 is the heading
