@@ -247,10 +247,10 @@ def _notice_queries(client, data) -> int:
 
 
 # The request's own (session; user, organisation and roles: 2), the registration, the answer. For a new household
-# answered from the case as written (issue 16: 36 before); a notice that joins reads the case for the answer (5), and
-# its open case by id after the membership (1, services.membership.open_case_for_numbers).
+# answered from the case as written (issue 16: 36 before); a notice that joins reads the case for the answer (5); its
+# open case is found by the membership and read once, locked (services.membership.open_case_id_for_numbers).
 API_NEW_HOUSEHOLD = 23
-API_JOINING = 30
+API_JOINING = 29
 ADVISORY_LOCK = 1 if connection.vendor == "postgresql" else 0
 
 

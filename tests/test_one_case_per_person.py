@@ -49,7 +49,7 @@ def test_a_path_that_forgets_the_lookup_still_joins_the_open_case(organisation, 
     first = register(organisation, advisor).case
     monkeypatch.setattr(intake_services, "identity_numbers_lock", lambda *a, **k: False)
     monkeypatch.setattr(intake_services, "writes_serialised", lambda: False)
-    monkeypatch.setattr(intake_services, "open_case_for_numbers", lambda *a, **k: None)
+    monkeypatch.setattr(intake_services, "open_case_id_for_numbers", lambda *a, **k: None)
     monkeypatch.setattr(intake_services, "open_case_for_identity_numbers", lambda *a, **k: None)
     # The constraint stops the second case; after it the real lookup must find the winner.
     monkeypatch.setattr(
@@ -87,7 +87,7 @@ def _wrap_case_open_then_restore_lookup(real_case_open, monkeypatch):
 
     def case_open(*args, **kwargs):
         result = real_case_open(*args, **kwargs)
-        monkeypatch.setattr(intake_services, "open_case_for_numbers", membership.open_case_for_numbers)
+        monkeypatch.setattr(intake_services, "open_case_id_for_numbers", membership.open_case_id_for_numbers)
         return result
 
     return case_open

@@ -31,7 +31,7 @@ from ..models import (
     SubmissionToken,
 )
 from .evaluation import Context, case_reevaluate, new_case_data
-from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_for_numbers, writes_serialised
+from .membership import TENANT_ROLES, identity_numbers_lock, memberships_sync, open_case_id_for_numbers, writes_serialised
 from .plan import _units_by_code
 
 if TYPE_CHECKING:
@@ -435,12 +435,12 @@ def _open_may_race(numbers_locked: bool, earlier: Household | None) -> bool:
     return not (numbers_locked and earlier is None)
 
 
-def _case_join(case: Case, organisation: Organisation, household: HouseholdData) -> _Target:
+def _case_join(case_id: int, organisation: Organisation, household: HouseholdData) -> _Target:
     """Lock the open case (DoesNotExist when it was closed meanwhile) and add what the notice brings."""
     # The household and the payment commitment with it: the plan reads both (cases.services.evaluation._load).
     case = (
         Case.objects.select_for_update(of=("self",)).select_related("household", "payment_commitment")
-        .get(pk=case.pk, organisation=organisation, status=CaseStatus.OPEN)
+        .get(pk=case_id, organisation=organisation, status=CaseStatus.OPEN)
     )
     members = _household_update(case.household, household)
     memberships_sync(case, strict=False, members=members)
@@ -453,27 +453,27 @@ def _case_for_notice(
 ) -> _Target:
     """The case the notice goes on: the one chosen, the open case of a tenant, or a new one (on the household of the
     tenants' latest closed case when there is one)."""
-    case, earlier = join_case, None
-    if case is None:
-        case = open_case_for_numbers(organisation.pk, tenant_numbers)
-    if case is None:
+    case_id, earlier = (join_case.pk if join_case is not None else None), None
+    if case_id is None:
+        case_id = open_case_id_for_numbers(organisation.pk, tenant_numbers)
+    if case_id is None:
         latest = open_case_for_identity_numbers(organisation, tenant_numbers, or_latest_closed=True)
         if latest is not None and latest.status == CaseStatus.OPEN:
-            case = latest
+            case_id = latest.pk
         elif latest is not None:
             earlier = latest.household
-    if case is None:
+    if case_id is None:
         target = _case_open(organisation, household, notice, today, earlier, may_race=_open_may_race(numbers_locked, earlier),
                             numbers=numbers)
         if target is None:
             # Another registration won the unique constraint (a path without the lock, or an earlier household's
             # tenant this notice does not name): join the case it opened.
-            case = open_case_for_numbers(organisation.pk, tenant_numbers)
-            if case is None:  # pragma: no cover - the constraint guarantees the row
+            case_id = open_case_id_for_numbers(organisation.pk, tenant_numbers)
+            if case_id is None:  # pragma: no cover - the constraint guarantees the row
                 raise Case.DoesNotExist
-            return _case_join(case, organisation, household)
+            return _case_join(case_id, organisation, household)
         return target
-    return _case_join(case, organisation, household)
+    return _case_join(case_id, organisation, household)
 
 
 def _notice_create(case: Case, notice: NoticeData, landlord: Landlord | None, user: User | AnonymousUser) -> Notice:
