@@ -248,9 +248,10 @@ def _notice_queries(client, data) -> int:
 
 # The request's own (session; user, organisation and roles: 2), the registration, the answer. For a new household
 # answered from the case as written (issue 16: 36 before); a notice that joins reads the case for the answer (5); its
-# open case is found by the membership and read once, locked (services.membership.open_case_id_for_numbers).
+# open case is found by the membership and read once, locked (services.membership.open_case_id_for_numbers); the
+# plan reads the case's notices and the household's earlier ones in one query.
 API_NEW_HOUSEHOLD = 23
-API_JOINING = 29
+API_JOINING = 28
 ADVISORY_LOCK = 1 if connection.vendor == "postgresql" else 0
 
 

@@ -20,7 +20,7 @@ def test_assignment_table_shows_full_name_or_dash_never_username(client, organis
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "xq_nameless_login" not in html
     section = html.split('id="tilldelningar"', 1)[1].split("</section>", 1)[0]
-    assert "<td>–</td>" in section
+    assert '<td data-label="Handläggare">–</td>' in section
 
     assignment.user = advisor
     assignment.save()

@@ -10,8 +10,9 @@ next meeting unless one is held today; the case workers of the form's units read
 organisation and roles in one query (2); no savepoint around opening a case for a new household when registrations
 are serialised (2)). Joining then took one more (26): the open case is read by its id after its membership, not joined
 with it, so that PostgreSQL never walks the cases in id order; and one fewer again (25): the membership gives the id,
-and the case is read once, locked (services.membership.open_case_id_for_numbers). Pinned exactly: a query more or
-less fails."""
+and the case is read once, locked (services.membership.open_case_id_for_numbers); and one fewer (24): the case's
+notices and its household's earlier notice types in one query (services.evaluation._household_notices). Pinned
+exactly: a query more or less fails."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from tests.factories import pin_for, register
 from tests.test_intake import NEW_URL, form_data
 
 NEW_HOUSEHOLD = 24
-JOINING = 25
+JOINING = 24
 # On PostgreSQL one more: the advisory lock on the tenants' personnummer (services.membership.identity_numbers_lock).
 ADVISORY_LOCK = 1 if connection.vendor == "postgresql" else 0
 

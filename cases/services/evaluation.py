@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.utils import timezone
 
 from organisation.models import Organisation, Unit
@@ -64,14 +64,14 @@ class CaseData:
 
 
 def _load(cases: list[Case], *, members: dict[int, list] | None = None) -> list[CaseData]:
-    """What the plan needs for these cases (their household loaded), in seven queries whatever their number
-    (six when the caller gives the households' `members`, by household id, as it has just read them)."""
+    """What the plan needs for these cases (their household loaded), in six queries whatever their number
+    (five when the caller gives the households' `members`, by household id, as it has just read them)."""
     from django.db.models import prefetch_related_objects
 
     if not cases:
         return []
     for c in cases:  # loaded afresh each time (a case evaluated twice must not keep the first load)
-        for attr in ("plan_notices", "plan_tasks", "plan_assignments"):
+        for attr in ("plan_tasks", "plan_assignments"):
             c.__dict__.pop(attr, None)
         for attr in ("plan_members", "plan_involvements"):
             c.household.__dict__.pop(attr, None)
@@ -79,7 +79,6 @@ def _load(cases: list[Case], *, members: dict[int, list] | None = None) -> list[
             c.household.plan_members = list(members[c.household_id])
     prefetch_related_objects(
         cases,
-        Prefetch("notices", queryset=Notice.objects.order_by("received_date", "id"), to_attr="plan_notices"),
         Prefetch("household__members", to_attr="plan_members"),
         Prefetch(
             "household__involvements",
@@ -93,20 +92,12 @@ def _load(cases: list[Case], *, members: dict[int, list] | None = None) -> list[
             to_attr="plan_assignments",
         ),
     )
-    ids = [c.pk for c in cases]
     commitments = _commitments(cases)
-    # Earlier cases of the same household count: a warning there is a warning (JB 12:42 3 st.).
-    earlier: dict[int, set[str]] = {}
-    for household_id, notice_type in (
-        Notice.objects.filter(case__household_id__in={c.household_id for c in cases})
-        .exclude(case_id__in=ids)
-        .values_list("case__household_id", "notice_type")
-    ):
-        earlier.setdefault(household_id, set()).add(notice_type)
+    notices, earlier = _household_notices(cases)
     return [
         CaseData(
             case=c,
-            notices=c.plan_notices,
+            notices=notices.get(c.pk, []),
             members=c.household.plan_members,
             involvements=c.household.plan_involvements,
             tasks=c.plan_tasks,
@@ -116,6 +107,25 @@ def _load(cases: list[Case], *, members: dict[int, list] | None = None) -> list[
         )
         for c in cases
     ]
+
+
+def _household_notices(cases: list[Case]) -> tuple[dict[int, list[Notice]], dict[int, set[str]]]:
+    """The cases' notices, by received date ({case id: notices}), and the notice types of their households' earlier
+    cases ({household id: types}: a warning there is a warning, JB 12:42 3 st.), in one query."""
+    by_id = {c.pk: c for c in cases}
+    notices: dict[int, list[Notice]] = {}
+    earlier: dict[int, set[str]] = {}
+    for notice in (
+        Notice.objects.filter(case__household_id__in={c.household_id for c in cases})
+        .annotate(case_household_id=F("case__household_id")).order_by("received_date", "id")
+    ):
+        case = by_id.get(notice.case_id)
+        if case is None:
+            earlier.setdefault(notice.case_household_id, set()).add(notice.notice_type)
+        else:
+            notice.case = case  # as a prefetch would: notice.case is the case being evaluated, not read again
+            notices.setdefault(case.pk, []).append(notice)
+    return notices, earlier
 
 
 def _commitments(cases: list[Case]) -> dict[int, PaymentCommitment]:
