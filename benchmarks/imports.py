@@ -6,7 +6,8 @@
 Each run makes an organisation of its own (so nothing of earlier runs is joined or "already imported"), a
 hyresrådgivare, and a CSV of valid rent-arrears rows with test personnummer; then it times, in this process,
 the upload + preview (services.import_create) and the commit (the Celery task, run inline).
-Writes docs/benchmarks_import.md.
+Runs with DEBUG off, as the worker does in production (with DEBUG on, Django keeps every query's text and time).
+Writes docs/benchmarks_import.md, with the size of the database it ran on.
 """
 
 from __future__ import annotations
@@ -30,16 +31,20 @@ def _max_rss_mb() -> float:
 
 
 def run(rows: int) -> dict:
+    from django.conf import settings
     from django.contrib.auth.models import Group
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
+    from cases.models import Case, Notice
     from imports import services
     from imports.models import ImportStatus
     from organisation.defaults import create_organisation
     from organisation.models import Department, Organisation, Unit, User
     from tests.import_files import csv_bytes, good_row
 
+    database = {"notices": Notice.objects.count(), "cases": Case.objects.count(),
+                "organisations": Organisation.objects.count()}
     stamp = time.strftime("%Y%m%d%H%M%S")
     organisation = create_organisation(Organisation, Department, Unit, code=f"bench-import-{stamp}", name=f"Importmätning {stamp}")
     user = User.objects.create_user(username=f"bench-import-{stamp}", password=None, organisation=organisation,
@@ -85,19 +90,27 @@ def run(rows: int) -> dict:
         "rows": rows, "file_bytes": len(content), "preview_seconds": preview_seconds, "commit_seconds": commit_seconds,
         "commit_ms_per_row": 1000 * commit_seconds / rows, "rss_mb_before": rss_before, "rss_mb_after_preview": rss_after_preview,
         "rss_mb_after_commit": rss_after_commit, "joining_preview_seconds": joining_preview_seconds,
-        "joining_commit_seconds": joining_commit_seconds, "load_average": os.getloadavg(),
+        "joining_commit_seconds": joining_commit_seconds, "load_average": os.getloadavg(), "database": database,
+        "debug": settings.DEBUG,
     }
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
 
 
 def render(result: dict) -> str:
     limits = {**LIMITS, "joining_preview": LIMITS["preview"], "joining_commit": LIMITS["commit"]}
     verdict = {name: "ja" if result[f"{name}_seconds"] <= limit else "**nej**" for name, limit in limits.items()}
     load = ", ".join(f"{x:.1f}" for x in result["load_average"])
+    db = result["database"]
     return "\n".join([
         "# Import vid volym (issue 14)",
         "",
         f"Uppmätt {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC med `python -m benchmarks.imports --rows {result['rows']}`, "
-        f"PostgreSQL, {os.cpu_count()} kärnor ({platform.processor() or platform.machine()}), belastning {load} under körningen.",
+        f"PostgreSQL, {os.cpu_count()} kärnor ({platform.processor() or platform.machine()}), belastning {load} under körningen, "
+        f"DEBUG {'på' if result['debug'] else 'av'}. Databasen höll före körningen {_thousands(db['notices'])} underrättelser i "
+        f"{_thousands(db['cases'])} ärenden och {db['organisations']} organisationer (körningen lägger till en egen).",
         "",
         "| steg | rader | sekunder | gräns | inom gränsen |",
         "| --- | ---: | ---: | ---: | --- |",
@@ -124,6 +137,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avhysning.settings")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(24).hex())
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         print("DATABASE_URL måste peka på en PostgreSQL-databas, t.ex. postgres://postgres@127.0.0.1:5432/avh_bench", file=sys.stderr)
         return 2
