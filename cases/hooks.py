@@ -119,11 +119,18 @@ def before_retention(today: dt.date) -> Any:
 
 def case_changed(case_id: int) -> None:
     """Tell the listeners, once the current transaction commits (at once outside one), that the case changed."""
+    cases_changed([case_id])
+
+
+def cases_changed(case_ids: list[int]) -> None:
+    """The same for several cases at once (a batch of the daily checks): the listeners are told once, of them all."""
+    if not case_ids:
+        return
     gathered = _gathered_changes.get()
     if gathered is not None:
-        gathered.add(case_id)
+        gathered.update(case_ids)
         return
-    _tell_on_commit([case_id])
+    _tell_on_commit(sorted(set(case_ids)))
 
 
 @contextmanager

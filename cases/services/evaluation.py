@@ -463,8 +463,8 @@ def _write(
         Task.objects.bulk_create(new_tasks)
     _cases_update([o.data.case for o in outcomes])
     _notify_work(outcomes, notifications)
-    for outcome in outcomes:  # after the commit: the prepared BOSAM agendas follow (a new notice, a changed urgency)
-        hooks.case_changed(outcome.data.case.pk)
+    # After the commit the prepared BOSAM agendas follow (a new notice, a changed urgency): told once for the batch.
+    hooks.cases_changed([outcome.data.case.pk for outcome in outcomes])
     return records
 
 
