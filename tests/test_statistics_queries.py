@@ -93,3 +93,25 @@ def test_a_period_live_partly_stored_or_stored_costs_the_same_queries(organisati
     print(f"\n[stats] live {live}, partly stored {partly}, stored {stored}")
     assert live == partly == stored
     assert client.get("/statistik/" + PERIOD).context["figures"]["notices"]["total"] == 10
+
+
+def test_the_nightly_aggregation_of_a_day_costs_the_same_statements_for_few_and_many_cases(organisation, personas):
+    """Issue 13, Scale: the nightly run of one day reads and writes in a fixed number of statements, whether two or
+    twelve cases got their first notice that day (the benchmark saw 22 and 21 at different sizes: a day without a new
+    case writes no case facts; the benchmark now measures a day with new cases)."""
+    from followup.aggregates import aggregate_day
+    from followup.models import CaseFact, DailyAggregate, HouseholdDay
+
+    hr = personas["hyresradgivare"]
+    _cases(organisation, hr, [871, 872], ["2026-10-05", "2026-10-05"])
+    _cases(organisation, hr, range(873, 885), ["2026-10-06"] * 12)
+    counts = {}
+    for day, expected in (("2026-10-05", 2), ("2026-10-06", 12)):
+        with CaptureQueriesContext(connection) as captured:
+            aggregate_day(organisation_id=organisation.pk, day=D(day))
+        counts[day] = len(captured.captured_queries)
+        assert CaseFact.objects.filter(organisation=organisation, first_notice_day=D(day)).count() == expected
+        assert HouseholdDay.objects.filter(organisation=organisation, day=D(day)).count() == expected
+        assert DailyAggregate.objects.filter(organisation=organisation, day=D(day), metric="notice_type").get().count == expected
+    print(f"\n[stats] aggregate_day statements {counts}")
+    assert counts["2026-10-05"] == counts["2026-10-06"]
