@@ -175,8 +175,8 @@ def _email_after_commit(chosen: list[tuple[int, str]], batch: NotificationBatch 
 
 
 def send_immediately_for(*, user_ids: list[int], dedupe_keys: list[str]) -> int:
-    pending = Notification.objects.filter(user_id__in=user_ids, dedupe_key__in=dedupe_keys, emailed_at__isnull=True)
-    return send_immediately(notification_ids=list(pending.values_list("pk", flat=True)))
+    """The e-mails of the notifications just written for these people and causes (read with their users at once)."""
+    return _send_each(Notification.objects.filter(user_id__in=user_ids, dedupe_key__in=dedupe_keys, emailed_at__isnull=True))
 
 
 GATHERED_LINES = 20  # a gathered e-mail lists this many notifications and says how many more there are
@@ -222,7 +222,12 @@ def _send(messages: list[tuple[str, str, str, list[str]]]) -> bool:
 
 
 def send_immediately(*, notification_ids: list[int]) -> int:
-    notifications = list(Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("user"))
+    return _send_each(Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True))
+
+
+def _send_each(pending) -> int:
+    """One e-mail per notification not yet e-mailed, then marked e-mailed (two statements)."""
+    notifications = list(pending.select_related("user"))
     with translation.override(settings.LANGUAGE_CODE):
         messages = [
             (n.text, _("%(text)s\n%(link)s\n\nMeddelandet innehåller inga personuppgifter.") % {
