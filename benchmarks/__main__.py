@@ -226,8 +226,12 @@ def measure(args, size: int, rng: random.Random) -> list[dict]:
     results += measure_pdf_requests(n, chair_client, meeting)
 
     open_cases = Case.objects.filter(organisation=org, status="OPEN").count()
-    result = Result(f"cases.services.run_daily_checks – en förvaltning ({open_cases} öppna ärenden)")
-    for _ in range(args.daily_requests):
+    # The day's first run writes what changed (new tasks, urgency, deviations); the runs after it change nothing.
+    result = Result(f"cases.services.run_daily_checks – dagens första körning, en förvaltning ({open_cases} öppna ärenden)")
+    timed(result, lambda: services.run_daily_checks(organisation=org))
+    results.append(result)
+    result = Result(f"cases.services.run_daily_checks – körd igen samma dag, en förvaltning ({open_cases} öppna ärenden)")
+    for _ in range(max(1, args.daily_requests - 1)):
         timed(result, lambda: services.run_daily_checks(organisation=org))
     results.append(result)
     all_open = Case.objects.filter(status="OPEN").count()

@@ -144,7 +144,8 @@ def _page_queries(client, case) -> int:
 
 
 # Pinned (issue 12, "Done when"), whatever the size of the case: a change that adds a query to the heaviest page says so here.
-CASE_PAGE_QUERIES = 29
+# 30 since the BOSAM activities are read always (one query), not by a prefetch that ran only for a case on an agenda.
+CASE_PAGE_QUERIES = 30
 
 
 @pytest.mark.django_db
@@ -437,3 +438,25 @@ def test_housing_names_inside_a_sentence_keep_their_capitals():
             "Hushållet bor i en SHIS-lägenhet: särskild rutin där Bostadsenheten leder"
         )
         assert "i en försökslägenhet:" in explanations.sentence({"id": "r7", "params": {"housing": "TRIAL_FLAT", "lead": "BOSTAD"}}, {})
+
+
+@pytest.mark.django_db
+def test_case_page_costs_the_same_with_bosam_activities_and_an_eviction_date(client, organisation, personas):
+    """Issue 16: the benchmark saw 23–32 queries on random case pages. Two reads depended on the case: the BOSAM
+    items' activities (a prefetch of one to three levels) and the household's members read again for an eviction
+    date. An open case with neither, one with a BOSAM activity and one with an eviction date now cost the same."""
+    from bosam import services as bosam_services
+    from tests.test_bosam_scenario import build_scenario
+
+    scenario = build_scenario(organisation, personas)
+    c = scenario.cases
+    item = scenario.meeting.items.get(case=c["A"])
+    bosam_services.activity_create(item=item, user=personas["ordforande"], what="Hembesök med familjen",
+                                   unit=organisation.units.get(code="MOTTAGNING_BARN_UNGA"), due_date=dt.date(2026, 12, 8))
+    assert c["A"].bosam_activities.exists() and c["C"].notices.filter(eviction_date__isnull=False).exists()
+    assert not c["E"].bosam_activities.exists() and not c["E"].notices.filter(eviction_date__isnull=False).exists()
+    client.force_login(personas["hyresradgivare"])
+    _page_queries(client, c["E"])
+    counts = {key: _page_queries(client, Case.objects.get(pk=c[key].pk)) for key in ("E", "A", "C")}
+    print(f"\n[case page] {counts}")
+    assert counts["E"] == counts["A"] == counts["C"]

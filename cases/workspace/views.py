@@ -163,7 +163,7 @@ def _action_forms(case: Case, bound: dict | None = None) -> dict:
 def _render_case(request, case: Case, *, bound: dict | None = None, conflict: str = "", status: int = 200):
     bound = bound or {}
     data = selectors.case_page_data(case, show=request.GET.get("visa", ""), everything=bool(request.GET.get("hela")))
-    data.update(legal_selectors.legal_page_data(case, data["notices"]))
+    data.update(legal_selectors.legal_page_data(case, data["notices"], data["members"]))
     writable = can_write(request.user, case)
     for task in data["open_tasks"]:
         key = f"complete-{task.pk}"
