@@ -35,6 +35,24 @@ def audit_log(
 ) -> AuditEvent:
     """Append one event. `without_assignment` defaults to whether the user's unit
     held an active assignment on the case at this moment (for logguppföljning)."""
+    event = audit_event(user=user, action=action, case=case, request=request, detail=detail, organisation=organisation,
+                        without_assignment=without_assignment)
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    user: User | AnonymousUser | None,
+    action: AuditAction | str,
+    case: Case | None = None,
+    request: HttpRequest | None = None,
+    detail: str = "",
+    organisation=None,
+    without_assignment: bool | None = None,
+) -> AuditEvent:
+    """The event `audit_log` writes, not yet saved: for a caller that writes many in one statement (an import's
+    commit, cases.services.intake.RegistrationBatch)."""
     user = user if getattr(user, "is_authenticated", False) else None
     unit_id = getattr(user, "unit_id", None)
     if without_assignment is None:
@@ -42,7 +60,7 @@ def audit_log(
             case is not None
             and (unit_id is None or not case.assignments.filter(unit_id=unit_id, ended_at__isnull=True).exists())
         )
-    return AuditEvent.objects.create(
+    return AuditEvent(
         organisation=organisation or (case.organisation if case is not None else getattr(user, "organisation", None)),
         user=user,
         user_unit_id=unit_id,

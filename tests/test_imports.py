@@ -202,6 +202,11 @@ def test_a_1000_row_mixed_file_previews_each_row_right_and_commits_exactly_once(
     assert committed.file_sha256 in done.detail and "rows=1000" in done.detail and "cases=610" in done.detail
     assert AuditEvent.objects.filter(action=AuditAction.NOTICE_IMPORT, case__isnull=False,
                                      detail__startswith=f"import={committed.pk} ").count() == 610
+    # Each registered notice is logged on its case as the form logs it (written per chunk, one statement each): on the
+    # cases the import touched, one NOTICE_REGISTER event per notice, those registered before the import included.
+    touched = committed.rows.exclude(notice=None).values("case_id")
+    assert AuditEvent.objects.filter(action=AuditAction.NOTICE_REGISTER, case_id__in=touched).count() == (
+        Notice.objects.filter(case_id__in=touched).count()) > 610
 
     # The same file again creates nothing: every valid row is "redan importerad".
     before = counts()

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from organisation.models import Organisation, Unit
 
-from ..audit import audit_log
+from ..audit import audit_event
 from ..models import (
     AuditAction,
+    AuditEvent,
     Case,
     CaseNumberSequence,
     CaseStatus,
@@ -232,6 +233,8 @@ class RegistrationBatch:
     landlords: dict[str, Landlord] = field(default_factory=dict)
     # The new cases' numbers, taken ahead (`expect_new_cases`) and the ones left given back (`release`).
     case_numbers: CaseNumbers | None = None
+    # The registrations' audit events, written together by `release` (one statement per batch, not one per notice).
+    audit_events: list = field(default_factory=list)
 
     @classmethod
     def of(cls, organisation: Organisation, today: dt.date, notifications=None) -> RegistrationBatch:
@@ -242,8 +245,11 @@ class RegistrationBatch:
         self.case_numbers.wanted = count
 
     def release(self) -> None:
-        """After the batch's registrations: the case numbers taken ahead and not used are given back."""
+        """After the batch's registrations: the case numbers taken ahead and not used are given back, and the
+        registrations' audit events are written."""
         self.case_numbers.release()
+        AuditEvent.objects.bulk_create(self.audit_events)
+        self.audit_events = []
 
 
 def _landlord_get_or_create(organisation: Organisation, data: LandlordData, batch: RegistrationBatch | None = None) -> Landlord:
@@ -560,9 +566,13 @@ def notice_register(
         case, trigger=RoutingDecision.Trigger.NOTICE, today=today, notice=notice_obj, locked=True, units=units, data=data,
         members=target.members, context=context,
     )
-    audit_log(
+    event = audit_event(
         user=user, action=AuditAction.NOTICE_REGISTER, case=case, request=request, detail=notice.notice_type, without_assignment=False
     )
+    if batch is not None:
+        batch.audit_events.append(event)
+    else:
+        event.save()
     # The scan is written last: a failure earlier in the transaction leaves no stray file behind.
     if attachment is not None:
         notice_obj.attachment.save(f"underrattelse-{notice_obj.pk}.pdf", attachment, save=True)
