@@ -447,7 +447,7 @@ def render(info: dict, runs: list[dict], args) -> str:
         "`benchmarks/notes.md`).",
         "",
         f"- Date: {info['date']}",
-        f"- Machine: {info['cpus']} CPUs (`nproc`), {info['memory']} memory, {info['platform']}; shared with other work while measured",
+        f"- Machine: {info['cpus']} CPUs (`nproc`), {info['memory']} memory, {info['platform']} (load: see the notes)",
         f"- PostgreSQL {info['postgresql']}, Python {info['python']}, Django {info['django']}",
         f"- Requests per measurement: {args.requests} (agenda PDF {args.pdf_requests}, daily checks {args.daily_requests}); "
         "server time = in-process Django test Client, real middleware, templates and audit log; no network; DEBUG off, no second "
@@ -461,7 +461,9 @@ def render(info: dict, runs: list[dict], args) -> str:
         lines += [
             f"## {run['size']:,} notices".replace(",", " "),
             "",
-            f"Generated in {run['generate_seconds']:.0f} s ({run['households']:,} households). Data: ".replace(",", " ")
+            (f"Generated in {run['generate_seconds']:.0f} s ({run['households']:,} households). Data: " if run["generate_seconds"] >= 1
+             else f"Measured on a database generated before the run (`generate_data --notices {run['size']}`; "
+                  f"{run['households']:,} households). Data: ").replace(",", " ")
             + ", ".join(f"{k} {v:,}".replace(",", " ") for k, v in c.items()) + ".",
             "",
             "| Measurement | n | p50 ms | p95 ms | queries | SQL p50 ms | server / SQL | HTTP |",
