@@ -23,20 +23,9 @@ def client_address(request: HttpRequest | None) -> str | None:
     return resolve(request)
 
 
-def audit_log(
-    *,
-    user: User | AnonymousUser | None,
-    action: AuditAction | str,
-    case: Case | None = None,
-    request: HttpRequest | None = None,
-    detail: str = "",
-    organisation=None,
-    without_assignment: bool | None = None,
-) -> AuditEvent:
-    """Append one event. `without_assignment` defaults to whether the user's unit
-    held an active assignment on the case at this moment (for logguppföljning)."""
-    event = audit_event(user=user, action=action, case=case, request=request, detail=detail, organisation=organisation,
-                        without_assignment=without_assignment)
+def audit_log(**fields) -> AuditEvent:
+    """Append one event: `audit_event` with the same keyword arguments, saved."""
+    event = audit_event(**fields)
     event.save()
     return event
 
@@ -51,8 +40,9 @@ def audit_event(
     organisation=None,
     without_assignment: bool | None = None,
 ) -> AuditEvent:
-    """The event `audit_log` writes, not yet saved: for a caller that writes many in one statement (an import's
-    commit, cases.services.intake.RegistrationBatch)."""
+    """One audit event, not yet saved (`audit_log` saves it; an import's commit writes many in one statement,
+    cases.services.intake.RegistrationBatch). `without_assignment` defaults to whether the user's unit held an active
+    assignment on the case at this moment (for logguppföljning)."""
     user = user if getattr(user, "is_authenticated", False) else None
     unit_id = getattr(user, "unit_id", None)
     if without_assignment is None:
