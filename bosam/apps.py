@@ -10,13 +10,14 @@ class BosamConfig(AppConfig):
         # bosam answers the questions cases asks (cases.hooks); cases never imports bosam.
         from cases import hooks
 
-        from . import retention, selectors, services, timeline
+        from . import retention, selectors, tasks, timeline
 
         # Looked up at call time, so that the selectors stay the one place to change (or patch in a test).
         hooks.register(
             next_meeting_date=lambda organisation, today: selectors.next_meeting_date(organisation, today),
             case_ids_on_agendas=lambda organisation: selectors.case_ids_on_agendas(organisation),
             timeline_source=timeline.case_discussion_entries,
-            case_changed=lambda case_ids: services.agenda_refresh_for_cases(case_ids),
+            # The refresh of a prepared agenda runs in the worker, not in the request that changed the case (issue 16).
+            case_changed=lambda case_ids: tasks.refresh_agendas_for_cases_task.delay(case_ids),
             cases_deleting=retention.cases_deleting,
         )

@@ -36,3 +36,10 @@ def render_document_task(meeting_id: int, kind: str) -> bool:
         return False
     document_pdf(meeting, kind)
     return True
+
+
+@shared_task(name="bosam.tasks.refresh_agendas_for_cases_task")
+def refresh_agendas_for_cases_task(case_ids: list[int]) -> int:
+    """Cases changed (cases.hooks.case_changed, after the commit): the prepared agendas ahead follow, off the
+    request (issue 16). Idempotent: an agenda that already matches is left as it is."""
+    return services.agenda_refresh_for_cases(case_ids)

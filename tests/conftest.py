@@ -61,6 +61,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def celery_worker_inline(settings):
+    """The Celery tasks a request queues (after its commit) run at once, as the worker would run them: for the
+    tests that read what the worker does (an e-mail sent, a prepared agenda refreshed)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
 def organisation(db):
     from organisation.defaults import DEFAULT_ORGANISATION, create_organisation
     from organisation.models import Department, Organisation, Unit

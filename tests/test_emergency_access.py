@@ -37,7 +37,7 @@ def family(organisation, personas):
                     notice=notice_data(received="2026-11-20", served="2026-11-19")).case
 
 
-def test_jour_is_refused_until_it_takes_emergency_access_then_reads_and_is_logged(client, jour, family, personas,
+def test_jour_is_refused_until_it_takes_emergency_access_then_reads_and_is_logged(celery_worker_inline, client, jour, family, personas,
                                                                                    django_capture_on_commit_callbacks):
     client.force_login(jour)
     # The refused case page sends a user with the permission to the emergency access form, the case named.

@@ -86,7 +86,7 @@ def test_reports_are_the_steering_groups_only(data, personas, make_user, other_o
     assert client_for(outsider).get(f"/statistik/rapporter/{report.pk}/rapport.pdf").status_code == 404
 
 
-def test_monthly_task_on_the_first_working_day_only_and_once(organisation, other_organisation, personas, settings,
+def test_monthly_task_on_the_first_working_day_only_and_once(celery_worker_inline, organisation, other_organisation, personas, settings,
                                                               django_capture_on_commit_callbacks):
     settings.SITE_URL = "https://avhysning.example.se"
     personas["styrgrupp"].email = "styrgrupp@example.se"

@@ -28,7 +28,7 @@ def family(organisation, personas):
                     notice=notice_data(received="2026-11-20", served="2026-11-19")).case
 
 
-def test_emergency_access_notifies_the_chef_in_the_app_and_by_mail(family, personas, make_user,
+def test_emergency_access_notifies_the_chef_in_the_app_and_by_mail(celery_worker_inline, family, personas, make_user,
                                                                   django_capture_on_commit_callbacks):
     sync_role_permissions()
     jour = make_user("jour", "socialjour", None)
@@ -38,6 +38,34 @@ def test_emergency_access_notifies_the_chef_in_the_app_and_by_mail(family, perso
     assert notification.kind == NotificationKind.EMERGENCY_ACCESS and family.number in notification.text
     assert notification.emailed_at is not None and len(mail.outbox) == 1
     assert "Akut i natt" not in mail.outbox[0].body and family.household.members.first().name not in mail.outbox[0].body
+
+
+def test_the_request_queues_the_email_and_the_worker_sends_it(family, personas, make_user, django_capture_on_commit_callbacks):
+    """Issue 16: SMTP never runs in the request; the e-mail goes to the Celery worker after the commit."""
+    from celery.signals import before_task_publish
+
+    from cases.tasks import send_notification_emails_task
+
+    published = []
+
+    def record(sender=None, body=None, **kwargs):
+        published.append((sender, list(body[0])))
+
+    sync_role_permissions()
+    jour = make_user("jour", "socialjour", None)
+    before_task_publish.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            emergency_access_grant(user=jour, case=family, reason="Akut i natt, polisen ringde.")
+    finally:
+        before_task_publish.disconnect(record)
+    notification = Notification.objects.get(user=personas["chef"])
+    assert mail.outbox == [] and notification.emailed_at is None  # nothing sent in the request
+    assert published == [("cases.tasks.send_notification_emails_task", [[notification.pk]])]
+    assert send_notification_emails_task.apply(args=published[0][1]).get() == 1  # what the worker runs
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None and [m.to for m in mail.outbox] == [["chef@example.se"]]
+    assert send_notification_emails_task.apply(args=published[0][1]).get() == 0  # run twice: sent once
 
 
 def test_off_means_nothing_and_digest_means_one_morning_mail(family, personas, django_capture_on_commit_callbacks):

@@ -44,7 +44,7 @@ def _told(user, kind=NotificationKind.ASSIGNED):
     return list(Notification.objects.filter(user=user, kind=kind).values_list("text", flat=True))
 
 
-def test_the_plan_tells_the_units_case_workers_once_by_mail_without_personal_data(organisation, personas, make_user,
+def test_the_plan_tells_the_units_case_workers_once_by_mail_without_personal_data(celery_worker_inline, organisation, personas, make_user,
                                                                                  other_organisation, django_capture_on_commit_callbacks):
     _with_mail(personas, "barn", "chef")
     outsider = make_user("skarholmen-barn", "handlaggare", "MOTTAGNING_BARN_UNGA", org=other_organisation, email="x@example.se")
@@ -113,7 +113,7 @@ def test_work_for_many_units_and_people_takes_two_queries_and_stays_in_its_organ
     assert notify_work(items, kind=NotificationKind.ASSIGNED) == told and Notification.objects.count() == told  # once per cause
 
 
-def test_an_activity_decided_at_bosam_tells_that_units_case_workers(organisation, personas, django_capture_on_commit_callbacks):
+def test_an_activity_decided_at_bosam_tells_that_units_case_workers(celery_worker_inline, organisation, personas, django_capture_on_commit_callbacks):
     scenario = build_scenario(organisation, personas)
     _with_mail(personas, "barn", "ordforande")
     chair, case = personas["ordforande"], scenario.cases["A"]

@@ -57,7 +57,7 @@ def notify(*, users: Iterable[User], kind: str, text: str, url: str = "", dedupe
             continue  # already told about this cause
     immediate = [n.pk for n in created if delivery[n.user_id] == NotificationDelivery.IMMEDIATE and n.user.email]
     if immediate:
-        transaction.on_commit(lambda: send_immediately(notification_ids=immediate))
+        transaction.on_commit(lambda: _email_in_worker("send_notification_emails_task", immediate))
     return created
 
 
@@ -171,7 +171,18 @@ def _email_after_commit(chosen: list[tuple[int, str]], batch: NotificationBatch 
             batch.email_keys[pk].add(key)
         return
     user_ids, keys = sorted({pk for pk, _key in chosen}), sorted({key for _pk, key in chosen})
-    transaction.on_commit(lambda: send_immediately_for(user_ids=user_ids, dedupe_keys=keys))
+    transaction.on_commit(lambda: _email_in_worker("send_work_emails_task", user_ids, keys))
+
+
+def _email_in_worker(task_name: str, *args) -> None:
+    """Hand the e-mails to the Celery worker (cases.tasks): SMTP never runs in the request (issue 16). When the
+    broker cannot be reached the notifications stay in the app, not e-mailed, and the request still succeeds."""
+    from .. import tasks
+
+    try:
+        getattr(tasks, task_name).delay(*args)
+    except Exception:
+        logger.exception("Could not queue %s", task_name)
 
 
 def send_immediately_for(*, user_ids: list[int], dedupe_keys: list[str]) -> int:
