@@ -8,6 +8,7 @@ class BosamConfig(AppConfig):
 
     def ready(self):
         # bosam answers the questions cases asks (cases.hooks); cases never imports bosam.
+        from avhysning.celery import queue_without_waiting
         from cases import hooks
 
         from . import retention, selectors, tasks, timeline
@@ -18,6 +19,6 @@ class BosamConfig(AppConfig):
             case_ids_on_agendas=lambda organisation: selectors.case_ids_on_agendas(organisation),
             timeline_source=timeline.case_discussion_entries,
             # The refresh of a prepared agenda runs in the worker, not in the request that changed the case (issue 16).
-            case_changed=lambda case_ids: tasks.refresh_agendas_for_cases_task.delay(case_ids),
+            case_changed=lambda case_ids: queue_without_waiting(tasks.refresh_agendas_for_cases_task, case_ids),
             cases_deleting=retention.cases_deleting,
         )

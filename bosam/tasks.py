@@ -38,7 +38,7 @@ def render_document_task(meeting_id: int, kind: str) -> bool:
     return True
 
 
-@shared_task(name="bosam.tasks.refresh_agendas_for_cases_task")
+@shared_task(name="bosam.tasks.refresh_agendas_for_cases_task", ignore_result=True)
 def refresh_agendas_for_cases_task(case_ids: list[int]) -> int:
     """Cases changed (cases.hooks.case_changed, after the commit): the prepared agendas ahead follow, off the
     request (issue 16). Idempotent: an agenda that already matches is left as it is."""

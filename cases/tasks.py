@@ -52,7 +52,7 @@ def notifications_morning_task(date_iso: str | None = None) -> dict:
     return {"date": today.isoformat(), "due_tomorrow": notify_tasks_due_tomorrow(today=today), "digests": send_digests()}
 
 
-@shared_task(name="cases.tasks.send_notification_emails_task")
+@shared_task(name="cases.tasks.send_notification_emails_task", ignore_result=True)
 def send_notification_emails_task(notification_ids: list[int]) -> int:
     """E-mail these notifications to those who want them at once: SMTP in the worker, not in the request that made
     them (issue 16). Idempotent: a notification already e-mailed is not sent again."""
@@ -61,7 +61,7 @@ def send_notification_emails_task(notification_ids: list[int]) -> int:
     return send_immediately(notification_ids=notification_ids)
 
 
-@shared_task(name="cases.tasks.send_work_emails_task")
+@shared_task(name="cases.tasks.send_work_emails_task", ignore_result=True)
 def send_work_emails_task(user_ids: list[int], dedupe_keys: list[str]) -> int:
     """The same for the work notifications just written for these people and causes (notify_work)."""
     from .services.notifications import send_immediately_for

@@ -90,9 +90,10 @@ class _GroupNames(Aggregate):
 
 
 def user_for_request(user_id) -> User | None:
-    """The signed-in user of a session with their organisation and role names, in one query (issue 16: the user, the
-    roles and the organisation were three on every request). The roles are cached as `user_roles` caches them."""
-    users = get_user_model()._default_manager.select_related("organisation").annotate(_group_names=_GroupNames("groups__name"))
+    """The signed-in user of a session with their organisation, their unit and role names, in one query (issue 16: the
+    user, the roles, the organisation and the unit were four on many requests). The roles are cached as `user_roles`
+    caches them."""
+    users = get_user_model()._default_manager.select_related("organisation", "unit").annotate(_group_names=_GroupNames("groups__name"))
     user = users.filter(pk=user_id).first()
     if user is not None:
         names = user.__dict__.pop("_group_names")

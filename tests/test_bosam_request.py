@@ -17,7 +17,9 @@ from tests.factories import household_data, notice_data, register
 from tests.test_bosam_pdf import text_of
 from tests.test_bosam_scenario import D, build_scenario
 
-pytestmark = pytest.mark.django_db
+# A request reaches the prepared agendas through the worker (bosam.tasks.refresh_agendas_for_cases_task), run here at
+# once as the worker runs it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_worker_inline")]
 DETAILS = "Hyresvärden Kalle Anka vill inte vänta längre."
 
 

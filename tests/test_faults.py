@@ -195,6 +195,11 @@ def test_notices_are_saved_while_redis_is_down_and_the_jobs_run_when_it_is_back(
     finally:
         redis.terminate()
         redis.wait(timeout=10)
+        # start_worker made this test's app the current and default one: the project's app again, for the tests after.
+        from avhysning.celery import app as project_app
+
+        project_app.set_current()
+        project_app.set_default()
 
 
 # --- a worker killed in the middle of the daily checks -------------------------------------------
@@ -339,3 +344,22 @@ def test_an_import_commit_from_eight_threads_commits_once(personas):
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Notice.objects.count() == before + 3
     assert NoticeImport.objects.get(pk=notice_import.pk).status == ImportStatus.DONE
+
+
+def test_a_request_queueing_work_never_waits_for_a_broker_that_is_down(monkeypatch):
+    """Issue 16: an agenda's refresh and a notification's e-mail are queued from the request (after its commit);
+    with Redis down that costs no waiting and raises nothing (logged, not queued)."""
+    from celery import Celery
+
+    from avhysning.celery import queue_without_waiting
+
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery prefers it to the broker it is given
+    down = f"redis://127.0.0.1:{_free_port()}/0"
+    app = Celery("down", broker=down, backend=down)
+    def nothing():
+        return None
+
+    task = app.task(name="tests.nothing")(nothing)
+    started = time.monotonic()
+    assert queue_without_waiting(task) is False
+    assert time.monotonic() - started < 2

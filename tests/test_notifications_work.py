@@ -113,7 +113,8 @@ def test_work_for_many_units_and_people_takes_two_queries_and_stays_in_its_organ
     assert notify_work(items, kind=NotificationKind.ASSIGNED) == told and Notification.objects.count() == told  # once per cause
 
 
-def test_an_activity_decided_at_bosam_tells_that_units_case_workers(celery_worker_inline, organisation, personas, django_capture_on_commit_callbacks):
+def test_an_activity_decided_at_bosam_tells_that_units_case_workers(celery_worker_inline, organisation, personas,
+                                                                   django_capture_on_commit_callbacks):
     scenario = build_scenario(organisation, personas)
     _with_mail(personas, "barn", "ordforande")
     chair, case = personas["ordforande"], scenario.cases["A"]

@@ -140,8 +140,12 @@ class ActiveUnitSerializer(FreeTextSerializerMixin, serializers.Serializer):
         list_serializer_class = ListOfObjects
 
     def validate_unit(self, value: str) -> str:
-        organisation = self.context["organisation"]
-        if not Unit.objects.filter(organisation=organisation, code=value, is_active=True).exists():
+        units = self.context.get("units")  # the organisation's units by code, when the view has read them
+        if units is not None:
+            known = value in units and units[value].is_active
+        else:
+            known = Unit.objects.filter(organisation=self.context["organisation"], code=value, is_active=True).exists()
+        if not known:
             raise serializers.ValidationError(_("Okänd enhet: %(code)s.") % {"code": value})
         return value
 

@@ -142,7 +142,9 @@ class NoticeCreateView(ApiView):
         tags=["underrättelser"],
     )
     def post(self, request):
-        serializer = NoticeCreateSerializer(data=request.data, context={"organisation": request.user.organisation})
+        # The organisation's units, read once: for the active units' validation and for the registration (issue 16).
+        units = services.units_by_code(request.user.organisation)
+        serializer = NoticeCreateSerializer(data=request.data, context={"organisation": request.user.organisation, "units": units})
         serializer.is_valid(raise_exception=True)
         notice = services.notice_register(
             organisation=request.user.organisation,
@@ -150,6 +152,7 @@ class NoticeCreateView(ApiView):
             notice=serializer.notice_data(),
             household=serializer.household_data(),
             request=request,
+            units=units,
         )
         case = case_as_registered(notice)
         return Response({"notice_id": notice.pk, "case": CaseOutSerializer(case).data}, status=status.HTTP_201_CREATED)

@@ -177,12 +177,11 @@ def _email_after_commit(chosen: list[tuple[int, str]], batch: NotificationBatch 
 def _email_in_worker(task_name: str, *args) -> None:
     """Hand the e-mails to the Celery worker (cases.tasks): SMTP never runs in the request (issue 16). When the
     broker cannot be reached the notifications stay in the app, not e-mailed, and the request still succeeds."""
+    from avhysning.celery import queue_without_waiting
+
     from .. import tasks
 
-    try:
-        getattr(tasks, task_name).delay(*args)
-    except Exception:
-        logger.exception("Could not queue %s", task_name)
+    queue_without_waiting(getattr(tasks, task_name), *args)
 
 
 def send_immediately_for(*, user_ids: list[int], dedupe_keys: list[str]) -> int:

@@ -21,6 +21,15 @@ from cases.rules.identity import format_personal_identity_number, mask_personal_
 
 register = template.Library()
 
+PAGES_AROUND = 3  # the pagination links: the page and three on each side
+
+
+@register.filter
+def nearby_pages(page) -> range:
+    """The page numbers the pagination links to: the page and PAGES_AROUND on each side. Not a loop over every page
+    (the audit log's 160,000 pages at city scale)."""
+    return range(max(1, page.number - PAGES_AROUND), min(page.paginator.num_pages, page.number + PAGES_AROUND) + 1)
+
 
 @register.filter
 def kronor(amount) -> str:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -84,11 +83,11 @@ def _case_list(request, queryset, *, title: str, intro: str, overview: bool, tab
         data or None, units=selectors.case_units(request.user), areas=selectors.case_list_areas(request.user)
     )
     filters = form.to_filters()
-    filters.unassigned_first = tab == "unit"
+    filters.queue_of_unit = request.user.unit_id if tab == "unit" else None
     rows = selectors.case_list_filter(
         selectors.case_list_rows(queryset, user=request.user), filters, organisation_id=request.user.organisation_id
     )
-    page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.case_list_page(rows, request.GET.get("page"), CASES_PER_PAGE, searched=bool(filters.q))
     # The list shows case numbers, names and children: one SEARCH row per page shown
     # (issue 10, defect 13), with the kind of the search box's query, never its text.
     audit_search(
