@@ -185,6 +185,30 @@ def test_pagination_25_per_page_keeps_filters(client, organisation, personas):
     assert client.get(reverse("cases:my_cases"), {"page": "999"}).status_code == 200
 
 
+def test_a_search_over_several_pages_counts_and_pages_as_the_list_does(client, organisation, personas,
+                                                                      django_assert_num_queries):
+    """Issue 16: after a search the page and the total come from one query (COUNT(*) OVER ()). 30 households named
+    Fam..: 25 and 5 on the two pages, the total on both, a number past the end gives the last page, and a search
+    with no match says so; the same number of queries for a page of 25 and a page of 5."""
+    _many_cases(organisation, personas["hyresradgivare"], 30)
+    client = login(client, personas["hyresradgivare"])
+    first = search(client, reverse("cases:overview"), {"q": "Fam", "sort": "number"})
+    address = first.wsgi_request.get_full_path()
+    assert first.context["page"].paginator.count == 30 and len(case_numbers(first)) == 25
+    assert "30 ärenden" in first.content.decode()
+    with CaptureQueriesContext(connection) as on_first:
+        client.get(address)
+    with django_assert_num_queries(len(on_first)):
+        second = client.get(address + "&page=2")
+    assert second.context["page"].paginator.count == 30 and len(case_numbers(second)) == 5
+    assert not set(case_numbers(first)) & set(case_numbers(second))
+    assert sorted(case_numbers(first) + case_numbers(second)) == case_numbers(first) + case_numbers(second)
+    past = client.get(address + "&page=999")
+    assert past.context["page"].number == 2 and case_numbers(past) == case_numbers(second)
+    nothing = search(client, reverse("cases:overview"), {"q": "Finnsinte"})
+    assert nothing.context["page"].paginator.count == 0 and case_numbers(nothing) == []
+
+
 # 14 since issue 10 (defect 13): the list writes one SEARCH audit row. 16 since issue 12: "Mina ärenden"
 # without a chosen tab asks whether the user has cases of their own (one EXISTS), and each row names its case
 # workers (one prefetch of the active assignments with their person). 17 since issue 14 §2: the menu counts the

@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 
-def test_jour_breaks_the_glass_and_the_chef_sees_it(organisation, personas, make_user, live_server, page, settings, tmp_path):
+def test_jour_breaks_the_glass_and_the_chef_sees_it(celery_worker_inline, organisation, personas, make_user, live_server, page, settings,
+                                                    tmp_path):
     shots = os.environ.get("SCREENSHOT_DIR") or str(tmp_path)  # set it to look at the pages
     settings.SITE_URL = live_server.url
     sync_role_permissions()
