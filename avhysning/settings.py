@@ -249,6 +249,10 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Celery. Default: kombu's filesystem transport under var/ (no server needed);
 # production: CELERY_BROKER_URL=redis://…
+# A request that hands work to the worker after its commit (avhysning.celery.queue_without_waiting) tries a Redis
+# that is down once and goes on, instead of kombu's seconds of reconnecting (issue 16). The worker and beat keep
+# reconnecting on their own (broker_connection_retry, broker_connection_max_retries).
+BROKER_DOWN_FAILS_AT_ONCE = {"max_retries": 0}
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _celery_queue_dir = VAR_DIR / "celery" / "queue"
 _celery_results_dir = VAR_DIR / "celery" / "results"
@@ -263,6 +267,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", f"file://{_celery_results_dir}")
 else:
     CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+    CELERY_BROKER_TRANSPORT_OPTIONS = BROKER_DOWN_FAILS_AT_ONCE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SOFT_TIME_LIMIT = 120

@@ -353,9 +353,12 @@ def test_a_request_queueing_work_never_waits_for_a_broker_that_is_down(monkeypat
 
     from avhysning.celery import queue_without_waiting
 
+    from django.conf import settings
+
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery prefers it to the broker it is given
     down = f"redis://127.0.0.1:{_free_port()}/0"
     app = Celery("down", broker=down, backend=down)
+    app.conf.broker_transport_options = settings.BROKER_DOWN_FAILS_AT_ONCE  # what the settings give a Redis broker
     def nothing():
         return None
 
