@@ -350,10 +350,9 @@ def test_a_request_queueing_work_never_waits_for_a_broker_that_is_down(monkeypat
     """Issue 16: an agenda's refresh and a notification's e-mail are queued from the request (after its commit);
     with Redis down that costs no waiting and raises nothing (logged, not queued)."""
     from celery import Celery
+    from django.conf import settings
 
     from avhysning.celery import queue_without_waiting
-
-    from django.conf import settings
 
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery prefers it to the broker it is given
     down = f"redis://127.0.0.1:{_free_port()}/0"
