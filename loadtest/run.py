@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -319,11 +320,12 @@ def main(argv: list[str] | None = None) -> int:
 
         log(f"{args.users} users for {args.duration:.0f} s (ramp-up {args.spawn_rate}/s, think time {args.wait_min}–{args.wait_max} s)")
         load_before = os.getloadavg()
-        result = traffic.run(
-            host=f"http://{HOST}:{args.port}", users=args.users, duration=args.duration, spawn_rate=args.spawn_rate,
-            shared=traffic.Shared(usernames=prepared["usernames"], password=password, case_ids=list(prepared["case_ids"])),
-            wait=(args.wait_min, args.wait_max),
-        )
+        with LoadSampler() as load_during:
+            result = traffic.run(
+                host=f"http://{HOST}:{args.port}", users=args.users, duration=args.duration, spawn_rate=args.spawn_rate,
+                shared=traffic.Shared(usernames=prepared["usernames"], password=password, case_ids=list(prepared["case_ids"])),
+                wait=(args.wait_min, args.wait_max),
+            )
         load_after = os.getloadavg()
         stop_gunicorn(gunicorn)
         server_log = (var_dir / "gunicorn.log").read_text()
@@ -347,11 +349,12 @@ def main(argv: list[str] | None = None) -> int:
         "at least one intake": result.intake_ok > 0,
         "new notices == successful intake POSTs": new_notices == result.intake_ok,
     }
-    print_report(rows, result, before, after, new_notices, checks, server_log, load_before, load_after)
+    print_report(rows, result, before, after, new_notices, checks, server_log, load_before, load_after, load_during)
     passed = all(checks.values())
 
     if args.markdown:
-        _append_markdown(args, rows, result, before, after, new_notices, checks, passed, data_source, load_before, load_after)
+        _append_markdown(args, rows, result, before, after, new_notices, checks, passed, data_source, load_before, load_after,
+                         load_during)
     return 0 if passed else 1
 
 
@@ -374,13 +377,40 @@ def load_data(args, env: dict) -> str:
     return data_source
 
 
-def print_report(rows, result, before, after, new_notices, checks, server_log, load_before, load_after) -> None:
+class LoadSampler:
+    """The machine's 1-minute load average, read every `every` seconds while the traffic runs (in a thread)."""
+
+    def __init__(self, every: float = 5.0):
+        self.every, self.samples = every, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "not sampled (shorter than one interval)"
+        return (f"mean {sum(self.samples) / len(self.samples):.2f}, max {max(self.samples):.2f} "
+                f"({len(self.samples)} samples, every {self.every:.0f} s)")
+
+
+def print_report(rows, result, before, after, new_notices, checks, server_log, load_before, load_after, load_during) -> None:
     total = rows[-1]
     print()
     print(text_table(rows))
     print()
     print(f"Time: {result.elapsed:.1f} s, {total['requests'] / result.elapsed:.1f} requests/s, "
-          f"load average (1 min) before/after: {load_before[0]:.2f}/{load_after[0]:.2f}")
+          f"load average (1 min) before/after: {load_before[0]:.2f}/{load_after[0]:.2f}, during: {load_during.summary()}")
     print(f"Intake: {result.intake_ok} successful POSTs, {result.intake_failed} failed; "
           f"new notices in the database: {new_notices} ({before['notices']} → {after['notices']})")
     if result.exceptions:
@@ -393,7 +423,8 @@ def print_report(rows, result, before, after, new_notices, checks, server_log, l
         print(f"{'OK  ' if ok else 'FAIL'} {check}")
 
 
-def _append_markdown(args, rows, result, before, after, new_notices, checks, passed, data_source, load_before, load_after) -> None:
+def _append_markdown(args, rows, result, before, after, new_notices, checks, passed, data_source, load_before, load_after,
+                     load_during) -> None:
     total = rows[-1]
     now = dt.datetime.now().astimezone()
     section = [
@@ -406,7 +437,7 @@ def _append_markdown(args, rows, result, before, after, new_notices, checks, pas
         f"- Load: {args.users} hyresrådgivare, ramp-up {args.spawn_rate}/s, think time {args.wait_min}–{args.wait_max} s, "
         f"mix my cases 3 : overview 2 : case page 4 : intake 1 (plus one intake right after each login).",
         f"- Data: seed_demo + {data_source}; {before['notices']} notices in {before['cases']} cases before the run.",
-        f"- Load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f}.",
+        f"- Load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f}; during the run: {load_during.summary()}.",
     ]
     if args.note:
         section.append(f"- Note: {args.note.rstrip('.')}.")
