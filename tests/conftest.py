@@ -34,16 +34,6 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache_for_each_test():
-    """Each test starts with an empty cache (the list's areas, a PDF's render lock): nothing kept from another test."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def default_language_after_each_test():
     """A request with the English cookie leaves English active in the thread; reset it."""
     yield

@@ -162,7 +162,7 @@ def test_a_closed_case_leaves_the_prepared_agenda_in_the_worker_not_in_the_reque
     assert refresh_agendas_for_cases_task.apply(args=published[0][1]).get() == 0  # run twice: nothing more
 
 
-def test_an_import_refreshes_a_prepared_agenda_once_not_once_per_case(organisation, personas, settings,
+def test_an_import_refreshes_a_prepared_agenda_once_not_once_per_case(celery_worker_inline, organisation, personas,
                                                                      django_capture_on_commit_callbacks):
     """Issue 14, Scale: the cases of an import's commit reach the agendas ahead in one refresh after the commit (one
     per case made a 5,000-row import refresh the agenda 5,000 times)."""
@@ -174,7 +174,6 @@ def test_an_import_refreshes_a_prepared_agenda_once_not_once_per_case(organisati
     from tests.import_files import csv_bytes, good_row
     from tests.test_imports import commit, preview
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True  # the import's commit and the agenda's refresh run as the worker runs them
     meeting = build_scenario(organisation, personas).meeting
     today = timezone.localdate()
     meeting.date = today + dt.timedelta(days=7)  # ahead of the real today, which the hook uses
