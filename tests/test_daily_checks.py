@@ -39,8 +39,10 @@ def test_the_task_is_the_one_in_the_beat_schedule():
     assert run_daily_checks_task.name == "cases.tasks.run_daily_checks_task"
     assert settings.CELERY_BEAT_SCHEDULE["run-daily-checks"]["task"] == run_daily_checks_task.name
     app.loader.import_default_modules()
-    assert run_daily_checks_task.name in app.tasks
-    assert 0 < run_daily_checks_task.soft_time_limit < run_daily_checks_task.time_limit
+    # The project app's own registration: the one its worker runs when beat sends the name.
+    registered = app.tasks[run_daily_checks_task.name]
+    assert registered.run is run_daily_checks_task.run
+    assert 0 < registered.soft_time_limit < registered.time_limit
 
 
 def test_the_task_runs_eagerly_and_returns_the_summary(family_case):
