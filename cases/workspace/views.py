@@ -84,10 +84,10 @@ def _case_list(request, queryset, *, title: str, intro: str, overview: bool, tab
     )
     filters = form.to_filters()
     filters.queue_of_unit = request.user.unit_id if tab == "unit" else None
-    rows = selectors.case_list_filter(
-        selectors.case_list_rows(queryset, user=request.user), filters, organisation_id=request.user.organisation_id
-    )
-    page = selectors.case_list_page(rows, request.GET.get("page"), CASES_PER_PAGE, searched=bool(filters.q))
+    unfiltered = selectors.case_list_rows(queryset, user=request.user)
+    rows = selectors.case_list_filter(unfiltered, filters, organisation_id=request.user.organisation_id)
+    page = selectors.case_list_page(rows, request.GET.get("page"), CASES_PER_PAGE,
+                                    searched_within=unfiltered if filters.q else None)
     # The list shows case numbers, names and children: one SEARCH row per page shown
     # (issue 10, defect 13), with the kind of the search box's query, never its text.
     audit_search(
