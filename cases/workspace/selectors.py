@@ -283,8 +283,8 @@ def _search_condition(queryset: QuerySet[Case], text: str, today: dt.date, organ
 
     The cases of the households whose members match (the trigram index on the name, the index on the personnummer),
     read as a filter on the list's household column: with the page read as ids first (case_list_page) PostgreSQL
-    goes from the matching persons to their cases (56 ms at 1,000,000 notices on the machine of 5 December, where a
-    self-join on the case ids cost 74; with the whole rows it had joined every household of the district, 130 ms).
+    goes from the matching persons to their cases (56 ms at 1,000,000 notices, where a self-join on the case ids
+    cost 74; with the whole rows it had joined every household of the district, 130 ms).
     A text that can be a case number too (digits and a dash; a personnummer is one) is a union of two id sets, each
     read within the list's own filters (organisation, status, ...) before they meet: an OR of the two made
     PostgreSQL visit every case of the district (docs/benchmarks.md)."""
